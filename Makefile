@@ -1,0 +1,47 @@
+# JanusVM developer entry points. `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+CARGO ?= cargo
+JANUSC := target/release/janusc
+export LLVM_SYS_191_PREFIX ?= /usr/lib/llvm-19
+
+.PHONY: setup build demo test bench fmt clean
+
+## setup: install what a fresh Debian machine lacks (LLVM 19), idempotently.
+setup:
+	@if command -v llvm-config-19 >/dev/null 2>&1; then \
+	  echo "setup: LLVM 19 present ($$(llvm-config-19 --version))"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "setup: installing llvm-19-dev with apt-get"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq llvm-19-dev >/dev/null; \
+	  command -v llvm-config-19 >/dev/null || { echo "setup: llvm-config-19 still missing after apt-get" >&2; exit 1; }; \
+	else \
+	  echo "setup: LLVM 19 is missing and this is not a Debian-like system." >&2; \
+	  echo "       Install LLVM 19 development files by hand and set LLVM_SYS_191_PREFIX to their prefix." >&2; \
+	  exit 1; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "setup: cargo is missing: install Rust from rustup.rs" >&2; exit 1; }
+
+build: setup
+	$(CARGO) build --release -p janusc
+
+## demo: assemble, check and disassemble a sample.
+demo: build
+	$(JANUSC) asm samples/fib.jasm -o target/fib.jbc
+	$(JANUSC) check target/fib.jbc
+	@echo "--- target/fib.jbc is valid bytecode ($$(wc -c < target/fib.jbc) bytes); its disassembly:"
+	$(JANUSC) disasm target/fib.jbc
+
+## test: every test, snapshots compared, no snapshot written.
+test: setup
+	INSTA_UPDATE=no $(CARGO) test --workspace --quiet
+
+## bench: measurements too long for tests.
+bench: build
+	$(CARGO) run --release -q -p janus-bench --bin check_speed
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,219 @@
+//! The disassembler: prints a module as canonical `.jasm`.
+//!
+//! Canonical means one spelling for everything, chosen so that assembling the
+//! output gives back the same module and so the same bytes: every signature is
+//! printed as a `type` line in index order (the assembler then numbers them the
+//! same), registers are declared in runs, jump targets without a name are
+//! printed as `@pc` and marked with `@pc:` lines, floats are printed in the
+//! shortest form that reads back to the same bits, and data as one escaped
+//! string per segment.
+//!
+//! ```text
+//! memory 1, 1
+//! type () -> i32
+//! data 0x0, "hi\n"
+//! export main
+//!
+//! func main() -> i32
+//!     reg r0..r2: i32
+//!     i32.const r0, 1
+//!     ...
+//!     ret [r0]
+//! end
+//! ```
+
+use crate::bytecode::{Module, Operand, OperandKind};
+use janus_runtime::abi;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write;
+
+/// Prints a verified module as canonical assembly.
+pub fn disassemble(module: &Module) -> String {
+    let mut out = String::new();
+    if let Some(m) = module.memory {
+        let _ = writeln!(out, "memory {}, {}", m.initial_pages, m.max_pages);
+    }
+    for sig in &module.signatures {
+        let _ = writeln!(out, "type {sig}");
+    }
+    for seg in &module.data {
+        let _ = writeln!(out, "data {:#x}, {}", seg.offset, quote(&seg.bytes));
+    }
+    let func_name = |i: u32| module.functions.get(i as usize).map_or("<invalid>", |f| f.name.as_str());
+    if !module.table.is_empty() {
+        let names: Vec<&str> = module.table.iter().map(|&f| func_name(f)).collect();
+        let _ = writeln!(out, "table {}", names.join(", "));
+    }
+    for export in &module.exports {
+        let name = func_name(export.func);
+        if name == export.name {
+            let _ = writeln!(out, "export {name}");
+        } else {
+            let _ = writeln!(out, "export {name} as {}", export.name);
+        }
+    }
+    for (index, func) in module.functions.iter().enumerate() {
+        let sig = module.signatures.get(func.sig as usize);
+        let nparams = sig.map_or(0, |s| s.params.len());
+        out.push_str("\nfunc ");
+        out.push_str(&func.name);
+        out.push('(');
+        for (i, ty) in func.registers.iter().take(nparams).enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "r{i}: {ty}");
+        }
+        out.push(')');
+        if let Some(result) = sig.and_then(|s| s.result) {
+            let _ = write!(out, " -> {result}");
+        }
+        out.push('\n');
+        let mut i = nparams;
+        while i < func.registers.len() {
+            let ty = func.registers[i];
+            let mut j = i;
+            while j + 1 < func.registers.len() && func.registers[j + 1] == ty {
+                j += 1;
+            }
+            if i == j {
+                let _ = writeln!(out, "    reg r{i}: {ty}");
+            } else {
+                let _ = writeln!(out, "    reg r{i}..r{j}: {ty}");
+            }
+            i = j + 1;
+        }
+
+        // Label names at each pc, and the pcs jumped to that have none.
+        let mut names: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+        for l in module.label_names.iter().filter(|l| l.func as usize == index) {
+            names.entry(l.pc).or_default().push(&l.name);
+        }
+        let targets: HashSet<u32> = func.code.iter().flat_map(|inst| inst.targets()).collect();
+        let label_for = |pc: u32| match names.get(&pc) {
+            Some(n) => n[0].to_string(),
+            None => format!("@{pc}"),
+        };
+        let pcs = func.pcs();
+        for (inst, &pc) in func.code.iter().zip(&pcs) {
+            if let Some(list) = names.get(&pc) {
+                for name in list {
+                    let _ = writeln!(out, "{name}:");
+                }
+            } else if targets.contains(&pc) {
+                let _ = writeln!(out, "@{pc}:");
+            }
+            out.push_str("    ");
+            out.push_str(inst.opcode.mnemonic());
+            for (i, (kind, operand)) in inst.opcode.operands().iter().zip(&inst.operands).enumerate() {
+                out.push_str(if i == 0 { " " } else { ", " });
+                write_operand(&mut out, module, *kind, operand, &label_for);
+            }
+            out.push('\n');
+        }
+        out.push_str("end\n");
+    }
+    out
+}
+
+fn write_operand(out: &mut String, module: &Module, kind: OperandKind, operand: &Operand, label_for: &dyn Fn(u32) -> String) {
+    match (kind, operand) {
+        (_, Operand::Reg(r)) => {
+            let _ = write!(out, "r{r}");
+        }
+        (_, Operand::I32(v)) => {
+            let _ = write!(out, "{v}");
+        }
+        (_, Operand::I64(v)) => {
+            let _ = write!(out, "{v}");
+        }
+        (_, Operand::F32(bits)) => out.push_str(&format_f32(*bits)),
+        (_, Operand::F64(bits)) => out.push_str(&format_f64(*bits)),
+        (OperandKind::Label, Operand::U32(pc)) => out.push_str(&label_for(*pc)),
+        (OperandKind::Func, Operand::U32(f)) => {
+            out.push_str(module.functions.get(*f as usize).map_or("<invalid>", |f| f.name.as_str()))
+        }
+        (OperandKind::Sig, Operand::U32(s)) => match module.signatures.get(*s as usize) {
+            Some(sig) => {
+                let _ = write!(out, "{sig}");
+            }
+            None => out.push_str("<invalid>"),
+        },
+        (_, Operand::U32(v)) => {
+            let _ = write!(out, "{v}");
+        }
+        (_, Operand::Labels(pcs)) => {
+            let items: Vec<String> = pcs.iter().map(|&pc| label_for(pc)).collect();
+            let _ = write!(out, "[{}]", items.join(", "));
+        }
+        (_, Operand::Regs(regs)) => {
+            let items: Vec<String> = regs.iter().map(|r| format!("r{r}")).collect();
+            let _ = write!(out, "[{}]", items.join(", "));
+        }
+        (_, Operand::Dev(code)) => match abi::device_op_by_code(*code) {
+            Some(op) => out.push_str(op.name),
+            None => {
+                let _ = write!(out, "<device {code:#06x}>");
+            }
+        },
+    }
+}
+
+/// The canonical spelling of a binary64 constant: the shortest decimal that
+/// reads back to the same bits, `inf`/`-inf`, `nan` for the canonical quiet
+/// NaN and `nan:0xPAYLOAD` for any other, with `-` for a set sign bit.
+pub fn format_f64(bits: u64) -> String {
+    let value = f64::from_bits(bits);
+    let sign = if bits >> 63 == 1 { "-" } else { "" };
+    if value.is_nan() {
+        let payload = bits & ((1 << 52) - 1);
+        if payload == 1 << 51 {
+            format!("{sign}nan")
+        } else {
+            format!("{sign}nan:{payload:#x}")
+        }
+    } else if value.is_infinite() {
+        format!("{sign}inf")
+    } else {
+        format!("{value:?}")
+    }
+}
+
+/// The canonical spelling of a binary32 constant; see [`format_f64`].
+pub fn format_f32(bits: u32) -> String {
+    let value = f32::from_bits(bits);
+    let sign = if bits >> 31 == 1 { "-" } else { "" };
+    if value.is_nan() {
+        let payload = bits & ((1 << 23) - 1);
+        if payload == 1 << 22 {
+            format!("{sign}nan")
+        } else {
+            format!("{sign}nan:{payload:#x}")
+        }
+    } else if value.is_infinite() {
+        format!("{sign}inf")
+    } else {
+        format!("{value:?}")
+    }
+}
+
+/// A string literal the lexer reads back to exactly `bytes`.
+fn quote(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() + 2);
+    s.push('"');
+    for &b in bytes {
+        match b {
+            b'\n' => s.push_str("\\n"),
+            b'\t' => s.push_str("\\t"),
+            b'\r' => s.push_str("\\r"),
+            b'\\' => s.push_str("\\\\"),
+            b'"' => s.push_str("\\\""),
+            0x20..=0x7e => s.push(b as char),
+            _ => {
+                let _ = write!(s, "\\x{b:02x}");
+            }
+        }
+    }
+    s.push('"');
+    s
+}

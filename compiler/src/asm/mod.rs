@@ -1,0 +1,12 @@
+//! The text assembly `.jasm`: the assembler (text to module) and the
+//! disassembler (module to canonical text). The disassembler prints exactly
+//! what the assembler accepts, so `assemble(disassemble(m)) == m`.
+
+mod disasm;
+pub mod error;
+pub mod lexer;
+mod parser;
+
+pub use disasm::{disassemble, format_f32, format_f64};
+pub use error::AsmError;
+pub use parser::{assemble, SourceMap};

@@ -1,0 +1,305 @@
+//! A builder for emitting modules from Rust: what a language implementer
+//! targeting JanusVM calls, and what the assembler, tests and the program
+//! generator use. The assembler is written on top of it, so a program built
+//! here and the same program assembled from text give the same module, byte
+//! for byte.
+//!
+//! Labels are created before they are placed, so forward jumps are written
+//! naturally; since every operand has a fixed width, each instruction's pc is
+//! known when it is emitted and labels are patched once, when the function is
+//! finished. The builder checks only what it must to produce bytes (labels
+//! placed once, functions defined once); typing is the verifier's job.
+
+use super::module::*;
+use super::opcodes::{Opcode, OperandKind};
+use janus_runtime::abi::ValType;
+use thiserror::Error;
+
+/// A function's index in the module being built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FuncId(pub u32);
+
+/// A code position in the function being built, placed with
+/// [`FunctionBuilder::place`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Label(pub u32);
+
+/// What the builder refuses to produce.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum BuildError {
+    /// A label was used but never placed.
+    #[error("function `{func}`: label {label} is used but never placed")]
+    UnplacedLabel {
+        /// The function.
+        func: String,
+        /// The label's number or name.
+        label: String,
+    },
+    /// A label was placed twice.
+    #[error("function `{func}`: label {label} is placed twice")]
+    LabelPlacedTwice {
+        /// The function.
+        func: String,
+        /// The label's number or name.
+        label: String,
+    },
+    /// A declared function was never given a body.
+    #[error("function `{func}` is declared but never defined")]
+    Undefined {
+        /// The function.
+        func: String,
+    },
+    /// A function was defined twice.
+    #[error("function `{func}` is defined twice")]
+    DefinedTwice {
+        /// The function.
+        func: String,
+    },
+    /// The instruction does not have the operands its opcode lists.
+    #[error("`{opcode}` expects {expected} operands, got {found}")]
+    OperandCount {
+        /// The instruction.
+        opcode: Opcode,
+        /// Operands the opcode lists.
+        expected: usize,
+        /// Operands given.
+        found: usize,
+    },
+}
+
+/// Builds a [`Module`].
+#[derive(Debug, Default)]
+pub struct ModuleBuilder {
+    module: Module,
+    defined: Vec<bool>,
+}
+
+impl ModuleBuilder {
+    /// An empty module.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The index of `sig` among the module's signatures, adding it if new.
+    pub fn signature(&mut self, sig: Signature) -> u32 {
+        if let Some(i) = self.module.signatures.iter().position(|s| *s == sig) {
+            return i as u32;
+        }
+        self.module.signatures.push(sig);
+        (self.module.signatures.len() - 1) as u32
+    }
+
+    /// Declares the linear memory's initial and maximum size in pages.
+    pub fn memory(&mut self, initial_pages: u32, max_pages: u32) {
+        self.module.memory = Some(MemoryDecl { initial_pages, max_pages });
+    }
+
+    /// Adds a data segment.
+    pub fn data(&mut self, offset: u32, bytes: Vec<u8>) {
+        self.module.data.push(DataSegment { offset, bytes });
+    }
+
+    /// Declares a function, so it can be called before its body is built.
+    pub fn declare(&mut self, name: &str, params: &[ValType], result: Option<ValType>) -> FuncId {
+        let sig = self.signature(Signature { params: params.to_vec(), result });
+        self.module.functions.push(Function {
+            name: name.to_string(),
+            sig,
+            registers: params.to_vec(),
+            code: Vec::new(),
+        });
+        self.defined.push(false);
+        FuncId((self.module.functions.len() - 1) as u32)
+    }
+
+    /// Starts the body of a declared function. Its parameters are registers
+    /// `0..params`.
+    pub fn body(&self, func: FuncId) -> FunctionBuilder {
+        let f = &self.module.functions[func.0 as usize];
+        FunctionBuilder {
+            func,
+            name: f.name.clone(),
+            registers: f.registers.clone(),
+            code: Vec::new(),
+            pc: 0,
+            labels: Vec::new(),
+        }
+    }
+
+    /// Finishes a function body: patches its labels and stores its code.
+    pub fn define(&mut self, body: FunctionBuilder) -> Result<(), BuildError> {
+        let index = body.func.0 as usize;
+        if self.defined[index] {
+            return Err(BuildError::DefinedTwice { func: body.name });
+        }
+        let (function, names) = body.finish()?;
+        self.module.functions[index].registers = function.registers;
+        self.module.functions[index].code = function.code;
+        self.module.label_names.extend(names);
+        self.defined[index] = true;
+        Ok(())
+    }
+
+    /// Adds functions to the table `call_indirect` indexes; returns the index
+    /// of the first.
+    pub fn table(&mut self, funcs: &[FuncId]) -> u32 {
+        let first = self.module.table.len() as u32;
+        self.module.table.extend(funcs.iter().map(|f| f.0));
+        first
+    }
+
+    /// Exports a function under a name (`main` is the entry point).
+    pub fn export(&mut self, name: &str, func: FuncId) {
+        self.module.exports.push(Export { name: name.to_string(), func: func.0 });
+    }
+
+    /// The module, once every declared function has a body.
+    pub fn finish(mut self) -> Result<Module, BuildError> {
+        if let Some(i) = self.defined.iter().position(|d| !d) {
+            return Err(BuildError::Undefined { func: self.module.functions[i].name.clone() });
+        }
+        self.module.label_names.sort_by_key(|l| (l.func, l.pc));
+        Ok(self.module)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct LabelData {
+    pc: Option<u32>,
+    name: Option<String>,
+}
+
+/// Builds one function's registers and code.
+#[derive(Debug)]
+pub struct FunctionBuilder {
+    func: FuncId,
+    name: String,
+    registers: Vec<ValType>,
+    code: Vec<Inst>,
+    pc: u32,
+    labels: Vec<LabelData>,
+}
+
+impl FunctionBuilder {
+    /// Adds a register of type `ty` and returns its number.
+    pub fn reg(&mut self, ty: ValType) -> Reg {
+        self.registers.push(ty);
+        (self.registers.len() - 1) as Reg
+    }
+
+    /// The number of registers so far, parameters included.
+    pub fn register_count(&self) -> usize {
+        self.registers.len()
+    }
+
+    /// The pc the next instruction will have.
+    pub fn pc(&self) -> u32 {
+        self.pc
+    }
+
+    /// A new, not yet placed label.
+    pub fn label(&mut self) -> Label {
+        self.labels.push(LabelData { pc: None, name: None });
+        Label((self.labels.len() - 1) as u32)
+    }
+
+    /// A new label whose name is kept in the module's debug names, so the
+    /// disassembler prints it.
+    pub fn named_label(&mut self, name: &str) -> Label {
+        self.labels.push(LabelData { pc: None, name: Some(name.to_string()) });
+        Label((self.labels.len() - 1) as u32)
+    }
+
+    /// Places a label at the next instruction.
+    pub fn place(&mut self, label: Label) -> Result<(), BuildError> {
+        let data = &mut self.labels[label.0 as usize];
+        if data.pc.is_some() {
+            let label = data.name.clone().unwrap_or_else(|| label.0.to_string());
+            return Err(BuildError::LabelPlacedTwice { func: self.name.clone(), label });
+        }
+        data.pc = Some(self.pc);
+        Ok(())
+    }
+
+    /// Places a label at a given pc, for code that names positions by pc
+    /// (the assembler's `@12`). A label placed twice keeps the last pc.
+    pub fn place_at(&mut self, label: Label, pc: u32) {
+        self.labels[label.0 as usize].pc = Some(pc);
+    }
+
+    /// Emits an instruction. Operands of kind `Label` are given as
+    /// `Operand::U32(label.0)` and `LabelTable` as `Operand::Labels` of label
+    /// numbers; they are patched to pcs by [`ModuleBuilder::define`].
+    pub fn inst(&mut self, opcode: Opcode, operands: Vec<Operand>) -> Result<(), BuildError> {
+        let expected = opcode.operands().len();
+        if operands.len() != expected {
+            return Err(BuildError::OperandCount { opcode, expected, found: operands.len() });
+        }
+        let inst = Inst { opcode, operands };
+        self.pc += inst.encoded_size();
+        self.code.push(inst);
+        Ok(())
+    }
+
+    /// `opcode dst, a, b` and every other all-register instruction.
+    pub fn op(&mut self, opcode: Opcode, regs: &[Reg]) -> Result<(), BuildError> {
+        self.inst(opcode, regs.iter().map(|&r| Operand::Reg(r)).collect())
+    }
+
+    /// `jmp label`.
+    pub fn jump(&mut self, target: Label) -> Result<(), BuildError> {
+        self.inst(Opcode::Jump, vec![Operand::U32(target.0)])
+    }
+
+    /// `br_if cond, label` (`br_ifz` when `if_zero`).
+    pub fn branch(&mut self, cond: Reg, target: Label, if_zero: bool) -> Result<(), BuildError> {
+        let opcode = if if_zero { Opcode::BrIfz } else { Opcode::BrIf };
+        self.inst(opcode, vec![Operand::Reg(cond), Operand::U32(target.0)])
+    }
+
+    /// `call func, [results], [args]`.
+    pub fn call(&mut self, func: FuncId, results: &[Reg], args: &[Reg]) -> Result<(), BuildError> {
+        self.inst(Opcode::Call, vec![Operand::U32(func.0), Operand::Regs(results.to_vec()), Operand::Regs(args.to_vec())])
+    }
+
+    /// `ret [values]`.
+    pub fn ret(&mut self, values: &[Reg]) -> Result<(), BuildError> {
+        self.inst(Opcode::Ret, vec![Operand::Regs(values.to_vec())])
+    }
+
+    fn finish(mut self) -> Result<(Function, Vec<LabelName>), BuildError> {
+        let name = self.name.clone();
+        let resolve = |labels: &[LabelData], id: u32| -> Result<u32, BuildError> {
+            let data = labels.get(id as usize).ok_or_else(|| BuildError::UnplacedLabel {
+                func: name.clone(),
+                label: id.to_string(),
+            })?;
+            data.pc.ok_or_else(|| BuildError::UnplacedLabel {
+                func: name.clone(),
+                label: data.name.clone().unwrap_or_else(|| id.to_string()),
+            })
+        };
+        for inst in &mut self.code {
+            let kinds = inst.opcode.operands();
+            for (kind, operand) in kinds.iter().zip(inst.operands.iter_mut()) {
+                match (kind, operand) {
+                    (OperandKind::Label, Operand::U32(id)) => *id = resolve(&self.labels, *id)?,
+                    (OperandKind::LabelTable, Operand::Labels(ids)) => {
+                        for id in ids.iter_mut() {
+                            *id = resolve(&self.labels, *id)?;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut names: Vec<LabelName> = self
+            .labels
+            .iter()
+            .filter_map(|l| Some(LabelName { func: self.func.0, pc: l.pc?, name: l.name.clone()? }))
+            .collect();
+        names.sort_by_key(|l| l.pc);
+        let function = Function { name: self.name, sig: 0, registers: self.registers, code: self.code };
+        Ok((function, names))
+    }
+}

@@ -1,0 +1,162 @@
+//! The `.jbc` writer. It is a plain walk over [`Module`]: sections in id
+//! order, each present only when non-empty, integers in the structure as
+//! minimal unsigned LEB128 and code operands at fixed widths. The result is a
+//! function of the module alone, so equal modules give equal bytes.
+
+use super::format::{SectionId, MAGIC, VERSION};
+use super::module::{Inst, Module, Operand};
+
+/// Encodes a module to `.jbc` bytes.
+pub fn encode(module: &Module) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+
+    if !module.signatures.is_empty() {
+        section(&mut out, SectionId::Type, |w| {
+            w.count(module.signatures.len());
+            for sig in &module.signatures {
+                w.count(sig.params.len());
+                w.bytes.extend(sig.params.iter().map(|t| t.code()));
+                match sig.result {
+                    None => w.u32(0),
+                    Some(t) => {
+                        w.u32(1);
+                        w.bytes.push(t.code());
+                    }
+                }
+            }
+        });
+    }
+    if let Some(memory) = module.memory {
+        section(&mut out, SectionId::Memory, |w| {
+            w.u32(memory.initial_pages);
+            w.u32(memory.max_pages);
+        });
+    }
+    if !module.functions.is_empty() {
+        section(&mut out, SectionId::Function, |w| {
+            w.count(module.functions.len());
+            for func in &module.functions {
+                w.name(&func.name);
+                w.u32(func.sig);
+                w.count(func.registers.len());
+                w.bytes.extend(func.registers.iter().map(|t| t.code()));
+                let mut code = Vec::new();
+                for inst in &func.code {
+                    encode_inst(inst, &mut code);
+                }
+                w.count(code.len());
+                w.bytes.extend_from_slice(&code);
+            }
+        });
+    }
+    if !module.table.is_empty() {
+        section(&mut out, SectionId::Table, |w| {
+            w.count(module.table.len());
+            for &f in &module.table {
+                w.u32(f);
+            }
+        });
+    }
+    if !module.exports.is_empty() {
+        section(&mut out, SectionId::Export, |w| {
+            w.count(module.exports.len());
+            for export in &module.exports {
+                w.name(&export.name);
+                w.u32(export.func);
+            }
+        });
+    }
+    if !module.data.is_empty() {
+        section(&mut out, SectionId::Data, |w| {
+            w.count(module.data.len());
+            for seg in &module.data {
+                w.u32(seg.offset);
+                w.count(seg.bytes.len());
+                w.bytes.extend_from_slice(&seg.bytes);
+            }
+        });
+    }
+    if !module.label_names.is_empty() {
+        section(&mut out, SectionId::Names, |w| {
+            w.count(module.label_names.len());
+            for label in &module.label_names {
+                w.u32(label.func);
+                w.u32(label.pc);
+                w.name(&label.name);
+            }
+        });
+    }
+    out
+}
+
+/// Appends one instruction's encoding: the opcode byte, then each operand at
+/// its fixed width (lists with their count first).
+pub fn encode_inst(inst: &Inst, out: &mut Vec<u8>) {
+    out.push(inst.opcode.byte());
+    for operand in &inst.operands {
+        match operand {
+            Operand::Reg(r) => out.extend_from_slice(&r.to_le_bytes()),
+            Operand::I32(v) => out.extend_from_slice(&v.to_le_bytes()),
+            Operand::I64(v) => out.extend_from_slice(&v.to_le_bytes()),
+            Operand::F32(bits) => out.extend_from_slice(&bits.to_le_bytes()),
+            Operand::F64(bits) => out.extend_from_slice(&bits.to_le_bytes()),
+            Operand::U32(v) => out.extend_from_slice(&v.to_le_bytes()),
+            Operand::Dev(code) => out.extend_from_slice(&code.to_le_bytes()),
+            Operand::Labels(pcs) => {
+                out.extend_from_slice(&(pcs.len() as u32).to_le_bytes());
+                for pc in pcs {
+                    out.extend_from_slice(&pc.to_le_bytes());
+                }
+            }
+            Operand::Regs(regs) => {
+                out.push(regs.len() as u8);
+                for r in regs {
+                    out.extend_from_slice(&r.to_le_bytes());
+                }
+            }
+        }
+    }
+}
+
+/// Writes a section: id byte, LEB128 payload size, payload.
+fn section(out: &mut Vec<u8>, id: SectionId, body: impl FnOnce(&mut Writer)) {
+    let mut w = Writer { bytes: Vec::new() };
+    body(&mut w);
+    out.push(id as u8);
+    write_leb_u32(out, w.bytes.len() as u32);
+    out.extend_from_slice(&w.bytes);
+}
+
+struct Writer {
+    bytes: Vec<u8>,
+}
+
+impl Writer {
+    fn u32(&mut self, v: u32) {
+        write_leb_u32(&mut self.bytes, v);
+    }
+
+    fn count(&mut self, n: usize) {
+        self.u32(u32::try_from(n).expect("module element counts fit in u32"));
+    }
+
+    fn name(&mut self, s: &str) {
+        self.count(s.len());
+        self.bytes.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// Appends `v` as minimal unsigned LEB128.
+pub fn write_leb_u32(out: &mut Vec<u8>, mut v: u32) {
+    loop {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
+}

@@ -1,0 +1,62 @@
+//! Constants of the `.jbc` container: the header and the section ids, in the
+//! order a file must carry them.
+
+/// The first four bytes of every `.jbc` file. The leading NUL keeps a text file
+/// from ever passing for bytecode.
+pub const MAGIC: [u8; 4] = *b"\0JBC";
+
+/// The format version this toolchain reads and writes; a file of any other
+/// version is rejected.
+pub const VERSION: u32 = 1;
+
+/// Section ids. Sections appear at most once, in increasing id order, and only
+/// when non-empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum SectionId {
+    /// Function signatures.
+    Type = 1,
+    /// The linear memory's initial and maximum page counts.
+    Memory = 2,
+    /// Functions: name, signature, register types, code.
+    Function = 3,
+    /// The function table for `call_indirect`.
+    Table = 4,
+    /// Exported functions.
+    Export = 5,
+    /// Data segments.
+    Data = 6,
+    /// Label names (debug information).
+    Names = 7,
+}
+
+impl SectionId {
+    /// Every section, in file order.
+    pub const ALL: [SectionId; 7] = [
+        SectionId::Type,
+        SectionId::Memory,
+        SectionId::Function,
+        SectionId::Table,
+        SectionId::Export,
+        SectionId::Data,
+        SectionId::Names,
+    ];
+
+    /// The section a byte names, if any.
+    pub fn from_byte(byte: u8) -> Option<SectionId> {
+        SectionId::ALL.into_iter().find(|s| *s as u8 == byte)
+    }
+
+    /// The section's name in diagnostics.
+    pub const fn name(self) -> &'static str {
+        match self {
+            SectionId::Type => "type",
+            SectionId::Memory => "memory",
+            SectionId::Function => "function",
+            SectionId::Table => "table",
+            SectionId::Export => "export",
+            SectionId::Data => "data",
+            SectionId::Names => "names",
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The in-memory form of a JanusVM module: what the decoder produces, the
+//! encoder and disassembler consume, and the builder and assembler construct.
+//!
+//! It mirrors the `.jbc` sections one to one, so that encoding is a plain walk
+//! and `decode(encode(m)) == m` holds for every module. Nothing here is checked
+//! on construction: a `Module` may be ill-typed until the verifier accepts it.
+
+use super::opcodes::{Opcode, OperandKind};
+use janus_runtime::abi::ValType;
+
+/// A register number within a function; registers `0..params` hold the
+/// parameters.
+pub type Reg = u16;
+
+/// A function's parameter and result types. JanusVM functions return at most
+/// one value.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Signature {
+    /// Parameter types, in order.
+    pub params: Vec<ValType>,
+    /// The result type, or `None` for a function that returns nothing.
+    pub result: Option<ValType>,
+}
+
+impl std::fmt::Display for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("(")?;
+        for (i, p) in self.params.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{p}")?;
+        }
+        f.write_str(")")?;
+        if let Some(r) = self.result {
+            write!(f, " -> {r}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The linear memory's declared size, in 64 KiB pages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MemoryDecl {
+    /// Pages present when the program starts.
+    pub initial_pages: u32,
+    /// Pages `memory.grow` may reach at most.
+    pub max_pages: u32,
+}
+
+/// One operand of a decoded instruction; which variant appears where is fixed
+/// by the opcode's [`OperandKind`]s.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Operand {
+    /// A register (for `Def` and `Use`).
+    Reg(Reg),
+    /// A 32-bit constant.
+    I32(i32),
+    /// A 64-bit constant.
+    I64(i64),
+    /// A binary32 constant's bits (bits, so NaN payloads survive exactly).
+    F32(u32),
+    /// A binary64 constant's bits.
+    F64(u64),
+    /// A memory offset, a trap code, a label pc, a function or signature index.
+    U32(u32),
+    /// A jump table's target pcs.
+    Labels(Vec<u32>),
+    /// A register list (call results, arguments, returned values).
+    Regs(Vec<Reg>),
+    /// A device operation code.
+    Dev(u16),
+}
+
+/// One instruction: an opcode and its operands in the order of
+/// [`Opcode::operands`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Inst {
+    /// The operation.
+    pub opcode: Opcode,
+    /// Its operands, one per [`OperandKind`] of the opcode.
+    pub operands: Vec<Operand>,
+}
+
+impl Inst {
+    /// The instruction's size in bytes once encoded.
+    pub fn encoded_size(&self) -> u32 {
+        let mut size = 1u32;
+        for (kind, operand) in self.opcode.operands().iter().zip(&self.operands) {
+            size += match (kind, operand) {
+                (OperandKind::LabelTable, Operand::Labels(l)) => 4 + 4 * l.len() as u32,
+                (OperandKind::Results | OperandKind::Args, Operand::Regs(r)) => 1 + 2 * r.len() as u32,
+                (kind, _) => fixed_operand_size(*kind),
+            };
+        }
+        size
+    }
+
+    /// The jump targets (label pcs) of the instruction, in operand order.
+    pub fn targets(&self) -> Vec<u32> {
+        let mut targets = Vec::new();
+        for (kind, operand) in self.opcode.operands().iter().zip(&self.operands) {
+            match (kind, operand) {
+                (OperandKind::Label, Operand::U32(pc)) => targets.push(*pc),
+                (OperandKind::LabelTable, Operand::Labels(pcs)) => targets.extend(pcs),
+                _ => {}
+            }
+        }
+        targets
+    }
+}
+
+/// The encoded size of an operand kind whose size does not depend on its value
+/// (list kinds report their fixed header).
+pub const fn fixed_operand_size(kind: OperandKind) -> u32 {
+    match kind {
+        OperandKind::Def(_) | OperandKind::Use(_) | OperandKind::DevOp => 2,
+        OperandKind::ImmI32 | OperandKind::ImmF32 => 4,
+        OperandKind::ImmI64 | OperandKind::ImmF64 => 8,
+        OperandKind::Offset | OperandKind::TrapCode | OperandKind::Label => 4,
+        OperandKind::Func | OperandKind::Sig => 4,
+        OperandKind::LabelTable => 4,
+        OperandKind::Results | OperandKind::Args => 1,
+    }
+}
+
+/// A function: its name, signature, registers and code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    /// The function's name, unique in the module.
+    pub name: String,
+    /// Index of its signature in [`Module::signatures`].
+    pub sig: u32,
+    /// The type of every register; the first ones are the parameters.
+    pub registers: Vec<ValType>,
+    /// The instructions, in order; each starts at the pc that is the sum of
+    /// the encoded sizes before it.
+    pub code: Vec<Inst>,
+}
+
+impl Function {
+    /// The pc of every instruction, in order, and the code size at the end.
+    pub fn pcs(&self) -> Vec<u32> {
+        let mut pcs = Vec::with_capacity(self.code.len() + 1);
+        let mut pc = 0u32;
+        for inst in &self.code {
+            pcs.push(pc);
+            pc = pc.saturating_add(inst.encoded_size());
+        }
+        pcs.push(pc);
+        pcs
+    }
+}
+
+/// Bytes copied into linear memory before `main` runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataSegment {
+    /// Address of the first byte.
+    pub offset: u32,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A function made visible by name outside the module; `main` is the entry point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    /// The exported name.
+    pub name: String,
+    /// The function's index.
+    pub func: u32,
+}
+
+/// A name given to a code position, kept so the disassembler can print the
+/// labels the author wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabelName {
+    /// The function's index.
+    pub func: u32,
+    /// The pc the label marks.
+    pub pc: u32,
+    /// The label.
+    pub name: String,
+}
+
+/// A whole JanusVM program.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Module {
+    /// Function signatures, referenced by index; no two are equal.
+    pub signatures: Vec<Signature>,
+    /// The linear memory, if the module declares one.
+    pub memory: Option<MemoryDecl>,
+    /// The functions, referenced by index.
+    pub functions: Vec<Function>,
+    /// The function table `call_indirect` indexes.
+    pub table: Vec<u32>,
+    /// Exported functions.
+    pub exports: Vec<Export>,
+    /// Data segments, applied in order.
+    pub data: Vec<DataSegment>,
+    /// Label names (debug information), sorted by function and pc.
+    pub label_names: Vec<LabelName>,
+}
+
+impl Module {
+    /// The function exported under `name`, if any.
+    pub fn export(&self, name: &str) -> Option<u32> {
+        self.exports.iter().find(|e| e.name == name).map(|e| e.func)
+    }
+}

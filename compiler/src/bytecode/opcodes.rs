@@ -1,0 +1,358 @@
+//! The JanusVM opcode table: the one place an instruction is defined.
+//!
+//! [`for_each_opcode!`] lists every instruction once — its byte, its name in
+//! Rust, its mnemonic, the kinds of its operands in encoding order, and whether
+//! it ends a basic block. The [`Opcode`] enum, mnemonic lookup, encoder,
+//! decoder, assembler, disassembler and the verifier's per-operand rules are all
+//! generated from or driven by this list (the habit of wasmparser's
+//! `for_each_operator` and QBE's `ops.h`), so adding an instruction is one line
+//! here plus its semantics in `docs/ISA.md` (a test checks the two agree).
+//!
+//! Operand conventions: the destination register comes first; memory
+//! instructions take the value register, then the address register, then the
+//! constant offset; lists (call arguments, results, jump tables) come last.
+
+use janus_runtime::abi::ValType;
+
+/// What one operand of an instruction is, and so how it is encoded, printed
+/// and verified.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperandKind {
+    /// A register the instruction writes; it must have this type. `u16`.
+    Def(ValType),
+    /// A register the instruction reads; it must have this type. `u16`.
+    Use(ValType),
+    /// A 32-bit integer constant. 4 bytes, little-endian.
+    ImmI32,
+    /// A 64-bit integer constant. 8 bytes.
+    ImmI64,
+    /// A binary32 constant, kept as its bits. 4 bytes.
+    ImmF32,
+    /// A binary64 constant, kept as its bits. 8 bytes.
+    ImmF64,
+    /// An unsigned byte offset added to a memory address. `u32`.
+    Offset,
+    /// A program-chosen trap code. `u32`.
+    TrapCode,
+    /// A jump target: the pc (byte offset in the function's code) of an
+    /// instruction. `u32`.
+    Label,
+    /// A jump table: `u32` count, then that many targets.
+    LabelTable,
+    /// A function index. `u32`.
+    Func,
+    /// A signature index. `u32`.
+    Sig,
+    /// Registers receiving a call's results: `u8` count, then registers.
+    Results,
+    /// Registers passed as arguments or returned: `u8` count, then registers.
+    Args,
+    /// A device operation, `device << 8 | op`. `u16`.
+    DevOp,
+}
+
+/// Declares the opcode table. Each row:
+/// `byte Variant "mnemonic" [operand kinds] flow;` where `flow` is `next` for
+/// instructions that may continue to the following one and `end` for those
+/// that never do (block terminators).
+#[macro_export]
+macro_rules! for_each_opcode {
+    ($m:ident) => {
+        $m! {
+            // Control unit.
+            0x00 Nop "nop" [] next;
+            0x01 Unreachable "unreachable" [] end;
+            0x02 Trap "trap" [TrapCode] end;
+            0x03 Jump "jmp" [Label] end;
+            0x04 BrIf "br_if" [Use(I32), Label] next;
+            0x05 BrIfz "br_ifz" [Use(I32), Label] next;
+            0x06 BrTable "br_table" [Use(I32), Label, LabelTable] end;
+            0x07 Call "call" [Func, Results, Args] next;
+            0x08 CallIndirect "call_indirect" [Sig, Use(I32), Results, Args] next;
+            0x09 Ret "ret" [Args] end;
+            0x0a Exit "exit" [Use(I32)] end;
+            0x0b Dev "dev" [DevOp, Results, Args] next;
+
+            // Constants, moves and selection.
+            0x10 I32Const "i32.const" [Def(I32), ImmI32] next;
+            0x11 I64Const "i64.const" [Def(I64), ImmI64] next;
+            0x12 F32Const "f32.const" [Def(F32), ImmF32] next;
+            0x13 F64Const "f64.const" [Def(F64), ImmF64] next;
+            0x14 I32Mov "i32.mov" [Def(I32), Use(I32)] next;
+            0x15 I64Mov "i64.mov" [Def(I64), Use(I64)] next;
+            0x16 F32Mov "f32.mov" [Def(F32), Use(F32)] next;
+            0x17 F64Mov "f64.mov" [Def(F64), Use(F64)] next;
+            0x18 I32Select "i32.select" [Def(I32), Use(I32), Use(I32), Use(I32)] next;
+            0x19 I64Select "i64.select" [Def(I64), Use(I32), Use(I64), Use(I64)] next;
+            0x1a F32Select "f32.select" [Def(F32), Use(I32), Use(F32), Use(F32)] next;
+            0x1b F64Select "f64.select" [Def(F64), Use(I32), Use(F64), Use(F64)] next;
+
+            // 32-bit integer ALU.
+            0x20 I32Add "i32.add" [Def(I32), Use(I32), Use(I32)] next;
+            0x21 I32Sub "i32.sub" [Def(I32), Use(I32), Use(I32)] next;
+            0x22 I32Mul "i32.mul" [Def(I32), Use(I32), Use(I32)] next;
+            0x23 I32DivS "i32.div_s" [Def(I32), Use(I32), Use(I32)] next;
+            0x24 I32DivU "i32.div_u" [Def(I32), Use(I32), Use(I32)] next;
+            0x25 I32RemS "i32.rem_s" [Def(I32), Use(I32), Use(I32)] next;
+            0x26 I32RemU "i32.rem_u" [Def(I32), Use(I32), Use(I32)] next;
+            0x27 I32And "i32.and" [Def(I32), Use(I32), Use(I32)] next;
+            0x28 I32Or "i32.or" [Def(I32), Use(I32), Use(I32)] next;
+            0x29 I32Xor "i32.xor" [Def(I32), Use(I32), Use(I32)] next;
+            0x2a I32Shl "i32.shl" [Def(I32), Use(I32), Use(I32)] next;
+            0x2b I32ShrS "i32.shr_s" [Def(I32), Use(I32), Use(I32)] next;
+            0x2c I32ShrU "i32.shr_u" [Def(I32), Use(I32), Use(I32)] next;
+            0x2d I32Rotl "i32.rotl" [Def(I32), Use(I32), Use(I32)] next;
+            0x2e I32Rotr "i32.rotr" [Def(I32), Use(I32), Use(I32)] next;
+            0x2f I32Not "i32.not" [Def(I32), Use(I32)] next;
+            0x30 I32Clz "i32.clz" [Def(I32), Use(I32)] next;
+            0x31 I32Ctz "i32.ctz" [Def(I32), Use(I32)] next;
+            0x32 I32Popcnt "i32.popcnt" [Def(I32), Use(I32)] next;
+            0x33 I32Eqz "i32.eqz" [Def(I32), Use(I32)] next;
+            0x34 I32Eq "i32.eq" [Def(I32), Use(I32), Use(I32)] next;
+            0x35 I32Ne "i32.ne" [Def(I32), Use(I32), Use(I32)] next;
+            0x36 I32LtS "i32.lt_s" [Def(I32), Use(I32), Use(I32)] next;
+            0x37 I32LtU "i32.lt_u" [Def(I32), Use(I32), Use(I32)] next;
+            0x38 I32LeS "i32.le_s" [Def(I32), Use(I32), Use(I32)] next;
+            0x39 I32LeU "i32.le_u" [Def(I32), Use(I32), Use(I32)] next;
+            0x3a I32GtS "i32.gt_s" [Def(I32), Use(I32), Use(I32)] next;
+            0x3b I32GtU "i32.gt_u" [Def(I32), Use(I32), Use(I32)] next;
+            0x3c I32GeS "i32.ge_s" [Def(I32), Use(I32), Use(I32)] next;
+            0x3d I32GeU "i32.ge_u" [Def(I32), Use(I32), Use(I32)] next;
+
+            // 64-bit integer ALU; comparisons give an i32 0 or 1.
+            0x40 I64Add "i64.add" [Def(I64), Use(I64), Use(I64)] next;
+            0x41 I64Sub "i64.sub" [Def(I64), Use(I64), Use(I64)] next;
+            0x42 I64Mul "i64.mul" [Def(I64), Use(I64), Use(I64)] next;
+            0x43 I64DivS "i64.div_s" [Def(I64), Use(I64), Use(I64)] next;
+            0x44 I64DivU "i64.div_u" [Def(I64), Use(I64), Use(I64)] next;
+            0x45 I64RemS "i64.rem_s" [Def(I64), Use(I64), Use(I64)] next;
+            0x46 I64RemU "i64.rem_u" [Def(I64), Use(I64), Use(I64)] next;
+            0x47 I64And "i64.and" [Def(I64), Use(I64), Use(I64)] next;
+            0x48 I64Or "i64.or" [Def(I64), Use(I64), Use(I64)] next;
+            0x49 I64Xor "i64.xor" [Def(I64), Use(I64), Use(I64)] next;
+            0x4a I64Shl "i64.shl" [Def(I64), Use(I64), Use(I64)] next;
+            0x4b I64ShrS "i64.shr_s" [Def(I64), Use(I64), Use(I64)] next;
+            0x4c I64ShrU "i64.shr_u" [Def(I64), Use(I64), Use(I64)] next;
+            0x4d I64Rotl "i64.rotl" [Def(I64), Use(I64), Use(I64)] next;
+            0x4e I64Rotr "i64.rotr" [Def(I64), Use(I64), Use(I64)] next;
+            0x4f I64Not "i64.not" [Def(I64), Use(I64)] next;
+            0x50 I64Clz "i64.clz" [Def(I64), Use(I64)] next;
+            0x51 I64Ctz "i64.ctz" [Def(I64), Use(I64)] next;
+            0x52 I64Popcnt "i64.popcnt" [Def(I64), Use(I64)] next;
+            0x53 I64Eqz "i64.eqz" [Def(I32), Use(I64)] next;
+            0x54 I64Eq "i64.eq" [Def(I32), Use(I64), Use(I64)] next;
+            0x55 I64Ne "i64.ne" [Def(I32), Use(I64), Use(I64)] next;
+            0x56 I64LtS "i64.lt_s" [Def(I32), Use(I64), Use(I64)] next;
+            0x57 I64LtU "i64.lt_u" [Def(I32), Use(I64), Use(I64)] next;
+            0x58 I64LeS "i64.le_s" [Def(I32), Use(I64), Use(I64)] next;
+            0x59 I64LeU "i64.le_u" [Def(I32), Use(I64), Use(I64)] next;
+            0x5a I64GtS "i64.gt_s" [Def(I32), Use(I64), Use(I64)] next;
+            0x5b I64GtU "i64.gt_u" [Def(I32), Use(I64), Use(I64)] next;
+            0x5c I64GeS "i64.ge_s" [Def(I32), Use(I64), Use(I64)] next;
+            0x5d I64GeU "i64.ge_u" [Def(I32), Use(I64), Use(I64)] next;
+
+            // Floating point, IEEE 754; comparisons give an i32 0 or 1.
+            0x60 F32Add "f32.add" [Def(F32), Use(F32), Use(F32)] next;
+            0x61 F32Sub "f32.sub" [Def(F32), Use(F32), Use(F32)] next;
+            0x62 F32Mul "f32.mul" [Def(F32), Use(F32), Use(F32)] next;
+            0x63 F32Div "f32.div" [Def(F32), Use(F32), Use(F32)] next;
+            0x64 F32Min "f32.min" [Def(F32), Use(F32), Use(F32)] next;
+            0x65 F32Max "f32.max" [Def(F32), Use(F32), Use(F32)] next;
+            0x66 F32Copysign "f32.copysign" [Def(F32), Use(F32), Use(F32)] next;
+            0x67 F32Abs "f32.abs" [Def(F32), Use(F32)] next;
+            0x68 F32Neg "f32.neg" [Def(F32), Use(F32)] next;
+            0x69 F32Sqrt "f32.sqrt" [Def(F32), Use(F32)] next;
+            0x6a F32Floor "f32.floor" [Def(F32), Use(F32)] next;
+            0x6b F32Ceil "f32.ceil" [Def(F32), Use(F32)] next;
+            0x6c F32Trunc "f32.trunc" [Def(F32), Use(F32)] next;
+            0x6d F32Nearest "f32.nearest" [Def(F32), Use(F32)] next;
+            0x6e F32Eq "f32.eq" [Def(I32), Use(F32), Use(F32)] next;
+            0x6f F32Ne "f32.ne" [Def(I32), Use(F32), Use(F32)] next;
+            0x70 F32Lt "f32.lt" [Def(I32), Use(F32), Use(F32)] next;
+            0x71 F32Le "f32.le" [Def(I32), Use(F32), Use(F32)] next;
+            0x72 F32Gt "f32.gt" [Def(I32), Use(F32), Use(F32)] next;
+            0x73 F32Ge "f32.ge" [Def(I32), Use(F32), Use(F32)] next;
+            0x78 F64Add "f64.add" [Def(F64), Use(F64), Use(F64)] next;
+            0x79 F64Sub "f64.sub" [Def(F64), Use(F64), Use(F64)] next;
+            0x7a F64Mul "f64.mul" [Def(F64), Use(F64), Use(F64)] next;
+            0x7b F64Div "f64.div" [Def(F64), Use(F64), Use(F64)] next;
+            0x7c F64Min "f64.min" [Def(F64), Use(F64), Use(F64)] next;
+            0x7d F64Max "f64.max" [Def(F64), Use(F64), Use(F64)] next;
+            0x7e F64Copysign "f64.copysign" [Def(F64), Use(F64), Use(F64)] next;
+            0x7f F64Abs "f64.abs" [Def(F64), Use(F64)] next;
+            0x80 F64Neg "f64.neg" [Def(F64), Use(F64)] next;
+            0x81 F64Sqrt "f64.sqrt" [Def(F64), Use(F64)] next;
+            0x82 F64Floor "f64.floor" [Def(F64), Use(F64)] next;
+            0x83 F64Ceil "f64.ceil" [Def(F64), Use(F64)] next;
+            0x84 F64Trunc "f64.trunc" [Def(F64), Use(F64)] next;
+            0x85 F64Nearest "f64.nearest" [Def(F64), Use(F64)] next;
+            0x86 F64Eq "f64.eq" [Def(I32), Use(F64), Use(F64)] next;
+            0x87 F64Ne "f64.ne" [Def(I32), Use(F64), Use(F64)] next;
+            0x88 F64Lt "f64.lt" [Def(I32), Use(F64), Use(F64)] next;
+            0x89 F64Le "f64.le" [Def(I32), Use(F64), Use(F64)] next;
+            0x8a F64Gt "f64.gt" [Def(I32), Use(F64), Use(F64)] next;
+            0x8b F64Ge "f64.ge" [Def(I32), Use(F64), Use(F64)] next;
+
+            // Conversions.
+            0x90 I32WrapI64 "i32.wrap_i64" [Def(I32), Use(I64)] next;
+            0x91 I64ExtendI32S "i64.extend_i32_s" [Def(I64), Use(I32)] next;
+            0x92 I64ExtendI32U "i64.extend_i32_u" [Def(I64), Use(I32)] next;
+            0x93 I32Extend8S "i32.extend8_s" [Def(I32), Use(I32)] next;
+            0x94 I32Extend16S "i32.extend16_s" [Def(I32), Use(I32)] next;
+            0x95 I64Extend8S "i64.extend8_s" [Def(I64), Use(I64)] next;
+            0x96 I64Extend16S "i64.extend16_s" [Def(I64), Use(I64)] next;
+            0x97 I64Extend32S "i64.extend32_s" [Def(I64), Use(I64)] next;
+            0x98 I32TruncF32S "i32.trunc_f32_s" [Def(I32), Use(F32)] next;
+            0x99 I32TruncF32U "i32.trunc_f32_u" [Def(I32), Use(F32)] next;
+            0x9a I32TruncF64S "i32.trunc_f64_s" [Def(I32), Use(F64)] next;
+            0x9b I32TruncF64U "i32.trunc_f64_u" [Def(I32), Use(F64)] next;
+            0x9c I64TruncF32S "i64.trunc_f32_s" [Def(I64), Use(F32)] next;
+            0x9d I64TruncF32U "i64.trunc_f32_u" [Def(I64), Use(F32)] next;
+            0x9e I64TruncF64S "i64.trunc_f64_s" [Def(I64), Use(F64)] next;
+            0x9f I64TruncF64U "i64.trunc_f64_u" [Def(I64), Use(F64)] next;
+            0xa0 I32TruncSatF32S "i32.trunc_sat_f32_s" [Def(I32), Use(F32)] next;
+            0xa1 I32TruncSatF32U "i32.trunc_sat_f32_u" [Def(I32), Use(F32)] next;
+            0xa2 I32TruncSatF64S "i32.trunc_sat_f64_s" [Def(I32), Use(F64)] next;
+            0xa3 I32TruncSatF64U "i32.trunc_sat_f64_u" [Def(I32), Use(F64)] next;
+            0xa4 I64TruncSatF32S "i64.trunc_sat_f32_s" [Def(I64), Use(F32)] next;
+            0xa5 I64TruncSatF32U "i64.trunc_sat_f32_u" [Def(I64), Use(F32)] next;
+            0xa6 I64TruncSatF64S "i64.trunc_sat_f64_s" [Def(I64), Use(F64)] next;
+            0xa7 I64TruncSatF64U "i64.trunc_sat_f64_u" [Def(I64), Use(F64)] next;
+            0xa8 F32ConvertI32S "f32.convert_i32_s" [Def(F32), Use(I32)] next;
+            0xa9 F32ConvertI32U "f32.convert_i32_u" [Def(F32), Use(I32)] next;
+            0xaa F32ConvertI64S "f32.convert_i64_s" [Def(F32), Use(I64)] next;
+            0xab F32ConvertI64U "f32.convert_i64_u" [Def(F32), Use(I64)] next;
+            0xac F64ConvertI32S "f64.convert_i32_s" [Def(F64), Use(I32)] next;
+            0xad F64ConvertI32U "f64.convert_i32_u" [Def(F64), Use(I32)] next;
+            0xae F64ConvertI64S "f64.convert_i64_s" [Def(F64), Use(I64)] next;
+            0xaf F64ConvertI64U "f64.convert_i64_u" [Def(F64), Use(I64)] next;
+            0xb0 F32DemoteF64 "f32.demote_f64" [Def(F32), Use(F64)] next;
+            0xb1 F64PromoteF32 "f64.promote_f32" [Def(F64), Use(F32)] next;
+            0xb2 I32ReinterpretF32 "i32.reinterpret_f32" [Def(I32), Use(F32)] next;
+            0xb3 I64ReinterpretF64 "i64.reinterpret_f64" [Def(I64), Use(F64)] next;
+            0xb4 F32ReinterpretI32 "f32.reinterpret_i32" [Def(F32), Use(I32)] next;
+            0xb5 F64ReinterpretI64 "f64.reinterpret_i64" [Def(F64), Use(I64)] next;
+
+            // Memory: loads `dst, addr, offset`; stores `value, addr, offset`.
+            0xc0 I32Load "i32.load" [Def(I32), Use(I32), Offset] next;
+            0xc1 I32Load8S "i32.load8_s" [Def(I32), Use(I32), Offset] next;
+            0xc2 I32Load8U "i32.load8_u" [Def(I32), Use(I32), Offset] next;
+            0xc3 I32Load16S "i32.load16_s" [Def(I32), Use(I32), Offset] next;
+            0xc4 I32Load16U "i32.load16_u" [Def(I32), Use(I32), Offset] next;
+            0xc5 I64Load "i64.load" [Def(I64), Use(I32), Offset] next;
+            0xc6 I64Load8S "i64.load8_s" [Def(I64), Use(I32), Offset] next;
+            0xc7 I64Load8U "i64.load8_u" [Def(I64), Use(I32), Offset] next;
+            0xc8 I64Load16S "i64.load16_s" [Def(I64), Use(I32), Offset] next;
+            0xc9 I64Load16U "i64.load16_u" [Def(I64), Use(I32), Offset] next;
+            0xca I64Load32S "i64.load32_s" [Def(I64), Use(I32), Offset] next;
+            0xcb I64Load32U "i64.load32_u" [Def(I64), Use(I32), Offset] next;
+            0xcc F32Load "f32.load" [Def(F32), Use(I32), Offset] next;
+            0xcd F64Load "f64.load" [Def(F64), Use(I32), Offset] next;
+            0xd0 I32Store "i32.store" [Use(I32), Use(I32), Offset] next;
+            0xd1 I32Store8 "i32.store8" [Use(I32), Use(I32), Offset] next;
+            0xd2 I32Store16 "i32.store16" [Use(I32), Use(I32), Offset] next;
+            0xd3 I64Store "i64.store" [Use(I64), Use(I32), Offset] next;
+            0xd4 I64Store8 "i64.store8" [Use(I64), Use(I32), Offset] next;
+            0xd5 I64Store16 "i64.store16" [Use(I64), Use(I32), Offset] next;
+            0xd6 I64Store32 "i64.store32" [Use(I64), Use(I32), Offset] next;
+            0xd7 F32Store "f32.store" [Use(F32), Use(I32), Offset] next;
+            0xd8 F64Store "f64.store" [Use(F64), Use(I32), Offset] next;
+            0xe0 MemorySize "memory.size" [Def(I32)] next;
+            0xe1 MemoryGrow "memory.grow" [Def(I32), Use(I32)] next;
+            0xe2 MemoryCopy "memory.copy" [Use(I32), Use(I32), Use(I32)] next;
+            0xe3 MemoryFill "memory.fill" [Use(I32), Use(I32), Use(I32)] next;
+
+            // Heap, served by the runtime's allocator inside linear memory.
+            0xe8 HeapAlloc "heap.alloc" [Def(I32), Use(I32)] next;
+            0xe9 HeapFree "heap.free" [Use(I32)] next;
+            0xea HeapRealloc "heap.realloc" [Def(I32), Use(I32), Use(I32)] next;
+        }
+    };
+}
+
+macro_rules! define_opcodes {
+    ($($byte:literal $variant:ident $mnemonic:literal [$($kind:ident $(($ty:ident))?),*] $flow:ident;)*) => {
+        /// One JanusVM instruction's operation; its discriminant is its byte.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum Opcode {
+            $(#[doc = concat!("`", $mnemonic, "`")] $variant = $byte,)*
+        }
+
+        impl Opcode {
+            /// Every opcode, in byte order.
+            pub const ALL: &'static [Opcode] = &[$(Opcode::$variant,)*];
+
+            /// The opcode a byte encodes, if any.
+            pub const fn from_byte(byte: u8) -> Option<Opcode> {
+                match byte {
+                    $($byte => Some(Opcode::$variant),)*
+                    _ => None,
+                }
+            }
+
+            /// The byte that encodes this opcode.
+            pub const fn byte(self) -> u8 {
+                self as u8
+            }
+
+            /// The assembly mnemonic.
+            pub const fn mnemonic(self) -> &'static str {
+                match self { $(Opcode::$variant => $mnemonic,)* }
+            }
+
+            /// The opcode an assembly mnemonic names, if any.
+            pub fn from_mnemonic(mnemonic: &str) -> Option<Opcode> {
+                match mnemonic {
+                    $($mnemonic => Some(Opcode::$variant),)*
+                    _ => None,
+                }
+            }
+
+            /// The kinds of this opcode's operands, in encoding order.
+            pub const fn operands(self) -> &'static [OperandKind] {
+                match self {
+                    $(Opcode::$variant => &[$(OperandKind::$kind $((ValType::$ty))?),*],)*
+                }
+            }
+
+            /// Whether the instruction never continues to the next one: it must
+            /// be the last of a function's code unless a label follows it.
+            pub const fn is_terminator(self) -> bool {
+                match self { $(Opcode::$variant => define_opcodes!(@flow $flow),)* }
+            }
+        }
+    };
+    (@flow next) => { false };
+    (@flow end) => { true };
+}
+
+for_each_opcode!(define_opcodes);
+
+impl std::fmt::Display for Opcode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.mnemonic())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_and_mnemonics_round_trip() {
+        for &op in Opcode::ALL {
+            assert_eq!(Opcode::from_byte(op.byte()), Some(op));
+            assert_eq!(Opcode::from_mnemonic(op.mnemonic()), Some(op));
+        }
+        assert_eq!(Opcode::from_byte(0xff), None);
+        assert_eq!(Opcode::from_mnemonic("i32.frobnicate"), None);
+    }
+
+    #[test]
+    fn table_is_sorted_by_byte() {
+        for pair in Opcode::ALL.windows(2) {
+            assert!(pair[0].byte() < pair[1].byte(), "{} then {}", pair[0], pair[1]);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Turning a file of either format into a verified module: the one entry point
+//! the CLI and the engines use, so every consumer runs the same checks.
+//!
+//! A file that starts with the `.jbc` magic is decoded; anything else is read
+//! as `.jasm` text, assembled and encoded, then decoded again, so that both
+//! formats pass through the same loader and verifier, and verifier errors in
+//! assembled code can be mapped back to source lines through the
+//! [`SourceMap`].
+
+use crate::asm::{self, AsmError, SourceMap};
+use crate::bytecode::format::MAGIC;
+use crate::bytecode::{self, DecodeError, FileOffsets, Module};
+use crate::verify::{self, VerifyError};
+use std::ops::Range;
+use thiserror::Error;
+
+/// Which format a file was in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Binary `.jbc`.
+    Bytecode,
+    /// Text `.jasm`.
+    Assembly,
+}
+
+/// A verified module and what was learned loading it.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The module.
+    pub module: Module,
+    /// Its `.jbc` encoding (the file itself for bytecode input).
+    pub bytes: Vec<u8>,
+    /// Where its parts sit in `bytes`.
+    pub offsets: FileOffsets,
+    /// The input's format.
+    pub kind: SourceKind,
+}
+
+/// Why a file could not be loaded.
+#[derive(Debug, Error)]
+pub enum LoadError {
+    /// Text input that is not UTF-8.
+    #[error("file is neither JanusVM bytecode (no \"\\0JBC\" magic) nor UTF-8 assembly text: invalid UTF-8 at byte offset {offset:#x}")]
+    NotText {
+        /// The first invalid byte.
+        offset: usize,
+    },
+    /// The assembler rejected the text.
+    #[error("{} assembly error(s)", .0.len())]
+    Assemble(Vec<AsmError>),
+    /// The loader rejected the bytecode.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The verifier rejected the module. For assembly input, `spans` gives
+    /// each error's source span where one is known.
+    #[error("{} verification error(s)", .errors.len())]
+    Verify {
+        /// The errors, in file order.
+        errors: Vec<VerifyError>,
+        /// Source spans of the errors, for assembly input.
+        spans: Vec<Option<Range<usize>>>,
+    },
+}
+
+/// Loads and verifies a `.jbc` or `.jasm` file's contents.
+pub fn load(contents: &[u8]) -> Result<Loaded, LoadError> {
+    if contents.starts_with(&MAGIC) || !looks_like_text(contents) {
+        let (module, offsets) = bytecode::decode(contents)?;
+        verify::verify(&module, &offsets).map_err(|errors| {
+            let spans = vec![None; errors.len()];
+            LoadError::Verify { errors, spans }
+        })?;
+        return Ok(Loaded { module, bytes: contents.to_vec(), offsets, kind: SourceKind::Bytecode });
+    }
+    let text = std::str::from_utf8(contents).map_err(|e| LoadError::NotText { offset: e.valid_up_to() })?;
+    let (module, map) = asm::assemble(text).map_err(LoadError::Assemble)?;
+    let bytes = bytecode::encode(&module);
+    let (module, offsets) = bytecode::decode(&bytes)?;
+    if let Err(errors) = verify::verify(&module, &offsets) {
+        let spans = errors.iter().map(|e| span_of(e.offset, &module, &offsets, &map)).collect();
+        return Err(LoadError::Verify { errors, spans });
+    }
+    Ok(Loaded { module, bytes, offsets, kind: SourceKind::Assembly })
+}
+
+/// Whether a file's first bytes read as text (no NUL), so a binary file with
+/// a damaged magic is still reported as bytecode.
+fn looks_like_text(contents: &[u8]) -> bool {
+    !contents.iter().take(64).any(|&b| b == 0)
+}
+
+/// The source span behind a byte offset of the assembled module.
+fn span_of(offset: usize, module: &Module, offsets: &FileOffsets, map: &SourceMap) -> Option<Range<usize>> {
+    for (f, func) in module.functions.iter().enumerate() {
+        let start = offsets.code[f];
+        let pcs = func.pcs();
+        let end = start + *pcs.last()? as usize;
+        if (start..end).contains(&offset) {
+            let pc = (offset - start) as u32;
+            let index = pcs.partition_point(|&p| p <= pc).checked_sub(1)?;
+            return map.instructions.get(f)?.get(index).cloned();
+        }
+        if offset == offsets.functions[f] || (offset == start && func.code.is_empty()) {
+            return map.functions.get(f).cloned();
+        }
+    }
+    let find = |list: &[usize], spans: &[Range<usize>]| list.iter().position(|&o| o == offset).and_then(|i| spans.get(i).cloned());
+    find(&offsets.signatures, &map.signatures)
+        .or_else(|| find(&offsets.table, &map.table))
+        .or_else(|| find(&offsets.exports, &map.exports))
+        .or_else(|| find(&offsets.data, &map.data))
+        .or_else(|| if offset == offsets.memory { map.memory.clone() } else { None })
+}

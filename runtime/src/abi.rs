@@ -1,0 +1,360 @@
+//! What the compiler and the runtime agree on, written once.
+//!
+//! Every table here is part of the JanusVM specification (`docs/ISA.md`): trap
+//! kinds and their exit statuses, the device operations with their signatures
+//! and error codes, and memory constants. The bytecode verifier checks device
+//! calls against [`DEVICE_OPS`]; the runtime implements the same list; the
+//! documentation is checked against it by a test. Changing a number here
+//! changes the format version.
+
+/// Size of one page of linear memory in bytes; memory sizes are counted in pages.
+pub const PAGE_SIZE: u64 = 65_536;
+
+/// Largest number of pages a module may declare (4 GiB of memory: every `i32`
+/// address is then in range of the reservation).
+pub const MAX_PAGES: u32 = 65_536;
+
+/// Deepest call nesting a program may reach; the call that would exceed it
+/// traps with [`TrapKind::StackOverflow`]. `main` runs at depth 1.
+pub const MAX_CALL_DEPTH: u32 = 10_000;
+
+/// Alignment of every address the heap allocator returns.
+pub const HEAP_ALIGN: u32 = 16;
+
+/// The value types of the machine: what a register, a parameter or a result holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ValType {
+    /// 32-bit integer, sign-agnostic; also the type of addresses and booleans.
+    I32,
+    /// 64-bit integer, sign-agnostic.
+    I64,
+    /// IEEE 754 binary32.
+    F32,
+    /// IEEE 754 binary64.
+    F64,
+}
+
+impl ValType {
+    /// All types, in encoding order.
+    pub const ALL: [ValType; 4] = [ValType::I32, ValType::I64, ValType::F32, ValType::F64];
+
+    /// The byte that encodes this type in a `.jbc` file.
+    pub const fn code(self) -> u8 {
+        match self {
+            ValType::I32 => 0x01,
+            ValType::I64 => 0x02,
+            ValType::F32 => 0x03,
+            ValType::F64 => 0x04,
+        }
+    }
+
+    /// The type a `.jbc` byte encodes, if any.
+    pub const fn from_code(code: u8) -> Option<ValType> {
+        match code {
+            0x01 => Some(ValType::I32),
+            0x02 => Some(ValType::I64),
+            0x03 => Some(ValType::F32),
+            0x04 => Some(ValType::F64),
+            _ => None,
+        }
+    }
+
+    /// The type's spelling in assembly and diagnostics.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ValType::I32 => "i32",
+            ValType::I64 => "i64",
+            ValType::F32 => "f32",
+            ValType::F64 => "f64",
+        }
+    }
+
+    /// The type a spelling names, if any.
+    pub fn from_name(name: &str) -> Option<ValType> {
+        ValType::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+impl std::fmt::Display for ValType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Declares [`TrapKind`] from one list: code, variant, spelling, description.
+macro_rules! trap_kinds {
+    ($($code:literal $variant:ident $name:literal $what:literal;)*) => {
+        /// Why a program stopped abnormally. The code is stable: it is what
+        /// generated code passes to the runtime's trap function, and the process
+        /// exits with [`TrapKind::exit_status`].
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u32)]
+        pub enum TrapKind {
+            $(#[doc = $what] $variant = $code,)*
+        }
+
+        impl TrapKind {
+            /// Every trap kind, in code order.
+            pub const ALL: &'static [TrapKind] = &[$(TrapKind::$variant,)*];
+
+            /// The kind's spelling in trap messages: `janus: trap: <name> ...`.
+            pub const fn name(self) -> &'static str {
+                match self { $(TrapKind::$variant => $name,)* }
+            }
+
+            /// A one-line description for documentation and `--help` texts.
+            pub const fn description(self) -> &'static str {
+                match self { $(TrapKind::$variant => $what,)* }
+            }
+
+            /// The kind a code names, if any.
+            pub const fn from_code(code: u32) -> Option<TrapKind> {
+                match code { $($code => Some(TrapKind::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+trap_kinds! {
+    1  Unreachable        "unreachable"               "an `unreachable` instruction was executed";
+    2  User               "user"                      "a `trap` instruction was executed; the message carries its code";
+    3  DivideByZero       "integer divide by zero"    "an integer division or remainder had a zero divisor";
+    4  IntegerOverflow    "integer overflow"          "signed division of the minimum value by -1, or a float-to-int conversion out of range";
+    5  InvalidConversion  "invalid conversion to integer" "a checked float-to-int conversion of NaN";
+    6  OutOfBounds        "out of bounds memory access" "a load, store, bulk operation or device buffer reached outside the current memory size";
+    7  TableOutOfBounds   "undefined table element"   "`call_indirect` with an index outside the function table";
+    8  SignatureMismatch  "indirect call signature mismatch" "`call_indirect` to a function whose signature differs from the expected one";
+    9  StackOverflow      "call stack exhausted"      "a call would exceed the call-depth limit";
+    10 InvalidFree        "invalid heap pointer"      "`free` or `realloc` of an address the allocator did not hand out, or already freed";
+}
+
+impl TrapKind {
+    /// The process exit status of a program that stops with this trap:
+    /// 64 + the trap's code, so statuses 65..=74. A program can exit with those
+    /// statuses itself; only a trap also prints the `janus: trap:` message.
+    pub const fn exit_status(self) -> i32 {
+        64 + self as i32
+    }
+
+    /// The stable numeric code of this trap kind.
+    pub const fn code(self) -> u32 {
+        self as u32
+    }
+}
+
+/// Error codes device operations return (as a negative `i32` or `i64`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(i32)]
+pub enum DeviceError {
+    /// The device is not attached (no disk image, no display configured).
+    NotAttached = -1,
+    /// An argument is outside what the operation accepts (a negative length,
+    /// an unknown file descriptor, a block past the end of the disk).
+    InvalidArgument = -2,
+    /// The peer refused the connection.
+    ConnectionRefused = -3,
+    /// The peer reset the connection.
+    ConnectionReset = -4,
+    /// The operation would block on a non-blocking handle.
+    WouldBlock = -5,
+    /// The handle is closed or was never opened.
+    BadHandle = -6,
+    /// A documented resource limit (open handles, frame size) was reached.
+    LimitReached = -7,
+    /// The host reported an input/output error.
+    Io = -8,
+    /// The operation is not permitted (an address outside the network allow-list).
+    NotPermitted = -9,
+    /// The operation timed out.
+    TimedOut = -10,
+    /// The address is already in use.
+    AddressInUse = -11,
+}
+
+impl DeviceError {
+    /// Every error code, in order.
+    pub const ALL: &'static [DeviceError] = &[
+        DeviceError::NotAttached,
+        DeviceError::InvalidArgument,
+        DeviceError::ConnectionRefused,
+        DeviceError::ConnectionReset,
+        DeviceError::WouldBlock,
+        DeviceError::BadHandle,
+        DeviceError::LimitReached,
+        DeviceError::Io,
+        DeviceError::NotPermitted,
+        DeviceError::TimedOut,
+        DeviceError::AddressInUse,
+    ];
+
+    /// The code's name in documentation (`E_NOT_ATTACHED`, ...).
+    pub const fn name(self) -> &'static str {
+        match self {
+            DeviceError::NotAttached => "E_NOT_ATTACHED",
+            DeviceError::InvalidArgument => "E_INVALID",
+            DeviceError::ConnectionRefused => "E_REFUSED",
+            DeviceError::ConnectionReset => "E_RESET",
+            DeviceError::WouldBlock => "E_WOULD_BLOCK",
+            DeviceError::BadHandle => "E_BAD_HANDLE",
+            DeviceError::LimitReached => "E_LIMIT",
+            DeviceError::Io => "E_IO",
+            DeviceError::NotPermitted => "E_NOT_PERMITTED",
+            DeviceError::TimedOut => "E_TIMED_OUT",
+            DeviceError::AddressInUse => "E_ADDR_IN_USE",
+        }
+    }
+}
+
+/// One operation of one device: what a `dev` instruction may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceOp {
+    /// Device number (high byte of the encoded operation).
+    pub device: u8,
+    /// Operation number within the device (low byte).
+    pub op: u8,
+    /// Spelling in assembly: `device.operation`.
+    pub name: &'static str,
+    /// Argument types, in order.
+    pub params: &'static [ValType],
+    /// Result type; every device operation returns exactly one value.
+    pub result: ValType,
+    /// What it does, its results and errors, for the specification.
+    pub doc: &'static str,
+}
+
+impl DeviceOp {
+    /// The 16-bit code a `dev` instruction carries: `device << 8 | op`.
+    pub const fn code(&self) -> u16 {
+        (self.device as u16) << 8 | self.op as u16
+    }
+}
+
+/// Device numbers.
+pub mod device {
+    /// Console: standard output, standard error, standard input.
+    pub const CONSOLE: u8 = 0;
+    /// Keyboard events.
+    pub const KEYBOARD: u8 = 1;
+    /// Block storage backed by one host file.
+    pub const DISK: u8 = 2;
+    /// Framebuffer display.
+    pub const DISPLAY: u8 = 3;
+    /// TCP networking.
+    pub const NET: u8 = 4;
+    /// Clocks and sleep.
+    pub const CLOCK: u8 = 5;
+    /// Program arguments.
+    pub const ARGS: u8 = 6;
+}
+
+use ValType::{F64, I32, I64};
+
+macro_rules! device_ops {
+    ($($dev:ident $op:literal $name:literal ($($p:ident),*) -> $r:ident, $doc:literal;)*) => {
+        /// Every device operation, sorted by code. The verifier, the runtime and
+        /// `docs/ISA.md` all follow this list.
+        pub const DEVICE_OPS: &[DeviceOp] = &[
+            $(DeviceOp { device: device::$dev, op: $op, name: $name, params: &[$($p),*], result: $r, doc: $doc },)*
+        ];
+    };
+}
+
+device_ops! {
+    CONSOLE 0 "console.write" (I32, I32, I32) -> I32,
+        "write(fd, addr, len): write `len` bytes at `addr` to fd 1 (stdout) or 2 (stderr); returns `len`. E_INVALID for another fd or a negative len; E_IO if the host write fails.";
+    CONSOLE 1 "console.read" (I32, I32) -> I32,
+        "read(addr, cap): read up to `cap` bytes of stdin into `addr`; returns the count, 0 at end of input. E_INVALID for a negative cap; E_IO on a host error.";
+    CONSOLE 2 "console.read_line" (I32, I32) -> I32,
+        "read_line(addr, cap): read stdin up to and including the next newline, at most `cap` bytes; returns the count, 0 at end of input. A longer line is returned in pieces.";
+    CONSOLE 3 "console.write_i64" (I32, I64) -> I32,
+        "write_i64(fd, value): write `value` in signed decimal to fd 1 or 2; returns the byte count. E_INVALID for another fd.";
+    CONSOLE 4 "console.write_f64" (I32, F64, I32) -> I32,
+        "write_f64(fd, value, digits): write `value` in fixed notation with `digits` (0..=17) digits after the point, rounded to nearest, like C's `%.*f`; `nan`, `inf`, `-inf` for non-finite values; returns the byte count. E_INVALID for another fd or digits.";
+    KEYBOARD 0 "keyboard.poll" () -> I64,
+        "poll(): the next key event without waiting, or 0 if none: bits 0..31 the key code (a Unicode scalar or a code from the key table), bit 32 set for key up. Where stdin is not a terminal each input byte is a key-down event. E_NOT_ATTACHED when input is closed.";
+    KEYBOARD 1 "keyboard.wait" () -> I64,
+        "wait(): like poll, but waits for an event; E_NOT_ATTACHED at end of input.";
+    DISK 0 "disk.block_count" () -> I64,
+        "block_count(): the number of 512-byte blocks of the attached disk. E_NOT_ATTACHED when no disk is attached.";
+    DISK 1 "disk.read" (I64, I32) -> I32,
+        "read(block, addr): copy block `block` into the 512 bytes at `addr`; returns 0. E_INVALID for a block past the end; E_NOT_ATTACHED; E_IO.";
+    DISK 2 "disk.write" (I64, I32) -> I32,
+        "write(block, addr): write the 512 bytes at `addr` to block `block`; returns 0. E_INVALID for a block past the end; E_NOT_ATTACHED; E_IO.";
+    DISK 3 "disk.flush" () -> I32,
+        "flush(): make every completed write durable in the host file; returns 0. E_NOT_ATTACHED; E_IO.";
+    DISPLAY 0 "display.open" (I32, I32) -> I32,
+        "open(width, height): set up a width x height framebuffer (1..=4096 each); returns 0. E_INVALID for a size out of range; E_NOT_ATTACHED when no display output is configured.";
+    DISPLAY 1 "display.present" (I32) -> I32,
+        "present(addr): show the width*height 32-bit pixels (0x00RRGGBB, row-major) at `addr` as the next frame; returns the frame number from 0. E_NOT_ATTACHED before open; E_LIMIT past the frame limit; E_IO.";
+    NET 0 "net.connect" (I32, I32) -> I32,
+        "connect(ipv4, port): open a TCP connection to the address (a big-endian IPv4 number) and port; returns a handle. E_NOT_PERMITTED outside the allow-list; E_REFUSED; E_TIMED_OUT; E_LIMIT; E_INVALID for a port outside 1..=65535.";
+    NET 1 "net.listen" (I32, I32) -> I32,
+        "listen(ipv4, port): listen on the address and port (port 0 picks one); returns a handle. E_NOT_PERMITTED; E_ADDR_IN_USE; E_LIMIT; E_INVALID.";
+    NET 2 "net.accept" (I32) -> I32,
+        "accept(listener): wait for and accept one connection; returns its handle. E_BAD_HANDLE; E_WOULD_BLOCK on a non-blocking listener; E_LIMIT.";
+    NET 3 "net.send" (I32, I32, I32) -> I32,
+        "send(handle, addr, len): send up to `len` bytes; returns the count sent. E_BAD_HANDLE; E_RESET; E_WOULD_BLOCK; E_INVALID for a negative len.";
+    NET 4 "net.recv" (I32, I32, I32) -> I32,
+        "recv(handle, addr, cap): receive up to `cap` bytes; returns the count, 0 when the peer closed. E_BAD_HANDLE; E_RESET; E_WOULD_BLOCK; E_INVALID.";
+    NET 5 "net.close" (I32) -> I32,
+        "close(handle): close a connection or listener; returns 0. E_BAD_HANDLE.";
+    NET 6 "net.local_port" (I32) -> I32,
+        "local_port(handle): the local port of a listener or connection, so a program that listened on port 0 can report it. E_BAD_HANDLE.";
+    NET 7 "net.set_nonblocking" (I32, I32) -> I32,
+        "set_nonblocking(handle, on): make accept, send and recv on the handle return E_WOULD_BLOCK instead of waiting (on != 0); returns 0. E_BAD_HANDLE.";
+    CLOCK 0 "clock.monotonic_ns" () -> I64,
+        "monotonic_ns(): nanoseconds from an arbitrary fixed point, never decreasing.";
+    CLOCK 1 "clock.wall_ns" () -> I64,
+        "wall_ns(): nanoseconds since 1970-01-01T00:00:00Z.";
+    CLOCK 2 "clock.sleep_ns" (I64) -> I32,
+        "sleep_ns(ns): sleep at least `ns` nanoseconds (negative counts as 0); returns 0.";
+    ARGS 0 "args.count" () -> I32,
+        "count(): the number of program arguments, the program name excluded.";
+    ARGS 1 "args.len" (I32) -> I32,
+        "len(i): the byte length of argument `i`. E_INVALID when `i` is out of range.";
+    ARGS 2 "args.copy" (I32, I32, I32) -> I32,
+        "copy(i, addr, cap): copy up to `cap` bytes of argument `i` to `addr`; returns the count copied. E_INVALID.";
+}
+
+/// Finds a device operation by its 16-bit code.
+pub fn device_op_by_code(code: u16) -> Option<&'static DeviceOp> {
+    DEVICE_OPS.iter().find(|op| op.code() == code)
+}
+
+/// Finds a device operation by its assembly spelling (`console.write`).
+pub fn device_op_by_name(name: &str) -> Option<&'static DeviceOp> {
+    DEVICE_OPS.iter().find(|op| op.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_ops_are_sorted_and_unique() {
+        for pair in DEVICE_OPS.windows(2) {
+            assert!(pair[0].code() < pair[1].code(), "{} then {}", pair[0].name, pair[1].name);
+        }
+        for op in DEVICE_OPS {
+            assert_eq!(device_op_by_name(op.name).map(DeviceOp::code), Some(op.code()));
+            assert_eq!(device_op_by_code(op.code()).map(|o| o.name), Some(op.name));
+        }
+    }
+
+    #[test]
+    fn trap_codes_round_trip_and_statuses_are_distinct() {
+        for &kind in TrapKind::ALL {
+            assert_eq!(TrapKind::from_code(kind.code()), Some(kind));
+            assert!((65..=74).contains(&kind.exit_status()));
+        }
+        assert_eq!(TrapKind::from_code(0), None);
+    }
+
+    #[test]
+    fn value_types_round_trip() {
+        for t in ValType::ALL {
+            assert_eq!(ValType::from_code(t.code()), Some(t));
+            assert_eq!(ValType::from_name(t.name()), Some(t));
+        }
+    }
+}
