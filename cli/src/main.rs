@@ -35,6 +35,9 @@ enum Command {
         /// Where to write the assembly (default: standard output; `-` too).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// End each instruction with a `; pc N` comment.
+        #[arg(long)]
+        show_pcs: bool,
     },
     /// Load and verify a `.jbc` or `.jasm` file; silent when it is valid.
     Check {
@@ -67,9 +70,9 @@ fn run(command: Command) -> Result<(), Failure> {
             let output = output.unwrap_or_else(|| input.with_extension("jbc"));
             write_file(&output, &bytecode::encode(&loaded.module))
         }
-        Command::Disasm { input, output } => {
+        Command::Disasm { input, output, show_pcs } => {
             let loaded = load_file(&input)?;
-            let text = asm::disassemble(&loaded.module);
+            let text = asm::disassemble_with(&loaded.module, show_pcs);
             match output {
                 Some(path) if path != Path::new("-") => write_file(&path, text.as_bytes()),
                 _ => {

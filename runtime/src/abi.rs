@@ -117,7 +117,7 @@ macro_rules! trap_kinds {
 
 trap_kinds! {
     1  Unreachable        "unreachable"               "an `unreachable` instruction was executed";
-    2  User               "user"                      "a `trap` instruction was executed; the message carries its code";
+    2  User               "user trap"                    "a `trap` instruction was executed; the message carries its code";
     3  DivideByZero       "integer divide by zero"    "an integer division or remainder had a zero divisor";
     4  IntegerOverflow    "integer overflow"          "signed division of the minimum value by -1, or a float-to-int conversion out of range";
     5  InvalidConversion  "invalid conversion to integer" "a checked float-to-int conversion of NaN";

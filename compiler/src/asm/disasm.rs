@@ -29,6 +29,12 @@ use std::fmt::Write;
 
 /// Prints a verified module as canonical assembly.
 pub fn disassemble(module: &Module) -> String {
+    disassemble_with(module, false)
+}
+
+/// Like [`disassemble`], and with `show_pcs` each instruction ends with a
+/// `; pc N` comment (still valid assembly), for reading trap messages.
+pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
     let mut out = String::new();
     if let Some(m) = module.memory {
         let _ = writeln!(out, "memory {}, {}", m.initial_pages, m.max_pages);
@@ -108,6 +114,9 @@ pub fn disassemble(module: &Module) -> String {
             for (i, (kind, operand)) in inst.opcode.operands().iter().zip(&inst.operands).enumerate() {
                 out.push_str(if i == 0 { " " } else { ", " });
                 write_operand(&mut out, module, *kind, operand, &label_for);
+            }
+            if show_pcs {
+                let _ = write!(out, "    ; pc {pc}");
             }
             out.push('\n');
         }

@@ -7,6 +7,6 @@ pub mod error;
 pub mod lexer;
 mod parser;
 
-pub use disasm::{disassemble, format_f32, format_f64};
+pub use disasm::{disassemble, disassemble_with, format_f32, format_f64};
 pub use error::AsmError;
 pub use parser::{assemble, SourceMap};
