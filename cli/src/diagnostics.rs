@@ -73,6 +73,11 @@ pub fn format_failure(failure: &Failure, color: bool) -> String {
                                 message.push_str(&e.kind.to_string());
                                 out.push_str(&source_report(&file, &src, e.code(), &message, span.clone(), color));
                             }
+                            // Offsets in assembled bytes mean nothing to the
+                            // author of the text, so they are left out.
+                            None if matches!(error, LoadError::Verify { .. }) && is_text(contents) => {
+                                out.push_str(&format!("error[{}]: {}\n  --> {file}\n", e.code(), e.kind))
+                            }
                             None => out.push_str(&format!("error[{}]: {e}\n  --> {file}\n", e.code())),
                         }
                     }
@@ -82,6 +87,10 @@ pub fn format_failure(failure: &Failure, color: bool) -> String {
             }
         }
     }
+}
+
+fn is_text(contents: &[u8]) -> bool {
+    !contents.starts_with(b"\0JBC")
 }
 
 fn summary(count: usize) -> String {
@@ -107,7 +116,7 @@ fn source_report(file: &str, src: &str, code: &str, message: &str, span: Range<u
         .with_config(config)
         .with_code(code)
         .with_message(message)
-        .with_label(Label::new((file.to_string(), label_span)).with_message(format!("at {file}:{line}:{col}")))
+        .with_label(Label::new((file.to_string(), label_span)).with_message("here"))
         .finish()
         .write((file.to_string(), Source::from(src)), &mut out);
     match result {

@@ -47,7 +47,9 @@ pub struct SourceMap {
 /// Assembles `.jasm` source text into a module, or returns every error found.
 pub fn assemble(src: &str) -> Result<(Module, SourceMap), Vec<AsmError>> {
     let (tokens, mut errors) = lex(src);
-    let items = parse(&tokens, &mut errors);
+    // A line with a lexical error is reported once, not parsed again.
+    let bad_offsets: Vec<usize> = errors.iter().map(|e| e.span.start).collect();
+    let items = parse(&tokens, &bad_offsets, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -245,12 +247,15 @@ fn parse_int(text: &str) -> Option<i128> {
 
 /// Parses every line; a function's item is emitted at its `end`, with the
 /// span of its `func` line.
-fn parse(tokens: &[Token], errors: &mut Vec<AsmError>) -> Vec<(Item, Span)> {
+fn parse(tokens: &[Token], skip: &[usize], errors: &mut Vec<AsmError>) -> Vec<(Item, Span)> {
     let mut items = Vec::new();
     let mut current: Option<(FuncItem, Span)> = None;
     for line_tokens in tokens.split_inclusive(|t| t.tok == Tok::Newline) {
         let last = &line_tokens[line_tokens.len() - 1];
         let span = line_tokens[0].span.start..last.span.start.max(line_tokens[0].span.end);
+        if skip.iter().any(|&o| span.start <= o && o <= last.span.end) {
+            continue;
+        }
         let mut line = Line { tokens: line_tokens, pos: 0 };
         if let Err(e) = parse_line(&mut line, span, &mut items, &mut current) {
             errors.push(e);
@@ -780,7 +785,10 @@ fn emit(items: &[(Item, Span)], errors: &mut Vec<AsmError>) -> (Module, SourceMa
     match mb.finish() {
         Ok(module) => (module, map),
         Err(e) => {
-            errors.push(AsmError::new(codes::EXPECTED, e.to_string(), 0..0));
+            // A body that failed is left undefined; its errors are reported.
+            if errors.is_empty() {
+                errors.push(AsmError::new(codes::EXPECTED, e.to_string(), 0..0));
+            }
             (Module::default(), map)
         }
     }

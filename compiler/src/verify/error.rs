@@ -70,7 +70,7 @@ pub enum VerifyErrorKind {
         max: u32,
     },
     /// A signature index is out of range.
-    #[error("function `{func}`: signature index {index} is out of range (the module has {count} signatures)")]
+    #[error("function `{func}`: signature index {index} is out of range (the module has {})", count_of(*.count, "signatures"))]
     SignatureOutOfRange {
         /// The function using it.
         func: String,
@@ -80,7 +80,7 @@ pub enum VerifyErrorKind {
         count: usize,
     },
     /// Fewer registers than parameters.
-    #[error("function `{func}` declares {registers} registers but its signature has {params} parameters")]
+    #[error("function `{func}` declares {} but its signature has {}", count_of(*.registers, "registers"), count_of(*.params, "parameters"))]
     TooFewRegisters {
         /// The function.
         func: String,
@@ -124,7 +124,7 @@ pub enum VerifyErrorKind {
         expected: ValType,
     },
     /// A register operand that the function does not declare.
-    #[error("register r{reg} is out of range: the function has {count} registers")]
+    #[error("register r{reg} is out of range: the function has {}", count_of(*.count, "registers"))]
     RegisterOutOfRange {
         /// The register.
         reg: Reg,
@@ -146,7 +146,7 @@ pub enum VerifyErrorKind {
         target: u32,
     },
     /// A function index out of range.
-    #[error("function index {index} is out of range (the module has {count} functions)")]
+    #[error("function index {index} is out of range (the module has {})", count_of(*.count, "functions"))]
     FunctionOutOfRange {
         /// The index.
         index: u32,
@@ -154,7 +154,7 @@ pub enum VerifyErrorKind {
         count: usize,
     },
     /// A register list of the wrong length.
-    #[error("{target} takes {expected} {what}, found {found}")]
+    #[error("{target} takes {}, found {found}", count_of(*.expected, .what))]
     Arity {
         /// The callee, device operation or function.
         target: String,
@@ -193,7 +193,7 @@ pub enum VerifyErrorKind {
         name: String,
     },
     /// A table entry naming no function.
-    #[error("table entry {entry} names function {index}, but the module has {count} functions")]
+    #[error("table entry {entry} names function {index}, but the module has {}", count_of(*.count, "functions"))]
     TableEntryOutOfRange {
         /// The entry.
         entry: usize,
@@ -282,5 +282,14 @@ impl VerifyErrorKind {
             DuplicateLabel { .. } => "V0307",
             LabelNotAtInstruction { .. } => "V0308",
         }
+    }
+}
+
+/// `1 function`, `2 functions`: `plural` is the plural noun phrase.
+fn count_of(n: usize, plural: &str) -> String {
+    if n == 1 {
+        format!("1 {}", plural.strip_suffix('s').unwrap_or(plural))
+    } else {
+        format!("{n} {plural}")
     }
 }

@@ -37,6 +37,8 @@ pub fn verify(module: &Module, offsets: &FileOffsets) -> Result<(), Vec<VerifyEr
         Ok(())
     } else {
         v.errors.sort_by_key(|e| e.offset);
+        // One instruction naming the same bad register twice is one error.
+        v.errors.dedup();
         Err(v.errors)
     }
 }
