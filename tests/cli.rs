@@ -1,1 +1,86 @@
-//! placeholder replaced below
+//! The `janusc` command line: status codes, outputs and the promise that a
+//! failed command never destroys an existing output file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn janusc(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_janusc")).args(args).current_dir(dir).output().expect("janusc runs")
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace").to_path_buf()
+}
+
+#[test]
+fn asm_check_disasm_round_trip_through_files() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let hello = root().join("samples/hello.jasm");
+    std::fs::copy(&hello, tmp.path().join("hello.jasm")).expect("copy");
+
+    let out = janusc(&["asm", "hello.jasm"], tmp.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "success is silent");
+    let jbc = std::fs::read(tmp.path().join("hello.jbc")).expect("default output name is the input with .jbc");
+    assert!(jbc.starts_with(b"\0JBC"));
+
+    let out = janusc(&["check", "hello.jbc"], tmp.path());
+    assert!(out.status.success() && out.stdout.is_empty() && out.stderr.is_empty());
+
+    let out = janusc(&["disasm", "hello.jbc"], tmp.path());
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(text.contains("dev console.write, [r3], [r0, r1, r2]"), "{text}");
+
+    let out = janusc(&["disasm", "hello.jbc", "-o", "again.jasm"], tmp.path());
+    assert!(out.status.success());
+    assert_eq!(std::fs::read_to_string(tmp.path().join("again.jasm")).expect("written"), text);
+    let out = janusc(&["asm", "again.jasm", "-o", "again.jbc"], tmp.path());
+    assert!(out.status.success());
+    assert_eq!(std::fs::read(tmp.path().join("again.jbc")).expect("written"), jbc);
+}
+
+#[test]
+fn a_failed_assembly_leaves_the_old_output_alone() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::write(tmp.path().join("bad.jasm"), "export main\nfunc main() -> i32\n    frob\nend\n").expect("write");
+    std::fs::write(tmp.path().join("bad.jbc"), b"precious").expect("write");
+    let out = janusc(&["asm", "bad.jasm"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("A0004"));
+    assert_eq!(std::fs::read(tmp.path().join("bad.jbc")).expect("still there"), b"precious");
+}
+
+#[test]
+fn usage_and_io_errors_exit_with_status_one() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = janusc(&["check", "does-not-exist.jbc"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: cannot read `does-not-exist.jbc`"), "{stderr}");
+
+    let out = janusc(&["frobnicate"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    let out = janusc(&["asm", "--no-such-flag", "x.jasm"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    let out = janusc(&["--help"], tmp.path());
+    assert_eq!(out.status.code(), Some(0));
+
+    // An output path in a directory that does not exist.
+    std::fs::copy(root().join("samples/hello.jasm"), tmp.path().join("hello.jasm")).expect("copy");
+    let out = janusc(&["asm", "hello.jasm", "-o", "missing-dir/out.jbc"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write `missing-dir/out.jbc`"));
+}
+
+#[test]
+fn garbage_never_panics() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let inputs: &[&[u8]] = &[b"", b"\0", b"\0JBC", b"\0JBC\x01\0\0\0\x03\xff\xff\xff\xff\x0f", b"\xff\xfe\xfd", b"func", b"\"", b"@", b"export main\nfunc main(r0"];
+    for (i, input) in inputs.iter().enumerate() {
+        let name = format!("g{i}");
+        std::fs::write(tmp.path().join(&name), input).expect("write");
+        let out = janusc(&["check", &name], tmp.path());
+        assert_eq!(out.status.code(), Some(1), "input {input:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}

@@ -226,3 +226,55 @@ fn quote(bytes: &[u8]) -> String {
     s.push('"');
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::asm::assemble;
+    use crate::bytecode::Operand;
+
+    /// Assembles `f64.const` / `f32.const` of the printed text and returns the bits.
+    fn reparse(mnemonic: &str, text: &str) -> Operand {
+        let ty = &mnemonic[..3];
+        let src = format!("export main\nfunc main() -> i32\n    reg r0: i32\n    reg r1: {ty}\n    {mnemonic} r1, {text}\n    ret [r0]\nend\n");
+        let (module, _) = assemble(&src).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        module.functions[0].code[0].operands[1].clone()
+    }
+
+    #[test]
+    fn special_floats_print_and_read_back_exactly() {
+        let f64s = [
+            0.0f64.to_bits(),
+            (-0.0f64).to_bits(),
+            f64::INFINITY.to_bits(),
+            f64::NEG_INFINITY.to_bits(),
+            f64::NAN.to_bits(),
+            0x7ff0_0000_0000_0001,
+            0xfff8_0000_0000_0000,
+            0x7ff4_0000_0000_0000,
+            1,
+            f64::MAX.to_bits(),
+            f64::MIN_POSITIVE.to_bits(),
+            0.1f64.to_bits(),
+            1e300f64.to_bits(),
+        ];
+        for bits in f64s {
+            assert_eq!(reparse("f64.const", &format_f64(bits)), Operand::F64(bits), "{}", format_f64(bits));
+        }
+        let f32s = [0x7fc0_0000, 0xffc0_0001, 0x7f80_0000, 0x8000_0000, 1, 0x3dcc_cccd, f32::MAX.to_bits()];
+        for bits in f32s {
+            assert_eq!(reparse("f32.const", &format_f32(bits)), Operand::F32(bits), "{}", format_f32(bits));
+        }
+        assert_eq!(format_f64(f64::NAN.to_bits()), "nan");
+        assert_eq!(format_f64(0x7ff0_0000_0000_0001), "nan:0x1");
+        assert_eq!(format_f32(0xffc0_0000), "-nan");
+    }
+
+    #[test]
+    fn strings_quote_every_byte_reversibly() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        let src = format!("memory 1, 1\ndata 0x0, {}\nexport main\nfunc main() -> i32\n    reg r0: i32\n    ret [r0]\nend\n", quote(&bytes));
+        let (module, _) = assemble(&src).expect("assembles");
+        assert_eq!(module.data[0].bytes, bytes);
+    }
+}

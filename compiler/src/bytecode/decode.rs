@@ -625,3 +625,32 @@ fn count_name(what: &'static str) -> &'static str {
         _ => "count",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bytecode::encode::write_leb_u32;
+
+    fn leb(bytes: &[u8]) -> Result<u32> {
+        Reader { bytes, pos: 0, end: bytes.len() }.leb_u32("an integer")
+    }
+
+    #[test]
+    fn leb128_is_minimal_and_32_bit() {
+        for v in [0, 1, 127, 128, 300, 16_383, 16_384, u32::MAX] {
+            let mut out = Vec::new();
+            write_leb_u32(&mut out, v);
+            assert_eq!(leb(&out), Ok(v));
+        }
+        assert_eq!(leb(&[0x80, 0x00]).unwrap_err().kind, DecodeErrorKind::OverlongInteger);
+        assert_eq!(leb(&[0xff, 0xff, 0xff, 0xff, 0x1f]).unwrap_err().kind, DecodeErrorKind::IntegerTooLarge);
+        assert_eq!(leb(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x01]).unwrap_err().kind, DecodeErrorKind::IntegerTooLarge);
+        assert!(matches!(leb(&[0x80]).unwrap_err().kind, DecodeErrorKind::UnexpectedEnd { .. }));
+    }
+
+    #[test]
+    fn an_empty_module_decodes_and_only_the_verifier_objects() {
+        let (module, _) = decode(b"\0JBC\x01\0\0\0").expect("header only is a well-formed container");
+        assert_eq!(module, Module::default());
+    }
+}
