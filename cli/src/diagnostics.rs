@@ -54,7 +54,7 @@ pub fn format_failure(failure: &Failure, color: bool) -> String {
                 LoadError::Assemble(errors) => {
                     let src = String::from_utf8_lossy(contents);
                     let mut out = String::new();
-                    for e in errors {
+                    for e in errors.iter().take(MAX_SHOWN) {
                         out.push_str(&source_report(&file, &src, e.code, &e.message, e.span.clone(), color));
                     }
                     out.push_str(&summary(errors.len()));
@@ -63,7 +63,7 @@ pub fn format_failure(failure: &Failure, color: bool) -> String {
                 LoadError::Verify { errors, spans } => {
                     let src = String::from_utf8_lossy(contents);
                     let mut out = String::new();
-                    for (e, span) in errors.iter().zip(spans) {
+                    for (e, span) in errors.iter().zip(spans).take(MAX_SHOWN) {
                         match span {
                             Some(span) => {
                                 let mut message = String::new();
@@ -93,8 +93,13 @@ fn is_text(contents: &[u8]) -> bool {
     !contents.starts_with(b"\0JBC")
 }
 
+/// At most this many errors are rendered; the summary gives the total.
+const MAX_SHOWN: usize = 50;
+
 fn summary(count: usize) -> String {
-    if count > 1 {
+    if count > MAX_SHOWN {
+        format!("error: {count} errors ({MAX_SHOWN} shown)\n")
+    } else if count > 1 {
         format!("error: {count} errors\n")
     } else {
         String::new()

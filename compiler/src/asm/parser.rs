@@ -16,7 +16,7 @@
 use super::error::{codes, AsmError};
 use super::lexer::{lex, Tok, Token};
 use crate::bytecode::builder::{FuncId, FunctionBuilder, Label, ModuleBuilder};
-use crate::bytecode::limits::{MAX_BR_TABLE, MAX_PARAMS, MAX_REGISTERS};
+use crate::bytecode::limits::{MAX_BR_TABLE, MAX_DATA_SIZE, MAX_PARAMS, MAX_REGISTERS};
 use crate::bytecode::{Module, Opcode, Operand, OperandKind, Reg, Signature};
 use janus_runtime::abi::{self, ValType};
 use std::collections::HashMap;
@@ -48,7 +48,8 @@ pub struct SourceMap {
 pub fn assemble(src: &str) -> Result<(Module, SourceMap), Vec<AsmError>> {
     let (tokens, mut errors) = lex(src);
     // A line with a lexical error is reported once, not parsed again.
-    let bad_offsets: Vec<usize> = errors.iter().map(|e| e.span.start).collect();
+    let mut bad_offsets: Vec<usize> = errors.iter().map(|e| e.span.start).collect();
+    bad_offsets.sort_unstable();
     let items = parse(&tokens, &bad_offsets, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
@@ -253,7 +254,8 @@ fn parse(tokens: &[Token], skip: &[usize], errors: &mut Vec<AsmError>) -> Vec<(I
     for line_tokens in tokens.split_inclusive(|t| t.tok == Tok::Newline) {
         let last = &line_tokens[line_tokens.len() - 1];
         let span = line_tokens[0].span.start..last.span.start.max(line_tokens[0].span.end);
-        if skip.iter().any(|&o| span.start <= o && o <= last.span.end) {
+        let first_at_or_after = skip.partition_point(|&o| o < span.start);
+        if skip.get(first_at_or_after).is_some_and(|&o| o <= last.span.end) {
             continue;
         }
         let mut line = Line { tokens: line_tokens, pos: 0 };
@@ -365,6 +367,13 @@ fn parse_line(
             let mut bytes = Vec::new();
             while line.eat(&Tok::Comma) {
                 data_item(line, &mut bytes)?;
+                if bytes.len() > MAX_DATA_SIZE as usize {
+                    return Err(AsmError::new(
+                        codes::LIMIT,
+                        format!("data segment is larger than the limit of {MAX_DATA_SIZE} bytes"),
+                        span,
+                    ));
+                }
             }
             line.end()?;
             items.push((Item::Data { address, bytes }, span));
@@ -490,7 +499,7 @@ fn data_item(line: &mut Line, out: &mut Vec<u8>) -> Result<(), AsmError> {
         Tok::Ident(word) if word == "zero" => {
             let n = line.next();
             let Tok::Number(text) = &n.tok else { return Err(expected("a byte count after `zero`", n)) };
-            let count = number_u64(text, &n.span, 1 << 26, "a byte count")?;
+            let count = number_u64(text, &n.span, MAX_DATA_SIZE.into(), "a byte count")?;
             out.resize(out.len() + count as usize, 0);
         }
         Tok::Ident(word) if ValType::from_name(word).is_some() => {

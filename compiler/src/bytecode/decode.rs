@@ -303,10 +303,21 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
             }
             SectionId::Data => {
                 let n = s.count("data segment", 2, MAX_DATA_SEGMENTS, id)?;
+                let mut total: u64 = 0;
                 for _ in 0..n {
                     offsets.data.push(s.pos);
                     let offset = s.leb_u32("a data segment address")?;
+                    let len_pos = s.pos;
                     let len = s.leb_u32("a data segment length")?;
+                    total += u64::from(len);
+                    if total > u64::from(MAX_DATA_SIZE) {
+                        s.pos = len_pos;
+                        return Err(s.error(DecodeErrorKind::LimitExceeded {
+                            what: "total data size",
+                            value: total,
+                            limit: MAX_DATA_SIZE.into(),
+                        }));
+                    }
                     let bytes = s.take(len as usize, "data segment bytes")?.to_vec();
                     module.data.push(DataSegment { offset, bytes });
                 }
