@@ -9,6 +9,27 @@
 //! known when it is emitted and labels are patched once, when the function is
 //! finished. The builder checks only what it must to produce bytes (labels
 //! placed once, functions defined once); typing is the verifier's job.
+//!
+//! ```
+//! use janus_compiler::bytecode::{builder::ModuleBuilder, encode, Opcode, Operand};
+//! use janus_runtime::abi::ValType;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut mb = ModuleBuilder::new();
+//! let main = mb.declare("main", &[], Some(ValType::I32));
+//! let mut f = mb.body(main);
+//! let r = f.reg(ValType::I32);
+//! f.inst(Opcode::I32Const, vec![Operand::Reg(r), Operand::I32(7)])?;
+//! f.ret(&[r])?;
+//! mb.define(f)?;
+//! mb.export("main", main);
+//! let module = mb.finish()?;
+//!
+//! let text = "export main\nfunc main() -> i32\n    reg r0: i32\n    i32.const r0, 7\n    ret [r0]\nend\n";
+//! let (assembled, _) = janus_compiler::asm::assemble(text).expect("valid assembly");
+//! assert_eq!(encode(&module), encode(&assembled));
+//! # Ok(())
+//! # }
+//! ```
 
 use super::module::*;
 use super::opcodes::{Opcode, OperandKind};
