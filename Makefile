@@ -4,7 +4,7 @@ CARGO ?= cargo
 JANUSC := target/release/janusc
 export LLVM_SYS_191_PREFIX ?= /usr/lib/llvm-19
 
-.PHONY: setup build demo test bench fmt clean
+.PHONY: setup build demo test bench fuzz fmt clean
 
 ## setup: install what a fresh Debian machine lacks (LLVM 19), idempotently.
 setup:
@@ -45,3 +45,13 @@ fmt:
 
 clean:
 	$(CARGO) clean
+
+## fuzz: run each cargo-fuzz target for FUZZ_SECONDS (default 60); needs cargo-fuzz.
+FUZZ_SECONDS ?= 60
+fuzz: build
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	mkdir -p fuzz/corpus/load fuzz/corpus/assemble
+	cp samples/*.jasm fuzz/corpus/assemble/
+	for f in samples/*.jasm; do target/release/janusc asm $$f -o fuzz/corpus/load/$$(basename $$f .jasm).jbc 2>/dev/null || true; done
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none load -- -max_total_time=$(FUZZ_SECONDS)
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none assemble -- -max_total_time=$(FUZZ_SECONDS)
