@@ -12,6 +12,8 @@ use std::path::PathBuf;
 /// Everything that can make a command fail.
 #[derive(Debug)]
 pub enum Failure {
+    /// The command line asks for something impossible.
+    Usage(String),
     /// A file could not be read or written.
     Io {
         /// The file.
@@ -43,6 +45,7 @@ pub fn render(failure: &Failure) {
 /// Formats a failure; `color` adds ANSI colors for terminals.
 pub fn format_failure(failure: &Failure, color: bool) -> String {
     match failure {
+        Failure::Usage(message) => format!("error: {message}\n"),
         Failure::Io { path, action, error } => {
             format!("error: cannot {action} `{}`: {error}\n", path.display())
         }

@@ -39,6 +39,15 @@ enum Command {
         #[arg(long)]
         show_pcs: bool,
     },
+    /// Compile a `.jbc` or `.jasm` program (today: to its SSA IR).
+    Build {
+        /// The program.
+        input: PathBuf,
+        /// What to write, comma-separated `KIND[=PATH]` (`-` is standard
+        /// output): `ssa` (IR after the pipeline), `ssa-raw` (before it).
+        #[arg(long, value_name = "KIND[=PATH],...")]
+        emit: Option<String>,
+    },
     /// Load and verify a `.jbc` or `.jasm` file; silent when it is valid.
     Check {
         /// The file to check; the format is told by its first bytes.
@@ -73,20 +82,86 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Disasm { input, output, show_pcs } => {
             let loaded = load_file(&input)?;
             let text = asm::disassemble_with(&loaded.module, show_pcs);
-            match output {
-                Some(path) if path != Path::new("-") => write_file(&path, text.as_bytes()),
-                _ => {
-                    use std::io::Write;
-                    let mut stdout = std::io::stdout().lock();
-                    stdout
-                        .write_all(text.as_bytes())
-                        .and_then(|()| stdout.flush())
-                        .map_err(|e| Failure::Io { path: PathBuf::from("<stdout>"), action: "write", error: e })
-                }
-            }
+            write_output(&output.unwrap_or_else(|| PathBuf::from("-")), text.as_bytes())
         }
         Command::Check { input } => load_file(&input).map(|_| ()),
+        Command::Build { input, emit } => build(&input, emit.as_deref().unwrap_or("exe")),
     }
+}
+
+/// One `--emit` request.
+struct Emit {
+    kind: EmitKind,
+    path: PathBuf,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EmitKind {
+    Ssa,
+    SsaRaw,
+}
+
+/// Parses `--emit`: comma-separated `KIND[=PATH]`, rustc's habit.
+fn parse_emit(spec: &str, input: &Path) -> Result<Vec<Emit>, Failure> {
+    let stem = input.file_stem().map_or_else(|| "out".into(), |s| s.to_string_lossy().into_owned());
+    let mut out = Vec::new();
+    for item in spec.split(',') {
+        let (kind, path) = match item.split_once('=') {
+            Some((k, p)) => (k, Some(p)),
+            None => (item, None),
+        };
+        let name = kind;
+        let (kind, default) = match kind {
+            "ssa" => (EmitKind::Ssa, format!("{stem}.ssa")),
+            "ssa-raw" => (EmitKind::SsaRaw, format!("{stem}.raw.ssa")),
+            "exe" | "obj" | "asm" | "llvm-ir" => {
+                return Err(Failure::Usage(format!(
+                    "--emit {kind}: this janusc has no LLVM backend yet; it can emit `ssa` and `ssa-raw`"
+                )))
+            }
+            other => {
+                return Err(Failure::Usage(format!(
+                    "--emit: unknown kind `{other}`: expected ssa or ssa-raw, as KIND or KIND=PATH"
+                )))
+            }
+        };
+        if path == Some("") {
+            return Err(Failure::Usage(format!("--emit {name}=: expected a path after `=` (or `-` for standard output)")));
+        }
+        out.push(Emit { kind, path: PathBuf::from(path.unwrap_or(&default)) });
+    }
+    Ok(out)
+}
+
+fn build(input: &Path, emit: &str) -> Result<(), Failure> {
+    let requests = parse_emit(emit, input)?;
+    let loaded = load_file(input)?;
+    let raw = janus_compiler::ir::construct::build_module(&loaded.module);
+    for request in requests {
+        let text = match request.kind {
+            EmitKind::SsaRaw => raw.to_string(),
+            EmitKind::Ssa => {
+                let mut optimized = raw.clone();
+                janus_compiler::ir::passes::optimize_module(&mut optimized, &loaded.module);
+                optimized.to_string()
+            }
+        };
+        write_output(&request.path, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Writes to a file, or to standard output for `-`.
+fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    if path == Path::new("-") {
+        use std::io::Write;
+        let mut stdout = std::io::stdout().lock();
+        return stdout
+            .write_all(bytes)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Failure::Io { path: PathBuf::from("<stdout>"), action: "write", error: e });
+    }
+    write_file(path, bytes)
 }
 
 /// Reads and loads a file, keeping its contents for error rendering.

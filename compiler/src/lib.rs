@@ -8,6 +8,7 @@
 
 pub mod asm;
 pub mod bytecode;
+pub mod ir;
 pub mod load;
 pub mod verify;
 
