@@ -8,6 +8,7 @@ pub mod format;
 pub mod limits;
 pub mod module;
 pub mod opcodes;
+pub mod semantics;
 
 pub use decode::{decode, DecodeError, DecodeErrorKind, FileOffsets};
 pub use encode::encode;

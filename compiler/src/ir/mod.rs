@@ -9,10 +9,12 @@
 //! bytecode pc it came from.
 
 pub mod construct;
+pub mod dominance;
 pub mod entities;
 pub mod function;
 pub mod instructions;
 pub mod passes;
+pub mod verify;
 pub mod write;
 
 pub use entities::{Block, FuncRef, Inst, Value};

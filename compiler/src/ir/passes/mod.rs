@@ -2,14 +2,60 @@
 //! `Context::optimize`), the IR verifier between them in debug and test
 //! builds. Each pass is one file and does one thing.
 
+pub mod checks;
+pub mod constfold;
+pub mod dce;
 pub mod renumber;
+pub mod unreachable;
 
 use crate::bytecode;
-use crate::ir::function::Module;
+use crate::ir::function::{Function, Module, ModuleContext};
+use crate::ir::verify::verify_function;
+use janus_runtime::abi::PAGE_SIZE;
+
+/// What the passes may assume about the module.
+#[derive(Clone, Copy, Debug)]
+pub struct Facts {
+    /// The linear memory's initial size in bytes; memory never shrinks.
+    pub min_memory: u64,
+}
+
+impl Facts {
+    /// The facts of a bytecode module.
+    pub fn of(module: &bytecode::Module) -> Self {
+        Facts { min_memory: module.memory.map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE) }
+    }
+}
+
+/// The pipeline's steps, in order.
+pub const STEPS: &[&str] = &["unreachable", "constfold", "unreachable", "checks", "dce", "renumber"];
+
+/// Runs the pipeline on one function, verifying after each step in debug and
+/// test builds (a failure there is a compiler bug, reported with the pass).
+pub fn optimize(func: &mut Function, ctx: &ModuleContext, facts: Facts) {
+    for &step in STEPS {
+        match step {
+            "unreachable" => unreachable::run(func),
+            "constfold" => constfold::run(func),
+            "checks" => checks::run(func, facts.min_memory),
+            "dce" => dce::run(func),
+            "renumber" => renumber::renumber(func),
+            other => unreachable!("unknown step {other}"),
+        }
+        if cfg!(debug_assertions) {
+            if let Err(errors) = verify_function(func, ctx) {
+                let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                panic!("IR verification failed after `{step}`:\n{}\n{}", text.join("\n"), func.display(ctx));
+            }
+        }
+    }
+}
 
 /// Runs the pipeline on every function of a module.
-pub fn optimize_module(module: &mut Module, _bytecode: &bytecode::Module) {
+pub fn optimize_module(module: &mut Module, bytecode: &bytecode::Module) {
+    let facts = Facts::of(bytecode);
+    let ctx = module.ctx.clone();
     for f in &mut module.functions {
-        renumber::renumber(f);
+        optimize(f, &ctx, facts);
     }
 }

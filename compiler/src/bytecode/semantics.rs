@@ -1,0 +1,320 @@
+//! The value semantics of every pure bytecode operation, executable: what
+//! `docs/ISA.md` says each ALU operation, comparison, select and conversion
+//! computes, including when it traps. The IR's constant folder evaluates with
+//! it; the engines' results are tested against it.
+//!
+//! Values travel as `u64` bits: `i32` and `f32` zero-extended, floats as
+//! their IEEE bits. A NaN produced by arithmetic is the canonical NaN, so
+//! results are deterministic to the bit.
+
+use super::Opcode;
+use janus_runtime::abi::TrapKind;
+
+/// The canonical binary32 NaN.
+pub const CANONICAL_NAN_F32: u32 = 0x7fc0_0000;
+/// The canonical binary64 NaN.
+pub const CANONICAL_NAN_F64: u64 = 0x7ff8_0000_0000_0000;
+
+fn f32_out(x: f32) -> u64 {
+    u64::from(if x.is_nan() { CANONICAL_NAN_F32 } else { x.to_bits() })
+}
+
+fn f64_out(x: f64) -> u64 {
+    if x.is_nan() {
+        CANONICAL_NAN_F64
+    } else {
+        x.to_bits()
+    }
+}
+
+fn b(c: bool) -> u64 {
+    u64::from(c)
+}
+
+macro_rules! fmin_fmax {
+    ($name:ident, $t:ty, $is_min:expr) => {
+        fn $name(a: $t, b: $t) -> $t {
+            if a.is_nan() || b.is_nan() {
+                return <$t>::NAN;
+            }
+            if a == 0.0 && b == 0.0 {
+                // -0 is less than +0.
+                let a_neg = a.is_sign_negative();
+                return if $is_min == a_neg { a } else { b };
+            }
+            if $is_min { a.min(b) } else { a.max(b) }
+        }
+    };
+}
+fmin_fmax!(fmin32, f32, true);
+fmin_fmax!(fmax32, f32, false);
+fmin_fmax!(fmin64, f64, true);
+fmin_fmax!(fmax64, f64, false);
+
+/// A checked float-to-int conversion: NaN traps `invalid conversion`, a
+/// value outside `(lo, hi)` traps `integer overflow`.
+fn checked(x: f64, lo: f64, lo_inclusive: bool, hi: f64) -> Result<f64, TrapKind> {
+    if x.is_nan() {
+        return Err(TrapKind::InvalidConversion);
+    }
+    let above = if lo_inclusive { x >= lo } else { x > lo };
+    if above && x < hi {
+        Ok(x.trunc())
+    } else {
+        Err(TrapKind::IntegerOverflow)
+    }
+}
+
+/// Evaluates a pure operation on its operand bits. Returns the trap the VM
+/// raises for these operands, if it raises one.
+pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
+    use Opcode::*;
+    let i32a = |i: usize| args[i] as u32 as i32;
+    let u32a = |i: usize| args[i] as u32;
+    let i64a = |i: usize| args[i] as i64;
+    let u64a = |i: usize| args[i];
+    let f32a = |i: usize| f32::from_bits(args[i] as u32);
+    let f64a = |i: usize| f64::from_bits(args[i]);
+    let w32 = |v: u32| u64::from(v);
+    let s32 = |v: i32| u64::from(v as u32);
+    const T31: f64 = 2147483648.0;
+    const T32: f64 = 4294967296.0;
+    const T63: f64 = 9223372036854775808.0;
+    const T64: f64 = 18446744073709551616.0;
+    Ok(match op {
+        I32Select | I64Select | F32Select | F64Select => {
+            if args[0] as u32 != 0 {
+                args[1]
+            } else {
+                args[2]
+            }
+        }
+        I32Add => w32(u32a(0).wrapping_add(u32a(1))),
+        I32Sub => w32(u32a(0).wrapping_sub(u32a(1))),
+        I32Mul => w32(u32a(0).wrapping_mul(u32a(1))),
+        I32DivS | I32RemS => {
+            if i32a(1) == 0 {
+                return Err(TrapKind::DivideByZero);
+            }
+            if op == I32DivS {
+                if i32a(0) == i32::MIN && i32a(1) == -1 {
+                    return Err(TrapKind::IntegerOverflow);
+                }
+                s32(i32a(0) / i32a(1))
+            } else {
+                s32(i32a(0).wrapping_rem(i32a(1)))
+            }
+        }
+        I32DivU | I32RemU => {
+            if u32a(1) == 0 {
+                return Err(TrapKind::DivideByZero);
+            }
+            w32(if op == I32DivU { u32a(0) / u32a(1) } else { u32a(0) % u32a(1) })
+        }
+        I32And => w32(u32a(0) & u32a(1)),
+        I32Or => w32(u32a(0) | u32a(1)),
+        I32Xor => w32(u32a(0) ^ u32a(1)),
+        I32Shl => w32(u32a(0).wrapping_shl(u32a(1))),
+        I32ShrS => s32(i32a(0).wrapping_shr(u32a(1))),
+        I32ShrU => w32(u32a(0).wrapping_shr(u32a(1))),
+        I32Rotl => w32(u32a(0).rotate_left(u32a(1) % 32)),
+        I32Rotr => w32(u32a(0).rotate_right(u32a(1) % 32)),
+        I32Not => w32(!u32a(0)),
+        I32Clz => w32(u32a(0).leading_zeros()),
+        I32Ctz => w32(u32a(0).trailing_zeros()),
+        I32Popcnt => w32(u32a(0).count_ones()),
+        I32Eqz => b(u32a(0) == 0),
+        I32Eq => b(u32a(0) == u32a(1)),
+        I32Ne => b(u32a(0) != u32a(1)),
+        I32LtS => b(i32a(0) < i32a(1)),
+        I32LtU => b(u32a(0) < u32a(1)),
+        I32LeS => b(i32a(0) <= i32a(1)),
+        I32LeU => b(u32a(0) <= u32a(1)),
+        I32GtS => b(i32a(0) > i32a(1)),
+        I32GtU => b(u32a(0) > u32a(1)),
+        I32GeS => b(i32a(0) >= i32a(1)),
+        I32GeU => b(u32a(0) >= u32a(1)),
+
+        I64Add => u64a(0).wrapping_add(u64a(1)),
+        I64Sub => u64a(0).wrapping_sub(u64a(1)),
+        I64Mul => u64a(0).wrapping_mul(u64a(1)),
+        I64DivS | I64RemS => {
+            if i64a(1) == 0 {
+                return Err(TrapKind::DivideByZero);
+            }
+            if op == I64DivS {
+                if i64a(0) == i64::MIN && i64a(1) == -1 {
+                    return Err(TrapKind::IntegerOverflow);
+                }
+                (i64a(0) / i64a(1)) as u64
+            } else {
+                i64a(0).wrapping_rem(i64a(1)) as u64
+            }
+        }
+        I64DivU | I64RemU => {
+            if u64a(1) == 0 {
+                return Err(TrapKind::DivideByZero);
+            }
+            if op == I64DivU {
+                u64a(0) / u64a(1)
+            } else {
+                u64a(0) % u64a(1)
+            }
+        }
+        I64And => u64a(0) & u64a(1),
+        I64Or => u64a(0) | u64a(1),
+        I64Xor => u64a(0) ^ u64a(1),
+        I64Shl => u64a(0).wrapping_shl(u64a(1) as u32),
+        I64ShrS => i64a(0).wrapping_shr(u64a(1) as u32) as u64,
+        I64ShrU => u64a(0).wrapping_shr(u64a(1) as u32),
+        I64Rotl => u64a(0).rotate_left((u64a(1) % 64) as u32),
+        I64Rotr => u64a(0).rotate_right((u64a(1) % 64) as u32),
+        I64Not => !u64a(0),
+        I64Clz => u64::from(u64a(0).leading_zeros()),
+        I64Ctz => u64::from(u64a(0).trailing_zeros()),
+        I64Popcnt => u64::from(u64a(0).count_ones()),
+        I64Eqz => b(u64a(0) == 0),
+        I64Eq => b(u64a(0) == u64a(1)),
+        I64Ne => b(u64a(0) != u64a(1)),
+        I64LtS => b(i64a(0) < i64a(1)),
+        I64LtU => b(u64a(0) < u64a(1)),
+        I64LeS => b(i64a(0) <= i64a(1)),
+        I64LeU => b(u64a(0) <= u64a(1)),
+        I64GtS => b(i64a(0) > i64a(1)),
+        I64GtU => b(u64a(0) > u64a(1)),
+        I64GeS => b(i64a(0) >= i64a(1)),
+        I64GeU => b(u64a(0) >= u64a(1)),
+
+        F32Add => f32_out(f32a(0) + f32a(1)),
+        F32Sub => f32_out(f32a(0) - f32a(1)),
+        F32Mul => f32_out(f32a(0) * f32a(1)),
+        F32Div => f32_out(f32a(0) / f32a(1)),
+        F32Min => f32_out(fmin32(f32a(0), f32a(1))),
+        F32Max => f32_out(fmax32(f32a(0), f32a(1))),
+        F32Copysign => u64::from((u32a(0) & 0x7fff_ffff) | (u32a(1) & 0x8000_0000)),
+        F32Abs => u64::from(u32a(0) & 0x7fff_ffff),
+        F32Neg => u64::from(u32a(0) ^ 0x8000_0000),
+        F32Sqrt => f32_out(f32a(0).sqrt()),
+        F32Floor => f32_out(f32a(0).floor()),
+        F32Ceil => f32_out(f32a(0).ceil()),
+        F32Trunc => f32_out(f32a(0).trunc()),
+        F32Nearest => f32_out(f32a(0).round_ties_even()),
+        F32Eq => b(f32a(0) == f32a(1)),
+        F32Ne => b(f32a(0) != f32a(1)),
+        F32Lt => b(f32a(0) < f32a(1)),
+        F32Le => b(f32a(0) <= f32a(1)),
+        F32Gt => b(f32a(0) > f32a(1)),
+        F32Ge => b(f32a(0) >= f32a(1)),
+        F64Add => f64_out(f64a(0) + f64a(1)),
+        F64Sub => f64_out(f64a(0) - f64a(1)),
+        F64Mul => f64_out(f64a(0) * f64a(1)),
+        F64Div => f64_out(f64a(0) / f64a(1)),
+        F64Min => f64_out(fmin64(f64a(0), f64a(1))),
+        F64Max => f64_out(fmax64(f64a(0), f64a(1))),
+        F64Copysign => (u64a(0) & !(1 << 63)) | (u64a(1) & (1 << 63)),
+        F64Abs => u64a(0) & !(1 << 63),
+        F64Neg => u64a(0) ^ (1 << 63),
+        F64Sqrt => f64_out(f64a(0).sqrt()),
+        F64Floor => f64_out(f64a(0).floor()),
+        F64Ceil => f64_out(f64a(0).ceil()),
+        F64Trunc => f64_out(f64a(0).trunc()),
+        F64Nearest => f64_out(f64a(0).round_ties_even()),
+        F64Eq => b(f64a(0) == f64a(1)),
+        F64Ne => b(f64a(0) != f64a(1)),
+        F64Lt => b(f64a(0) < f64a(1)),
+        F64Le => b(f64a(0) <= f64a(1)),
+        F64Gt => b(f64a(0) > f64a(1)),
+        F64Ge => b(f64a(0) >= f64a(1)),
+
+        I32WrapI64 => w32(u64a(0) as u32),
+        I64ExtendI32S => i32a(0) as i64 as u64,
+        I64ExtendI32U => u64::from(u32a(0)),
+        I32Extend8S => s32(i32::from(u32a(0) as u8 as i8)),
+        I32Extend16S => s32(i32::from(u32a(0) as u16 as i16)),
+        I64Extend8S => i64::from(u64a(0) as u8 as i8) as u64,
+        I64Extend16S => i64::from(u64a(0) as u16 as i16) as u64,
+        I64Extend32S => i64::from(u64a(0) as u32 as i32) as u64,
+        I32TruncF32S => s32(checked(f64::from(f32a(0)), -T31, true, T31)? as i32),
+        I32TruncF32U => w32(checked(f64::from(f32a(0)), -1.0, false, T32)? as u32),
+        I32TruncF64S => s32(checked(f64a(0), -T31 - 1.0, false, T31)? as i32),
+        I32TruncF64U => w32(checked(f64a(0), -1.0, false, T32)? as u32),
+        I64TruncF32S => checked(f64::from(f32a(0)), -T63, true, T63)? as i64 as u64,
+        I64TruncF32U => checked(f64::from(f32a(0)), -1.0, false, T64)? as u64,
+        I64TruncF64S => checked(f64a(0), -T63, true, T63)? as i64 as u64,
+        I64TruncF64U => checked(f64a(0), -1.0, false, T64)? as u64,
+        // Rust's `as` saturates and sends NaN to 0: exactly the VM's rule.
+        I32TruncSatF32S => s32(f32a(0) as i32),
+        I32TruncSatF32U => w32(f32a(0) as u32),
+        I32TruncSatF64S => s32(f64a(0) as i32),
+        I32TruncSatF64U => w32(f64a(0) as u32),
+        I64TruncSatF32S => f32a(0) as i64 as u64,
+        I64TruncSatF32U => f32a(0) as u64,
+        I64TruncSatF64S => f64a(0) as i64 as u64,
+        I64TruncSatF64U => f64a(0) as u64,
+        F32ConvertI32S => f32_out(i32a(0) as f32),
+        F32ConvertI32U => f32_out(u32a(0) as f32),
+        F32ConvertI64S => f32_out(i64a(0) as f32),
+        F32ConvertI64U => f32_out(u64a(0) as f32),
+        F64ConvertI32S => f64_out(f64::from(i32a(0))),
+        F64ConvertI32U => f64_out(f64::from(u32a(0))),
+        F64ConvertI64S => f64_out(i64a(0) as f64),
+        F64ConvertI64U => f64_out(u64a(0) as f64),
+        F32DemoteF64 => f32_out(f64a(0) as f32),
+        F64PromoteF32 => f64_out(f64::from(f32a(0))),
+        I32ReinterpretF32 | F32ReinterpretI32 => u64::from(u32a(0)),
+        I64ReinterpretF64 | F64ReinterpretI64 => u64a(0),
+        other => panic!("`{other}` is not a pure operation"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Opcode::*;
+
+    fn f64b(x: f64) -> u64 {
+        x.to_bits()
+    }
+
+    #[test]
+    fn integer_edge_cases() {
+        assert_eq!(eval(I32DivS, &[u64::from(i32::MIN as u32), u64::from(u32::MAX)]), Err(TrapKind::IntegerOverflow));
+        assert_eq!(eval(I32RemS, &[u64::from(i32::MIN as u32), u64::from(u32::MAX)]), Ok(0));
+        assert_eq!(eval(I64DivU, &[5, 0]), Err(TrapKind::DivideByZero));
+        assert_eq!(eval(I32DivS, &[u64::from(-7i32 as u32), 2]), Ok(u64::from(-3i32 as u32)));
+        assert_eq!(eval(I32RemS, &[u64::from(-7i32 as u32), 2]), Ok(u64::from(-1i32 as u32)));
+        assert_eq!(eval(I32Shl, &[1, 33]), Ok(2));
+        assert_eq!(eval(I64ShrS, &[u64::MAX, 200]), Ok(u64::MAX));
+        assert_eq!(eval(I32Rotl, &[0x8000_0001, 1]), Ok(3));
+        assert_eq!(eval(I32Clz, &[0]), Ok(32));
+        assert_eq!(eval(I64Ctz, &[0]), Ok(64));
+        assert_eq!(eval(I32Extend8S, &[0x80]), Ok(0xffff_ff80));
+        assert_eq!(eval(I32Add, &[u64::from(u32::MAX), 1]), Ok(0));
+    }
+
+    #[test]
+    fn float_edge_cases() {
+        assert_eq!(eval(F64Add, &[f64b(f64::NAN), f64b(1.0)]), Ok(CANONICAL_NAN_F64));
+        assert_eq!(eval(F64Div, &[f64b(0.0), f64b(0.0)]), Ok(CANONICAL_NAN_F64));
+        assert_eq!(eval(F64Min, &[f64b(0.0), f64b(-0.0)]), Ok(f64b(-0.0)));
+        assert_eq!(eval(F64Max, &[f64b(-0.0), f64b(0.0)]), Ok(f64b(0.0)));
+        assert_eq!(eval(F64Nearest, &[f64b(2.5)]), Ok(f64b(2.0)));
+        assert_eq!(eval(F64Nearest, &[f64b(-3.5)]), Ok(f64b(-4.0)));
+        assert_eq!(eval(F64Neg, &[CANONICAL_NAN_F64]), Ok(CANONICAL_NAN_F64 | 1 << 63));
+        assert_eq!(eval(F64Ne, &[f64b(f64::NAN), f64b(f64::NAN)]), Ok(1));
+        assert_eq!(eval(F64Eq, &[f64b(f64::NAN), f64b(f64::NAN)]), Ok(0));
+    }
+
+    #[test]
+    fn conversions_trap_or_saturate() {
+        assert_eq!(eval(I32TruncF64S, &[f64b(f64::NAN)]), Err(TrapKind::InvalidConversion));
+        assert_eq!(eval(I32TruncF64S, &[f64b(2147483648.0)]), Err(TrapKind::IntegerOverflow));
+        assert_eq!(eval(I32TruncF64S, &[f64b(-2147483648.9)]), Ok(u64::from(i32::MIN as u32)));
+        assert_eq!(eval(I32TruncF64S, &[f64b(-2147483649.0)]), Err(TrapKind::IntegerOverflow));
+        assert_eq!(eval(I32TruncF64U, &[f64b(-0.9)]), Ok(0));
+        assert_eq!(eval(I64TruncF64S, &[f64b(-9223372036854775808.0)]), Ok(i64::MIN as u64));
+        assert_eq!(eval(I32TruncSatF64S, &[f64b(1e20)]), Ok(u64::from(i32::MAX as u32)));
+        assert_eq!(eval(I32TruncSatF64U, &[f64b(f64::NAN)]), Ok(0));
+        assert_eq!(eval(F32ConvertI64U, &[u64::MAX]), Ok(u64::from(18446744073709551616.0f32.to_bits())));
+    }
+}

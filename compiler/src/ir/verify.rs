@@ -1,0 +1,314 @@
+//! The IR verifier: run after construction and after every pass in debug and
+//! test builds, and on every parsed function. It collects every error, each
+//! naming the entity it is about (`v12`, `block3`, `inst7`), and checks:
+//! the layout (every block ends in exactly one terminator, the entry has no
+//! predecessors and takes the signature's parameters), operand counts and
+//! types of every instruction, block-call arity and types at every branch,
+//! result types, and that every use is dominated by its definition.
+
+use super::dominance::DominatorTree;
+use super::entities::{Block, Inst, Value};
+use super::function::{result_type, Function, ModuleContext, ValueDef};
+use super::instructions::{def_type, is_pure_opcode, use_types, BlockCall, InstData};
+use crate::bytecode::Opcode;
+use janus_runtime::abi::{self, ValType};
+use std::fmt;
+
+/// One problem, naming the entity it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IrError {
+    /// The function.
+    pub func: String,
+    /// The entity: `v3`, `block2`, `inst7 (v5)`.
+    pub entity: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for IrError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "function `{}`: {}: {}", self.func, self.entity, self.message)
+    }
+}
+
+impl std::error::Error for IrError {}
+
+/// Verifies one function; `ctx` gives callee signatures.
+pub fn verify_function(func: &Function, ctx: &ModuleContext) -> Result<(), Vec<IrError>> {
+    let mut v = Verifier { func, ctx, errors: Vec::new() };
+    v.run();
+    if v.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(v.errors)
+    }
+}
+
+struct Verifier<'a> {
+    func: &'a Function,
+    ctx: &'a ModuleContext,
+    errors: Vec<IrError>,
+}
+
+/// Where an instruction sits: its block and position.
+#[derive(Clone, Copy)]
+struct Place {
+    block: Block,
+    pos: usize,
+}
+
+impl Verifier<'_> {
+    fn error(&mut self, entity: impl fmt::Display, message: impl Into<String>) {
+        self.errors.push(IrError { func: self.func.name.clone(), entity: entity.to_string(), message: message.into() });
+    }
+
+    fn inst_name(&self, inst: Inst) -> String {
+        match self.func.dfg.results.get(inst.index()).copied().flatten() {
+            Some(r) => format!("{inst} ({r})"),
+            None => inst.to_string(),
+        }
+    }
+
+    fn run(&mut self) {
+        let f = self.func;
+        let dfg = &f.dfg;
+        let nblocks = dfg.blocks.len();
+        let ninsts = dfg.insts.len();
+        let Some(entry) = f.layout.entry() else {
+            self.error("function", "has no blocks: expected an entry block");
+            return;
+        };
+        // Layout shape, and where every instruction is.
+        let mut place: Vec<Option<Place>> = vec![None; ninsts];
+        let mut in_layout = vec![false; nblocks];
+        for &b in &f.layout.blocks {
+            if b.index() >= nblocks {
+                self.error(b, "is in the layout but not in the function");
+                return;
+            }
+            if std::mem::replace(&mut in_layout[b.index()], true) {
+                self.error(b, "appears twice in the layout");
+            }
+            let insts = f.layout.block_insts(b);
+            if insts.is_empty() {
+                self.error(b, "is empty: expected instructions ending in a terminator");
+            }
+            for (pos, &inst) in insts.iter().enumerate() {
+                if inst.index() >= ninsts {
+                    self.error(b, format!("holds {inst}, which does not exist"));
+                    continue;
+                }
+                if place[inst.index()].is_some() {
+                    self.error(self.inst_name(inst), "appears twice in the layout");
+                }
+                place[inst.index()] = Some(Place { block: b, pos });
+                let last = pos + 1 == insts.len();
+                let term = dfg.insts[inst.index()].is_terminator();
+                if term && !last {
+                    self.error(self.inst_name(inst), format!("is a terminator in the middle of {b}"));
+                }
+                if !term && last {
+                    self.error(b, format!("ends with {}, which is not a terminator", self.inst_name(inst)));
+                }
+            }
+        }
+        let entry_params: Vec<ValType> = dfg.params(entry).iter().map(|&p| dfg.value_type(p)).collect();
+        if entry_params != f.signature.params {
+            self.error(
+                entry,
+                format!("entry block parameters ({}) differ from the signature's {}", types(&entry_params), f.signature),
+            );
+        }
+        let dom = DominatorTree::compute(f);
+        if !dom.preds[entry.index()].is_empty() {
+            self.error(entry, "the entry block has predecessors");
+        }
+        for &b in &f.layout.blocks {
+            for &inst in f.layout.block_insts(b) {
+                if inst.index() < ninsts {
+                    self.inst(inst, Place { block: b, pos: place[inst.index()].map_or(0, |p| p.pos) }, &place, &in_layout, &dom);
+                }
+            }
+        }
+    }
+
+    fn value_ok(&mut self, user: &str, v: Value) -> Option<ValType> {
+        if v.index() >= self.func.dfg.values.len() {
+            self.error(user, format!("uses {v}, which does not exist"));
+            return None;
+        }
+        Some(self.func.dfg.value_type(v))
+    }
+
+    /// Checks that the definition of `v` dominates a use at `at`.
+    fn dominated(&mut self, user: &str, v: Value, at: Place, place: &[Option<Place>], in_layout: &[bool], dom: &DominatorTree) {
+        if !dom.is_reachable(at.block) {
+            return;
+        }
+        let ok = match self.func.dfg.values[v.index()].def {
+            ValueDef::Param(b, n) => {
+                if !in_layout.get(b.index()).copied().unwrap_or(false) || self.func.dfg.params(b).get(n) != Some(&v) {
+                    self.error(user, format!("uses {v}, a parameter of {b}, which is not in the function"));
+                    return;
+                }
+                dom.dominates(b, at.block)
+            }
+            ValueDef::Result(def) => match place.get(def.index()).copied().flatten() {
+                None => {
+                    self.error(user, format!("uses {v}, whose instruction {def} is not in the function"));
+                    return;
+                }
+                Some(d) if d.block == at.block => d.pos < at.pos,
+                Some(d) => dom.dominates(d.block, at.block),
+            },
+        };
+        if !ok {
+            self.error(user, format!("uses {v}, whose definition does not dominate this use"));
+        }
+    }
+
+    fn inst(&mut self, inst: Inst, at: Place, place: &[Option<Place>], in_layout: &[bool], dom: &DominatorTree) {
+        let dfg = &self.func.dfg;
+        let data = &dfg.insts[inst.index()];
+        let name = self.inst_name(inst);
+
+        // Operand types, branch arguments aside.
+        let expected: Result<Vec<ValType>, String> = match data {
+            InstData::Const { ty, bits } => {
+                let fits = matches!(ty, ValType::I64 | ValType::F64) || *bits <= u64::from(u32::MAX);
+                if fits { Ok(vec![]) } else { Err(format!("constant bits {bits:#x} do not fit {ty}")) }
+            }
+            InstData::Pure { op, .. } if !is_pure_opcode(*op) => Err(format!("`{op}` is not a pure operation")),
+            InstData::Load { op, .. } if !is_load(*op) => Err(format!("`{op}` is not a load")),
+            InstData::Store { op, .. } if !is_store(*op) => Err(format!("`{op}` is not a store")),
+            InstData::Runtime { op, .. } if !is_runtime(*op) => Err(format!("`{op}` is not a memory or heap operation")),
+            InstData::Pure { op, .. } | InstData::Runtime { op, .. } => Ok(use_types(*op)),
+            InstData::Load { .. } | InstData::Bounds { .. } => Ok(vec![ValType::I32]),
+            InstData::Store { op, .. } => Ok(use_types(*op)),
+            InstData::TrapIf { .. } | InstData::TableCheck { .. } | InstData::Exit { .. } => Ok(vec![ValType::I32]),
+            InstData::DepthEnter | InstData::DepthLeave | InstData::Trap { .. } => Ok(vec![]),
+            InstData::Call { func, .. } => match self.ctx.signature(*func) {
+                Some(sig) => Ok(sig.params.clone()),
+                None => Err(format!("calls {func}, which does not exist")),
+            },
+            InstData::CallIndirect { sig, .. } => Ok(std::iter::once(ValType::I32).chain(sig.params.iter().copied()).collect()),
+            InstData::Dev { op, .. } => match abi::device_op_by_code(*op) {
+                Some(d) => Ok(d.params.to_vec()),
+                None => Err(format!("unknown device operation {op:#06x}")),
+            },
+            InstData::Return { .. } => Ok(self.func.signature.result.into_iter().collect()),
+            InstData::Jump { .. } => Ok(vec![]),
+            InstData::Brif { .. } | InstData::BrTable { .. } => Ok(vec![ValType::I32]),
+        };
+        let plain_args: Vec<Value> = match data {
+            InstData::Jump { .. } => vec![],
+            InstData::Brif { cond, .. } => vec![*cond],
+            InstData::BrTable { index, .. } => vec![*index],
+            other => other.args(),
+        };
+        match expected {
+            Err(message) => self.error(&name, message),
+            Ok(expected) => {
+                if expected.len() != plain_args.len() {
+                    self.error(&name, format!("takes {} operands, found {}", expected.len(), plain_args.len()));
+                }
+                for (i, (&v, &ty)) in plain_args.iter().zip(&expected).enumerate() {
+                    if let Some(found) = self.value_ok(&name, v) {
+                        if found != ty {
+                            self.error(&name, format!("operand {i} is {v} of type {found}, expected {ty}"));
+                        }
+                    }
+                }
+            }
+        }
+        for &v in &plain_args {
+            if v.index() < dfg.values.len() {
+                self.dominated(&name, v, at, place, in_layout, dom);
+            }
+        }
+        for dest in data.destinations() {
+            self.block_call(&name, dest, at, place, in_layout, dom);
+        }
+
+        // The result.
+        let result = dfg.results.get(inst.index()).copied().flatten();
+        let expected_result = result_type(self.ctx, data);
+        match (result, expected_result) {
+            (Some(r), Some(ty)) => {
+                if let Some(found) = self.value_ok(&name, r) {
+                    if found != ty {
+                        self.error(&name, format!("result {r} has type {found}, expected {ty}"));
+                    }
+                    if dfg.values[r.index()].def != ValueDef::Result(inst) {
+                        self.error(&name, format!("result {r} is not defined by this instruction"));
+                    }
+                }
+            }
+            (None, Some(ty)) => self.error(&name, format!("has no result: expected one of type {ty}")),
+            (Some(r), None) => self.error(&name, format!("has result {r} but produces no value")),
+            (None, None) => {}
+        }
+    }
+
+    fn block_call(
+        &mut self,
+        user: &str,
+        call: &BlockCall,
+        at: Place,
+        place: &[Option<Place>],
+        in_layout: &[bool],
+        dom: &DominatorTree,
+    ) {
+        let b = call.block;
+        if !in_layout.get(b.index()).copied().unwrap_or(false) {
+            self.error(user, format!("branches to {b}, which is not in the function"));
+            return;
+        }
+        let params = self.func.dfg.params(b).to_vec();
+        if params.len() != call.args.len() {
+            self.error(user, format!("passes {} arguments to {b}, which takes {}", call.args.len(), params.len()));
+        }
+        for (&a, &p) in call.args.iter().zip(&params) {
+            if let Some(found) = self.value_ok(user, a) {
+                let ty = self.func.dfg.value_type(p);
+                if found != ty {
+                    self.error(user, format!("passes {a} of type {found} to {b}'s parameter {p} of type {ty}"));
+                }
+                self.dominated(user, a, at, place, in_layout, dom);
+            }
+        }
+    }
+}
+
+fn types(ts: &[ValType]) -> String {
+    ts.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// Whether a bytecode opcode is a load.
+pub fn is_load(op: Opcode) -> bool {
+    matches!(op.operands(), [crate::bytecode::OperandKind::Def(_), _, crate::bytecode::OperandKind::Offset])
+}
+
+/// Whether a bytecode opcode is a store.
+pub fn is_store(op: Opcode) -> bool {
+    matches!(op.operands(), [crate::bytecode::OperandKind::Use(_), _, crate::bytecode::OperandKind::Offset])
+}
+
+/// Whether a bytecode opcode becomes an IR runtime call.
+pub fn is_runtime(op: Opcode) -> bool {
+    matches!(
+        op,
+        Opcode::MemorySize
+            | Opcode::MemoryGrow
+            | Opcode::MemoryCopy
+            | Opcode::MemoryFill
+            | Opcode::HeapAlloc
+            | Opcode::HeapFree
+            | Opcode::HeapRealloc
+    )
+}
+
+/// `def_type` re-exported for the parser's result checks.
+pub fn op_result(op: Opcode) -> Option<ValType> {
+    def_type(op)
+}
