@@ -36,6 +36,12 @@ pub enum Tok {
     At,
     /// `-` not followed by a digit (as in `-inf`).
     Minus,
+    /// `=` (the SSA IR's `v1 = ...`).
+    Equals,
+    /// `{`
+    LBrace,
+    /// `}`
+    RBrace,
     /// End of a line.
     Newline,
 }
@@ -57,6 +63,9 @@ impl Tok {
             Tok::DotDot => "`..`".to_string(),
             Tok::At => "`@`".to_string(),
             Tok::Minus => "`-`".to_string(),
+            Tok::Equals => "`=`".to_string(),
+            Tok::LBrace => "`{`".to_string(),
+            Tok::RBrace => "`}`".to_string(),
             Tok::Newline => "end of line".to_string(),
         }
     }
@@ -99,6 +108,9 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<AsmError>) {
             b'[' => single(Tok::LBracket),
             b']' => single(Tok::RBracket),
             b'@' => single(Tok::At),
+            b'=' => single(Tok::Equals),
+            b'{' => single(Tok::LBrace),
+            b'}' => single(Tok::RBrace),
             b'-' if bytes.get(i + 1) == Some(&b'>') => Some((Tok::Arrow, 2)),
             b'.' if bytes.get(i + 1) == Some(&b'.') => Some((Tok::DotDot, 2)),
             b'-' if !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => single(Tok::Minus),

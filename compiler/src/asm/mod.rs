@@ -5,7 +5,7 @@
 mod disasm;
 pub mod error;
 pub mod lexer;
-mod parser;
+pub(crate) mod parser;
 
 pub use disasm::{disassemble, disassemble_with, format_f32, format_f64};
 pub use error::AsmError;

@@ -225,7 +225,7 @@ fn bad_number(text: &str, span: &Span, what: &str) -> AsmError {
 
 /// Parses decimal or `0x` hexadecimal, with an optional sign and `_`
 /// separators, to an i128 so every operand's range can be checked after.
-fn parse_int(text: &str) -> Option<i128> {
+pub(crate) fn parse_int(text: &str) -> Option<i128> {
     let (negative, rest) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),
@@ -656,7 +656,7 @@ fn float_error(text: &str, span: &Span) -> AsmError {
     )
 }
 
-fn parse_f64(negative: bool, text: &str, span: &Span) -> Result<u64, AsmError> {
+pub(crate) fn parse_f64(negative: bool, text: &str, span: &Span) -> Result<u64, AsmError> {
     let sign = if negative { 1u64 << 63 } else { 0 };
     if text == "inf" {
         return Ok(sign | 0x7ff0_0000_0000_0000);
@@ -670,7 +670,7 @@ fn parse_f64(negative: bool, text: &str, span: &Span) -> Result<u64, AsmError> {
     text.parse::<f64>().map(f64::to_bits).map_err(|_| float_error(text, span))
 }
 
-fn parse_f32(negative: bool, text: &str, span: &Span) -> Result<u32, AsmError> {
+pub(crate) fn parse_f32(negative: bool, text: &str, span: &Span) -> Result<u32, AsmError> {
     let sign = if negative { 1u32 << 31 } else { 0 };
     if text == "inf" {
         return Ok(sign | 0x7f80_0000);

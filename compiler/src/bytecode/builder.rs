@@ -111,8 +111,11 @@ impl ModuleBuilder {
     }
 
     /// Declares the linear memory's initial and maximum size in pages.
+    /// `0, 0` declares no memory, which is how the format spells it.
     pub fn memory(&mut self, initial_pages: u32, max_pages: u32) {
-        self.module.memory = Some(MemoryDecl { initial_pages, max_pages });
+        self.module.memory = (initial_pages, max_pages)
+            .ne(&(0, 0))
+            .then_some(MemoryDecl { initial_pages, max_pages });
     }
 
     /// Adds a data segment.
