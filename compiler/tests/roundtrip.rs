@@ -6,6 +6,8 @@
 use janus_compiler::asm::{assemble, disassemble};
 use janus_compiler::bytecode::builder::{FuncId, ModuleBuilder};
 use janus_compiler::bytecode::{decode, encode, Module, Opcode, Operand, OperandKind, Signature};
+use janus_compiler::ir::parse::parse_module;
+use janus_compiler::ir::{construct, passes};
 use janus_compiler::{load, verify};
 use janus_runtime::abi::{ValType, DEVICE_OPS};
 use proptest::prelude::*;
@@ -157,6 +159,16 @@ fn random_module(seed: u64) -> Module {
     mb.finish().expect("every function defined")
 }
 
+fn check_ir(ir: &janus_compiler::ir::Module, seed: u64, stage: &str) -> Result<(), TestCaseError> {
+    for f in &ir.functions {
+        if let Err(errors) = janus_compiler::ir::verify::verify_function(f, &ir.ctx) {
+            let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            return Err(TestCaseError::fail(format!("seed {seed}: IR after {stage} fails to verify: {text:?}\n{}", f.display(&ir.ctx))));
+        }
+    }
+    Ok(())
+}
+
 fn labels_or_self(rng: &mut Rng, labels: &[janus_compiler::bytecode::builder::Label]) -> u32 {
     labels.get(rng.below(labels.len().max(1))).map_or(0, |l| l.0)
 }
@@ -181,6 +193,21 @@ proptest! {
         let text = disassemble(&decoded);
         let (again, _) = assemble(&text).map_err(|e| TestCaseError::fail(format!("seed {seed}: {e:?}\n{text}")))?;
         prop_assert_eq!(encode(&again), bytes, "seed {}: asm(disasm(x)) != x", seed);
+    }
+
+    #[test]
+    fn random_modules_build_verified_ir_that_round_trips(seed in any::<u64>()) {
+        let module = random_module(seed);
+        let mut ir = construct::build_module(&module);
+        check_ir(&ir, seed, "construction")?;
+        let text = ir.to_string();
+        let parsed = parse_module(&text).map_err(|e| TestCaseError::fail(format!("seed {seed}: {e}\n{text}")))?;
+        prop_assert_eq!(&parsed, &ir, "seed {}: parse(print(f)) != f", seed);
+        passes::optimize_module(&mut ir, &module);
+        check_ir(&ir, seed, "the pipeline")?;
+        let text = ir.to_string();
+        let parsed = parse_module(&text).map_err(|e| TestCaseError::fail(format!("seed {seed}: {e}\n{text}")))?;
+        prop_assert_eq!(&parsed, &ir, "seed {}: parse(print(f)) != f after the pipeline", seed);
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub enum InstData {
     TrapIf {
         /// The trap.
         kind: TrapKind,
-        /// An `i32` condition.
+        /// An `i32` condition, or an `i64` (a divisor tested for zero).
         cond: Value,
         /// Trap when the condition is non-zero (`trapnz`) rather than zero.
         nonzero: bool,

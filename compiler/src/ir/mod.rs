@@ -13,6 +13,7 @@ pub mod dominance;
 pub mod entities;
 pub mod function;
 pub mod instructions;
+pub mod parse;
 pub mod passes;
 pub mod verify;
 pub mod write;

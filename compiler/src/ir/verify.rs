@@ -185,6 +185,10 @@ impl Verifier<'_> {
             InstData::Pure { op, .. } | InstData::Runtime { op, .. } => Ok(use_types(*op)),
             InstData::Load { .. } | InstData::Bounds { .. } => Ok(vec![ValType::I32]),
             InstData::Store { op, .. } => Ok(use_types(*op)),
+            // A divisor check tests the divisor itself, of either integer width.
+            InstData::TrapIf { cond, .. } if dfg.values.get(cond.index()).is_some_and(|d| d.ty == ValType::I64) => {
+                Ok(vec![ValType::I64])
+            }
             InstData::TrapIf { .. } | InstData::TableCheck { .. } | InstData::Exit { .. } => Ok(vec![ValType::I32]),
             InstData::DepthEnter | InstData::DepthLeave | InstData::Trap { .. } => Ok(vec![]),
             InstData::Call { func, .. } => match self.ctx.signature(*func) {

@@ -28,13 +28,13 @@ pub fn run(func: &mut Function) {
                     }
                 }
                 InstData::Brif { cond, then_dest, else_dest } => func.dfg.constant(*cond).map(|c| InstData::Jump {
-                    dest: if c as u32 != 0 { then_dest.clone() } else { else_dest.clone() },
+                    dest: if c != 0 { then_dest.clone() } else { else_dest.clone() },
                 }),
                 InstData::BrTable { index, default, targets } => func.dfg.constant(*index).map(|i| InstData::Jump {
                     dest: targets.get(i as u32 as usize).unwrap_or(default).clone(),
                 }),
                 InstData::TrapIf { kind, cond, nonzero } => match func.dfg.constant(*cond) {
-                    Some(c) if (c as u32 != 0) == *nonzero => Some(InstData::Trap { kind: *kind, code: 0 }),
+                    Some(c) if (c != 0) == *nonzero => Some(InstData::Trap { kind: *kind, code: 0 }),
                     Some(_) => {
                         // Never traps: drop it.
                         continue;

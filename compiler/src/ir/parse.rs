@@ -1,0 +1,583 @@
+//! The IR text parser: reads what [`super::write`] prints, so
+//! `parse(print(f)) == f`, and lets tests and users write IR by hand.
+//!
+//! Names are kept as written while parsing (`v7` is value 7, `block2` block
+//! 2), so forward references need no second pass; the function is then
+//! renumbered densely, which leaves printed (already dense) text unchanged.
+//! Errors give `line:col` and what was expected. Types are not checked here:
+//! the IR verifier does that.
+
+use super::entities::{Block, FuncRef, Inst, Value};
+use super::function::{result_type, BlockData, Function, Module, ModuleContext, ValueData, ValueDef};
+use super::instructions::{is_pure_opcode, BlockCall, InstData};
+use super::passes::renumber::renumber;
+use super::verify::{is_load, is_runtime, is_store};
+use crate::asm::error::line_col;
+use crate::asm::lexer::{lex, Tok, Token};
+use crate::asm::parser::{parse_f32, parse_f64, parse_int};
+use crate::bytecode::{Opcode, Signature};
+use janus_runtime::abi::{self, TrapKind, ValType};
+use std::fmt;
+use std::ops::Range;
+
+/// A syntax error in IR text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IrParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub col: usize,
+    /// What was expected, and what was found.
+    pub message: String,
+}
+
+impl fmt::Display for IrParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.col, self.message)
+    }
+}
+
+impl std::error::Error for IrParseError {}
+
+/// Largest entity number accepted in text, so `v4000000000` cannot make the
+/// parser allocate gigabytes.
+const MAX_ENTITY: u32 = 1 << 24;
+
+/// Parses a module's text: one or more functions.
+pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
+    let (tokens, lex_errors) = lex(text);
+    let err = |span: &Range<usize>, message: String| {
+        let (line, col) = line_col(text, span.start);
+        IrParseError { line, col, message }
+    };
+    if let Some(e) = lex_errors.first() {
+        return Err(err(&e.span, e.message.clone()));
+    }
+    // Function headers first, so calls may name functions defined later.
+    let mut ctx = ModuleContext::default();
+    let mut p = Parser { tokens: &tokens, pos: 0 };
+    loop {
+        p.skip_newlines();
+        if p.at_eof() {
+            break;
+        }
+        let (name, sig) = p.header().map_err(|(s, m)| err(&s, m))?;
+        if ctx.functions.iter().any(|(n, _)| *n == name) {
+            return Err(err(&p.prev_span(), format!("function `{name}` is defined twice")));
+        }
+        ctx.functions.push((name, sig));
+        p.skip_body().map_err(|(s, m)| err(&s, m))?;
+    }
+    let mut p = Parser { tokens: &tokens, pos: 0 };
+    let mut functions = Vec::new();
+    loop {
+        p.skip_newlines();
+        if p.at_eof() {
+            break;
+        }
+        let mut f = p.function(&ctx).map_err(|(s, m)| err(&s, m))?;
+        renumber(&mut f);
+        functions.push(f);
+    }
+    if functions.is_empty() {
+        return Err(IrParseError { line: 1, col: 1, message: "expected `function`, found end of input".into() });
+    }
+    Ok(Module { ctx, functions })
+}
+
+type PResult<T> = Result<T, (Range<usize>, String)>;
+
+struct Parser<'t> {
+    tokens: &'t [Token],
+    pos: usize,
+}
+
+impl<'t> Parser<'t> {
+    fn peek(&self) -> &'t Token {
+        &self.tokens[self.pos.min(self.tokens.len() - 1)]
+    }
+
+    fn at_eof(&self) -> bool {
+        self.pos >= self.tokens.len() - 1 && self.peek().tok == Tok::Newline
+    }
+
+    fn prev_span(&self) -> Range<usize> {
+        self.tokens[self.pos.saturating_sub(1)].span.clone()
+    }
+
+    fn next(&mut self) -> &'t Token {
+        let t = self.peek();
+        if self.pos < self.tokens.len() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn skip_newlines(&mut self) {
+        while self.pos < self.tokens.len() - 1 && self.peek().tok == Tok::Newline {
+            self.pos += 1;
+        }
+    }
+
+    fn fail<T>(&self, what: &str) -> PResult<T> {
+        let t = self.peek();
+        let found = if self.pos >= self.tokens.len() - 1 && t.tok == Tok::Newline {
+            "end of input".to_string()
+        } else {
+            t.tok.describe()
+        };
+        Err((t.span.clone(), format!("expected {what}, found {found}")))
+    }
+
+    fn expect(&mut self, tok: Tok, what: &str) -> PResult<()> {
+        if self.peek().tok == tok {
+            self.next();
+            Ok(())
+        } else {
+            self.fail(what)
+        }
+    }
+
+    fn eat(&mut self, tok: &Tok) -> bool {
+        if &self.peek().tok == tok {
+            self.next();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn ident(&mut self, what: &str) -> PResult<String> {
+        match &self.peek().tok {
+            Tok::Ident(s) => {
+                self.next();
+                Ok(s.clone())
+            }
+            _ => self.fail(what),
+        }
+    }
+
+    fn numbered(&mut self, prefix: &str, what: &str) -> PResult<u32> {
+        let t = self.peek();
+        if let Tok::Ident(s) = &t.tok {
+            if let Some(n) = s.strip_prefix(prefix).filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())) {
+                return match n.parse::<u32>() {
+                    Ok(n) if n < MAX_ENTITY => {
+                        self.next();
+                        Ok(n)
+                    }
+                    _ => Err((t.span.clone(), format!("`{s}` is out of range: numbers stop at {MAX_ENTITY}"))),
+                };
+            }
+        }
+        self.fail(what)
+    }
+
+    fn value(&mut self) -> PResult<Value> {
+        self.numbered("v", "a value like `v3`").map(Value)
+    }
+
+    fn block(&mut self) -> PResult<Block> {
+        self.numbered("block", "a block like `block2`").map(Block)
+    }
+
+    fn ty(&mut self) -> PResult<ValType> {
+        let t = self.peek();
+        let name = self.ident("a type (i32, i64, f32, f64)")?;
+        ValType::from_name(&name).ok_or((t.span.clone(), format!("unknown type `{name}`: expected i32, i64, f32 or f64")))
+    }
+
+    fn sig(&mut self) -> PResult<Signature> {
+        self.expect(Tok::LParen, "`(` to start a signature")?;
+        let mut params = Vec::new();
+        if !self.eat(&Tok::RParen) {
+            loop {
+                params.push(self.ty()?);
+                if self.eat(&Tok::RParen) {
+                    break;
+                }
+                self.expect(Tok::Comma, "`,` or `)`")?;
+            }
+        }
+        let result = if self.eat(&Tok::Arrow) { Some(self.ty()?) } else { None };
+        Ok(Signature { params, result })
+    }
+
+    fn number(&mut self, what: &str) -> PResult<(i128, Range<usize>)> {
+        let t = self.peek();
+        match &t.tok {
+            Tok::Number(text) => match parse_int(text) {
+                Some(v) => {
+                    self.next();
+                    Ok((v, t.span.clone()))
+                }
+                None => Err((t.span.clone(), format!("expected {what}, found `{text}`"))),
+            },
+            _ => self.fail(what),
+        }
+    }
+
+    fn u32_number(&mut self, what: &str) -> PResult<u32> {
+        let (v, span) = self.number(what)?;
+        u32::try_from(v).map_err(|_| (span, format!("{what} `{v}` is out of range: expected 0..=4294967295")))
+    }
+
+    /// `function NAME(T, ...) -> T`
+    fn header(&mut self) -> PResult<(String, Signature)> {
+        let kw = self.ident("`function`")?;
+        if kw != "function" {
+            return Err((self.prev_span(), format!("expected `function`, found `{kw}`")));
+        }
+        let name = self.ident("the function's name")?;
+        let sig = self.sig()?;
+        Ok((name, sig))
+    }
+
+    fn skip_body(&mut self) -> PResult<()> {
+        self.expect(Tok::LBrace, "`{` after the signature")?;
+        while !self.eat(&Tok::RBrace) {
+            if self.at_eof() {
+                return self.fail("`}` to close the function");
+            }
+            self.next();
+        }
+        Ok(())
+    }
+
+    fn end_line(&mut self) -> PResult<()> {
+        if self.peek().tok == Tok::Newline {
+            self.next();
+            Ok(())
+        } else {
+            self.fail("end of line")
+        }
+    }
+
+    fn function(&mut self, ctx: &ModuleContext) -> PResult<Function> {
+        let (name, sig) = self.header()?;
+        self.expect(Tok::LBrace, "`{` after the signature")?;
+        self.end_line()?;
+        let mut f = Function::new(&name, sig);
+        let mut values: Vec<Option<ValueData>> = Vec::new();
+        let mut blocks: Vec<Option<BlockData>> = Vec::new();
+        let mut uses: Vec<(Value, Range<usize>)> = Vec::new();
+        let mut current: Option<Block> = None;
+        loop {
+            self.skip_newlines();
+            if self.eat(&Tok::RBrace) {
+                break;
+            }
+            if self.at_eof() {
+                return self.fail("`}` to close the function");
+            }
+            let start = self.peek().span.clone();
+            // A block header: `blockN(params):`
+            if let Tok::Ident(s) = &self.peek().tok {
+                if s.starts_with("block") && self.tokens.get(self.pos + 1).is_some_and(|t| matches!(t.tok, Tok::Colon | Tok::LParen)) {
+                    let b = self.block()?;
+                    let slot = grow(&mut blocks, b.index());
+                    if slot.is_some() {
+                        return Err((start, format!("{b} is defined twice")));
+                    }
+                    let mut params = Vec::new();
+                    if self.eat(&Tok::LParen) {
+                        loop {
+                            let span = self.peek().span.clone();
+                            let v = self.value()?;
+                            self.expect(Tok::Colon, "`:` and the parameter's type")?;
+                            let ty = self.ty()?;
+                            define(&mut values, v, ValueData { ty, def: ValueDef::Param(b, params.len()) }, span)?;
+                            params.push(v);
+                            if self.eat(&Tok::RParen) {
+                                break;
+                            }
+                            self.expect(Tok::Comma, "`,` or `)`")?;
+                        }
+                    }
+                    self.expect(Tok::Colon, "`:` after the block header")?;
+                    self.end_line()?;
+                    *grow(&mut blocks, b.index()) = Some(BlockData { params });
+                    f.layout.append_block(b);
+                    current = Some(b);
+                    continue;
+                }
+            }
+            let Some(block) = current else {
+                return Err((start, "expected a block header like `block0:` before the first instruction".into()));
+            };
+            // An instruction: `[vN =] operation @pc`
+            let result = if matches!(self.tokens.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Equals)) {
+                let span = self.peek().span.clone();
+                let v = self.value()?;
+                self.next();
+                Some((v, span))
+            } else {
+                None
+            };
+            let op_span = self.peek().span.clone();
+            let data = self.inst(ctx, &mut uses)?;
+            self.expect(Tok::At, "`@pc` at the end of the instruction")?;
+            let pc = self.u32_number("a pc")?;
+            self.end_line()?;
+            let ty = result_type(ctx, &data);
+            let inst = Inst::new(f.dfg.insts.len());
+            let result_value = result.as_ref().map(|(v, _)| *v);
+            match (result, ty) {
+                (Some((v, span)), Some(ty)) => define(&mut values, v, ValueData { ty, def: ValueDef::Result(inst) }, span)?,
+                (Some((v, span)), None) => return Err((span, format!("{v} = ...: this instruction produces no value"))),
+                (None, Some(ty)) => {
+                    return Err((op_span, format!("expected `vN = ` before an instruction that produces an {ty}")))
+                }
+                (None, None) => {}
+            }
+            f.dfg.insts.push(data);
+            f.dfg.results.push(result_value);
+            f.dfg.pcs.push(pc);
+            f.layout.append_inst(block, inst);
+        }
+        for (v, span) in uses {
+            if values.get(v.index()).is_none_or(|d| d.is_none()) {
+                return Err((span, format!("{v} is used but never defined")));
+            }
+        }
+        for b in f.layout.blocks.clone() {
+            for dest_inst in f.layout.block_insts(b).to_vec() {
+                for dest in f.dfg.insts[dest_inst.index()].destinations() {
+                    if blocks.get(dest.block.index()).is_none_or(|d| d.is_none()) {
+                        let pc = f.dfg.pcs[dest_inst.index()];
+                        return Err((
+                            self.prev_span(),
+                            format!("{} (at pc {pc}) branches to {}, which is never defined", dest_inst, dest.block),
+                        ));
+                    }
+                }
+            }
+        }
+        // Unwritten numbers become unused placeholders; renumbering drops them.
+        f.dfg.values = values
+            .into_iter()
+            .map(|d| d.unwrap_or(ValueData { ty: ValType::I32, def: ValueDef::Param(Block(u32::MAX), 0) }))
+            .collect();
+        f.dfg.blocks = blocks.into_iter().map(Option::unwrap_or_default).collect();
+        Ok(f)
+    }
+
+    fn values_list(&mut self, close: Tok, uses: &mut Vec<(Value, Range<usize>)>) -> PResult<Vec<Value>> {
+        let mut out = Vec::new();
+        if self.eat(&close) {
+            return Ok(out);
+        }
+        loop {
+            out.push(self.use_value(uses)?);
+            if self.eat(&close) {
+                return Ok(out);
+            }
+            self.expect(Tok::Comma, "`,` between values")?;
+        }
+    }
+
+    fn use_value(&mut self, uses: &mut Vec<(Value, Range<usize>)>) -> PResult<Value> {
+        let span = self.peek().span.clone();
+        let v = self.value()?;
+        uses.push((v, span));
+        Ok(v)
+    }
+
+    fn block_call(&mut self, uses: &mut Vec<(Value, Range<usize>)>) -> PResult<BlockCall> {
+        let block = self.block()?;
+        let args = if self.eat(&Tok::LParen) { self.values_list(Tok::RParen, uses)? } else { Vec::new() };
+        Ok(BlockCall { block, args })
+    }
+
+    fn trap_kind(&mut self) -> PResult<TrapKind> {
+        let span = self.peek().span.clone();
+        let name = self.ident("a trap kind like `divide_by_zero`")?;
+        TrapKind::from_ident(&name).ok_or_else(|| (span, format!("unknown trap kind `{name}`")))
+    }
+
+    /// Values until `@` (possibly none), comma-separated.
+    fn operands_until_at(&mut self, uses: &mut Vec<(Value, Range<usize>)>) -> PResult<Vec<Value>> {
+        let mut out = Vec::new();
+        if self.peek().tok == Tok::At {
+            return Ok(out);
+        }
+        loop {
+            out.push(self.use_value(uses)?);
+            if self.peek().tok == Tok::At {
+                return Ok(out);
+            }
+            self.expect(Tok::Comma, "`,` or `@pc`")?;
+        }
+    }
+
+    fn inst(&mut self, ctx: &ModuleContext, uses: &mut Vec<(Value, Range<usize>)>) -> PResult<InstData> {
+        let span = self.peek().span.clone();
+        let word = self.ident("an instruction")?;
+        if let Some(ty) = word.strip_prefix("const.") {
+            let ty = ValType::from_name(ty).ok_or((span.clone(), format!("unknown constant type in `{word}`")))?;
+            let bits = self.constant(ty)?;
+            return Ok(InstData::Const { ty, bits });
+        }
+        Ok(match word.as_str() {
+            "bounds" => {
+                let addr = self.use_value(uses)?;
+                self.expect(Tok::Comma, "`,` and the access's end")?;
+                let (end, end_span) = self.number("the access's end")?;
+                let end = u64::try_from(end).map_err(|_| (end_span, "the access's end must be 0 or more".to_string()))?;
+                InstData::Bounds { addr, end }
+            }
+            "trapz" | "trapnz" => {
+                let cond = self.use_value(uses)?;
+                self.expect(Tok::Comma, "`,` and the trap kind")?;
+                let kind = self.trap_kind()?;
+                InstData::TrapIf { kind, cond, nonzero: word == "trapnz" }
+            }
+            "depth_enter" => InstData::DepthEnter,
+            "depth_leave" => InstData::DepthLeave,
+            "call" => {
+                let name_span = self.peek().span.clone();
+                let name = self.ident("the callee's name")?;
+                let index = ctx
+                    .functions
+                    .iter()
+                    .position(|(n, _)| *n == name)
+                    .ok_or((name_span, format!("unknown function `{name}`")))?;
+                self.expect(Tok::LParen, "`(` and the arguments")?;
+                let args = self.values_list(Tok::RParen, uses)?;
+                InstData::Call { func: FuncRef::new(index), args }
+            }
+            "table_check" => {
+                let index = self.use_value(uses)?;
+                self.expect(Tok::Comma, "`,` and the expected signature")?;
+                InstData::TableCheck { sig: self.sig()?, index }
+            }
+            "call_indirect" => {
+                let sig = self.sig()?;
+                self.expect(Tok::Comma, "`,` and the table index")?;
+                let index = self.use_value(uses)?;
+                self.expect(Tok::LParen, "`(` and the arguments")?;
+                let args = self.values_list(Tok::RParen, uses)?;
+                InstData::CallIndirect { sig, index, args }
+            }
+            "dev" => {
+                let name_span = self.peek().span.clone();
+                let name = self.ident("a device operation like `console.write`")?;
+                let op = abi::device_op_by_name(&name).ok_or((name_span, format!("unknown device operation `{name}`")))?;
+                self.expect(Tok::LParen, "`(` and the arguments")?;
+                InstData::Dev { op: op.code(), args: self.values_list(Tok::RParen, uses)? }
+            }
+            "jump" => InstData::Jump { dest: self.block_call(uses)? },
+            "brif" => {
+                let cond = self.use_value(uses)?;
+                self.expect(Tok::Comma, "`,` and the branch taken when non-zero")?;
+                let then_dest = self.block_call(uses)?;
+                self.expect(Tok::Comma, "`,` and the branch taken when zero")?;
+                InstData::Brif { cond, then_dest, else_dest: self.block_call(uses)? }
+            }
+            "br_table" => {
+                let index = self.use_value(uses)?;
+                self.expect(Tok::Comma, "`,` and the default destination")?;
+                let default = self.block_call(uses)?;
+                self.expect(Tok::Comma, "`,` and the table `[...]`")?;
+                self.expect(Tok::LBracket, "`[` to open the table")?;
+                let mut targets = Vec::new();
+                if !self.eat(&Tok::RBracket) {
+                    loop {
+                        targets.push(self.block_call(uses)?);
+                        if self.eat(&Tok::RBracket) {
+                            break;
+                        }
+                        self.expect(Tok::Comma, "`,` or `]`")?;
+                    }
+                }
+                InstData::BrTable { index, default, targets }
+            }
+            "return" => InstData::Return { args: self.operands_until_at(uses)? },
+            "exit" => InstData::Exit { status: self.use_value(uses)? },
+            "trap" => {
+                let kind = self.trap_kind()?;
+                let code = if kind == TrapKind::User { self.u32_number("the user trap's code")? } else { 0 };
+                InstData::Trap { kind, code }
+            }
+            mnemonic => {
+                let op = Opcode::from_mnemonic(mnemonic).ok_or((span.clone(), format!("unknown instruction `{mnemonic}`")))?;
+                if is_load(op) {
+                    let addr = self.use_value(uses)?;
+                    self.expect(Tok::Comma, "`,` and the offset")?;
+                    InstData::Load { op, addr, offset: self.u32_number("an offset")? }
+                } else if is_store(op) {
+                    let value = self.use_value(uses)?;
+                    self.expect(Tok::Comma, "`,` and the address")?;
+                    let addr = self.use_value(uses)?;
+                    self.expect(Tok::Comma, "`,` and the offset")?;
+                    InstData::Store { op, value, addr, offset: self.u32_number("an offset")? }
+                } else if is_runtime(op) {
+                    InstData::Runtime { op, args: self.operands_until_at(uses)? }
+                } else if is_pure_opcode(op) {
+                    InstData::Pure { op, args: self.operands_until_at(uses)? }
+                } else {
+                    return Err((span, format!("`{mnemonic}` is a bytecode instruction with no IR form")));
+                }
+            }
+        })
+    }
+
+    fn constant(&mut self, ty: ValType) -> PResult<u64> {
+        match ty {
+            ValType::I32 | ValType::I64 => {
+                let (v, span) = self.number("an integer")?;
+                let (min, max) = if ty == ValType::I32 {
+                    (i128::from(i32::MIN), i128::from(u32::MAX))
+                } else {
+                    (i128::from(i64::MIN), i128::from(u64::MAX))
+                };
+                if v < min || v > max {
+                    return Err((span, format!("`{v}` does not fit {ty}")));
+                }
+                Ok(if ty == ValType::I32 { u64::from(v as u32) } else { v as u64 })
+            }
+            ValType::F32 | ValType::F64 => {
+                let negative = self.eat(&Tok::Minus);
+                let t = self.next();
+                let text = match &t.tok {
+                    Tok::Number(n) if !negative => n.clone(),
+                    Tok::Ident(w) if w == "inf" => w.clone(),
+                    Tok::Ident(w) if w == "nan" => {
+                        if self.eat(&Tok::Colon) {
+                            match &self.next().tok {
+                                Tok::Number(p) => format!("nan:{p}"),
+                                _ => return Err((t.span.clone(), "expected a NaN payload like 0x1".into())),
+                            }
+                        } else {
+                            w.clone()
+                        }
+                    }
+                    _ => return Err((t.span.clone(), format!("expected a float, found {}", t.tok.describe()))),
+                };
+                let span = t.span.clone();
+                let bits = if ty == ValType::F32 {
+                    parse_f32(negative, &text, &span).map(u64::from)
+                } else {
+                    parse_f64(negative, &text, &span)
+                };
+                bits.map_err(|e| (span, e.message))
+            }
+        }
+    }
+}
+
+fn grow<T: Default>(v: &mut Vec<T>, i: usize) -> &mut T {
+    if v.len() <= i {
+        v.resize_with(i + 1, T::default);
+    }
+    &mut v[i]
+}
+
+fn define(values: &mut Vec<Option<ValueData>>, v: Value, data: ValueData, span: Range<usize>) -> PResult<()> {
+    let slot = grow(values, v.index());
+    if slot.is_some() {
+        return Err((span, format!("{v} is defined twice")));
+    }
+    *slot = Some(data);
+    Ok(())
+}
