@@ -1,16 +1,15 @@
 //! The IR text parser: reads what [`super::write`] prints, so
 //! `parse(print(f)) == f`, and lets tests and users write IR by hand.
 //!
-//! Names are kept as written while parsing (`v7` is value 7, `block2` block
-//! 2), so forward references need no second pass; the function is then
-//! renumbered densely, which leaves printed (already dense) text unchanged.
+//! Names are kept as written (`v7` is value 7, `block2` block 2), so forward
+//! references need no second pass and verifier errors name what the author
+//! wrote. Printed text is dense, so parsing it rebuilds the same tables.
 //! Errors give `line:col` and what was expected. Types are not checked here:
 //! the IR verifier does that.
 
 use super::entities::{Block, FuncRef, Inst, Value};
 use super::function::{result_type, BlockData, Function, Module, ModuleContext, ValueData, ValueDef};
 use super::instructions::{is_pure_opcode, BlockCall, InstData};
-use super::passes::renumber::renumber;
 use super::verify::{is_load, is_runtime, is_store};
 use crate::asm::error::line_col;
 use crate::asm::lexer::{lex, Tok, Token};
@@ -55,7 +54,7 @@ pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
     }
     // Function headers first, so calls may name functions defined later.
     let mut ctx = ModuleContext::default();
-    let mut p = Parser { tokens: &tokens, pos: 0 };
+    let mut p = Parser { tokens: &tokens, pos: 0, block_uses: Vec::new() };
     loop {
         p.skip_newlines();
         if p.at_eof() {
@@ -68,16 +67,14 @@ pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
         ctx.functions.push((name, sig));
         p.skip_body().map_err(|(s, m)| err(&s, m))?;
     }
-    let mut p = Parser { tokens: &tokens, pos: 0 };
+    let mut p = Parser { tokens: &tokens, pos: 0, block_uses: Vec::new() };
     let mut functions = Vec::new();
     loop {
         p.skip_newlines();
         if p.at_eof() {
             break;
         }
-        let mut f = p.function(&ctx).map_err(|(s, m)| err(&s, m))?;
-        renumber(&mut f);
-        functions.push(f);
+        functions.push(p.function(&ctx).map_err(|(s, m)| err(&s, m))?);
     }
     if functions.is_empty() {
         return Err(IrParseError { line: 1, col: 1, message: "expected `function`, found end of input".into() });
@@ -90,6 +87,8 @@ type PResult<T> = Result<T, (Range<usize>, String)>;
 struct Parser<'t> {
     tokens: &'t [Token],
     pos: usize,
+    /// Blocks named by branches in the current function, and where.
+    block_uses: Vec<(Block, Range<usize>)>,
 }
 
 impl<'t> Parser<'t> {
@@ -340,17 +339,9 @@ impl<'t> Parser<'t> {
                 return Err((span, format!("{v} is used but never defined")));
             }
         }
-        for b in f.layout.blocks.clone() {
-            for dest_inst in f.layout.block_insts(b).to_vec() {
-                for dest in f.dfg.insts[dest_inst.index()].destinations() {
-                    if blocks.get(dest.block.index()).is_none_or(|d| d.is_none()) {
-                        let pc = f.dfg.pcs[dest_inst.index()];
-                        return Err((
-                            self.prev_span(),
-                            format!("{} (at pc {pc}) branches to {}, which is never defined", dest_inst, dest.block),
-                        ));
-                    }
-                }
+        for (b, span) in std::mem::take(&mut self.block_uses) {
+            if blocks.get(b.index()).is_none_or(|d| d.is_none()) {
+                return Err((span, format!("{b} is a branch destination but is never defined")));
             }
         }
         // Unwritten numbers become unused placeholders; renumbering drops them.
@@ -384,7 +375,9 @@ impl<'t> Parser<'t> {
     }
 
     fn block_call(&mut self, uses: &mut Vec<(Value, Range<usize>)>) -> PResult<BlockCall> {
+        let span = self.peek().span.clone();
         let block = self.block()?;
+        self.block_uses.push((block, span));
         let args = if self.eat(&Tok::LParen) { self.values_list(Tok::RParen, uses)? } else { Vec::new() };
         Ok(BlockCall { block, args })
     }

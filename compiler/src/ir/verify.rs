@@ -37,6 +37,7 @@ impl std::error::Error for IrError {}
 pub fn verify_function(func: &Function, ctx: &ModuleContext) -> Result<(), Vec<IrError>> {
     let mut v = Verifier { func, ctx, errors: Vec::new() };
     v.run();
+    v.errors.dedup();
     if v.errors.is_empty() {
         Ok(())
     } else {

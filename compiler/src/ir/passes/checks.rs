@@ -94,3 +94,68 @@ pub fn run(func: &mut Function, min_memory: u64) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::passes::testing::check;
+
+    #[test]
+    fn dominated_checks_go_sibling_checks_stay() {
+        check(
+            "function f(i32, i32) -> i32 {
+            block0(v0: i32, v1: i32):
+                bounds v0, 8 @0
+                trapz v1, divide_by_zero @1
+                brif v1, block1, block2 @2
+            block1:
+                bounds v0, 4 @3
+                bounds v0, 16 @4
+                trapz v1, divide_by_zero @5
+                trapz v1, integer_overflow @6
+                return v0 @7
+            block2:
+                bounds v1, 4 @8
+                return v1 @9
+            }",
+            "function f(i32, i32) -> i32 {
+            block0(v0: i32, v1: i32):
+                bounds v0, 8 @0
+                trapz v1, divide_by_zero @1
+                brif v1, block1, block2 @2
+            block1:
+                bounds v0, 16 @4
+                trapz v1, integer_overflow @6
+                return v0 @7
+            block2:
+                bounds v1, 4 @8
+                return v1 @9
+            }",
+            |f| super::run(f, 0),
+        );
+    }
+
+    #[test]
+    fn constant_addresses_inside_the_initial_memory_need_no_check() {
+        let input = "function f() -> i32 {
+            block0:
+                v0 = const.i32 65532 @0
+                bounds v0, 4 @1
+                v1 = i32.load v0, 0 @1
+                bounds v0, 8 @2
+                v2 = i32.load v0, 4 @2
+                return v1 @3
+            }";
+        check(
+            input,
+            "function f() -> i32 {
+            block0:
+                v0 = const.i32 65532 @0
+                v1 = i32.load v0, 0 @1
+                bounds v0, 8 @2
+                v2 = i32.load v0, 4 @2
+                return v1 @3
+            }",
+            |f| super::run(f, 65_536),
+        );
+    }
+}

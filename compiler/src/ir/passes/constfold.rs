@@ -55,3 +55,82 @@ pub fn run(func: &mut Function) {
         func.layout.insts[block.index()] = kept;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::passes::testing::check;
+
+    #[test]
+    fn folds_arithmetic_with_the_vm_semantics() {
+        check(
+            "function f() -> i32 {
+            block0:
+                v0 = const.i32 -2147483648 @0
+                v1 = const.i32 1 @1
+                v2 = i32.sub v0, v1 @2
+                v3 = i32.shl v1, v1 @3
+                v4 = i32.add v2, v3 @4
+                return v4 @5
+            }",
+            "function f() -> i32 {
+            block0:
+                v0 = const.i32 -2147483648 @0
+                v1 = const.i32 1 @1
+                v2 = const.i32 2147483647 @2
+                v3 = const.i32 2 @3
+                v4 = const.i32 -2147483647 @4
+                return v4 @5
+            }",
+            super::run,
+        );
+    }
+
+    #[test]
+    fn a_division_that_traps_is_not_folded_and_its_check_becomes_the_trap() {
+        check(
+            "function f() -> i32 {
+            block0:
+                v0 = const.i32 7 @0
+                v1 = const.i32 0 @1
+                trapz v1, divide_by_zero @2
+                v2 = i32.div_u v0, v1 @2
+                return v2 @3
+            }",
+            "function f() -> i32 {
+            block0:
+                v0 = const.i32 7 @0
+                v1 = const.i32 0 @1
+                trap divide_by_zero @2
+            }",
+            super::run,
+        );
+    }
+
+    #[test]
+    fn checks_that_cannot_fire_disappear_and_constant_branches_become_jumps() {
+        check(
+            "function f(i32) -> i32 {
+            block0(v0: i32):
+                v1 = const.i32 3 @0
+                trapz v1, divide_by_zero @1
+                v2 = i32.div_u v0, v1 @1
+                brif v1, block1(v2), block2 @2
+            block1(v3: i32):
+                return v3 @3
+            block2:
+                return v0 @4
+            }",
+            "function f(i32) -> i32 {
+            block0(v0: i32):
+                v1 = const.i32 3 @0
+                v2 = i32.div_u v0, v1 @1
+                jump block1(v2) @2
+            block1(v3: i32):
+                return v3 @3
+            block2:
+                return v0 @4
+            }",
+            super::run,
+        );
+    }
+}

@@ -45,3 +45,35 @@ pub fn run(func: &mut Function) {
         func.layout.insts[b.index()].retain(|i| live[i.index()]);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::passes::testing::check;
+
+    #[test]
+    fn unused_values_go_but_checks_and_effects_stay() {
+        check(
+            "function f(i32) -> i32 {
+            block0(v0: i32):
+                v1 = const.i32 4 @0
+                v2 = i32.mul v0, v1 @1
+                v3 = i32.add v2, v1 @2
+                bounds v0, 4 @3
+                v4 = i32.load v0, 0 @3
+                v5 = memory.size @4
+                v6 = memory.grow v1 @5
+                v7 = dev clock.monotonic_ns() @6
+                return v0 @7
+            }",
+            "function f(i32) -> i32 {
+            block0(v0: i32):
+                v1 = const.i32 4 @0
+                bounds v0, 4 @3
+                v2 = memory.grow v1 @5
+                v3 = dev clock.monotonic_ns() @6
+                return v0 @7
+            }",
+            super::run,
+        );
+    }
+}

@@ -59,3 +59,33 @@ pub fn optimize_module(module: &mut Module, bytecode: &bytecode::Module) {
         optimize(f, &ctx, facts);
     }
 }
+
+/// Helpers for the passes' unit tests: hand-written IR in, printed IR out.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::ir::parse::parse_module;
+    use crate::ir::verify::verify_function;
+
+    /// Parses one function, applies `pass`, verifies and prints it.
+    pub fn apply(text: &str, pass: impl Fn(&mut crate::ir::Function)) -> String {
+        let mut module = parse_module(text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let f = &mut module.functions[0];
+        pass(f);
+        super::renumber::renumber(f);
+        if let Err(errors) = verify_function(f, &module.ctx) {
+            panic!("{errors:?}\n{}", f.display(&module.ctx));
+        }
+        f.display(&module.ctx)
+    }
+
+    /// Text with runs of blanks folded, so tests need not align `@pc`.
+    pub fn normalize(text: &str) -> String {
+        text.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Asserts that `pass` turns `input` into `expected` (blanks aside).
+    pub fn check(input: &str, expected: &str, pass: impl Fn(&mut crate::ir::Function)) {
+        let out = apply(input, pass);
+        assert_eq!(normalize(&out), normalize(expected), "\n--- got\n{out}");
+    }
+}
