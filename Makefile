@@ -39,6 +39,7 @@ test: setup
 ## bench: measurements too long for tests.
 bench: build
 	$(CARGO) run --release -q -p janus-bench --bin check_speed
+	$(CARGO) run --release -q -p janus-bench --bin ssa_speed
 
 fmt:
 	$(CARGO) fmt --all

@@ -84,3 +84,25 @@ fn garbage_never_panics() {
         assert_eq!(out.status.code(), Some(1), "input {input:?}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+#[test]
+fn build_emits_ssa_to_files_and_stdout() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(root().join("samples/hello.jasm"), tmp.path().join("hello.jasm")).expect("copy");
+    let out = janusc(&["build", "hello.jasm", "--emit", "ssa,ssa-raw=raw.txt"], tmp.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ssa = std::fs::read_to_string(tmp.path().join("hello.ssa")).expect("default name: stem.ssa");
+    let raw = std::fs::read_to_string(tmp.path().join("raw.txt")).expect("named output");
+    assert!(ssa.starts_with("function main() -> i32 {"), "{ssa}");
+    assert!(raw.contains("dev console.write("), "{raw}");
+
+    let out = janusc(&["build", "hello.jasm", "--emit", "ssa=-"], tmp.path());
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), ssa, "stdout and file get the same bytes");
+
+    for bad in ["frob", "ssa=", "ssa,nope=x"] {
+        let out = janusc(&["build", "hello.jasm", "--emit", bad], tmp.path());
+        assert_eq!(out.status.code(), Some(1), "--emit {bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: --emit"), "--emit {bad}");
+    }
+}

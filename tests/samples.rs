@@ -61,3 +61,34 @@ fn sample_disassembly_snapshots() {
         });
     });
 }
+
+#[test]
+fn sample_ir_verifies_and_round_trips() {
+    use janus_compiler::ir::{construct, parse::parse_module, passes, verify::verify_function};
+    for path in samples() {
+        let loaded = load(&std::fs::read(&path).expect("readable")).expect("loads");
+        let mut ir = construct::build_module(&loaded.module);
+        for stage in ["construction", "the pipeline"] {
+            for f in &ir.functions {
+                if let Err(e) = verify_function(f, &ir.ctx) {
+                    panic!("{}: IR after {stage} does not verify: {e:?}", path.display());
+                }
+            }
+            let text = ir.to_string();
+            let parsed = parse_module(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert_eq!(parsed, ir, "{}: parse(print(f)) != f after {stage}", path.display());
+            passes::optimize_module(&mut ir, &loaded.module);
+        }
+    }
+}
+
+#[test]
+fn sample_ir_snapshots() {
+    use janus_compiler::{ssa_text, IrStage};
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::glob!("../samples", "*.jasm", |path| {
+            let ir = ssa_text(&std::fs::read(path).expect("readable"), IrStage::Optimized).expect("loads");
+            insta::assert_snapshot!(ir);
+        });
+    });
+}

@@ -5,16 +5,21 @@ use janus_compiler::bytecode::{Module, Opcode, Operand};
 use janus_runtime::abi::ValType;
 use std::time::{Duration, Instant};
 
-/// A module of about `target_bytes` of `.jbc`: many functions, each a mix of
-/// integer and float arithmetic, memory traffic, branches and calls, so the
-/// loader and verifier see every kind of operand. Deterministic.
-pub fn generated_module(target_bytes: usize) -> Module {
+/// Bytecode instructions in each function of [`generated_module`].
+pub const INSTRUCTIONS_PER_FUNCTION: usize = 136;
+
+/// Encoded bytes of each function of [`generated_module`], about.
+pub const BYTES_PER_FUNCTION: usize = 1040;
+
+/// A module of `count` functions, each a loop mixing integer and float
+/// arithmetic, memory traffic, branches and a call, so the loader, verifier
+/// and SSA construction see every kind of operand. Deterministic.
+pub fn generated_module(count: usize) -> Module {
     let mut mb = ModuleBuilder::new();
     mb.memory(1, 16);
     let main = mb.declare("main", &[], Some(ValType::I32));
     let mut funcs = Vec::new();
-    // Each generated function is about 1.04 KB encoded.
-    let count = (target_bytes / 1040).max(1);
+    let count = count.max(1);
     for i in 0..count {
         funcs.push(mb.declare(&format!("f{i}"), &[ValType::I64, ValType::F64], Some(ValType::I64)));
     }

@@ -2,13 +2,13 @@
 //! 50 ms), measured two ways: the loader and verifier in-process, and the
 //! whole `janusc check` process (start-up and file read included).
 
-use janus_bench::{generated_module, median_time};
+use janus_bench::{generated_module, median_time, BYTES_PER_FUNCTION};
 use janus_compiler::{bytecode, load};
 use std::path::Path;
 use std::process::Command;
 
 fn main() {
-    let module = generated_module(1 << 20);
+    let module = generated_module((1 << 20) / BYTES_PER_FUNCTION);
     let bytes = bytecode::encode(&module);
     let instructions: usize = module.functions.iter().map(|f| f.code.len()).sum();
     let dir = tempfile::tempdir().expect("temporary directory");
