@@ -75,15 +75,15 @@ impl ValType {
     }
 }
 
-impl std::fmt::Display for ValType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Display for ValType {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.name())
     }
 }
 
 /// Declares [`TrapKind`] from one list: code, variant, spelling, description.
 macro_rules! trap_kinds {
-    ($($code:literal $variant:ident $name:literal $what:literal;)*) => {
+    ($($code:literal $variant:ident $ident:ident $name:literal $what:literal;)*) => {
         /// Why a program stopped abnormally. The code is stable: it is what
         /// generated code passes to the runtime's trap function, and the process
         /// exits with [`TrapKind::exit_status`].
@@ -102,6 +102,16 @@ macro_rules! trap_kinds {
                 match self { $(TrapKind::$variant => $name,)* }
             }
 
+            /// The kind's spelling as an identifier, in the SSA IR text.
+            pub const fn ident(self) -> &'static str {
+                match self { $(TrapKind::$variant => stringify!($ident),)* }
+            }
+
+            /// The kind an identifier spells, if any.
+            pub fn from_ident(ident: &str) -> Option<TrapKind> {
+                match ident { $(stringify!($ident) => Some(TrapKind::$variant),)* _ => None }
+            }
+
             /// A one-line description for documentation and `--help` texts.
             pub const fn description(self) -> &'static str {
                 match self { $(TrapKind::$variant => $what,)* }
@@ -116,16 +126,16 @@ macro_rules! trap_kinds {
 }
 
 trap_kinds! {
-    1  Unreachable        "unreachable"               "an `unreachable` instruction was executed";
-    2  User               "user trap"                    "a `trap` instruction was executed; the message carries its code";
-    3  DivideByZero       "integer divide by zero"    "an integer division or remainder had a zero divisor";
-    4  IntegerOverflow    "integer overflow"          "signed division of the minimum value by -1, or a float-to-int conversion out of range";
-    5  InvalidConversion  "invalid conversion to integer" "a checked float-to-int conversion of NaN";
-    6  OutOfBounds        "out of bounds memory access" "a load, store, bulk operation or device buffer reached outside the current memory size";
-    7  TableOutOfBounds   "undefined table element"   "`call_indirect` with an index outside the function table";
-    8  SignatureMismatch  "indirect call signature mismatch" "`call_indirect` to a function whose signature differs from the expected one";
-    9  StackOverflow      "call stack exhausted"      "a call would exceed the call-depth limit";
-    10 InvalidFree        "invalid heap pointer"      "`free` or `realloc` of an address the allocator did not hand out, or already freed";
+    1  Unreachable unreachable        "unreachable"               "an `unreachable` instruction was executed";
+    2  User user               "user trap"                    "a `trap` instruction was executed; the message carries its code";
+    3  DivideByZero divide_by_zero       "integer divide by zero"    "an integer division or remainder had a zero divisor";
+    4  IntegerOverflow integer_overflow    "integer overflow"          "signed division of the minimum value by -1, or a float-to-int conversion out of range";
+    5  InvalidConversion invalid_conversion  "invalid conversion to integer" "a checked float-to-int conversion of NaN";
+    6  OutOfBounds out_of_bounds        "out of bounds memory access" "a load, store, bulk operation or device buffer reached outside the current memory size";
+    7  TableOutOfBounds table_out_of_bounds   "undefined table element"   "`call_indirect` with an index outside the function table";
+    8  SignatureMismatch signature_mismatch  "indirect call signature mismatch" "`call_indirect` to a function whose signature differs from the expected one";
+    9  StackOverflow stack_overflow      "call stack exhausted"      "a call would exceed the call-depth limit";
+    10 InvalidFree invalid_free        "invalid heap pointer"      "`free` or `realloc` of an address the allocator did not hand out, or already freed";
 }
 
 impl TrapKind {
@@ -316,6 +326,156 @@ device_ops! {
         "copy(i, addr, cap): copy up to `cap` bytes of argument `i` to `addr`; returns the count copied. E_INVALID.";
 }
 
+/// The machine-level types runtime functions take and return.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RtType {
+    /// 32-bit integer.
+    I32,
+    /// 64-bit integer.
+    I64,
+    /// A pointer.
+    Ptr,
+}
+
+/// One runtime function generated code calls: its symbol and C signature.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuntimeFunction {
+    /// The exported symbol (every one starts with `janus_`).
+    pub symbol: &'static str,
+    /// Parameter types.
+    pub params: &'static [RtType],
+    /// Result type, if any.
+    pub result: Option<RtType>,
+    /// Whether it never returns (traps and exits).
+    pub noreturn: bool,
+}
+
+/// Declares the runtime function list once: the compiler declares its
+/// prototypes from [`RUNTIME_FUNCTIONS`] and a test checks that
+/// `exports.rs` defines each with this signature (wasmtime's
+/// `foreach_builtin_function!` habit).
+macro_rules! runtime_functions {
+    ($($name:ident $sym:literal ($($p:ident),*) $(-> $r:ident)? $(, $noreturn:ident)?;)*) => {
+        /// Indices into [`RUNTIME_FUNCTIONS`], by name.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Rt {
+            $(#[doc = concat!("`", $sym, "`")] $name,)*
+        }
+
+        /// Every runtime function generated code may call.
+        pub const RUNTIME_FUNCTIONS: &[RuntimeFunction] = &[
+            $(RuntimeFunction {
+                symbol: $sym,
+                params: &[$(RtType::$p),*],
+                result: runtime_functions!(@result $($r)?),
+                noreturn: runtime_functions!(@noreturn $($noreturn)?),
+            },)*
+        ];
+
+        impl Rt {
+            /// The function's entry in [`RUNTIME_FUNCTIONS`].
+            pub fn info(self) -> &'static RuntimeFunction {
+                &RUNTIME_FUNCTIONS[self as usize]
+            }
+        }
+    };
+    (@result) => { None };
+    (@result $r:ident) => { Some(RtType::$r) };
+    (@noreturn) => { false };
+    (@noreturn noreturn) => { true };
+}
+
+runtime_functions! {
+    // start(descriptor, argc, argv) -> exit status: sets up memory, runs main.
+    Start "janus_start" (Ptr, I32, Ptr) -> I32;
+    // trap(kind, function index, pc, user code): reports and exits.
+    Trap "janus_trap" (I32, I32, I32, I32), noreturn;
+    // exit(status): flushes output and exits.
+    Exit "janus_exit" (I32), noreturn;
+    // memory_grow(pages) -> old pages or -1.
+    MemoryGrow "janus_memory_grow" (I32) -> I32;
+    // memory_copy(dst, src, len) -> 0 or a trap code.
+    MemoryCopy "janus_memory_copy" (I32, I32, I32) -> I32;
+    // memory_fill(addr, byte, len) -> 0 or a trap code.
+    MemoryFill "janus_memory_fill" (I32, I32, I32) -> I32;
+    // heap_alloc(size) -> address or 0.
+    HeapAlloc "janus_heap_alloc" (I32) -> I32;
+    // heap_free(addr) -> 0 or a trap code.
+    HeapFree "janus_heap_free" (I32) -> I32;
+    // heap_realloc(addr, size, out) -> 0 or a trap code; *out = new address.
+    HeapRealloc "janus_heap_realloc" (I32, I32, Ptr) -> I32;
+    // device(op, args, out) -> 0 or a trap code; args and *out are 64-bit
+    // slots (floats as bits).
+    Device "janus_device" (I32, Ptr, Ptr) -> I32;
+}
+
+/// The VM state generated code reads directly: the exported global
+/// `janus_vm`. The base never moves (memory is reserved up front); the size
+/// changes only inside runtime calls; the depth counts active calls.
+#[repr(C)]
+#[derive(Debug)]
+pub struct VmState {
+    /// Address of linear memory's byte 0.
+    pub base: *mut u8,
+    /// Current memory size in bytes.
+    pub size: u64,
+    /// Current call depth (`main` is 1).
+    pub depth: u32,
+}
+
+/// Field indices of [`VmState`], for generated code.
+pub mod vm_field {
+    /// `base`.
+    pub const BASE: u32 = 0;
+    /// `size`.
+    pub const SIZE: u32 = 1;
+    /// `depth`.
+    pub const DEPTH: u32 = 2;
+}
+
+/// A data segment as generated code describes it to the runtime.
+#[repr(C)]
+#[derive(Debug)]
+pub struct DataDescriptor {
+    /// Address in linear memory.
+    pub offset: u32,
+    /// Length in bytes.
+    pub len: u32,
+    /// The bytes.
+    pub bytes: *const u8,
+}
+
+/// What an executable tells the runtime about its program: the constant
+/// `janus_module` global the compiler emits, passed to `janus_start`.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ModuleDescriptor {
+    /// Initial memory pages.
+    pub initial_pages: u32,
+    /// Maximum memory pages.
+    pub max_pages: u32,
+    /// Where the heap starts (see `docs/ISA.md`).
+    pub heap_base: u32,
+    /// Number of data segments.
+    pub data_count: u32,
+    /// The data segments, applied in order.
+    pub data: *const DataDescriptor,
+    /// Number of functions.
+    pub function_count: u32,
+    /// Each function's name, NUL-terminated, for trap messages.
+    pub function_names: *const *const u8,
+    /// The program's `main`.
+    pub entry: extern "C" fn() -> i32,
+}
+
+/// The heap's start for a module: the end of its highest data segment,
+/// rounded up to 16, and at least 16 (so no block is at address 0).
+pub fn heap_base(data: impl IntoIterator<Item = (u32, usize)>) -> u32 {
+    let end = data.into_iter().map(|(offset, len)| u64::from(offset) + len as u64).max().unwrap_or(0);
+    let rounded = (end + u64::from(HEAP_ALIGN) - 1) / u64::from(HEAP_ALIGN) * u64::from(HEAP_ALIGN);
+    rounded.clamp(16, u64::from(u32::MAX) & !15) as u32
+}
+
 /// Finds a device operation by its 16-bit code.
 pub fn device_op_by_code(code: u16) -> Option<&'static DeviceOp> {
     DEVICE_OPS.iter().find(|op| op.code() == code)
@@ -345,6 +505,7 @@ mod tests {
     fn trap_codes_round_trip_and_statuses_are_distinct() {
         for &kind in TrapKind::ALL {
             assert_eq!(TrapKind::from_code(kind.code()), Some(kind));
+            assert_eq!(TrapKind::from_ident(kind.ident()), Some(kind));
             assert!((65..=74).contains(&kind.exit_status()));
         }
         assert_eq!(TrapKind::from_code(0), None);

@@ -1,10 +1,22 @@
 //! The JanusVM runtime.
 //!
-//! Built both as a static library, linked into every executable `janusc build`
-//! produces, and as an rlib that the compiler, the interpreter and the JIT use
-//! directly, so that every engine shares one implementation of memory, heap and
-//! devices. Today it holds [`abi`]: the facts the compiler and the runtime must
-//! agree on (trap kinds and their exit statuses, the device operation table,
-//! memory-layout constants), written once so neither side can drift.
+//! Linked into every executable `janusc build` produces (as the static
+//! library built from `staticlib/`), and used as a Rust library by the
+//! compiler, the interpreter and the JIT, so that every engine shares one
+//! implementation of memory, heap and devices. [`abi`] holds what the compiler
+//! and the runtime must agree on, written once; [`exports`] is the C ABI
+//! generated code calls.
+//!
+//! The crate is `no_std` (with `alloc`) so executables stay small: it talks
+//! to the host through libc only.
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
 
 pub mod abi;
+pub mod console;
+pub mod devices;
+pub mod exports;
+pub mod heap;
+pub mod machine;
+pub mod memory;

@@ -1,0 +1,288 @@
+//! The heap allocator behind `heap.alloc`, `heap.free` and `heap.realloc`.
+//!
+//! Blocks live in linear memory from the heap base upwards; the bookkeeping
+//! lives outside it, so a program cannot corrupt it. First fit over an
+//! address-ordered free list, with neighbours coalesced on free: the same
+//! calls give the same addresses in every engine and on every run. When no
+//! free block fits, memory grows (up to its maximum) by the pages needed.
+//! Every block is 16-byte aligned, at least 16 bytes, and zero-filled when
+//! handed out.
+
+use crate::abi::{HEAP_ALIGN, PAGE_SIZE};
+use crate::memory::LinearMemory;
+use alloc::collections::BTreeMap;
+
+/// The allocator's state.
+#[derive(Debug, Default, Clone)]
+pub struct Heap {
+    /// Free blocks: address to size, never adjacent (they are coalesced).
+    free: BTreeMap<u32, u32>,
+    /// Blocks handed out: address to size.
+    live: BTreeMap<u32, u32>,
+    /// Where the heap starts.
+    base: u32,
+    /// The memory size (bytes) the heap has taken in so far.
+    top: u64,
+}
+
+/// `free` or `realloc` of an address that is not a live block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidFree;
+
+fn round_up(size: u32) -> Option<u32> {
+    let size = size.max(1);
+    size.checked_add(HEAP_ALIGN - 1).map(|s| s & !(HEAP_ALIGN - 1))
+}
+
+impl Heap {
+    /// A heap starting at `base` (see `abi::heap_base`).
+    pub fn new(base: u32) -> Self {
+        Heap { free: BTreeMap::new(), live: BTreeMap::new(), base, top: u64::from(base) }
+    }
+
+    /// Takes memory between the heap's top and the memory's end into the
+    /// free list (memory may have grown through `memory.grow` too).
+    fn take_in(&mut self, memory: &LinearMemory) {
+        let end = memory.size().min(u64::from(u32::MAX) & !u64::from(HEAP_ALIGN - 1));
+        if end > self.top {
+            let start = self.top as u32;
+            self.top = end;
+            self.insert_free(start, (end - u64::from(start)) as u32);
+        }
+    }
+
+    fn insert_free(&mut self, mut addr: u32, mut size: u32) {
+        if let Some((&prev, &prev_size)) = self.free.range(..addr).next_back() {
+            if u64::from(prev) + u64::from(prev_size) == u64::from(addr) {
+                self.free.remove(&prev);
+                addr = prev;
+                size += prev_size;
+            }
+        }
+        let end = u64::from(addr) + u64::from(size);
+        if end <= u64::from(u32::MAX) {
+            if let Some(next_size) = self.free.remove(&(end as u32)) {
+                size += next_size;
+            }
+        }
+        self.free.insert(addr, size);
+    }
+
+    fn first_fit(&self, size: u32) -> Option<(u32, u32)> {
+        self.free.iter().find(|(_, &s)| s >= size).map(|(&a, &s)| (a, s))
+    }
+
+    /// Allocates a zero-filled block of at least `size` bytes; 0 when memory
+    /// cannot hold it even at its maximum size.
+    pub fn alloc(&mut self, memory: &mut LinearMemory, size: u32) -> u32 {
+        let Some(size) = round_up(size) else { return 0 };
+        self.take_in(memory);
+        let found = match self.first_fit(size) {
+            Some(block) => Some(block),
+            None => {
+                // Grow by what the last free block (if it ends at the top) lacks.
+                let tail = self
+                    .free
+                    .iter()
+                    .next_back()
+                    .filter(|(&a, &s)| u64::from(a) + u64::from(s) == self.top)
+                    .map_or(0, |(_, &s)| s);
+                let need = u64::from(size - tail.min(size));
+                let pages = need.div_ceil(PAGE_SIZE);
+                if pages > u64::from(u32::MAX) || memory.grow(pages as u32) < 0 {
+                    return 0;
+                }
+                self.take_in(memory);
+                self.first_fit(size)
+            }
+        };
+        let Some((addr, block)) = found else { return 0 };
+        self.free.remove(&addr);
+        if block > size {
+            self.free.insert(addr + size, block - size);
+        }
+        self.live.insert(addr, size);
+        if let Some(bytes) = memory.slice_mut(addr, size) {
+            bytes.fill(0);
+        }
+        addr
+    }
+
+    /// Frees a live block; 0 is a no-op.
+    pub fn free(&mut self, addr: u32) -> Result<(), InvalidFree> {
+        if addr == 0 {
+            return Ok(());
+        }
+        let size = self.live.remove(&addr).ok_or(InvalidFree)?;
+        self.insert_free(addr, size);
+        Ok(())
+    }
+
+    /// Resizes a live block (0 allocates), keeping its contents up to the
+    /// smaller size; new bytes are zero. `Ok(0)` when there is no room, the
+    /// old block then still live.
+    pub fn realloc(&mut self, memory: &mut LinearMemory, addr: u32, size: u32) -> Result<u32, InvalidFree> {
+        if addr == 0 {
+            return Ok(self.alloc(memory, size));
+        }
+        let old = *self.live.get(&addr).ok_or(InvalidFree)?;
+        let Some(new) = round_up(size) else { return Ok(0) };
+        if new <= old {
+            if new < old {
+                self.live.insert(addr, new);
+                self.insert_free(addr + new, old - new);
+            }
+            return Ok(addr);
+        }
+        self.take_in(memory);
+        let end = addr + old;
+        if let Some(&next) = self.free.get(&end) {
+            if old + next >= new {
+                self.free.remove(&end);
+                if old + next > new {
+                    self.free.insert(addr + new, old + next - new);
+                }
+                self.live.insert(addr, new);
+                if let Some(bytes) = memory.slice_mut(end, new - old) {
+                    bytes.fill(0);
+                }
+                return Ok(addr);
+            }
+        }
+        let moved = self.alloc(memory, new);
+        if moved == 0 {
+            return Ok(0);
+        }
+        memory.bytes_mut().copy_within(addr as usize..(addr + old) as usize, moved as usize);
+        self.free(addr)?;
+        Ok(moved)
+    }
+
+    /// Bytes in live blocks.
+    pub fn live_bytes(&self) -> u64 {
+        self.live.values().map(|&s| u64::from(s)).sum()
+    }
+
+    /// Bytes in free blocks, and the largest free block: fragmentation is
+    /// `1 - largest / free`.
+    pub fn free_bytes(&self) -> (u64, u32) {
+        (self.free.values().map(|&s| u64::from(s)).sum(), self.free.values().copied().max().unwrap_or(0))
+    }
+
+    /// The heap's base.
+    pub fn base(&self) -> u32 {
+        self.base
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::vec::Vec;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Alloc(u32),
+        Free(usize),
+        Realloc(usize, u32),
+        FreeBogus(u32),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (0u32..5000).prop_map(Op::Alloc),
+            (0usize..64).prop_map(Op::Free),
+            ((0usize..64), (0u32..9000)).prop_map(|(i, s)| Op::Realloc(i, s)),
+            (1u32..200_000).prop_map(Op::FreeBogus),
+        ]
+    }
+
+    /// Runs ops against the heap and a model (live blocks with their
+    /// contents), checking every invariant after each; returns the addresses.
+    fn run(ops: &[Op]) -> Vec<u32> {
+        let mut memory = LinearMemory::new(1, 4).expect("memory");
+        let mut heap = Heap::new(64);
+        let mut model: Vec<(u32, u32, u8)> = Vec::new(); // addr, requested size, fill byte
+        let mut addresses = Vec::new();
+        for (step, op) in ops.iter().enumerate() {
+            let fill = (step % 251) as u8 + 1;
+            match *op {
+                Op::Alloc(size) => {
+                    let a = heap.alloc(&mut memory, size);
+                    addresses.push(a);
+                    if a != 0 {
+                        assert_eq!(a % 16, 0);
+                        assert!(a >= 64);
+                        let bytes = memory.slice_mut(a, size).expect("block inside memory");
+                        assert!(bytes.iter().all(|&b| b == 0), "fresh blocks are zeroed");
+                        bytes.fill(fill);
+                        model.push((a, size, fill));
+                    }
+                }
+                Op::Free(i) if !model.is_empty() => {
+                    let (a, _, _) = model.remove(i % model.len());
+                    assert_eq!(heap.free(a), Ok(()));
+                    assert_eq!(heap.free(a), Err(InvalidFree), "double free is caught");
+                }
+                Op::Realloc(i, size) if !model.is_empty() => {
+                    let i = i % model.len();
+                    let (a, old, byte) = model[i];
+                    let b = heap.realloc(&mut memory, a, size).expect("live block");
+                    addresses.push(b);
+                    if b != 0 {
+                        // Requested bytes survive; bytes past the old block
+                        // (the request rounded up to 16) are zero; the slack
+                        // in between is the old block's own.
+                        let keep = old.min(size) as usize;
+                        let old_block = round_up(old).expect("small") as usize;
+                        let bytes = memory.slice(b, size).expect("inside memory");
+                        assert!(bytes[..keep].iter().all(|&x| x == byte), "contents kept");
+                        assert!(bytes[old_block.min(size as usize)..].iter().all(|&x| x == 0), "growth is zeroed");
+                        memory.slice_mut(b, size).expect("inside").fill(fill);
+                        model[i] = (b, size, fill);
+                    }
+                }
+                Op::FreeBogus(a) => {
+                    if !model.iter().any(|&(m, _, _)| m == a) {
+                        assert_eq!(heap.free(a), Err(InvalidFree));
+                    }
+                }
+                _ => {}
+            }
+            // Live blocks never overlap and keep their contents.
+            let mut sorted = model.clone();
+            sorted.sort();
+            for w in sorted.windows(2) {
+                assert!(u64::from(w[0].0) + u64::from(w[0].1.max(1)) <= u64::from(w[1].0), "overlap: {w:?}");
+            }
+            for &(a, size, byte) in &model {
+                assert!(memory.slice(a, size).expect("inside").iter().all(|&x| x == byte));
+            }
+        }
+        addresses
+    }
+
+    proptest! {
+        #[test]
+        fn heap_matches_its_model_and_is_deterministic(ops in proptest::collection::vec(op(), 1..120)) {
+            let first = run(&ops);
+            let second = run(&ops);
+            prop_assert_eq!(first, second);
+        }
+    }
+
+    #[test]
+    fn coalescing_lets_a_freed_region_serve_a_larger_block() {
+        let mut memory = LinearMemory::new(1, 1).expect("memory");
+        let mut heap = Heap::new(16);
+        let a = heap.alloc(&mut memory, 100);
+        let b = heap.alloc(&mut memory, 100);
+        let c = heap.alloc(&mut memory, 100);
+        heap.free(a).expect("live");
+        heap.free(b).expect("live");
+        assert_eq!(heap.alloc(&mut memory, 200), a, "a and b coalesced");
+        heap.free(c).expect("live");
+        assert_eq!(heap.alloc(&mut memory, 70_000), 0, "past the maximum");
+    }
+}

@@ -1,0 +1,116 @@
+//! One running program's state: its memory, heap, console and arguments.
+//! Every engine drives the same `Machine`, so memory, heap and devices behave
+//! identically under each.
+
+use crate::abi::TrapKind;
+use crate::console::{self, Output};
+use crate::heap::Heap;
+use crate::memory::LinearMemory;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A program's state outside its registers.
+#[derive(Debug)]
+pub struct Machine {
+    /// Linear memory.
+    pub memory: LinearMemory,
+    /// The heap allocator.
+    pub heap: Heap,
+    /// Buffered standard output.
+    pub stdout: Output,
+    /// Bytes read from standard input but not yet handed to the program.
+    pub stdin: Vec<u8>,
+    /// Standard input reached its end.
+    pub stdin_done: bool,
+    /// Program arguments, the program name excluded.
+    pub args: Vec<Vec<u8>>,
+    /// Function names, for trap messages.
+    pub function_names: Vec<String>,
+}
+
+impl Machine {
+    /// A machine for a program, or `None` if the host cannot reserve its
+    /// memory.
+    pub fn new(initial_pages: u32, max_pages: u32, heap_base: u32, args: Vec<Vec<u8>>, function_names: Vec<String>) -> Option<Self> {
+        Some(Machine {
+            memory: LinearMemory::new(initial_pages, max_pages)?,
+            heap: Heap::new(heap_base),
+            stdout: Output::default(),
+            stdin: Vec::new(),
+            stdin_done: false,
+            args,
+            function_names,
+        })
+    }
+
+    /// Copies a data segment into memory (verified modules' segments fit).
+    pub fn load_data(&mut self, offset: u32, bytes: &[u8]) -> bool {
+        match self.memory.slice_mut(offset, bytes.len() as u32) {
+            Some(dst) => {
+                dst.copy_from_slice(bytes);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Writes to fd 1 (buffered) or fd 2 (after flushing fd 1).
+    pub fn console_write(&mut self, fd: i32, bytes: &[u8]) -> bool {
+        if fd == 1 {
+            self.stdout.write(bytes)
+        } else {
+            self.stdout.flush() && console::write_fd(2, bytes)
+        }
+    }
+
+    /// Up to `cap` bytes of input (up to and including a newline when
+    /// `line`); empty at end of input, `None` on a host error.
+    pub fn read_input(&mut self, cap: usize, line: bool) -> Option<Vec<u8>> {
+        loop {
+            let newline = if line { self.stdin.iter().position(|&b| b == b'\n') } else { None };
+            let have = self.stdin.len();
+            let enough = match newline {
+                Some(i) => Some(i + 1),
+                None if have >= cap || (self.stdin_done && have > 0) || (!line && have > 0) => Some(have),
+                None if self.stdin_done => Some(0),
+                None => None,
+            };
+            if let Some(n) = enough {
+                let n = n.min(cap);
+                return Some(self.stdin.drain(..n).collect());
+            }
+            let mut chunk = [0u8; 4096];
+            let got = console::read_stdin(&mut chunk)?;
+            if got == 0 {
+                self.stdin_done = true;
+            }
+            self.stdin.extend_from_slice(&chunk[..got]);
+        }
+    }
+
+    /// The text of a trap message, without the newline.
+    pub fn trap_message(&self, kind: TrapKind, func: u32, pc: u32, code: u32) -> String {
+        let name = self.function_names.get(func as usize).map_or("?", |s| s.as_str());
+        let what = if kind == TrapKind::User {
+            alloc::format!("user trap {code}")
+        } else {
+            String::from(kind.name())
+        };
+        alloc::format!("janus: trap: {what} in function `{name}` at pc {pc}")
+    }
+
+    /// Memory copy with the VM's bounds rule (both ranges checked first).
+    pub fn memory_copy(&mut self, dst: u32, src: u32, len: u32) -> Result<(), TrapKind> {
+        if !self.memory.in_bounds(dst, u64::from(len)) || !self.memory.in_bounds(src, u64::from(len)) {
+            return Err(TrapKind::OutOfBounds);
+        }
+        self.memory.bytes_mut().copy_within(src as usize..(src + len) as usize, dst as usize);
+        Ok(())
+    }
+
+    /// Memory fill with the VM's bounds rule.
+    pub fn memory_fill(&mut self, addr: u32, byte: u8, len: u32) -> Result<(), TrapKind> {
+        self.memory.slice_mut(addr, len).ok_or(TrapKind::OutOfBounds)?.fill(byte);
+        Ok(())
+    }
+}
