@@ -9,6 +9,7 @@
 pub mod asm;
 pub mod bytecode;
 pub mod ir;
+pub mod llvm;
 pub mod load;
 pub mod verify;
 

@@ -1,0 +1,179 @@
+//! The LLVM backend: SSA IR to a native object, through inkwell on LLVM 19.
+//! The only place inkwell appears (revmc's backend split).
+//!
+//! [`lower`] turns each IR function into LLVM IR (block parameters become
+//! phis; every check becomes a branch to a cold trap call that names the
+//! function and pc) and adds what an executable needs around the program: the
+//! module descriptor the runtime reads, the function table, the data
+//! segments, and a C `main` that hands everything to `janus_start`. Then the
+//! new pass manager optimises (`default<O2>` and so on) and the target
+//! machine emits an object. No JanusVM program can reach LLVM undefined
+//! behaviour: division, remainder, shifts and conversions are lowered with
+//! the VM's guards, and memory accesses only happen after their `bounds`.
+
+mod lower;
+
+use crate::bytecode;
+use crate::ir;
+use inkwell::context::Context;
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
+use inkwell::OptimizationLevel;
+use thiserror::Error;
+
+/// An optimisation level, as `-O0` ... `-O3`, `-Os`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OptLevel {
+    /// No optimisation: fastest compile.
+    O0,
+    /// Light optimisation.
+    O1,
+    /// The default for `janusc build`.
+    #[default]
+    O2,
+    /// Aggressive optimisation.
+    O3,
+    /// Optimise for size.
+    Os,
+}
+
+impl OptLevel {
+    /// Parses `0`, `1`, `2`, `3` or `s`.
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "0" => OptLevel::O0,
+            "1" => OptLevel::O1,
+            "2" => OptLevel::O2,
+            "3" => OptLevel::O3,
+            "s" => OptLevel::Os,
+            _ => return None,
+        })
+    }
+
+    fn pipeline(self) -> &'static str {
+        match self {
+            OptLevel::O0 => "default<O0>",
+            OptLevel::O1 => "default<O1>",
+            OptLevel::O2 => "default<O2>",
+            OptLevel::O3 => "default<O3>",
+            OptLevel::Os => "default<Os>",
+        }
+    }
+
+    fn codegen(self) -> OptimizationLevel {
+        match self {
+            OptLevel::O0 => OptimizationLevel::None,
+            OptLevel::O1 => OptimizationLevel::Less,
+            OptLevel::O2 | OptLevel::Os => OptimizationLevel::Default,
+            OptLevel::O3 => OptimizationLevel::Aggressive,
+        }
+    }
+}
+
+/// What to produce besides the object.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Wants {
+    /// LLVM IR text before optimisation.
+    pub llvm_ir_raw: bool,
+    /// LLVM IR text after optimisation.
+    pub llvm_ir: bool,
+    /// Assembly text.
+    pub asm: bool,
+}
+
+/// The backend's products.
+#[derive(Clone, Debug, Default)]
+pub struct Products {
+    /// The object file.
+    pub object: Vec<u8>,
+    /// LLVM IR before optimisation, if asked for.
+    pub llvm_ir_raw: Option<String>,
+    /// LLVM IR after optimisation, if asked for.
+    pub llvm_ir: Option<String>,
+    /// Assembly, if asked for.
+    pub asm: Option<Vec<u8>>,
+}
+
+/// Why the backend failed.
+#[derive(Debug, Error)]
+pub enum BackendError {
+    /// LLVM does not know the target triple.
+    #[error("unknown target `{triple}`: {message}")]
+    UnknownTarget {
+        /// The triple asked for.
+        triple: String,
+        /// LLVM's reason.
+        message: String,
+    },
+    /// This janusc has no runtime for the target, so it cannot link for it.
+    #[error("no JanusVM runtime is built for target `{triple}`: this janusc links for `{host}` only")]
+    NoRuntime {
+        /// The triple asked for.
+        triple: String,
+        /// The host triple.
+        host: String,
+    },
+    /// The generated LLVM IR is invalid: a compiler bug.
+    #[error("internal error: generated LLVM IR does not verify: {0}")]
+    Invalid(String),
+    /// LLVM failed to optimise or emit.
+    #[error("LLVM failed: {0}")]
+    Llvm(String),
+}
+
+/// The host's target triple, normalised.
+pub fn host_triple() -> String {
+    TargetMachine::get_default_triple().as_str().to_string_lossy().into_owned()
+}
+
+/// Compiles a module's IR to an object for `triple` (the host when `None`).
+/// `bc` supplies what the IR does not carry: memory, data, table, names.
+pub fn compile(
+    bc: &bytecode::Module,
+    ir: &ir::Module,
+    triple: Option<&str>,
+    opt: OptLevel,
+    wants: Wants,
+) -> Result<Products, BackendError> {
+    Target::initialize_x86(&InitializationConfig::default());
+    Target::initialize_aarch64(&InitializationConfig::default());
+    let host = host_triple();
+    let triple_text = triple.unwrap_or(&host).to_string();
+    let triple = TargetTriple::create(&triple_text);
+    let target = Target::from_triple(&triple).map_err(|e| BackendError::UnknownTarget {
+        triple: triple_text.clone(),
+        message: e.to_string(),
+    })?;
+    // A generic CPU: the executable must run on any machine of the target,
+    // and the output must not depend on the build machine.
+    let cpu = if triple_text.starts_with("x86_64") { "x86-64" } else { "generic" };
+    let machine = target
+        .create_target_machine(&triple, cpu, "", opt.codegen(), RelocMode::PIC, CodeModel::Default)
+        .ok_or_else(|| BackendError::UnknownTarget { triple: triple_text.clone(), message: "no target machine".into() })?;
+
+    let context = Context::create();
+    let module = lower::lower_module(&context, bc, ir).map_err(BackendError::Invalid)?;
+    module.set_triple(&triple);
+    module.set_data_layout(&machine.get_target_data().get_data_layout());
+    module.verify().map_err(|e| BackendError::Invalid(e.to_string()))?;
+
+    let mut products = Products::default();
+    if wants.llvm_ir_raw {
+        products.llvm_ir_raw = Some(module.print_to_string().to_string());
+    }
+    module
+        .run_passes(opt.pipeline(), &machine, PassBuilderOptions::create())
+        .map_err(|e| BackendError::Llvm(e.to_string()))?;
+    if wants.llvm_ir {
+        products.llvm_ir = Some(module.print_to_string().to_string());
+    }
+    if wants.asm {
+        let buf = machine
+            .write_to_memory_buffer(&module, FileType::Assembly)
+            .map_err(|e| BackendError::Llvm(e.to_string()))?;
+        products.asm = Some(buf.as_slice().to_vec());
+    }
+    let buf = machine.write_to_memory_buffer(&module, FileType::Object).map_err(|e| BackendError::Llvm(e.to_string()))?;
+    products.object = buf.as_slice().to_vec();
+    Ok(products)
+}
