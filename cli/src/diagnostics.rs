@@ -14,6 +14,10 @@ use std::path::PathBuf;
 pub enum Failure {
     /// The command line asks for something impossible.
     Usage(String),
+    /// The LLVM backend failed.
+    Backend(janus_compiler::llvm::BackendError),
+    /// Linking failed.
+    Link(janus_compiler::link::LinkError),
     /// A file could not be read or written.
     Io {
         /// The file.
@@ -46,6 +50,8 @@ pub fn render(failure: &Failure) {
 pub fn format_failure(failure: &Failure, color: bool) -> String {
     match failure {
         Failure::Usage(message) => format!("error: {message}\n"),
+        Failure::Backend(e) => format!("error: {e}\n"),
+        Failure::Link(e) => format!("error: {e}\n"),
         Failure::Io { path, action, error } => {
             format!("error: cannot {action} `{}`: {error}\n", path.display())
         }

@@ -6,6 +6,8 @@ mod diagnostics;
 
 use clap::{Parser, Subcommand};
 use diagnostics::Failure;
+use janus_compiler::link::{link, LinkOptions};
+use janus_compiler::llvm::{self, OptLevel, Wants};
 use janus_compiler::{asm, bytecode, load, Loaded};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,14 +41,34 @@ enum Command {
         #[arg(long)]
         show_pcs: bool,
     },
-    /// Compile a `.jbc` or `.jasm` program (today: to its SSA IR).
+    /// Compile a `.jbc` or `.jasm` program to a native executable (or the
+    /// intermediate forms `--emit` names).
     Build {
         /// The program.
         input: PathBuf,
+        /// The executable to write (default: the input's name without extension).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
         /// What to write, comma-separated `KIND[=PATH]` (`-` is standard
-        /// output): `ssa` (IR after the pipeline), `ssa-raw` (before it).
-        #[arg(long, value_name = "KIND[=PATH],...")]
-        emit: Option<String>,
+        /// output): ssa, ssa-raw, llvm-ir, llvm-ir-raw, asm, obj, exe.
+        #[arg(long, value_name = "KIND[=PATH],...", default_value = "exe")]
+        emit: String,
+        /// Optimisation level: 0, 1, 2 (default), 3 or s.
+        #[arg(short = 'O', value_name = "LEVEL", default_value = "2")]
+        opt_level: String,
+        /// Target triple (default: the host). Executables need a runtime
+        /// built for the target; this janusc carries the host's.
+        #[arg(long)]
+        target: Option<String>,
+        /// The C compiler driver to link with (default: $JANUS_LINKER or cc).
+        #[arg(long)]
+        linker: Option<String>,
+        /// Link a fully static executable.
+        #[arg(long = "static")]
+        static_: bool,
+        /// Strip symbols from the executable.
+        #[arg(long)]
+        strip: bool,
     },
     /// Load and verify a `.jbc` or `.jasm` file; silent when it is valid.
     Check {
@@ -85,7 +107,12 @@ fn run(command: Command) -> Result<(), Failure> {
             write_output(&output.unwrap_or_else(|| PathBuf::from("-")), text.as_bytes())
         }
         Command::Check { input } => load_file(&input).map(|_| ()),
-        Command::Build { input, emit } => build(&input, emit.as_deref().unwrap_or("exe")),
+        Command::Build { input, output, emit, opt_level, target, linker, static_, strip } => {
+            let opt = OptLevel::parse(&opt_level)
+                .ok_or_else(|| Failure::Usage(format!("-O{opt_level}: expected an optimisation level 0, 1, 2, 3 or s")))?;
+            let link = LinkOptions { linker, static_, strip };
+            build(&input, output.as_deref(), &emit, opt, target.as_deref(), &link)
+        }
     }
 }
 
@@ -99,54 +126,104 @@ struct Emit {
 enum EmitKind {
     Ssa,
     SsaRaw,
+    LlvmIr,
+    LlvmIrRaw,
+    Asm,
+    Obj,
+    Exe,
 }
 
+/// The runtime archive for the host, built by build.rs and carried inside
+/// janusc so executables can be linked with nothing else installed.
+static RUNTIME_ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libjanus_runtime.a"));
+
+/// The triple the carried runtime was built for.
+const RUNTIME_TARGET: &str = env!("JANUS_RUNTIME_TARGET");
+
 /// Parses `--emit`: comma-separated `KIND[=PATH]`, rustc's habit.
-fn parse_emit(spec: &str, input: &Path) -> Result<Vec<Emit>, Failure> {
+fn parse_emit(spec: &str, input: &Path, output: Option<&Path>) -> Result<Vec<Emit>, Failure> {
     let stem = input.file_stem().map_or_else(|| "out".into(), |s| s.to_string_lossy().into_owned());
     let mut out = Vec::new();
     for item in spec.split(',') {
-        let (kind, path) = match item.split_once('=') {
+        let (name, path) = match item.split_once('=') {
             Some((k, p)) => (k, Some(p)),
             None => (item, None),
         };
-        let name = kind;
-        let (kind, default) = match kind {
+        let (kind, default) = match name {
             "ssa" => (EmitKind::Ssa, format!("{stem}.ssa")),
             "ssa-raw" => (EmitKind::SsaRaw, format!("{stem}.raw.ssa")),
-            "exe" | "obj" | "asm" | "llvm-ir" => {
-                return Err(Failure::Usage(format!(
-                    "--emit {kind}: this janusc has no LLVM backend yet; it can emit `ssa` and `ssa-raw`"
-                )))
-            }
+            "llvm-ir" => (EmitKind::LlvmIr, format!("{stem}.ll")),
+            "llvm-ir-raw" => (EmitKind::LlvmIrRaw, format!("{stem}.raw.ll")),
+            "asm" => (EmitKind::Asm, format!("{stem}.s")),
+            "obj" => (EmitKind::Obj, format!("{stem}.o")),
+            "exe" => (EmitKind::Exe, output.map_or_else(|| stem.clone(), |o| o.to_string_lossy().into_owned())),
             other => {
                 return Err(Failure::Usage(format!(
-                    "--emit: unknown kind `{other}`: expected ssa or ssa-raw, as KIND or KIND=PATH"
+                    "--emit: unknown kind `{other}`: expected ssa, ssa-raw, llvm-ir, llvm-ir-raw, asm, obj or exe, as KIND or KIND=PATH"
                 )))
             }
         };
         if path == Some("") {
             return Err(Failure::Usage(format!("--emit {name}=: expected a path after `=` (or `-` for standard output)")));
         }
+        if kind == EmitKind::Exe && path == Some("-") {
+            return Err(Failure::Usage("--emit exe=-: an executable cannot go to standard output".into()));
+        }
         out.push(Emit { kind, path: PathBuf::from(path.unwrap_or(&default)) });
     }
     Ok(out)
 }
 
-fn build(input: &Path, emit: &str) -> Result<(), Failure> {
-    let requests = parse_emit(emit, input)?;
+fn build(
+    input: &Path,
+    output: Option<&Path>,
+    emit: &str,
+    opt: OptLevel,
+    target: Option<&str>,
+    link_options: &LinkOptions,
+) -> Result<(), Failure> {
+    let requests = parse_emit(emit, input, output)?;
+    let wants_exe = requests.iter().any(|r| r.kind == EmitKind::Exe);
+    if wants_exe {
+        if let Some(t) = target {
+            if t != RUNTIME_TARGET && t != llvm::host_triple() {
+                return Err(Failure::Usage(format!(
+                    "--target {t}: this janusc carries a runtime for `{RUNTIME_TARGET}` only, so it cannot link an executable for `{t}` (try --emit obj or asm)"
+                )));
+            }
+        }
+    }
     let loaded = load_file(input)?;
     let raw = janus_compiler::ir::construct::build_module(&loaded.module);
-    for request in requests {
-        let text = match request.kind {
-            EmitKind::SsaRaw => raw.to_string(),
-            EmitKind::Ssa => {
-                let mut optimized = raw.clone();
-                janus_compiler::ir::passes::optimize_module(&mut optimized, &loaded.module);
-                optimized.to_string()
-            }
+    let mut optimized = raw.clone();
+    janus_compiler::ir::passes::optimize_module(&mut optimized, &loaded.module);
+    let needs_backend = requests.iter().any(|r| !matches!(r.kind, EmitKind::Ssa | EmitKind::SsaRaw));
+    let products = if needs_backend {
+        let wants = Wants {
+            llvm_ir_raw: requests.iter().any(|r| r.kind == EmitKind::LlvmIrRaw),
+            llvm_ir: requests.iter().any(|r| r.kind == EmitKind::LlvmIr),
+            asm: requests.iter().any(|r| r.kind == EmitKind::Asm),
         };
-        write_output(&request.path, text.as_bytes())?;
+        Some(llvm::compile(&loaded.module, &optimized, target, opt, wants).map_err(Failure::Backend)?)
+    } else {
+        None
+    };
+    for request in requests {
+        let p = products.as_ref();
+        match request.kind {
+            EmitKind::SsaRaw => write_output(&request.path, raw.to_string().as_bytes())?,
+            EmitKind::Ssa => write_output(&request.path, optimized.to_string().as_bytes())?,
+            EmitKind::LlvmIr => write_output(&request.path, p.and_then(|p| p.llvm_ir.as_deref()).unwrap_or("").as_bytes())?,
+            EmitKind::LlvmIrRaw => {
+                write_output(&request.path, p.and_then(|p| p.llvm_ir_raw.as_deref()).unwrap_or("").as_bytes())?
+            }
+            EmitKind::Asm => write_output(&request.path, p.and_then(|p| p.asm.as_deref()).unwrap_or(&[]))?,
+            EmitKind::Obj => write_output(&request.path, p.map_or(&[][..], |p| &p.object))?,
+            EmitKind::Exe => {
+                let object = p.map_or(&[][..], |p| &p.object);
+                link(object, RUNTIME_ARCHIVE, &request.path, link_options).map_err(Failure::Link)?;
+            }
+        }
     }
     Ok(())
 }

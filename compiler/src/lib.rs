@@ -10,6 +10,7 @@ pub mod asm;
 pub mod bytecode;
 pub mod ir;
 pub mod llvm;
+pub mod link;
 pub mod load;
 pub mod verify;
 
