@@ -1,0 +1,87 @@
+//! Ahead-of-time compilation end to end: every sample, and every program of
+//! the trap corpus in `tests/traps/`, is built by `janusc build` into a native
+//! executable at each optimisation level, run, and held to its expected
+//! stdout (`.out`), exit status (`.exit`, 0 when absent) and trap message on
+//! stderr (`.trap`). The trap corpus holds the cases other LLVM-based VMs got
+//! wrong: traps whose results are unused, checks inside loops, a trap that
+//! must happen before a write.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace").to_path_buf()
+}
+
+fn programs(dir: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+        .expect("directory exists")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jasm"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Builds and runs each program at each level; returns every mismatch.
+fn check(programs: &[PathBuf], levels: &[&str]) -> Vec<String> {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut failures = Vec::new();
+    for path in programs {
+        let name = path.file_stem().expect("stem").to_string_lossy().into_owned();
+        let expected_out = std::fs::read(path.with_extension("out")).unwrap_or_default();
+        let expected_status: i32 = std::fs::read_to_string(path.with_extension("exit"))
+            .map(|s| s.trim().parse().expect("exit status is a number"))
+            .unwrap_or(0);
+        let expected_trap = std::fs::read_to_string(path.with_extension("trap")).ok();
+        for level in levels {
+            let exe = tmp.path().join(format!("{name}-O{level}"));
+            let build = Command::new(env!("CARGO_BIN_EXE_janusc"))
+                .arg("build")
+                .arg(path)
+                .arg(format!("-O{level}"))
+                .arg("-o")
+                .arg(&exe)
+                .output()
+                .expect("janusc runs");
+            if !build.status.success() {
+                failures.push(format!("{name} -O{level}: build failed: {}", String::from_utf8_lossy(&build.stderr)));
+                continue;
+            }
+            let run = Command::new(&exe).output().expect("the executable runs");
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            if run.stdout != expected_out {
+                failures.push(format!(
+                    "{name} -O{level}: stdout differs\n--- expected\n{}--- got\n{}",
+                    String::from_utf8_lossy(&expected_out),
+                    String::from_utf8_lossy(&run.stdout)
+                ));
+            }
+            if run.status.code() != Some(expected_status) {
+                failures.push(format!("{name} -O{level}: exit {:?}, expected {expected_status}; stderr: {stderr}", run.status.code()));
+            }
+            match &expected_trap {
+                Some(trap) if stderr != *trap => failures.push(format!("{name} -O{level}: stderr {stderr:?}, expected {trap:?}")),
+                None if !stderr.is_empty() => failures.push(format!("{name} -O{level}: unexpected stderr {stderr:?}")),
+                _ => {}
+            }
+        }
+    }
+    failures
+}
+
+#[test]
+fn every_sample_matches_its_expected_output_at_o0_and_o2() {
+    let samples = programs("samples");
+    assert!(samples.len() >= 18, "the samples are missing");
+    let failures = check(&samples, &["0", "2"]);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn traps_survive_every_optimisation_level() {
+    let corpus = programs("tests/traps");
+    assert!(corpus.len() >= 8, "the trap corpus is missing");
+    let failures = check(&corpus, &["0", "1", "2", "3", "s"]);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
