@@ -25,12 +25,12 @@ setup:
 build: setup
 	$(CARGO) build --release -p janusc
 
-## demo: assemble, check and disassemble a sample.
+## demo: build a sample to a native executable and run it.
 demo: build
 	$(JANUSC) asm samples/fib.jasm -o target/fib.jbc
-	$(JANUSC) check target/fib.jbc
-	@echo "--- target/fib.jbc is valid bytecode ($$(wc -c < target/fib.jbc) bytes); its disassembly:"
-	$(JANUSC) disasm target/fib.jbc
+	$(JANUSC) build target/fib.jbc -O2 -o target/fib
+	@echo "--- target/fib: a native executable ($$(wc -c < target/fib) bytes) built from bytecode; running it:"
+	./target/fib
 
 ## test: every test, snapshots compared, no snapshot written.
 test: setup

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .to_path_buf()
 }
 
 fn programs(dir: &str) -> Vec<PathBuf> {
@@ -28,7 +31,11 @@ fn check(programs: &[PathBuf], levels: &[&str]) -> Vec<String> {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut failures = Vec::new();
     for path in programs {
-        let name = path.file_stem().expect("stem").to_string_lossy().into_owned();
+        let name = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
         let expected_out = std::fs::read(path.with_extension("out")).unwrap_or_default();
         let expected_status: i32 = std::fs::read_to_string(path.with_extension("exit"))
             .map(|s| s.trim().parse().expect("exit status is a number"))
@@ -45,7 +52,10 @@ fn check(programs: &[PathBuf], levels: &[&str]) -> Vec<String> {
                 .output()
                 .expect("janusc runs");
             if !build.status.success() {
-                failures.push(format!("{name} -O{level}: build failed: {}", String::from_utf8_lossy(&build.stderr)));
+                failures.push(format!(
+                    "{name} -O{level}: build failed: {}",
+                    String::from_utf8_lossy(&build.stderr)
+                ));
                 continue;
             }
             let run = Command::new(&exe).output().expect("the executable runs");
@@ -58,11 +68,18 @@ fn check(programs: &[PathBuf], levels: &[&str]) -> Vec<String> {
                 ));
             }
             if run.status.code() != Some(expected_status) {
-                failures.push(format!("{name} -O{level}: exit {:?}, expected {expected_status}; stderr: {stderr}", run.status.code()));
+                failures.push(format!(
+                    "{name} -O{level}: exit {:?}, expected {expected_status}; stderr: {stderr}",
+                    run.status.code()
+                ));
             }
             match &expected_trap {
-                Some(trap) if stderr != *trap => failures.push(format!("{name} -O{level}: stderr {stderr:?}, expected {trap:?}")),
-                None if !stderr.is_empty() => failures.push(format!("{name} -O{level}: unexpected stderr {stderr:?}")),
+                Some(trap) if stderr != *trap => failures.push(format!(
+                    "{name} -O{level}: stderr {stderr:?}, expected {trap:?}"
+                )),
+                None if !stderr.is_empty() => {
+                    failures.push(format!("{name} -O{level}: unexpected stderr {stderr:?}"))
+                }
                 _ => {}
             }
         }

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 /// The classes the instruction-set issue names, each of which must have a
@@ -72,10 +75,17 @@ fn every_bad_input_gets_its_exact_diagnostic() {
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         let expected_path = input.with_extension(format!(
             "{}.err",
-            input.extension().and_then(|e| e.to_str()).unwrap_or_default()
+            input
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or_default()
         ));
         if output.status.code() != Some(1) {
-            failures.push(format!("{}: exit status {:?}, expected 1\n{stderr}", relative.display(), output.status.code()));
+            failures.push(format!(
+                "{}: exit status {:?}, expected 1\n{stderr}",
+                relative.display(),
+                output.status.code()
+            ));
             continue;
         }
         if !output.stdout.is_empty() {
@@ -91,7 +101,11 @@ fn every_bad_input_gets_its_exact_diagnostic() {
                 "{}: diagnostics differ\n--- expected\n{expected}--- actual\n{stderr}",
                 relative.display()
             )),
-            Err(_) => failures.push(format!("{}: no {} file", relative.display(), expected_path.display())),
+            Err(_) => failures.push(format!(
+                "{}: no {} file",
+                relative.display(),
+                expected_path.display()
+            )),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

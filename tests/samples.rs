@@ -25,12 +25,32 @@ fn samples_round_trip_byte_for_byte() {
         let loaded = load(&source).unwrap_or_else(|e| panic!("{}: {e:?}", path.display()));
         let bytes = bytecode::encode(&loaded.module);
         let (decoded, _) = bytecode::decode(&bytes).expect("own encoding decodes");
-        assert_eq!(decoded, loaded.module, "{}: decode(encode(m)) != m", path.display());
+        assert_eq!(
+            decoded,
+            loaded.module,
+            "{}: decode(encode(m)) != m",
+            path.display()
+        );
 
         let text = asm::disassemble(&loaded.module);
-        let again = load(text.as_bytes()).unwrap_or_else(|e| panic!("{}: disassembly does not load: {e:?}\n{text}", path.display()));
-        assert_eq!(bytecode::encode(&again.module), bytes, "{}: asm(disasm(x)) != x", path.display());
-        assert_eq!(asm::disassemble(&again.module), text, "{}: disassembly is not a fixed point", path.display());
+        let again = load(text.as_bytes()).unwrap_or_else(|e| {
+            panic!(
+                "{}: disassembly does not load: {e:?}\n{text}",
+                path.display()
+            )
+        });
+        assert_eq!(
+            bytecode::encode(&again.module),
+            bytes,
+            "{}: asm(disasm(x)) != x",
+            path.display()
+        );
+        assert_eq!(
+            asm::disassemble(&again.module),
+            text,
+            "{}: disassembly is not a fixed point",
+            path.display()
+        );
 
         // The bytecode form loads to the same module.
         let from_bytes = load(&bytes).expect("bytecode loads");
@@ -42,12 +62,24 @@ fn samples_round_trip_byte_for_byte() {
 fn samples_have_expected_output() {
     for path in samples() {
         let out = path.with_extension("out");
-        assert!(out.exists(), "{} has no expected output {}", path.display(), out.display());
+        assert!(
+            out.exists(),
+            "{} has no expected output {}",
+            path.display(),
+            out.display()
+        );
         let exit = path.with_extension("exit");
         if exit.exists() {
             let text = std::fs::read_to_string(&exit).expect("readable");
-            let status: i32 = text.trim().parse().unwrap_or_else(|_| panic!("{}: not a number", exit.display()));
-            assert!((1..=255).contains(&status), "{}: exit status {status} out of 1..=255", exit.display());
+            let status: i32 = text
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("{}: not a number", exit.display()));
+            assert!(
+                (1..=255).contains(&status),
+                "{}: exit status {status} out of 1..=255",
+                exit.display()
+            );
         }
     }
 }
@@ -71,12 +103,20 @@ fn sample_ir_verifies_and_round_trips() {
         for stage in ["construction", "the pipeline"] {
             for f in &ir.functions {
                 if let Err(e) = verify_function(f, &ir.ctx) {
-                    panic!("{}: IR after {stage} does not verify: {e:?}", path.display());
+                    panic!(
+                        "{}: IR after {stage} does not verify: {e:?}",
+                        path.display()
+                    );
                 }
             }
             let text = ir.to_string();
             let parsed = parse_module(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            assert_eq!(parsed, ir, "{}: parse(print(f)) != f after {stage}", path.display());
+            assert_eq!(
+                parsed,
+                ir,
+                "{}: parse(print(f)) != f after {stage}",
+                path.display()
+            );
             passes::optimize_module(&mut ir, &loaded.module);
         }
     }

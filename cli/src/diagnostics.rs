@@ -52,10 +52,18 @@ pub fn format_failure(failure: &Failure, color: bool) -> String {
         Failure::Usage(message) => format!("error: {message}\n"),
         Failure::Backend(e) => format!("error: {e}\n"),
         Failure::Link(e) => format!("error: {e}\n"),
-        Failure::Io { path, action, error } => {
+        Failure::Io {
+            path,
+            action,
+            error,
+        } => {
             format!("error: cannot {action} `{}`: {error}\n", path.display())
         }
-        Failure::Load { path, contents, error } => {
+        Failure::Load {
+            path,
+            contents,
+            error,
+        } => {
             let file = path.display().to_string();
             match error {
                 LoadError::NotText { .. } => format!("error: {error}\n  --> {file}\n"),
@@ -64,7 +72,14 @@ pub fn format_failure(failure: &Failure, color: bool) -> String {
                     let src = String::from_utf8_lossy(contents);
                     let mut out = String::new();
                     for e in errors.iter().take(MAX_SHOWN) {
-                        out.push_str(&source_report(&file, &src, e.code, &e.message, e.span.clone(), color));
+                        out.push_str(&source_report(
+                            &file,
+                            &src,
+                            e.code,
+                            &e.message,
+                            e.span.clone(),
+                            color,
+                        ));
                     }
                     out.push_str(&summary(errors.len()));
                     out
@@ -80,14 +95,29 @@ pub fn format_failure(failure: &Failure, color: bool) -> String {
                                     message.push_str(&format!("function `{func}`: "));
                                 }
                                 message.push_str(&e.kind.to_string());
-                                out.push_str(&source_report(&file, &src, e.code(), &message, span.clone(), color));
+                                out.push_str(&source_report(
+                                    &file,
+                                    &src,
+                                    e.code(),
+                                    &message,
+                                    span.clone(),
+                                    color,
+                                ));
                             }
                             // Offsets in assembled bytes mean nothing to the
                             // author of the text, so they are left out.
-                            None if matches!(error, LoadError::Verify { .. }) && is_text(contents) => {
-                                out.push_str(&format!("error[{}]: {}\n  --> {file}\n", e.code(), e.kind))
+                            None if matches!(error, LoadError::Verify { .. })
+                                && is_text(contents) =>
+                            {
+                                out.push_str(&format!(
+                                    "error[{}]: {}\n  --> {file}\n",
+                                    e.code(),
+                                    e.kind
+                                ))
                             }
-                            None => out.push_str(&format!("error[{}]: {e}\n  --> {file}\n", e.code())),
+                            None => {
+                                out.push_str(&format!("error[{}]: {e}\n  --> {file}\n", e.code()))
+                            }
                         }
                     }
                     out.push_str(&summary(errors.len()));
@@ -117,15 +147,30 @@ fn summary(count: usize) -> String {
 
 /// An ariadne report: header with code and message, `file:line:col`, the
 /// source line and a caret under the span.
-fn source_report(file: &str, src: &str, code: &str, message: &str, span: Range<usize>, color: bool) -> String {
+fn source_report(
+    file: &str,
+    src: &str,
+    code: &str,
+    message: &str,
+    span: Range<usize>,
+    color: bool,
+) -> String {
     let span = span.start.min(src.len())..span.end.min(src.len()).max(span.start.min(src.len()));
     let (line, col) = line_col(src, span.start);
     let config = Config::default()
         .with_color(color)
-        .with_char_set(if color { CharSet::Unicode } else { CharSet::Ascii })
+        .with_char_set(if color {
+            CharSet::Unicode
+        } else {
+            CharSet::Ascii
+        })
         .with_index_type(IndexType::Byte);
     let mut out = Vec::new();
-    let label_span = if span.is_empty() { span.start..span.start } else { span.clone() };
+    let label_span = if span.is_empty() {
+        span.start..span.start
+    } else {
+        span.clone()
+    };
     let result = Report::build(ReportKind::Error, (file.to_string(), label_span.clone()))
         .with_config(config)
         .with_code(code)

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 use diagnostics::Failure;
 use janus_compiler::link::{link, LinkOptions};
 use janus_compiler::llvm::{self, OptLevel, Wants};
+use janus_compiler::meta::Metadata;
 use janus_compiler::{asm, bytecode, load, Loaded};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -70,6 +71,12 @@ enum Command {
         #[arg(long)]
         strip: bool,
     },
+    /// Show what is inside an executable janusc built: sizes by section and
+    /// by function, the embedded metadata.
+    Inspect {
+        /// The executable.
+        input: PathBuf,
+    },
     /// Load and verify a `.jbc` or `.jasm` file; silent when it is valid.
     Check {
         /// The file to check; the format is told by its first bytes.
@@ -82,7 +89,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli.command) {
@@ -101,17 +112,57 @@ fn run(command: Command) -> Result<(), Failure> {
             let output = output.unwrap_or_else(|| input.with_extension("jbc"));
             write_file(&output, &bytecode::encode(&loaded.module))
         }
-        Command::Disasm { input, output, show_pcs } => {
+        Command::Disasm {
+            input,
+            output,
+            show_pcs,
+        } => {
             let loaded = load_file(&input)?;
             let text = asm::disassemble_with(&loaded.module, show_pcs);
-            write_output(&output.unwrap_or_else(|| PathBuf::from("-")), text.as_bytes())
+            write_output(
+                &output.unwrap_or_else(|| PathBuf::from("-")),
+                text.as_bytes(),
+            )
         }
         Command::Check { input } => load_file(&input).map(|_| ()),
-        Command::Build { input, output, emit, opt_level, target, linker, static_, strip } => {
-            let opt = OptLevel::parse(&opt_level)
-                .ok_or_else(|| Failure::Usage(format!("-O{opt_level}: expected an optimisation level 0, 1, 2, 3 or s")))?;
-            let link = LinkOptions { linker, static_, strip };
-            build(&input, output.as_deref(), &emit, opt, target.as_deref(), &link)
+        Command::Inspect { input } => {
+            let bytes = std::fs::read(&input).map_err(|error| Failure::Io {
+                path: input.clone(),
+                action: "read",
+                error,
+            })?;
+            let report = janus_compiler::inspect::inspect(&bytes)
+                .map_err(|e| Failure::Usage(format!("`{}`: {e}", input.display())))?;
+            write_output(Path::new("-"), report.to_string().as_bytes())
+        }
+        Command::Build {
+            input,
+            output,
+            emit,
+            opt_level,
+            target,
+            linker,
+            static_,
+            strip,
+        } => {
+            let opt = OptLevel::parse(&opt_level).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "-O{opt_level}: expected an optimisation level 0, 1, 2, 3 or s"
+                ))
+            })?;
+            let link = LinkOptions {
+                linker,
+                static_,
+                strip,
+            };
+            build(
+                &input,
+                output.as_deref(),
+                &emit,
+                opt,
+                target.as_deref(),
+                &link,
+            )
         }
     }
 }
@@ -142,7 +193,9 @@ const RUNTIME_TARGET: &str = env!("JANUS_RUNTIME_TARGET");
 
 /// Parses `--emit`: comma-separated `KIND[=PATH]`, rustc's habit.
 fn parse_emit(spec: &str, input: &Path, output: Option<&Path>) -> Result<Vec<Emit>, Failure> {
-    let stem = input.file_stem().map_or_else(|| "out".into(), |s| s.to_string_lossy().into_owned());
+    let stem = input
+        .file_stem()
+        .map_or_else(|| "out".into(), |s| s.to_string_lossy().into_owned());
     let mut out = Vec::new();
     for item in spec.split(',') {
         let (name, path) = match item.split_once('=') {
@@ -164,12 +217,19 @@ fn parse_emit(spec: &str, input: &Path, output: Option<&Path>) -> Result<Vec<Emi
             }
         };
         if path == Some("") {
-            return Err(Failure::Usage(format!("--emit {name}=: expected a path after `=` (or `-` for standard output)")));
+            return Err(Failure::Usage(format!(
+                "--emit {name}=: expected a path after `=` (or `-` for standard output)"
+            )));
         }
         if kind == EmitKind::Exe && path == Some("-") {
-            return Err(Failure::Usage("--emit exe=-: an executable cannot go to standard output".into()));
+            return Err(Failure::Usage(
+                "--emit exe=-: an executable cannot go to standard output".into(),
+            ));
         }
-        out.push(Emit { kind, path: PathBuf::from(path.unwrap_or(&default)) });
+        out.push(Emit {
+            kind,
+            path: PathBuf::from(path.unwrap_or(&default)),
+        });
     }
     Ok(out)
 }
@@ -197,14 +257,19 @@ fn build(
     let raw = janus_compiler::ir::construct::build_module(&loaded.module);
     let mut optimized = raw.clone();
     janus_compiler::ir::passes::optimize_module(&mut optimized, &loaded.module);
-    let needs_backend = requests.iter().any(|r| !matches!(r.kind, EmitKind::Ssa | EmitKind::SsaRaw));
+    let needs_backend = requests
+        .iter()
+        .any(|r| !matches!(r.kind, EmitKind::Ssa | EmitKind::SsaRaw));
     let products = if needs_backend {
         let wants = Wants {
             llvm_ir_raw: requests.iter().any(|r| r.kind == EmitKind::LlvmIrRaw),
             llvm_ir: requests.iter().any(|r| r.kind == EmitKind::LlvmIr),
             asm: requests.iter().any(|r| r.kind == EmitKind::Asm),
         };
-        Some(llvm::compile(&loaded.module, &optimized, target, opt, wants).map_err(Failure::Backend)?)
+        Some(
+            llvm::compile(&loaded.module, &optimized, target, opt, wants)
+                .map_err(Failure::Backend)?,
+        )
     } else {
         None
     };
@@ -213,15 +278,38 @@ fn build(
         match request.kind {
             EmitKind::SsaRaw => write_output(&request.path, raw.to_string().as_bytes())?,
             EmitKind::Ssa => write_output(&request.path, optimized.to_string().as_bytes())?,
-            EmitKind::LlvmIr => write_output(&request.path, p.and_then(|p| p.llvm_ir.as_deref()).unwrap_or("").as_bytes())?,
-            EmitKind::LlvmIrRaw => {
-                write_output(&request.path, p.and_then(|p| p.llvm_ir_raw.as_deref()).unwrap_or("").as_bytes())?
-            }
-            EmitKind::Asm => write_output(&request.path, p.and_then(|p| p.asm.as_deref()).unwrap_or(&[]))?,
+            EmitKind::LlvmIr => write_output(
+                &request.path,
+                p.and_then(|p| p.llvm_ir.as_deref())
+                    .unwrap_or("")
+                    .as_bytes(),
+            )?,
+            EmitKind::LlvmIrRaw => write_output(
+                &request.path,
+                p.and_then(|p| p.llvm_ir_raw.as_deref())
+                    .unwrap_or("")
+                    .as_bytes(),
+            )?,
+            EmitKind::Asm => write_output(
+                &request.path,
+                p.and_then(|p| p.asm.as_deref()).unwrap_or(&[]),
+            )?,
             EmitKind::Obj => write_output(&request.path, p.map_or(&[][..], |p| &p.object))?,
             EmitKind::Exe => {
                 let object = p.map_or(&[][..], |p| &p.object);
-                link(object, RUNTIME_ARCHIVE, &request.path, link_options).map_err(Failure::Link)?;
+                let meta = Metadata::new(
+                    &bytecode::encode(&loaded.module),
+                    &loaded.module,
+                    opt.name(),
+                )
+                .to_object(target.unwrap_or(RUNTIME_TARGET));
+                link(
+                    &[object, &meta],
+                    RUNTIME_ARCHIVE,
+                    &request.path,
+                    link_options,
+                )
+                .map_err(Failure::Link)?;
             }
         }
     }
@@ -236,16 +324,27 @@ fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         return stdout
             .write_all(bytes)
             .and_then(|()| stdout.flush())
-            .map_err(|e| Failure::Io { path: PathBuf::from("<stdout>"), action: "write", error: e });
+            .map_err(|e| Failure::Io {
+                path: PathBuf::from("<stdout>"),
+                action: "write",
+                error: e,
+            });
     }
     write_file(path, bytes)
 }
 
 /// Reads and loads a file, keeping its contents for error rendering.
 fn load_file(path: &Path) -> Result<Loaded, Failure> {
-    let contents =
-        std::fs::read(path).map_err(|error| Failure::Io { path: path.to_path_buf(), action: "read", error })?;
-    load(&contents).map_err(|error| Failure::Load { path: path.to_path_buf(), contents, error })
+    let contents = std::fs::read(path).map_err(|error| Failure::Io {
+        path: path.to_path_buf(),
+        action: "read",
+        error,
+    })?;
+    load(&contents).map_err(|error| Failure::Load {
+        path: path.to_path_buf(),
+        contents,
+        error,
+    })
 }
 
 /// Writes a file atomically: a temporary file in the same directory, renamed
@@ -253,7 +352,11 @@ fn load_file(path: &Path) -> Result<Loaded, Failure> {
 /// output or destroys an older one.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     use std::io::Write;
-    let io = |error| Failure::Io { path: path.to_path_buf(), action: "write", error };
+    let io = |error| Failure::Io {
+        path: path.to_path_buf(),
+        action: "write",
+        error,
+    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

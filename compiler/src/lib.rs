@@ -8,10 +8,12 @@
 
 pub mod asm;
 pub mod bytecode;
+pub mod inspect;
 pub mod ir;
-pub mod llvm;
 pub mod link;
+pub mod llvm;
 pub mod load;
+pub mod meta;
 pub mod verify;
 
 pub use load::{load, LoadError, Loaded, SourceKind};

@@ -52,17 +52,27 @@ pub enum LinkError {
     },
 }
 
-/// Links `object` with the runtime archive into the executable `output`.
-pub fn link(object: &[u8], runtime: &[u8], output: &Path, options: &LinkOptions) -> Result<(), LinkError> {
+/// Links `objects` (the program, its metadata) with the runtime archive into
+/// the executable `output`.
+pub fn link(
+    objects: &[&[u8]],
+    runtime: &[u8],
+    output: &Path,
+    options: &LinkOptions,
+) -> Result<(), LinkError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |error| LinkError::Io { path, error }
     };
     let dir = tempfile::tempdir().map_err(io(Path::new("<temporary directory>")))?;
-    let obj = dir.path().join("program.o");
     let archive = dir.path().join("libjanus_runtime.a");
     let exe = dir.path().join("program");
-    std::fs::write(&obj, object).map_err(io(&obj))?;
+    let mut objs = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        let path = dir.path().join(format!("program{i}.o"));
+        std::fs::write(&path, object).map_err(io(&path))?;
+        objs.push(path);
+    }
     std::fs::write(&archive, runtime).map_err(io(&archive))?;
     let linker = options
         .linker
@@ -70,22 +80,36 @@ pub fn link(object: &[u8], runtime: &[u8], output: &Path, options: &LinkOptions)
         .or_else(|| std::env::var("JANUS_LINKER").ok().filter(|s| !s.is_empty()))
         .unwrap_or_else(|| "cc".to_string());
     let mut cmd = Command::new(&linker);
-    cmd.arg("-o").arg(&exe).arg(&obj).arg(&archive).arg("-Wl,--gc-sections").arg("-Wl,--build-id=sha1");
+    cmd.arg("-o")
+        .arg(&exe)
+        .args(&objs)
+        .arg(&archive)
+        .arg("-Wl,--gc-sections")
+        .arg("-Wl,--build-id=sha1");
     if options.static_ {
         cmd.arg("-static");
     }
     if options.strip {
         cmd.arg("-s");
     }
-    let out = cmd.output().map_err(|error| LinkError::NoLinker { linker: linker.clone(), error })?;
+    let out = cmd.output().map_err(|error| LinkError::NoLinker {
+        linker: linker.clone(),
+        error,
+    })?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         let hint = if options.static_ && stderr.contains("cannot find -lc") {
-            "hint: --static needs a static C library (Debian: `apt-get install libc6-dev`)\n".to_string()
+            "hint: --static needs a static C library (Debian: `apt-get install libc6-dev`)\n"
+                .to_string()
         } else {
             String::new()
         };
-        return Err(LinkError::Failed { linker, status: out.status.to_string(), stderr, hint });
+        return Err(LinkError::Failed {
+            linker,
+            status: out.status.to_string(),
+            stderr,
+            hint,
+        });
     }
     // Move into place: rename within one filesystem, else copy.
     if std::fs::rename(&exe, output).is_err() {
@@ -95,7 +119,10 @@ pub fn link(object: &[u8], runtime: &[u8], output: &Path, options: &LinkOptions)
         };
         let staged = tempfile::NamedTempFile::new_in(&parent).map_err(io(output))?;
         std::fs::copy(&exe, staged.path()).map_err(io(output))?;
-        staged.persist(output).map_err(|e| LinkError::Io { path: output.to_path_buf(), error: e.error })?;
+        staged.persist(output).map_err(|e| LinkError::Io {
+            path: output.to_path_buf(),
+            error: e.error,
+        })?;
         set_executable(output).map_err(io(output))?;
     }
     Ok(())

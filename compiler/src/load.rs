@@ -70,17 +70,32 @@ pub fn load(contents: &[u8]) -> Result<Loaded, LoadError> {
             let spans = vec![None; errors.len()];
             LoadError::Verify { errors, spans }
         })?;
-        return Ok(Loaded { module, bytes: contents.to_vec(), offsets, kind: SourceKind::Bytecode });
+        return Ok(Loaded {
+            module,
+            bytes: contents.to_vec(),
+            offsets,
+            kind: SourceKind::Bytecode,
+        });
     }
-    let text = std::str::from_utf8(contents).map_err(|e| LoadError::NotText { offset: e.valid_up_to() })?;
+    let text = std::str::from_utf8(contents).map_err(|e| LoadError::NotText {
+        offset: e.valid_up_to(),
+    })?;
     let (module, map) = asm::assemble(text).map_err(LoadError::Assemble)?;
     let bytes = bytecode::encode(&module);
     let (module, offsets) = bytecode::decode(&bytes)?;
     if let Err(errors) = verify::verify(&module, &offsets) {
-        let spans = errors.iter().map(|e| span_of(e.offset, &module, &offsets, &map)).collect();
+        let spans = errors
+            .iter()
+            .map(|e| span_of(e.offset, &module, &offsets, &map))
+            .collect();
         return Err(LoadError::Verify { errors, spans });
     }
-    Ok(Loaded { module, bytes, offsets, kind: SourceKind::Assembly })
+    Ok(Loaded {
+        module,
+        bytes,
+        offsets,
+        kind: SourceKind::Assembly,
+    })
 }
 
 /// Whether a file's first bytes read as text (no NUL), so a binary file with
@@ -90,7 +105,12 @@ fn looks_like_text(contents: &[u8]) -> bool {
 }
 
 /// The source span behind a byte offset of the assembled module.
-fn span_of(offset: usize, module: &Module, offsets: &FileOffsets, map: &SourceMap) -> Option<Range<usize>> {
+fn span_of(
+    offset: usize,
+    module: &Module,
+    offsets: &FileOffsets,
+    map: &SourceMap,
+) -> Option<Range<usize>> {
     for (f, func) in module.functions.iter().enumerate() {
         let start = offsets.code[f];
         let pcs = func.pcs();
@@ -104,10 +124,20 @@ fn span_of(offset: usize, module: &Module, offsets: &FileOffsets, map: &SourceMa
             return map.functions.get(f).cloned();
         }
     }
-    let find = |list: &[usize], spans: &[Range<usize>]| list.iter().position(|&o| o == offset).and_then(|i| spans.get(i).cloned());
+    let find = |list: &[usize], spans: &[Range<usize>]| {
+        list.iter()
+            .position(|&o| o == offset)
+            .and_then(|i| spans.get(i).cloned())
+    };
     find(&offsets.signatures, &map.signatures)
         .or_else(|| find(&offsets.table, &map.table))
         .or_else(|| find(&offsets.exports, &map.exports))
         .or_else(|| find(&offsets.data, &map.data))
-        .or_else(|| if offset == offsets.memory { map.memory.clone() } else { None })
+        .or_else(|| {
+            if offset == offsets.memory {
+                map.memory.clone()
+            } else {
+                None
+            }
+        })
 }

@@ -33,13 +33,20 @@ fn every_bad_ir_file_gets_its_exact_errors() {
         .filter(|p| p.extension().is_some_and(|e| e == "ssa"))
         .collect();
     files.sort();
-    assert!(files.len() >= 15, "expected the bad-IR corpus, found {}", files.len());
+    assert!(
+        files.len() >= 15,
+        "expected the bad-IR corpus, found {}",
+        files.len()
+    );
     let bless = std::env::var_os("JANUS_BLESS").is_some();
     let mut failures = Vec::new();
     for path in files {
         let text = std::fs::read_to_string(&path).expect("readable");
         let got = diagnose(&text);
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if got.is_empty() {
             failures.push(format!("{name}: accepted"));
             continue;
@@ -51,7 +58,9 @@ fn every_bad_ir_file_gets_its_exact_errors() {
         }
         match std::fs::read_to_string(&expected_path) {
             Ok(expected) if expected == got => {}
-            Ok(expected) => failures.push(format!("{name}:\n--- expected\n{expected}--- got\n{got}")),
+            Ok(expected) => {
+                failures.push(format!("{name}:\n--- expected\n{expected}--- got\n{got}"))
+            }
             Err(_) => failures.push(format!("{name}: no .err file")),
         }
     }

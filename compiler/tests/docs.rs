@@ -18,7 +18,11 @@ fn error_codes(source: &str, prefix: char) -> Vec<String> {
     for i in 0..bytes.len().saturating_sub(6) {
         let candidate = &source[i..i + 7];
         let b = candidate.as_bytes();
-        if b[0] == b'"' && b[1] == prefix as u8 && b[2..6].iter().all(u8::is_ascii_digit) && b[6] == b'"' {
+        if b[0] == b'"'
+            && b[1] == prefix as u8
+            && b[2..6].iter().all(u8::is_ascii_digit)
+            && b[6] == b'"'
+        {
             codes.push(candidate[1..6].to_string());
         }
     }
@@ -31,7 +35,9 @@ fn the_specification_covers_every_table_entry() {
     let spec = read("../docs/ISA.md");
     let mut missing = Vec::new();
     for op in Opcode::ALL {
-        if !spec.contains(&format!("`{}`", op.mnemonic())) && !spec.contains(&format!("`{} ", op.mnemonic())) {
+        if !spec.contains(&format!("`{}`", op.mnemonic()))
+            && !spec.contains(&format!("`{} ", op.mnemonic()))
+        {
             missing.push(format!("opcode {}", op.mnemonic()));
         }
     }
@@ -57,5 +63,8 @@ fn the_specification_covers_every_table_entry() {
             }
         }
     }
-    assert!(missing.is_empty(), "docs/ISA.md does not mention: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "docs/ISA.md does not mention: {missing:?}"
+    );
 }

@@ -51,7 +51,10 @@ fn random_module(seed: u64) -> Module {
         let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
         mb.data(rng.below(60_000) as u32, bytes);
     }
-    let mut sigs = vec![Signature { params: vec![], result: Some(ValType::I32) }];
+    let mut sigs = vec![Signature {
+        params: vec![],
+        result: Some(ValType::I32),
+    }];
     let mut funcs: Vec<FuncId> = vec![mb.declare("main", &[], Some(ValType::I32))];
     for i in 0..rng.below(5) {
         let params: Vec<ValType> = (0..rng.below(4)).map(|_| rng.ty()).collect();
@@ -79,7 +82,13 @@ fn random_module(seed: u64) -> Module {
         };
         let n = rng.below(30);
         let labels: Vec<_> = (0..rng.below(5))
-            .map(|j| if rng.chance(50) { body.named_label(&format!("l{j}")) } else { body.label() })
+            .map(|j| {
+                if rng.chance(50) {
+                    body.named_label(&format!("l{j}"))
+                } else {
+                    body.label()
+                }
+            })
             .collect();
         let positions: Vec<usize> = labels.iter().map(|_| rng.below(n + 1)).collect();
         for i in 0..=n {
@@ -120,7 +129,9 @@ fn random_module(seed: u64) -> Module {
                         Operand::Regs(op.params.iter().map(|&t| reg(&mut rng, t)).collect()),
                     ]
                 }
-                Opcode::Ret => vec![Operand::Regs(sig.result.iter().map(|&t| reg(&mut rng, t)).collect())],
+                Opcode::Ret => vec![Operand::Regs(
+                    sig.result.iter().map(|&t| reg(&mut rng, t)).collect(),
+                )],
                 _ => opcode
                     .operands()
                     .iter()
@@ -130,16 +141,23 @@ fn random_module(seed: u64) -> Module {
                         OperandKind::ImmI64 => Operand::I64(rng.next() as i64),
                         OperandKind::ImmF32 => Operand::F32(rng.next() as u32),
                         OperandKind::ImmF64 => Operand::F64(rng.next()),
-                        OperandKind::Offset | OperandKind::TrapCode => Operand::U32(rng.next() as u32),
-                        OperandKind::Label => Operand::U32(labels_or_self(&mut rng, &labels)),
-                        OperandKind::LabelTable => {
-                            Operand::Labels((0..rng.below(4)).map(|_| labels_or_self(&mut rng, &labels)).collect())
+                        OperandKind::Offset | OperandKind::TrapCode => {
+                            Operand::U32(rng.next() as u32)
                         }
+                        OperandKind::Label => Operand::U32(labels_or_self(&mut rng, &labels)),
+                        OperandKind::LabelTable => Operand::Labels(
+                            (0..rng.below(4))
+                                .map(|_| labels_or_self(&mut rng, &labels))
+                                .collect(),
+                        ),
                         other => unreachable!("{other:?} is handled above"),
                     })
                     .collect(),
             };
-            if opcode.operands().iter().any(|k| matches!(k, OperandKind::Label | OperandKind::LabelTable))
+            if opcode
+                .operands()
+                .iter()
+                .any(|k| matches!(k, OperandKind::Label | OperandKind::LabelTable))
                 && labels.is_empty()
             {
                 continue;
@@ -150,7 +168,9 @@ fn random_module(seed: u64) -> Module {
         body.ret(&result).expect("ret");
         mb.define(body).expect("labels placed");
     }
-    let entries: Vec<FuncId> = (0..rng.below(4)).map(|_| funcs[rng.below(funcs.len())]).collect();
+    let entries: Vec<FuncId> = (0..rng.below(4))
+        .map(|_| funcs[rng.below(funcs.len())])
+        .collect();
     mb.table(&entries);
     mb.export("main", funcs[0]);
     if funcs.len() > 1 && rng.chance(50) {
@@ -163,18 +183,26 @@ fn check_ir(ir: &janus_compiler::ir::Module, seed: u64, stage: &str) -> Result<(
     for f in &ir.functions {
         if let Err(errors) = janus_compiler::ir::verify::verify_function(f, &ir.ctx) {
             let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-            return Err(TestCaseError::fail(format!("seed {seed}: IR after {stage} fails to verify: {text:?}\n{}", f.display(&ir.ctx))));
+            return Err(TestCaseError::fail(format!(
+                "seed {seed}: IR after {stage} fails to verify: {text:?}\n{}",
+                f.display(&ir.ctx)
+            )));
         }
     }
     Ok(())
 }
 
 fn labels_or_self(rng: &mut Rng, labels: &[janus_compiler::bytecode::builder::Label]) -> u32 {
-    labels.get(rng.below(labels.len().max(1))).map_or(0, |l| l.0)
+    labels
+        .get(rng.below(labels.len().max(1)))
+        .map_or(0, |l| l.0)
 }
 
 fn type_index(t: ValType) -> usize {
-    ValType::ALL.iter().position(|&x| x == t).expect("a value type")
+    ValType::ALL
+        .iter()
+        .position(|&x| x == t)
+        .expect("a value type")
 }
 
 proptest! {
@@ -254,7 +282,10 @@ fn generator_covers_every_opcode_and_device_op() {
             }
         }
     }
-    let missing: Vec<_> = Opcode::ALL.iter().filter(|op| !opcodes.contains(op)).collect();
+    let missing: Vec<_> = Opcode::ALL
+        .iter()
+        .filter(|op| !opcodes.contains(op))
+        .collect();
     assert!(missing.is_empty(), "never generated: {missing:?}");
     assert_eq!(devices.len(), DEVICE_OPS.len());
 }

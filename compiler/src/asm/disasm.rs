@@ -45,7 +45,12 @@ pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
     for seg in &module.data {
         let _ = writeln!(out, "data {:#x}, {}", seg.offset, quote(&seg.bytes));
     }
-    let func_name = |i: u32| module.functions.get(i as usize).map_or("<invalid>", |f| f.name.as_str());
+    let func_name = |i: u32| {
+        module
+            .functions
+            .get(i as usize)
+            .map_or("<invalid>", |f| f.name.as_str())
+    };
     if !module.table.is_empty() {
         let names: Vec<&str> = module.table.iter().map(|&f| func_name(f)).collect();
         let _ = writeln!(out, "table {}", names.join(", "));
@@ -92,7 +97,11 @@ pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
 
         // Label names at each pc, and the pcs jumped to that have none.
         let mut names: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
-        for l in module.label_names.iter().filter(|l| l.func as usize == index) {
+        for l in module
+            .label_names
+            .iter()
+            .filter(|l| l.func as usize == index)
+        {
             names.entry(l.pc).or_default().push(&l.name);
         }
         let targets: HashSet<u32> = func.code.iter().flat_map(|inst| inst.targets()).collect();
@@ -111,7 +120,13 @@ pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
             }
             out.push_str("    ");
             out.push_str(inst.opcode.mnemonic());
-            for (i, (kind, operand)) in inst.opcode.operands().iter().zip(&inst.operands).enumerate() {
+            for (i, (kind, operand)) in inst
+                .opcode
+                .operands()
+                .iter()
+                .zip(&inst.operands)
+                .enumerate()
+            {
                 out.push_str(if i == 0 { " " } else { ", " });
                 write_operand(&mut out, module, *kind, operand, &label_for);
             }
@@ -125,7 +140,13 @@ pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
     out
 }
 
-fn write_operand(out: &mut String, module: &Module, kind: OperandKind, operand: &Operand, label_for: &dyn Fn(u32) -> String) {
+fn write_operand(
+    out: &mut String,
+    module: &Module,
+    kind: OperandKind,
+    operand: &Operand,
+    label_for: &dyn Fn(u32) -> String,
+) {
     match (kind, operand) {
         (_, Operand::Reg(r)) => {
             let _ = write!(out, "r{r}");
@@ -139,9 +160,12 @@ fn write_operand(out: &mut String, module: &Module, kind: OperandKind, operand: 
         (_, Operand::F32(bits)) => out.push_str(&format_f32(*bits)),
         (_, Operand::F64(bits)) => out.push_str(&format_f64(*bits)),
         (OperandKind::Label, Operand::U32(pc)) => out.push_str(&label_for(*pc)),
-        (OperandKind::Func, Operand::U32(f)) => {
-            out.push_str(module.functions.get(*f as usize).map_or("<invalid>", |f| f.name.as_str()))
-        }
+        (OperandKind::Func, Operand::U32(f)) => out.push_str(
+            module
+                .functions
+                .get(*f as usize)
+                .map_or("<invalid>", |f| f.name.as_str()),
+        ),
         (OperandKind::Sig, Operand::U32(s)) => match module.signatures.get(*s as usize) {
             Some(sig) => {
                 let _ = write!(out, "{sig}");
@@ -259,11 +283,29 @@ mod tests {
             1e300f64.to_bits(),
         ];
         for bits in f64s {
-            assert_eq!(reparse("f64.const", &format_f64(bits)), Operand::F64(bits), "{}", format_f64(bits));
+            assert_eq!(
+                reparse("f64.const", &format_f64(bits)),
+                Operand::F64(bits),
+                "{}",
+                format_f64(bits)
+            );
         }
-        let f32s = [0x7fc0_0000, 0xffc0_0001, 0x7f80_0000, 0x8000_0000, 1, 0x3dcc_cccd, f32::MAX.to_bits()];
+        let f32s = [
+            0x7fc0_0000,
+            0xffc0_0001,
+            0x7f80_0000,
+            0x8000_0000,
+            1,
+            0x3dcc_cccd,
+            f32::MAX.to_bits(),
+        ];
         for bits in f32s {
-            assert_eq!(reparse("f32.const", &format_f32(bits)), Operand::F32(bits), "{}", format_f32(bits));
+            assert_eq!(
+                reparse("f32.const", &format_f32(bits)),
+                Operand::F32(bits),
+                "{}",
+                format_f32(bits)
+            );
         }
         assert_eq!(format_f64(f64::NAN.to_bits()), "nan");
         assert_eq!(format_f64(0x7ff0_0000_0000_0001), "nan:0x1");

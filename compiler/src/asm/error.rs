@@ -20,7 +20,11 @@ pub struct AsmError {
 impl AsmError {
     /// An error with a code, a message and a span.
     pub fn new(code: &'static str, message: impl Into<String>, span: Range<usize>) -> Self {
-        AsmError { code, message: message.into(), span }
+        AsmError {
+            code,
+            message: message.into(),
+            span,
+        }
     }
 
     /// The 1-based line and column (in characters) of the span's start.

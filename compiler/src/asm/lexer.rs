@@ -117,7 +117,10 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<AsmError>) {
             _ => None,
         };
         if let Some((tok, len)) = simple {
-            tokens.push(Token { tok, span: start..start + len });
+            tokens.push(Token {
+                tok,
+                span: start..start + len,
+            });
             i += len;
             continue;
         }
@@ -130,7 +133,10 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<AsmError>) {
             }
             b'"' => match lex_string(src, i) {
                 Ok((value, end)) => {
-                    tokens.push(Token { tok: Tok::Str(value), span: start..end });
+                    tokens.push(Token {
+                        tok: Tok::Str(value),
+                        span: start..end,
+                    });
                     i = end;
                 }
                 Err((error, resume)) => {
@@ -145,14 +151,18 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<AsmError>) {
                     let d = bytes[i];
                     let exponent_sign =
                         (d == b'+' || d == b'-') && !hex && matches!(bytes[i - 1], b'e' | b'E');
-                    let fraction_dot = d == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                    let fraction_dot =
+                        d == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
                     if is_name_char(d) || exponent_sign || fraction_dot {
                         i += 1;
                     } else {
                         break;
                     }
                 }
-                tokens.push(Token { tok: Tok::Number(src[start..i].to_string()), span: start..i });
+                tokens.push(Token {
+                    tok: Tok::Number(src[start..i].to_string()),
+                    span: start..i,
+                });
             }
             c if is_name_start(c) => {
                 i += 1;
@@ -165,7 +175,10 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<AsmError>) {
                         break;
                     }
                 }
-                tokens.push(Token { tok: Tok::Ident(src[start..i].to_string()), span: start..i });
+                tokens.push(Token {
+                    tok: Tok::Ident(src[start..i].to_string()),
+                    span: start..i,
+                });
             }
             _ => {
                 let ch = src[i..].chars().next().unwrap_or('?');
@@ -178,7 +191,10 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<AsmError>) {
             }
         }
     }
-    tokens.push(Token { tok: Tok::Newline, span: bytes.len()..bytes.len() });
+    tokens.push(Token {
+        tok: Tok::Newline,
+        span: bytes.len()..bytes.len(),
+    });
     (tokens, errors)
 }
 
@@ -200,7 +216,9 @@ fn lex_string(src: &str, start: usize) -> Result<(Vec<u8>, usize), (AsmError, us
         )
     };
     loop {
-        let Some(&c) = bytes.get(i) else { return Err(unterminated()) };
+        let Some(&c) = bytes.get(i) else {
+            return Err(unterminated());
+        };
         match c {
             b'\n' => return Err(unterminated()),
             b'"' => return Ok((out, i + 1)),
@@ -214,7 +232,9 @@ fn lex_string(src: &str, start: usize) -> Result<(Vec<u8>, usize), (AsmError, us
                     Some(b'\\') => (vec![b'\\'], 2),
                     Some(b'"') => (vec![b'"'], 2),
                     Some(b'x') => {
-                        let hex = src.get(i + 2..i + 4).and_then(|h| u8::from_str_radix(h, 16).ok());
+                        let hex = src
+                            .get(i + 2..i + 4)
+                            .and_then(|h| u8::from_str_radix(h, 16).ok());
                         match hex {
                             Some(v) if src.as_bytes()[i + 2].is_ascii_hexdigit() => (vec![v], 4),
                             _ => {

@@ -80,7 +80,10 @@ enum RawOperand {
 enum BodyLine {
     Label(String),
     PcLabel(u32),
-    Inst { opcode: Opcode, operands: Vec<(RawOperand, Span)> },
+    Inst {
+        opcode: Opcode,
+        operands: Vec<(RawOperand, Span)>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -165,13 +168,23 @@ impl<'t> Line<'t> {
 }
 
 fn expected(what: &str, found: &Token) -> AsmError {
-    AsmError::new(codes::EXPECTED, format!("expected {what}, found {}", found.tok.describe()), found.span.clone())
+    AsmError::new(
+        codes::EXPECTED,
+        format!("expected {what}, found {}", found.tok.describe()),
+        found.span.clone(),
+    )
 }
 
 fn parse_reg(name: &str, span: &Span) -> Result<Reg, AsmError> {
-    let digits = name.strip_prefix('r').filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+    let digits = name
+        .strip_prefix('r')
+        .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
     let Some(digits) = digits else {
-        return Err(AsmError::new(codes::EXPECTED, format!("expected a register `r<N>`, found `{name}`"), span.clone()));
+        return Err(AsmError::new(
+            codes::EXPECTED,
+            format!("expected a register `r<N>`, found `{name}`"),
+            span.clone(),
+        ));
     };
     match digits.parse::<u32>() {
         Ok(n) if n < MAX_REGISTERS => Ok(n as Reg),
@@ -185,8 +198,13 @@ fn parse_reg(name: &str, span: &Span) -> Result<Reg, AsmError> {
 
 fn parse_type(line: &mut Line) -> Result<ValType, AsmError> {
     let (name, span) = line.ident("a type (i32, i64, f32, f64)")?;
-    ValType::from_name(&name)
-        .ok_or_else(|| AsmError::new(codes::UNKNOWN_TYPE, format!("unknown type `{name}`: expected i32, i64, f32 or f64"), span))
+    ValType::from_name(&name).ok_or_else(|| {
+        AsmError::new(
+            codes::UNKNOWN_TYPE,
+            format!("unknown type `{name}`: expected i32, i64, f32 or f64"),
+            span,
+        )
+    })
 }
 
 /// `(T, T) -> T` with the result optional.
@@ -202,7 +220,11 @@ fn parse_sig(line: &mut Line) -> Result<Signature, AsmError> {
             line.expect(Tok::Comma, "`,` or `)`")?;
         }
     }
-    let result = if line.eat(&Tok::Arrow) { Some(parse_type(line)?) } else { None };
+    let result = if line.eat(&Tok::Arrow) {
+        Some(parse_type(line)?)
+    } else {
+        None
+    };
     Ok(Signature { params, result })
 }
 
@@ -220,7 +242,11 @@ fn number_u64(text: &str, span: &Span, max: u64, what: &str) -> Result<u64, AsmE
 }
 
 fn bad_number(text: &str, span: &Span, what: &str) -> AsmError {
-    AsmError::new(codes::BAD_NUMBER, format!("expected {what}, found `{text}`"), span.clone())
+    AsmError::new(
+        codes::BAD_NUMBER,
+        format!("expected {what}, found `{text}`"),
+        span.clone(),
+    )
 }
 
 /// Parses decimal or `0x` hexadecimal, with an optional sign and `_`
@@ -238,7 +264,8 @@ pub(crate) fn parse_int(text: &str) -> Option<i128> {
         }
         i128::from_str_radix(hex, 16).ok()?
     } else {
-        if cleaned.is_empty() || !cleaned.bytes().all(|b| b.is_ascii_digit()) || cleaned.len() > 30 {
+        if cleaned.is_empty() || !cleaned.bytes().all(|b| b.is_ascii_digit()) || cleaned.len() > 30
+        {
             return None;
         }
         cleaned.parse::<i128>().ok()?
@@ -255,10 +282,16 @@ fn parse(tokens: &[Token], skip: &[usize], errors: &mut Vec<AsmError>) -> Vec<(I
         let last = &line_tokens[line_tokens.len() - 1];
         let span = line_tokens[0].span.start..last.span.start.max(line_tokens[0].span.end);
         let first_at_or_after = skip.partition_point(|&o| o < span.start);
-        if skip.get(first_at_or_after).is_some_and(|&o| o <= last.span.end) {
+        if skip
+            .get(first_at_or_after)
+            .is_some_and(|&o| o <= last.span.end)
+        {
             continue;
         }
-        let mut line = Line { tokens: line_tokens, pos: 0 };
+        let mut line = Line {
+            tokens: line_tokens,
+            pos: 0,
+        };
         if let Err(e) = parse_line(&mut line, span, &mut items, &mut current) {
             errors.push(e);
         }
@@ -266,7 +299,10 @@ fn parse(tokens: &[Token], skip: &[usize], errors: &mut Vec<AsmError>) -> Vec<(I
     if let Some((func, span)) = current {
         errors.push(AsmError::new(
             codes::MISSING_END,
-            format!("function `{}` has no `end`: expected `end` after its last instruction", func.name),
+            format!(
+                "function `{}` has no `end`: expected `end` after its last instruction",
+                func.name
+            ),
             span,
         ));
     }
@@ -288,21 +324,25 @@ fn parse_line(
                 let Some((func, _)) = current.as_mut() else {
                     return Err(misplaced("a label", &t.span));
                 };
-                func.body.push((BodyLine::Label(name.clone()), t.span.clone()));
+                func.body
+                    .push((BodyLine::Label(name.clone()), t.span.clone()));
                 line.next();
                 line.next();
             }
             (Tok::At, _) => {
                 let at = line.next().span.clone();
                 let n = line.peek();
-                let Tok::Number(text) = &n.tok else { return Err(expected("a pc after `@`", n)) };
+                let Tok::Number(text) = &n.tok else {
+                    return Err(expected("a pc after `@`", n));
+                };
                 let pc = number_u64(text, &n.span, u32::MAX.into(), "a pc")? as u32;
                 line.next();
                 line.expect(Tok::Colon, "`:` after a pc label")?;
                 let Some((func, _)) = current.as_mut() else {
                     return Err(misplaced("a label", &at));
                 };
-                func.body.push((BodyLine::PcLabel(pc), at.start..n.span.end));
+                func.body
+                    .push((BodyLine::PcLabel(pc), at.start..n.span.end));
             }
             _ => break,
         }
@@ -315,7 +355,9 @@ fn parse_line(
         if current.is_some() {
             Err(AsmError::new(
                 codes::MISPLACED,
-                format!("`{what}` is a module directive: expected it outside a function (after `end`)"),
+                format!(
+                    "`{what}` is a module directive: expected it outside a function (after `end`)"
+                ),
                 word_span.clone(),
             ))
         } else {
@@ -326,7 +368,10 @@ fn parse_line(
         "memory" => {
             module_level("memory")?;
             let initial = page_count(line, "the initial page count")?;
-            line.expect(Tok::Comma, "`,` between the initial and maximum page counts")?;
+            line.expect(
+                Tok::Comma,
+                "`,` between the initial and maximum page counts",
+            )?;
             let max = page_count(line, "the maximum page count")?;
             line.end()?;
             items.push((Item::Memory { initial, max }, span));
@@ -362,7 +407,9 @@ fn parse_line(
         "data" => {
             module_level("data")?;
             let t = line.next();
-            let Tok::Number(text) = &t.tok else { return Err(expected("the data segment's address", t)) };
+            let Tok::Number(text) = &t.tok else {
+                return Err(expected("the data segment's address", t));
+            };
             let address = number_u64(text, &t.span, u32::MAX.into(), "an address")? as u32;
             let mut bytes = Vec::new();
             while line.eat(&Tok::Comma) {
@@ -390,7 +437,10 @@ fn parse_line(
                     if usize::from(n) != params.len() {
                         return Err(AsmError::new(
                             codes::REGISTER_ORDER,
-                            format!("parameter `{reg}` is out of order: expected r{}", params.len()),
+                            format!(
+                                "parameter `{reg}` is out of order: expected r{}",
+                                params.len()
+                            ),
                             reg_span,
                         ));
                     }
@@ -409,10 +459,23 @@ fn parse_line(
                     line.expect(Tok::Comma, "`,` or `)`")?;
                 }
             }
-            let result = if line.eat(&Tok::Arrow) { Some(parse_type(line)?) } else { None };
+            let result = if line.eat(&Tok::Arrow) {
+                Some(parse_type(line)?)
+            } else {
+                None
+            };
             line.end()?;
             let registers = params.clone();
-            *current = Some((FuncItem { name, params, result, registers, body: Vec::new() }, span));
+            *current = Some((
+                FuncItem {
+                    name,
+                    params,
+                    result,
+                    registers,
+                    body: Vec::new(),
+                },
+                span,
+            ));
         }
         "end" => {
             line.end()?;
@@ -438,7 +501,11 @@ fn parse_line(
                 let (last, last_span) = line.ident("the last register of the range")?;
                 let last = parse_reg(&last, &last_span)?;
                 if last < first {
-                    return Err(AsmError::new(codes::REGISTER_ORDER, "register range runs backwards", last_span));
+                    return Err(AsmError::new(
+                        codes::REGISTER_ORDER,
+                        "register range runs backwards",
+                        last_span,
+                    ));
                 }
                 last
             } else {
@@ -450,11 +517,15 @@ fn parse_line(
             if usize::from(first) != func.registers.len() {
                 return Err(AsmError::new(
                     codes::REGISTER_ORDER,
-                    format!("register r{first} declared out of order: expected r{} next", func.registers.len()),
+                    format!(
+                        "register r{first} declared out of order: expected r{} next",
+                        func.registers.len()
+                    ),
                     first_span,
                 ));
             }
-            func.registers.extend(std::iter::repeat(ty).take(usize::from(last - first) + 1));
+            func.registers
+                .extend(std::iter::repeat(ty).take(usize::from(last - first) + 1));
         }
         mnemonic => {
             let Some(opcode) = Opcode::from_mnemonic(mnemonic) else {
@@ -472,20 +543,31 @@ fn parse_line(
                 ));
             };
             let operands = parse_operands(line, opcode)?;
-            let inst_span = word_span.start..line.tokens[line.pos.saturating_sub(1).max(0)].span.end.max(word_span.end);
-            func.body.push((BodyLine::Inst { opcode, operands }, inst_span));
+            let inst_span = word_span.start
+                ..line.tokens[line.pos.saturating_sub(1).max(0)]
+                    .span
+                    .end
+                    .max(word_span.end);
+            func.body
+                .push((BodyLine::Inst { opcode, operands }, inst_span));
         }
     }
     Ok(())
 }
 
 fn misplaced(what: &str, span: &Span) -> AsmError {
-    AsmError::new(codes::MISPLACED, format!("{what} outside a function: expected it between `func` and `end`"), span.clone())
+    AsmError::new(
+        codes::MISPLACED,
+        format!("{what} outside a function: expected it between `func` and `end`"),
+        span.clone(),
+    )
 }
 
 fn page_count(line: &mut Line, what: &str) -> Result<u32, AsmError> {
     let t = line.next();
-    let Tok::Number(text) = &t.tok else { return Err(expected(what, t)) };
+    let Tok::Number(text) = &t.tok else {
+        return Err(expected(what, t));
+    };
     Ok(number_u64(text, &t.span, u32::MAX.into(), "a page count")? as u32)
 }
 
@@ -498,7 +580,9 @@ fn data_item(line: &mut Line, out: &mut Vec<u8>) -> Result<(), AsmError> {
         Tok::Number(text) => out.push(number_u64(text, &t.span, 255, "a byte")? as u8),
         Tok::Ident(word) if word == "zero" => {
             let n = line.next();
-            let Tok::Number(text) = &n.tok else { return Err(expected("a byte count after `zero`", n)) };
+            let Tok::Number(text) = &n.tok else {
+                return Err(expected("a byte count after `zero`", n));
+            };
             let count = number_u64(text, &n.span, MAX_DATA_SIZE.into(), "a byte count")?;
             out.resize(out.len() + count as usize, 0);
         }
@@ -519,7 +603,12 @@ fn data_item(line: &mut Line, out: &mut Vec<u8>) -> Result<(), AsmError> {
                 _ => {}
             }
         }
-        _ => return Err(expected("a string, a byte, `zero N` or a typed value like `i32 7`", t)),
+        _ => {
+            return Err(expected(
+                "a string, a byte, `zero N` or a typed value like `i32 7`",
+                t,
+            ))
+        }
     }
     Ok(())
 }
@@ -529,12 +618,19 @@ fn parse_operands(line: &mut Line, opcode: Opcode) -> Result<Vec<(RawOperand, Sp
     let mut operands = Vec::with_capacity(kinds.len());
     for (i, &kind) in kinds.iter().enumerate() {
         if i > 0 {
-            line.expect(Tok::Comma, &format!("`,` and operand {} of `{opcode}`", i + 1))?;
+            line.expect(
+                Tok::Comma,
+                &format!("`,` and operand {} of `{opcode}`", i + 1),
+            )?;
         }
         operands.push(parse_operand(line, kind)?);
     }
     line.end().map_err(|e| {
-        AsmError::new(codes::EXPECTED, format!("{}: `{opcode}` takes {} operands", e.message, kinds.len()), e.span)
+        AsmError::new(
+            codes::EXPECTED,
+            format!("{}: `{opcode}` takes {} operands", e.message, kinds.len()),
+            e.span,
+        )
     })?;
     Ok(operands)
 }
@@ -564,24 +660,34 @@ fn parse_operand(line: &mut Line, kind: OperandKind) -> Result<(RawOperand, Span
             let (name, span) = line.ident(what)?;
             RawOperand::Reg(parse_reg(&name, &span)?)
         }
-        OperandKind::ImmI32 | OperandKind::ImmI64 | OperandKind::Offset | OperandKind::TrapCode => match &t.tok {
-            Tok::Number(text) => {
-                line.next();
-                RawOperand::Number(text.clone())
+        OperandKind::ImmI32 | OperandKind::ImmI64 | OperandKind::Offset | OperandKind::TrapCode => {
+            match &t.tok {
+                Tok::Number(text) => {
+                    line.next();
+                    RawOperand::Number(text.clone())
+                }
+                _ => return Err(expected(what, t)),
             }
-            _ => return Err(expected(what, t)),
-        },
+        }
         OperandKind::ImmF32 | OperandKind::ImmF64 => {
             let negative = line.eat(&Tok::Minus);
             let t = line.next();
             match &t.tok {
-                Tok::Number(text) if !negative => RawOperand::Float { negative, text: text.clone() },
-                Tok::Ident(word) if word == "inf" => RawOperand::Float { negative, text: word.clone() },
+                Tok::Number(text) if !negative => RawOperand::Float {
+                    negative,
+                    text: text.clone(),
+                },
+                Tok::Ident(word) if word == "inf" => RawOperand::Float {
+                    negative,
+                    text: word.clone(),
+                },
                 Tok::Ident(word) if word == "nan" => {
                     let mut text = word.clone();
                     if line.eat(&Tok::Colon) {
                         let p = line.next();
-                        let Tok::Number(payload) = &p.tok else { return Err(expected("a NaN payload like 0x1", p)) };
+                        let Tok::Number(payload) = &p.tok else {
+                            return Err(expected("a NaN payload like 0x1", p));
+                        };
                         text = format!("nan:{payload}");
                     }
                     RawOperand::Float { negative, text }
@@ -597,7 +703,9 @@ fn parse_operand(line: &mut Line, kind: OperandKind) -> Result<(RawOperand, Span
             Tok::At => {
                 line.next();
                 let n = line.next();
-                let Tok::Number(text) = &n.tok else { return Err(expected("a pc after `@`", n)) };
+                let Tok::Number(text) = &n.tok else {
+                    return Err(expected("a pc after `@`", n));
+                };
                 RawOperand::Pc(number_u64(text, &n.span, u32::MAX.into(), "a pc")? as u32)
             }
             _ => return Err(expected(what, t)),
@@ -606,7 +714,11 @@ fn parse_operand(line: &mut Line, kind: OperandKind) -> Result<(RawOperand, Span
         OperandKind::Sig => RawOperand::Sig(parse_sig(line)?),
         OperandKind::LabelTable | OperandKind::Results | OperandKind::Args => {
             line.expect(Tok::LBracket, what)?;
-            let element = if kind == OperandKind::LabelTable { OperandKind::Label } else { OperandKind::Use(ValType::I32) };
+            let element = if kind == OperandKind::LabelTable {
+                OperandKind::Label
+            } else {
+                OperandKind::Use(ValType::I32)
+            };
             let mut list = Vec::new();
             if !line.eat(&Tok::RBracket) {
                 loop {
@@ -638,13 +750,31 @@ fn immediate(kind: OperandKind, raw: &RawOperand, span: &Span) -> Result<Operand
         Ok(v)
     };
     Ok(match (kind, raw) {
-        (OperandKind::ImmI32, RawOperand::Number(t)) => Operand::I32(int(t, i32::MIN.into(), u32::MAX.into(), "an i32")? as u32 as i32),
-        (OperandKind::ImmI64, RawOperand::Number(t)) => Operand::I64(int(t, i64::MIN.into(), u64::MAX.into(), "an i64")? as u64 as i64),
-        (OperandKind::Offset, RawOperand::Number(t)) => Operand::U32(int(t, 0, u32::MAX.into(), "an offset")? as u32),
-        (OperandKind::TrapCode, RawOperand::Number(t)) => Operand::U32(int(t, 0, u32::MAX.into(), "a trap code")? as u32),
-        (OperandKind::ImmF32, RawOperand::Float { negative, text }) => Operand::F32(parse_f32(*negative, text, span)?),
-        (OperandKind::ImmF64, RawOperand::Float { negative, text }) => Operand::F64(parse_f64(*negative, text, span)?),
-        _ => return Err(AsmError::new(codes::EXPECTED, format!("expected {}", describe_kind(kind)), span.clone())),
+        (OperandKind::ImmI32, RawOperand::Number(t)) => {
+            Operand::I32(int(t, i32::MIN.into(), u32::MAX.into(), "an i32")? as u32 as i32)
+        }
+        (OperandKind::ImmI64, RawOperand::Number(t)) => {
+            Operand::I64(int(t, i64::MIN.into(), u64::MAX.into(), "an i64")? as u64 as i64)
+        }
+        (OperandKind::Offset, RawOperand::Number(t)) => {
+            Operand::U32(int(t, 0, u32::MAX.into(), "an offset")? as u32)
+        }
+        (OperandKind::TrapCode, RawOperand::Number(t)) => {
+            Operand::U32(int(t, 0, u32::MAX.into(), "a trap code")? as u32)
+        }
+        (OperandKind::ImmF32, RawOperand::Float { negative, text }) => {
+            Operand::F32(parse_f32(*negative, text, span)?)
+        }
+        (OperandKind::ImmF64, RawOperand::Float { negative, text }) => {
+            Operand::F64(parse_f64(*negative, text, span)?)
+        }
+        _ => {
+            return Err(AsmError::new(
+                codes::EXPECTED,
+                format!("expected {}", describe_kind(kind)),
+                span.clone(),
+            ))
+        }
     })
 }
 
@@ -667,7 +797,9 @@ pub(crate) fn parse_f64(negative: bool, text: &str, span: &Span) -> Result<u64, 
     if !is_decimal_float(text) {
         return Err(float_error(text, span));
     }
-    text.parse::<f64>().map(f64::to_bits).map_err(|_| float_error(text, span))
+    text.parse::<f64>()
+        .map(f64::to_bits)
+        .map_err(|_| float_error(text, span))
 }
 
 pub(crate) fn parse_f32(negative: bool, text: &str, span: &Span) -> Result<u32, AsmError> {
@@ -681,7 +813,9 @@ pub(crate) fn parse_f32(negative: bool, text: &str, span: &Span) -> Result<u32, 
     if !is_decimal_float(text) {
         return Err(float_error(text, span));
     }
-    text.parse::<f32>().map(f32::to_bits).map_err(|_| float_error(text, span))
+    text.parse::<f32>()
+        .map(f32::to_bits)
+        .map_err(|_| float_error(text, span))
 }
 
 /// `nan` (the canonical quiet NaN) or `nan:0xPAYLOAD` (a non-zero mantissa).
@@ -689,9 +823,13 @@ fn nan_payload(text: &str, span: &Span, max: u64) -> Result<Option<u64>, AsmErro
     if text == "nan" {
         return Ok(Some(max / 2 + 1));
     }
-    let Some(payload) = text.strip_prefix("nan:") else { return Ok(None) };
+    let Some(payload) = text.strip_prefix("nan:") else {
+        return Ok(None);
+    };
     match parse_int(payload) {
-        Some(p) if p >= 1 && p <= i128::from(max) && payload.starts_with("0x") => Ok(Some(p as u64)),
+        Some(p) if p >= 1 && p <= i128::from(max) && payload.starts_with("0x") => {
+            Ok(Some(p as u64))
+        }
         _ => Err(AsmError::new(
             codes::OUT_OF_RANGE,
             format!("NaN payload `{payload}` is out of range: expected 0x1..={max:#x}"),
@@ -705,7 +843,9 @@ fn nan_payload(text: &str, span: &Span, max: u64) -> Result<Option<u64>, AsmErro
 fn is_decimal_float(text: &str) -> bool {
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     body.starts_with(|c: char| c.is_ascii_digit())
-        && body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
 }
 
 /// Declares and emits everything parsed; see the module doc for the order.
@@ -731,7 +871,10 @@ fn emit(items: &[(Item, Span)], errors: &mut Vec<AsmError>) -> (Module, SourceMa
                 map.data.push(span.clone());
             }
             Item::Func(f) => {
-                let sig = Signature { params: f.params.clone(), result: f.result };
+                let sig = Signature {
+                    params: f.params.clone(),
+                    result: f.result,
+                };
                 note_sig(&mut mb, &mut map, sig, span);
                 if functions.contains_key(f.name.as_str()) {
                     errors.push(AsmError::new(
@@ -750,7 +893,11 @@ fn emit(items: &[(Item, Span)], errors: &mut Vec<AsmError>) -> (Module, SourceMa
     }
     let lookup = |name: &str, span: &Span| -> Result<FuncId, AsmError> {
         functions.get(name).copied().ok_or_else(|| {
-            AsmError::new(codes::UNKNOWN_FUNCTION, format!("unknown function `{name}`: no `func {name}` in this file"), span.clone())
+            AsmError::new(
+                codes::UNKNOWN_FUNCTION,
+                format!("unknown function `{name}`: no `func {name}` in this file"),
+                span.clone(),
+            )
         })
     };
     for (item, span) in items {
@@ -820,7 +967,11 @@ fn emit_body(
     for (line, span) in &f.body {
         if let BodyLine::Label(name) = line {
             if labels.contains_key(name.as_str()) {
-                errors.push(AsmError::new(codes::DUPLICATE_LABEL, format!("label `{name}` is defined twice in `{}`", f.name), span.clone()));
+                errors.push(AsmError::new(
+                    codes::DUPLICATE_LABEL,
+                    format!("label `{name}` is defined twice in `{}`", f.name),
+                    span.clone(),
+                ));
             } else {
                 labels.insert(name, body.named_label(name));
             }
@@ -842,16 +993,31 @@ fn emit_body(
                 if *pc != body.pc() {
                     errors.push(AsmError::new(
                         codes::PC_MISMATCH,
-                        format!("label `@{pc}` is at pc {}: a `@N:` label must stand where the pc is N", body.pc()),
+                        format!(
+                            "label `@{pc}` is at pc {}: a `@N:` label must stand where the pc is N",
+                            body.pc()
+                        ),
                         span.clone(),
                     ));
                 }
             }
             BodyLine::Inst { opcode, operands } => {
-                match resolve(&mut body, *opcode, operands, &labels, &mut pc_labels, lookup, mb) {
+                match resolve(
+                    &mut body,
+                    *opcode,
+                    operands,
+                    &labels,
+                    &mut pc_labels,
+                    lookup,
+                    mb,
+                ) {
                     Ok(resolved) => {
                         if let Err(e) = body.inst(*opcode, resolved) {
-                            errors.push(AsmError::new(codes::EXPECTED, e.to_string(), span.clone()));
+                            errors.push(AsmError::new(
+                                codes::EXPECTED,
+                                e.to_string(),
+                                span.clone(),
+                            ));
                         }
                         spans.push(span.clone());
                     }
@@ -863,7 +1029,11 @@ fn emit_body(
     if body.register_count() > MAX_REGISTERS as usize {
         errors.push(AsmError::new(
             codes::LIMIT,
-            format!("function `{}` declares {} registers: the limit is {MAX_REGISTERS}", f.name, body.register_count()),
+            format!(
+                "function `{}` declares {} registers: the limit is {MAX_REGISTERS}",
+                f.name,
+                body.register_count()
+            ),
             map.functions.get(id.0 as usize).cloned().unwrap_or(0..0),
         ));
     }
@@ -876,7 +1046,11 @@ fn emit_body(
         return Err(errors);
     }
     if let Err(e) = mb.define(body) {
-        return Err(vec![AsmError::new(codes::EXPECTED, e.to_string(), map.functions.get(id.0 as usize).cloned().unwrap_or(0..0))]);
+        return Err(vec![AsmError::new(
+            codes::EXPECTED,
+            e.to_string(),
+            map.functions.get(id.0 as usize).cloned().unwrap_or(0..0),
+        )]);
     }
     Ok(spans)
 }
@@ -891,18 +1065,29 @@ fn resolve(
     lookup: &dyn Fn(&str, &Span) -> Result<FuncId, AsmError>,
     mb: &mut ModuleBuilder,
 ) -> Result<Vec<Operand>, AsmError> {
-    let mut label = |raw: &RawOperand, span: &Span, body: &mut FunctionBuilder| -> Result<u32, AsmError> {
-        match raw {
-            RawOperand::Name(name) => labels.get(name.as_str()).map(|l| l.0).ok_or_else(|| {
-                AsmError::new(codes::UNDEFINED_LABEL, format!("undefined label `{name}`: no `{name}:` in this function"), span.clone())
-            }),
-            RawOperand::Pc(pc) => {
-                let entry = pc_labels.entry(*pc).or_insert_with(|| (body.label(), span.clone()));
-                Ok(entry.0 .0)
+    let mut label =
+        |raw: &RawOperand, span: &Span, body: &mut FunctionBuilder| -> Result<u32, AsmError> {
+            match raw {
+                RawOperand::Name(name) => labels.get(name.as_str()).map(|l| l.0).ok_or_else(|| {
+                    AsmError::new(
+                        codes::UNDEFINED_LABEL,
+                        format!("undefined label `{name}`: no `{name}:` in this function"),
+                        span.clone(),
+                    )
+                }),
+                RawOperand::Pc(pc) => {
+                    let entry = pc_labels
+                        .entry(*pc)
+                        .or_insert_with(|| (body.label(), span.clone()));
+                    Ok(entry.0 .0)
+                }
+                _ => Err(AsmError::new(
+                    codes::EXPECTED,
+                    "expected a label",
+                    span.clone(),
+                )),
             }
-            _ => Err(AsmError::new(codes::EXPECTED, "expected a label", span.clone())),
-        }
-    };
+        };
     let mut out = Vec::with_capacity(operands.len());
     for (&kind, (raw, span)) in opcode.operands().iter().zip(operands) {
         let operand = match (kind, raw) {
@@ -910,7 +1095,14 @@ fn resolve(
             (OperandKind::Label, raw) => Operand::U32(label(raw, span, body)?),
             (OperandKind::LabelTable, RawOperand::List(items)) => {
                 if items.len() > MAX_BR_TABLE as usize {
-                    return Err(AsmError::new(codes::LIMIT, format!("jump table has {} targets: the limit is {MAX_BR_TABLE}", items.len()), span.clone()));
+                    return Err(AsmError::new(
+                        codes::LIMIT,
+                        format!(
+                            "jump table has {} targets: the limit is {MAX_BR_TABLE}",
+                            items.len()
+                        ),
+                        span.clone(),
+                    ));
                 }
                 let mut ids = Vec::with_capacity(items.len());
                 for (raw, span) in items {
@@ -920,21 +1112,36 @@ fn resolve(
             }
             (OperandKind::Results | OperandKind::Args, RawOperand::List(items)) => {
                 if items.len() > 255 {
-                    return Err(AsmError::new(codes::LIMIT, "register list has more than 255 registers", span.clone()));
+                    return Err(AsmError::new(
+                        codes::LIMIT,
+                        "register list has more than 255 registers",
+                        span.clone(),
+                    ));
                 }
-                Operand::Regs(items.iter().filter_map(|(r, _)| if let RawOperand::Reg(r) = r { Some(*r) } else { None }).collect())
+                Operand::Regs(
+                    items
+                        .iter()
+                        .filter_map(|(r, _)| {
+                            if let RawOperand::Reg(r) = r {
+                                Some(*r)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
+                )
             }
             (OperandKind::Func, RawOperand::Name(name)) => Operand::U32(lookup(name, span)?.0),
             (OperandKind::Sig, RawOperand::Sig(sig)) => Operand::U32(mb.signature(sig.clone())),
             (OperandKind::DevOp, RawOperand::Name(name)) => match abi::device_op_by_name(name) {
                 Some(op) => Operand::Dev(op.code()),
-                None => {
-                    return Err(AsmError::new(
-                        codes::UNKNOWN_DEVICE_OP,
-                        format!("unknown device operation `{name}`: see the device table in docs/ISA.md"),
-                        span.clone(),
-                    ))
-                }
+                None => return Err(AsmError::new(
+                    codes::UNKNOWN_DEVICE_OP,
+                    format!(
+                        "unknown device operation `{name}`: see the device table in docs/ISA.md"
+                    ),
+                    span.clone(),
+                )),
             },
             (kind, raw) => immediate(kind, raw, span)?,
         };

@@ -115,7 +115,10 @@ impl ModuleBuilder {
     pub fn memory(&mut self, initial_pages: u32, max_pages: u32) {
         self.module.memory = (initial_pages, max_pages)
             .ne(&(0, 0))
-            .then_some(MemoryDecl { initial_pages, max_pages });
+            .then_some(MemoryDecl {
+                initial_pages,
+                max_pages,
+            });
     }
 
     /// Adds a data segment.
@@ -125,7 +128,10 @@ impl ModuleBuilder {
 
     /// Declares a function, so it can be called before its body is built.
     pub fn declare(&mut self, name: &str, params: &[ValType], result: Option<ValType>) -> FuncId {
-        let sig = self.signature(Signature { params: params.to_vec(), result });
+        let sig = self.signature(Signature {
+            params: params.to_vec(),
+            result,
+        });
         self.module.functions.push(Function {
             name: name.to_string(),
             sig,
@@ -174,13 +180,18 @@ impl ModuleBuilder {
 
     /// Exports a function under a name (`main` is the entry point).
     pub fn export(&mut self, name: &str, func: FuncId) {
-        self.module.exports.push(Export { name: name.to_string(), func: func.0 });
+        self.module.exports.push(Export {
+            name: name.to_string(),
+            func: func.0,
+        });
     }
 
     /// The module, once every declared function has a body.
     pub fn finish(mut self) -> Result<Module, BuildError> {
         if let Some(i) = self.defined.iter().position(|d| !d) {
-            return Err(BuildError::Undefined { func: self.module.functions[i].name.clone() });
+            return Err(BuildError::Undefined {
+                func: self.module.functions[i].name.clone(),
+            });
         }
         self.module.label_names.sort_by_key(|l| (l.func, l.pc));
         Ok(self.module)
@@ -223,14 +234,20 @@ impl FunctionBuilder {
 
     /// A new, not yet placed label.
     pub fn label(&mut self) -> Label {
-        self.labels.push(LabelData { pc: None, name: None });
+        self.labels.push(LabelData {
+            pc: None,
+            name: None,
+        });
         Label((self.labels.len() - 1) as u32)
     }
 
     /// A new label whose name is kept in the module's debug names, so the
     /// disassembler prints it.
     pub fn named_label(&mut self, name: &str) -> Label {
-        self.labels.push(LabelData { pc: None, name: Some(name.to_string()) });
+        self.labels.push(LabelData {
+            pc: None,
+            name: Some(name.to_string()),
+        });
         Label((self.labels.len() - 1) as u32)
     }
 
@@ -239,7 +256,10 @@ impl FunctionBuilder {
         let data = &mut self.labels[label.0 as usize];
         if data.pc.is_some() {
             let label = data.name.clone().unwrap_or_else(|| label.0.to_string());
-            return Err(BuildError::LabelPlacedTwice { func: self.name.clone(), label });
+            return Err(BuildError::LabelPlacedTwice {
+                func: self.name.clone(),
+                label,
+            });
         }
         data.pc = Some(self.pc);
         Ok(())
@@ -257,7 +277,11 @@ impl FunctionBuilder {
     pub fn inst(&mut self, opcode: Opcode, operands: Vec<Operand>) -> Result<(), BuildError> {
         let expected = opcode.operands().len();
         if operands.len() != expected {
-            return Err(BuildError::OperandCount { opcode, expected, found: operands.len() });
+            return Err(BuildError::OperandCount {
+                opcode,
+                expected,
+                found: operands.len(),
+            });
         }
         let inst = Inst { opcode, operands };
         self.pc += inst.encoded_size();
@@ -283,7 +307,14 @@ impl FunctionBuilder {
 
     /// `call func, [results], [args]`.
     pub fn call(&mut self, func: FuncId, results: &[Reg], args: &[Reg]) -> Result<(), BuildError> {
-        self.inst(Opcode::Call, vec![Operand::U32(func.0), Operand::Regs(results.to_vec()), Operand::Regs(args.to_vec())])
+        self.inst(
+            Opcode::Call,
+            vec![
+                Operand::U32(func.0),
+                Operand::Regs(results.to_vec()),
+                Operand::Regs(args.to_vec()),
+            ],
+        )
     }
 
     /// `ret [values]`.
@@ -294,10 +325,12 @@ impl FunctionBuilder {
     fn finish(mut self) -> Result<(Function, Vec<LabelName>), BuildError> {
         let name = self.name.clone();
         let resolve = |labels: &[LabelData], id: u32| -> Result<u32, BuildError> {
-            let data = labels.get(id as usize).ok_or_else(|| BuildError::UnplacedLabel {
-                func: name.clone(),
-                label: id.to_string(),
-            })?;
+            let data = labels
+                .get(id as usize)
+                .ok_or_else(|| BuildError::UnplacedLabel {
+                    func: name.clone(),
+                    label: id.to_string(),
+                })?;
             data.pc.ok_or_else(|| BuildError::UnplacedLabel {
                 func: name.clone(),
                 label: data.name.clone().unwrap_or_else(|| id.to_string()),
@@ -320,10 +353,21 @@ impl FunctionBuilder {
         let mut names: Vec<LabelName> = self
             .labels
             .iter()
-            .filter_map(|l| Some(LabelName { func: self.func.0, pc: l.pc?, name: l.name.clone()? }))
+            .filter_map(|l| {
+                Some(LabelName {
+                    func: self.func.0,
+                    pc: l.pc?,
+                    name: l.name.clone()?,
+                })
+            })
             .collect();
         names.sort_by_key(|l| l.pc);
-        let function = Function { name: self.name, sig: 0, registers: self.registers, code: self.code };
+        let function = Function {
+            name: self.name,
+            sig: 0,
+            registers: self.registers,
+            code: self.code,
+        };
         Ok((function, names))
     }
 }

@@ -159,7 +159,9 @@ pub enum DecodeErrorKind {
         what: &'static str,
     },
     /// A byte that should be a value type is not one.
-    #[error("invalid value type {byte:#04x}: expected 0x01 (i32), 0x02 (i64), 0x03 (f32) or 0x04 (f64)")]
+    #[error(
+        "invalid value type {byte:#04x}: expected 0x01 (i32), 0x02 (i64), 0x03 (f32) or 0x04 (f64)"
+    )]
     BadValType {
         /// The byte.
         byte: u8,
@@ -229,7 +231,11 @@ fn hex(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "nothing".to_string();
     }
-    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+    bytes
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 type Result<T> = std::result::Result<T, DecodeError>;
@@ -237,12 +243,21 @@ type Result<T> = std::result::Result<T, DecodeError>;
 /// Decodes `.jbc` bytes into a module and the offsets of its parts.
 pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
     if bytes.len() > MAX_FILE_SIZE {
-        return Err(DecodeError { offset: 0, kind: DecodeErrorKind::FileTooLarge { size: bytes.len() } });
+        return Err(DecodeError {
+            offset: 0,
+            kind: DecodeErrorKind::FileTooLarge { size: bytes.len() },
+        });
     }
-    let mut r = Reader { bytes, pos: 0, end: bytes.len() };
+    let mut r = Reader {
+        bytes,
+        pos: 0,
+        end: bytes.len(),
+    };
     let magic = &bytes[..bytes.len().min(4)];
     if magic != MAGIC {
-        return Err(r.error(DecodeErrorKind::BadMagic { found: magic.to_vec() }));
+        return Err(r.error(DecodeErrorKind::BadMagic {
+            found: magic.to_vec(),
+        }));
     }
     r.pos = 4;
     let version = r.fixed_u32("the format version")?;
@@ -252,7 +267,10 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
     }
 
     let mut module = Module::default();
-    let mut offsets = FileOffsets { end: bytes.len(), ..FileOffsets::default() };
+    let mut offsets = FileOffsets {
+        end: bytes.len(),
+        ..FileOffsets::default()
+    };
     let mut last: Option<SectionId> = None;
     while r.pos < bytes.len() {
         let id_pos = r.pos;
@@ -268,7 +286,10 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
             }
             if prev > id {
                 r.pos = id_pos;
-                return Err(r.error(DecodeErrorKind::SectionOutOfOrder { section: id.name(), after: prev.name() }));
+                return Err(r.error(DecodeErrorKind::SectionOutOfOrder {
+                    section: id.name(),
+                    after: prev.name(),
+                }));
             }
         }
         last = Some(id);
@@ -277,9 +298,17 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
         let remaining = bytes.len() - r.pos;
         if size as usize > remaining {
             r.pos = size_pos;
-            return Err(r.error(DecodeErrorKind::SectionPastEnd { section: id.name(), size, remaining }));
+            return Err(r.error(DecodeErrorKind::SectionPastEnd {
+                section: id.name(),
+                size,
+                remaining,
+            }));
         }
-        let mut s = Reader { bytes, pos: r.pos, end: r.pos + size as usize };
+        let mut s = Reader {
+            bytes,
+            pos: r.pos,
+            end: r.pos + size as usize,
+        };
         let start = s.pos;
         match id {
             SectionId::Type => read_types(&mut s, &mut module, &mut offsets)?,
@@ -334,7 +363,10 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
             }
         }
         if s.pos < s.end {
-            return Err(s.error(DecodeErrorKind::TrailingBytes { section: id.name(), count: s.end - s.pos }));
+            return Err(s.error(DecodeErrorKind::TrailingBytes {
+                section: id.name(),
+                count: s.end - s.pos,
+            }));
         }
         debug_assert!(s.pos == start + size as usize);
         r.pos = s.end;
@@ -370,9 +402,14 @@ fn read_memory(s: &mut Reader, module: &mut Module, offsets: &mut FileOffsets) -
     let max_pages = s.leb_u32("the maximum page count")?;
     if initial_pages == 0 && max_pages == 0 {
         s.pos = offsets.memory;
-        return Err(s.error(DecodeErrorKind::EmptySection { section: SectionId::Memory.name() }));
+        return Err(s.error(DecodeErrorKind::EmptySection {
+            section: SectionId::Memory.name(),
+        }));
     }
-    module.memory = Some(MemoryDecl { initial_pages, max_pages });
+    module.memory = Some(MemoryDecl {
+        initial_pages,
+        max_pages,
+    });
     Ok(())
 }
 
@@ -400,7 +437,12 @@ fn read_functions(s: &mut Reader, module: &mut Module, offsets: &mut FileOffsets
         let code_bytes = s.take(size as usize, "function code")?;
         offsets.code.push(code_start);
         let code = decode_code(code_bytes, code_start, &name)?;
-        module.functions.push(Function { name, sig, registers, code });
+        module.functions.push(Function {
+            name,
+            sig,
+            registers,
+            code,
+        });
     }
     Ok(())
 }
@@ -410,26 +452,40 @@ fn decode_code(code: &[u8], base: usize, func: &str) -> Result<Vec<Inst>> {
     // Every instruction is at least one byte, so this reserve is bounded by
     // bytes that exist; most are 5 to 7 bytes.
     let mut insts = Vec::with_capacity(code.len() / 5);
-    let mut c = Reader { bytes: code, pos: 0, end: code.len() };
+    let mut c = Reader {
+        bytes: code,
+        pos: 0,
+        end: code.len(),
+    };
     while c.pos < code.len() {
         let pc = c.pos as u32;
         let byte = code[c.pos];
         let Some(opcode) = Opcode::from_byte(byte) else {
             return Err(DecodeError {
                 offset: base + c.pos,
-                kind: DecodeErrorKind::UnknownOpcode { func: func.to_string(), pc, byte },
+                kind: DecodeErrorKind::UnknownOpcode {
+                    func: func.to_string(),
+                    pc,
+                    byte,
+                },
             });
         };
         c.pos += 1;
         let past_end = || DecodeError {
             offset: base + pc as usize,
-            kind: DecodeErrorKind::InstructionPastEnd { func: func.to_string(), pc, opcode },
+            kind: DecodeErrorKind::InstructionPastEnd {
+                func: func.to_string(),
+                pc,
+                opcode,
+            },
         };
         let kinds = opcode.operands();
         let mut operands = Vec::with_capacity(kinds.len());
         for kind in kinds {
             let operand = match kind {
-                OperandKind::Def(_) | OperandKind::Use(_) => Operand::Reg(c.fixed_u16().ok_or_else(past_end)?),
+                OperandKind::Def(_) | OperandKind::Use(_) => {
+                    Operand::Reg(c.fixed_u16().ok_or_else(past_end)?)
+                }
                 OperandKind::DevOp => Operand::Dev(c.fixed_u16().ok_or_else(past_end)?),
                 OperandKind::ImmI32 => Operand::I32(c.fixed_u32_opt().ok_or_else(past_end)? as i32),
                 OperandKind::ImmF32 => Operand::F32(c.fixed_u32_opt().ok_or_else(past_end)?),
@@ -491,7 +547,10 @@ struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     fn error(&self, kind: DecodeErrorKind) -> DecodeError {
-        DecodeError { offset: self.pos, kind }
+        DecodeError {
+            offset: self.pos,
+            kind,
+        }
     }
 
     fn remaining(&self) -> usize {
@@ -556,12 +615,20 @@ impl<'a> Reader<'a> {
     /// Reads an element count, checking it against its limit and against the
     /// bytes left (each element needs at least `min_size` bytes), and rejecting
     /// a zero count since empty sections are left out.
-    fn count(&mut self, what: &'static str, min_size: u64, limit: u32, section: SectionId) -> Result<u32> {
+    fn count(
+        &mut self,
+        what: &'static str,
+        min_size: u64,
+        limit: u32,
+        section: SectionId,
+    ) -> Result<u32> {
         let start = self.pos;
         let count = self.leb_u32("an element count")?;
         if count == 0 {
             self.pos = start;
-            return Err(self.error(DecodeErrorKind::EmptySection { section: section.name() }));
+            return Err(self.error(DecodeErrorKind::EmptySection {
+                section: section.name(),
+            }));
         }
         if count > limit {
             self.pos = start;
@@ -575,14 +642,23 @@ impl<'a> Reader<'a> {
         if needed > self.remaining() as u64 {
             let remaining = self.remaining();
             self.pos = start;
-            return Err(self.error(DecodeErrorKind::CountPastEnd { what, count, needed, remaining }));
+            return Err(self.error(DecodeErrorKind::CountPastEnd {
+                what,
+                count,
+                needed,
+                remaining,
+            }));
         }
         Ok(count)
     }
 
     fn check_limit(&mut self, what: &'static str, value: u32, limit: u32) -> Result<()> {
         if value > limit {
-            return Err(self.error(DecodeErrorKind::LimitExceeded { what, value: value.into(), limit: limit.into() }));
+            return Err(self.error(DecodeErrorKind::LimitExceeded {
+                what,
+                value: value.into(),
+                limit: limit.into(),
+            }));
         }
         Ok(())
     }
@@ -643,7 +719,12 @@ mod tests {
     use crate::bytecode::encode::write_leb_u32;
 
     fn leb(bytes: &[u8]) -> Result<u32> {
-        Reader { bytes, pos: 0, end: bytes.len() }.leb_u32("an integer")
+        Reader {
+            bytes,
+            pos: 0,
+            end: bytes.len(),
+        }
+        .leb_u32("an integer")
     }
 
     #[test]
@@ -653,15 +734,28 @@ mod tests {
             write_leb_u32(&mut out, v);
             assert_eq!(leb(&out), Ok(v));
         }
-        assert_eq!(leb(&[0x80, 0x00]).unwrap_err().kind, DecodeErrorKind::OverlongInteger);
-        assert_eq!(leb(&[0xff, 0xff, 0xff, 0xff, 0x1f]).unwrap_err().kind, DecodeErrorKind::IntegerTooLarge);
-        assert_eq!(leb(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x01]).unwrap_err().kind, DecodeErrorKind::IntegerTooLarge);
-        assert!(matches!(leb(&[0x80]).unwrap_err().kind, DecodeErrorKind::UnexpectedEnd { .. }));
+        assert_eq!(
+            leb(&[0x80, 0x00]).unwrap_err().kind,
+            DecodeErrorKind::OverlongInteger
+        );
+        assert_eq!(
+            leb(&[0xff, 0xff, 0xff, 0xff, 0x1f]).unwrap_err().kind,
+            DecodeErrorKind::IntegerTooLarge
+        );
+        assert_eq!(
+            leb(&[0x80, 0x80, 0x80, 0x80, 0x80, 0x01]).unwrap_err().kind,
+            DecodeErrorKind::IntegerTooLarge
+        );
+        assert!(matches!(
+            leb(&[0x80]).unwrap_err().kind,
+            DecodeErrorKind::UnexpectedEnd { .. }
+        ));
     }
 
     #[test]
     fn an_empty_module_decodes_and_only_the_verifier_objects() {
-        let (module, _) = decode(b"\0JBC\x01\0\0\0").expect("header only is a well-formed container");
+        let (module, _) =
+            decode(b"\0JBC\x01\0\0\0").expect("header only is a well-formed container");
         assert_eq!(module, Module::default());
     }
 }

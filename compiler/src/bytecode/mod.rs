@@ -23,7 +23,8 @@ pub use opcodes::{Opcode, OperandKind};
 pub fn is_identifier(s: &str) -> bool {
     let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
     matches!(s.chars().next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && s.split('.').all(|part| !part.is_empty() && part.chars().all(name_char))
+        && s.split('.')
+            .all(|part| !part.is_empty() && part.chars().all(name_char))
 }
 
 #[cfg(test)]

@@ -89,7 +89,9 @@ impl Inst {
         for (kind, operand) in self.opcode.operands().iter().zip(&self.operands) {
             size += match (kind, operand) {
                 (OperandKind::LabelTable, Operand::Labels(l)) => 4 + 4 * l.len() as u32,
-                (OperandKind::Results | OperandKind::Args, Operand::Regs(r)) => 1 + 2 * r.len() as u32,
+                (OperandKind::Results | OperandKind::Args, Operand::Regs(r)) => {
+                    1 + 2 * r.len() as u32
+                }
                 (kind, _) => fixed_operand_size(*kind),
             };
         }

@@ -352,7 +352,12 @@ mod tests {
     #[test]
     fn table_is_sorted_by_byte() {
         for pair in Opcode::ALL.windows(2) {
-            assert!(pair[0].byte() < pair[1].byte(), "{} then {}", pair[0], pair[1]);
+            assert!(
+                pair[0].byte() < pair[1].byte(),
+                "{} then {}",
+                pair[0],
+                pair[1]
+            );
         }
     }
 }

@@ -16,7 +16,11 @@ pub const CANONICAL_NAN_F32: u32 = 0x7fc0_0000;
 pub const CANONICAL_NAN_F64: u64 = 0x7ff8_0000_0000_0000;
 
 fn f32_out(x: f32) -> u64 {
-    u64::from(if x.is_nan() { CANONICAL_NAN_F32 } else { x.to_bits() })
+    u64::from(if x.is_nan() {
+        CANONICAL_NAN_F32
+    } else {
+        x.to_bits()
+    })
 }
 
 fn f64_out(x: f64) -> u64 {
@@ -42,7 +46,11 @@ macro_rules! fmin_fmax {
                 let a_neg = a.is_sign_negative();
                 return if $is_min == a_neg { a } else { b };
             }
-            if $is_min { a.min(b) } else { a.max(b) }
+            if $is_min {
+                a.min(b)
+            } else {
+                a.max(b)
+            }
         }
     };
 }
@@ -109,7 +117,11 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
             if u32a(1) == 0 {
                 return Err(TrapKind::DivideByZero);
             }
-            w32(if op == I32DivU { u32a(0) / u32a(1) } else { u32a(0) % u32a(1) })
+            w32(if op == I32DivU {
+                u32a(0) / u32a(1)
+            } else {
+                u32a(0) % u32a(1)
+            })
         }
         I32And => w32(u32a(0) & u32a(1)),
         I32Or => w32(u32a(0) | u32a(1)),
@@ -278,11 +290,23 @@ mod tests {
 
     #[test]
     fn integer_edge_cases() {
-        assert_eq!(eval(I32DivS, &[u64::from(i32::MIN as u32), u64::from(u32::MAX)]), Err(TrapKind::IntegerOverflow));
-        assert_eq!(eval(I32RemS, &[u64::from(i32::MIN as u32), u64::from(u32::MAX)]), Ok(0));
+        assert_eq!(
+            eval(I32DivS, &[u64::from(i32::MIN as u32), u64::from(u32::MAX)]),
+            Err(TrapKind::IntegerOverflow)
+        );
+        assert_eq!(
+            eval(I32RemS, &[u64::from(i32::MIN as u32), u64::from(u32::MAX)]),
+            Ok(0)
+        );
         assert_eq!(eval(I64DivU, &[5, 0]), Err(TrapKind::DivideByZero));
-        assert_eq!(eval(I32DivS, &[u64::from(-7i32 as u32), 2]), Ok(u64::from(-3i32 as u32)));
-        assert_eq!(eval(I32RemS, &[u64::from(-7i32 as u32), 2]), Ok(u64::from(-1i32 as u32)));
+        assert_eq!(
+            eval(I32DivS, &[u64::from(-7i32 as u32), 2]),
+            Ok(u64::from(-3i32 as u32))
+        );
+        assert_eq!(
+            eval(I32RemS, &[u64::from(-7i32 as u32), 2]),
+            Ok(u64::from(-1i32 as u32))
+        );
         assert_eq!(eval(I32Shl, &[1, 33]), Ok(2));
         assert_eq!(eval(I64ShrS, &[u64::MAX, 200]), Ok(u64::MAX));
         assert_eq!(eval(I32Rotl, &[0x8000_0001, 1]), Ok(3));
@@ -294,27 +318,54 @@ mod tests {
 
     #[test]
     fn float_edge_cases() {
-        assert_eq!(eval(F64Add, &[f64b(f64::NAN), f64b(1.0)]), Ok(CANONICAL_NAN_F64));
+        assert_eq!(
+            eval(F64Add, &[f64b(f64::NAN), f64b(1.0)]),
+            Ok(CANONICAL_NAN_F64)
+        );
         assert_eq!(eval(F64Div, &[f64b(0.0), f64b(0.0)]), Ok(CANONICAL_NAN_F64));
         assert_eq!(eval(F64Min, &[f64b(0.0), f64b(-0.0)]), Ok(f64b(-0.0)));
         assert_eq!(eval(F64Max, &[f64b(-0.0), f64b(0.0)]), Ok(f64b(0.0)));
         assert_eq!(eval(F64Nearest, &[f64b(2.5)]), Ok(f64b(2.0)));
         assert_eq!(eval(F64Nearest, &[f64b(-3.5)]), Ok(f64b(-4.0)));
-        assert_eq!(eval(F64Neg, &[CANONICAL_NAN_F64]), Ok(CANONICAL_NAN_F64 | 1 << 63));
+        assert_eq!(
+            eval(F64Neg, &[CANONICAL_NAN_F64]),
+            Ok(CANONICAL_NAN_F64 | 1 << 63)
+        );
         assert_eq!(eval(F64Ne, &[f64b(f64::NAN), f64b(f64::NAN)]), Ok(1));
         assert_eq!(eval(F64Eq, &[f64b(f64::NAN), f64b(f64::NAN)]), Ok(0));
     }
 
     #[test]
     fn conversions_trap_or_saturate() {
-        assert_eq!(eval(I32TruncF64S, &[f64b(f64::NAN)]), Err(TrapKind::InvalidConversion));
-        assert_eq!(eval(I32TruncF64S, &[f64b(2147483648.0)]), Err(TrapKind::IntegerOverflow));
-        assert_eq!(eval(I32TruncF64S, &[f64b(-2147483648.9)]), Ok(u64::from(i32::MIN as u32)));
-        assert_eq!(eval(I32TruncF64S, &[f64b(-2147483649.0)]), Err(TrapKind::IntegerOverflow));
+        assert_eq!(
+            eval(I32TruncF64S, &[f64b(f64::NAN)]),
+            Err(TrapKind::InvalidConversion)
+        );
+        assert_eq!(
+            eval(I32TruncF64S, &[f64b(2147483648.0)]),
+            Err(TrapKind::IntegerOverflow)
+        );
+        assert_eq!(
+            eval(I32TruncF64S, &[f64b(-2147483648.9)]),
+            Ok(u64::from(i32::MIN as u32))
+        );
+        assert_eq!(
+            eval(I32TruncF64S, &[f64b(-2147483649.0)]),
+            Err(TrapKind::IntegerOverflow)
+        );
         assert_eq!(eval(I32TruncF64U, &[f64b(-0.9)]), Ok(0));
-        assert_eq!(eval(I64TruncF64S, &[f64b(-9223372036854775808.0)]), Ok(i64::MIN as u64));
-        assert_eq!(eval(I32TruncSatF64S, &[f64b(1e20)]), Ok(u64::from(i32::MAX as u32)));
+        assert_eq!(
+            eval(I64TruncF64S, &[f64b(-9223372036854775808.0)]),
+            Ok(i64::MIN as u64)
+        );
+        assert_eq!(
+            eval(I32TruncSatF64S, &[f64b(1e20)]),
+            Ok(u64::from(i32::MAX as u32))
+        );
         assert_eq!(eval(I32TruncSatF64U, &[f64b(f64::NAN)]), Ok(0));
-        assert_eq!(eval(F32ConvertI64U, &[u64::MAX]), Ok(u64::from(18446744073709551616.0f32.to_bits())));
+        assert_eq!(
+            eval(F32ConvertI64U, &[u64::MAX]),
+            Ok(u64::from(18446744073709551616.0f32.to_bits()))
+        );
     }
 }

@@ -30,7 +30,9 @@ const PENDING: Value = Value(u32::MAX);
 /// Builds the IR of every function of a verified module.
 pub fn build_module(module: &bc::Module) -> Module {
     let ctx = context(module);
-    let functions = (0..module.functions.len()).map(|i| build_function(module, &ctx, i)).collect();
+    let functions = (0..module.functions.len())
+        .map(|i| build_function(module, &ctx, i))
+        .collect();
     Module { ctx, functions }
 }
 
@@ -75,7 +77,11 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
     let pcs = bfunc.pcs();
     let code = &bfunc.code;
     let n = code.len();
-    let index_of_pc = |pc: u32| pcs[..n].binary_search(&pc).expect("verified targets start instructions");
+    let index_of_pc = |pc: u32| {
+        pcs[..n]
+            .binary_search(&pc)
+            .expect("verified targets start instructions")
+    };
 
     // Leaders: the first instruction, every target, everything after a
     // branch or terminator.
@@ -169,7 +175,16 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
     if needs_separate_entry {
         builder.expected_preds[block_of[&0].index()] += 1;
         let target = block_of[&0];
-        builder.branch(entry, InstData::Jump { dest: BlockCall { block: target, args: vec![] } }, 0);
+        builder.branch(
+            entry,
+            InstData::Jump {
+                dest: BlockCall {
+                    block: target,
+                    args: vec![],
+                },
+            },
+            0,
+        );
         builder.try_seal(target);
     }
 
@@ -178,7 +193,14 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
         builder.try_seal(block);
         let end = block_end(start);
         for i in start..=end {
-            builder.translate(block, &code[i], pcs[i], i == end, |pc| block_of[&index_of_pc(pc)], || block_of[&(i + 1)]);
+            builder.translate(
+                block,
+                &code[i],
+                pcs[i],
+                i == end,
+                |pc| block_of[&index_of_pc(pc)],
+                || block_of[&(i + 1)],
+            );
         }
     }
     for &start in &order {
@@ -205,7 +227,8 @@ impl Builder<'_> {
     }
 
     fn value(&mut self, block: Block, data: InstData, pc: u32) -> Value {
-        self.emit(block, data, pc).expect("instruction has a result")
+        self.emit(block, data, pc)
+            .expect("instruction has a result")
     }
 
     fn konst(&mut self, block: Block, ty: ValType, bits: u64, pc: u32) -> Value {
@@ -217,7 +240,15 @@ impl Builder<'_> {
     }
 
     fn trap_if(&mut self, block: Block, kind: TrapKind, cond: Value, nonzero: bool, pc: u32) {
-        self.emit(block, InstData::TrapIf { kind, cond, nonzero }, pc);
+        self.emit(
+            block,
+            InstData::TrapIf {
+                kind,
+                cond,
+                nonzero,
+            },
+            pc,
+        );
     }
 
     /// Emits a terminator and records its edges.
@@ -225,12 +256,18 @@ impl Builder<'_> {
         let dests: Vec<Block> = data.destinations().iter().map(|d| d.block).collect();
         let inst = self.func.append(self.ctx, block, data, pc);
         for (i, dest) in dests.into_iter().enumerate() {
-            self.preds[dest.index()].push(Edge { from: block, branch: inst, dest: i });
+            self.preds[dest.index()].push(Edge {
+                from: block,
+                branch: inst,
+                dest: i,
+            });
         }
     }
 
     fn try_seal(&mut self, block: Block) {
-        if !self.sealed[block.index()] && self.preds[block.index()].len() == self.expected_preds[block.index()] {
+        if !self.sealed[block.index()]
+            && self.preds[block.index()].len() == self.expected_preds[block.index()]
+        {
             self.seal(block);
         }
     }
@@ -246,13 +283,22 @@ impl Builder<'_> {
     }
 
     fn zero(&mut self, ty: ValType) -> Value {
-        let slot = ValType::ALL.iter().position(|&t| t == ty).expect("a value type");
+        let slot = ValType::ALL
+            .iter()
+            .position(|&t| t == ty)
+            .expect("a value type");
         if let Some(v) = self.zeros[slot] {
             return v;
         }
-        let inst = self.func.dfg.make_inst(InstData::Const { ty, bits: 0 }, Some(ty), 0);
+        let inst = self
+            .func
+            .dfg
+            .make_inst(InstData::Const { ty, bits: 0 }, Some(ty), 0);
         let insts = &mut self.func.layout.insts[self.entry.index()];
-        let at = insts.iter().take_while(|i| matches!(self.func.dfg.insts[i.index()], InstData::Const { .. })).count();
+        let at = insts
+            .iter()
+            .take_while(|i| matches!(self.func.dfg.insts[i.index()], InstData::Const { .. }))
+            .count();
         insts.insert(at, inst);
         let v = self.func.dfg.result(inst).expect("const has a result");
         self.zeros[slot] = Some(v);
@@ -285,7 +331,12 @@ impl Builder<'_> {
         result
     }
 
-    fn lookup_one(&mut self, start: Block, reg: Reg, work: &mut Vec<(Block, Edge, usize)>) -> Value {
+    fn lookup_one(
+        &mut self,
+        start: Block,
+        reg: Reg,
+        work: &mut Vec<(Block, Edge, usize)>,
+    ) -> Value {
         let mut path = Vec::new();
         let mut block = start;
         let value = loop {
@@ -350,7 +401,12 @@ impl Builder<'_> {
 
     fn edge_args(&mut self, edge: Edge) -> &mut Vec<Value> {
         let data = &mut self.func.dfg.insts[edge.branch.index()];
-        &mut data.destinations_mut().into_iter().nth(edge.dest).expect("edge destination exists").args
+        &mut data
+            .destinations_mut()
+            .into_iter()
+            .nth(edge.dest)
+            .expect("edge destination exists")
+            .args
     }
 
     /// Makes room for argument `slot` of an edge (arguments arrive in
@@ -370,21 +426,30 @@ impl Builder<'_> {
     fn reg_operand(inst: &bc::Inst, i: usize) -> Reg {
         match &inst.operands[i] {
             Operand::Reg(r) => *r,
-            other => unreachable!("verified operand {i} of {} is a register, found {other:?}", inst.opcode),
+            other => unreachable!(
+                "verified operand {i} of {} is a register, found {other:?}",
+                inst.opcode
+            ),
         }
     }
 
     fn u32_operand(inst: &bc::Inst, i: usize) -> u32 {
         match &inst.operands[i] {
             Operand::U32(v) => *v,
-            other => unreachable!("verified operand {i} of {} is a u32, found {other:?}", inst.opcode),
+            other => unreachable!(
+                "verified operand {i} of {} is a u32, found {other:?}",
+                inst.opcode
+            ),
         }
     }
 
     fn regs_operand(inst: &bc::Inst, i: usize) -> &[Reg] {
         match &inst.operands[i] {
             Operand::Regs(r) => r,
-            other => unreachable!("verified operand {i} of {} is a register list, found {other:?}", inst.opcode),
+            other => unreachable!(
+                "verified operand {i} of {} is a register list, found {other:?}",
+                inst.opcode
+            ),
         }
     }
 
@@ -448,7 +513,14 @@ impl Builder<'_> {
             | Opcode::F64Load => {
                 let addr = self.use_var(block, Self::reg_operand(inst, 1));
                 let offset = Self::u32_operand(inst, 2);
-                self.emit(block, InstData::Bounds { addr, end: u64::from(offset) + access_size(op) }, pc);
+                self.emit(
+                    block,
+                    InstData::Bounds {
+                        addr,
+                        end: u64::from(offset) + access_size(op),
+                    },
+                    pc,
+                );
                 let v = self.value(block, InstData::Load { op, addr, offset }, pc);
                 self.def_var(block, Self::reg_operand(inst, 0), v);
             }
@@ -464,8 +536,24 @@ impl Builder<'_> {
                 let value = self.use_var(block, Self::reg_operand(inst, 0));
                 let addr = self.use_var(block, Self::reg_operand(inst, 1));
                 let offset = Self::u32_operand(inst, 2);
-                self.emit(block, InstData::Bounds { addr, end: u64::from(offset) + access_size(op) }, pc);
-                self.emit(block, InstData::Store { op, value, addr, offset }, pc);
+                self.emit(
+                    block,
+                    InstData::Bounds {
+                        addr,
+                        end: u64::from(offset) + access_size(op),
+                    },
+                    pc,
+                );
+                self.emit(
+                    block,
+                    InstData::Store {
+                        op,
+                        value,
+                        addr,
+                        offset,
+                    },
+                    pc,
+                );
             }
             Opcode::MemorySize
             | Opcode::MemoryGrow
@@ -487,7 +575,10 @@ impl Builder<'_> {
                     Operand::Dev(c) => c,
                     ref other => unreachable!("device operand {other:?}"),
                 };
-                let args: Vec<Value> = Self::regs_operand(inst, 2).iter().map(|&r| self.use_var(block, r)).collect();
+                let args: Vec<Value> = Self::regs_operand(inst, 2)
+                    .iter()
+                    .map(|&r| self.use_var(block, r))
+                    .collect();
                 let v = self.value(block, InstData::Dev { op: code, args }, pc);
                 let results = Self::regs_operand(inst, 1);
                 if let Some(&r) = results.first() {
@@ -496,7 +587,10 @@ impl Builder<'_> {
             }
             Opcode::Call => {
                 let func = FuncRef(Self::u32_operand(inst, 0));
-                let args: Vec<Value> = Self::regs_operand(inst, 2).iter().map(|&r| self.use_var(block, r)).collect();
+                let args: Vec<Value> = Self::regs_operand(inst, 2)
+                    .iter()
+                    .map(|&r| self.use_var(block, r))
+                    .collect();
                 self.emit(block, InstData::DepthEnter, pc);
                 let result = self.emit(block, InstData::Call { func, args }, pc);
                 self.emit(block, InstData::DepthLeave, pc);
@@ -507,8 +601,18 @@ impl Builder<'_> {
             Opcode::CallIndirect => {
                 let sig = self.module.signatures[Self::u32_operand(inst, 0) as usize].clone();
                 let index = self.use_var(block, Self::reg_operand(inst, 1));
-                let args: Vec<Value> = Self::regs_operand(inst, 3).iter().map(|&r| self.use_var(block, r)).collect();
-                self.emit(block, InstData::TableCheck { sig: sig.clone(), index }, pc);
+                let args: Vec<Value> = Self::regs_operand(inst, 3)
+                    .iter()
+                    .map(|&r| self.use_var(block, r))
+                    .collect();
+                self.emit(
+                    block,
+                    InstData::TableCheck {
+                        sig: sig.clone(),
+                        index,
+                    },
+                    pc,
+                );
                 self.emit(block, InstData::DepthEnter, pc);
                 let result = self.emit(block, InstData::CallIndirect { sig, index, args }, pc);
                 self.emit(block, InstData::DepthLeave, pc);
@@ -517,27 +621,68 @@ impl Builder<'_> {
                 }
             }
             Opcode::Jump => {
-                let dest = BlockCall { block: target(Self::u32_operand(inst, 0)), args: vec![] };
+                let dest = BlockCall {
+                    block: target(Self::u32_operand(inst, 0)),
+                    args: vec![],
+                };
                 self.branch(block, InstData::Jump { dest }, pc);
             }
             Opcode::BrIf | Opcode::BrIfz => {
                 let cond = self.use_var(block, Self::reg_operand(inst, 0));
-                let taken = BlockCall { block: target(Self::u32_operand(inst, 1)), args: vec![] };
-                let fall = BlockCall { block: next(), args: vec![] };
-                let (then_dest, else_dest) = if op == Opcode::BrIf { (taken, fall) } else { (fall, taken) };
-                self.branch(block, InstData::Brif { cond, then_dest, else_dest }, pc);
+                let taken = BlockCall {
+                    block: target(Self::u32_operand(inst, 1)),
+                    args: vec![],
+                };
+                let fall = BlockCall {
+                    block: next(),
+                    args: vec![],
+                };
+                let (then_dest, else_dest) = if op == Opcode::BrIf {
+                    (taken, fall)
+                } else {
+                    (fall, taken)
+                };
+                self.branch(
+                    block,
+                    InstData::Brif {
+                        cond,
+                        then_dest,
+                        else_dest,
+                    },
+                    pc,
+                );
             }
             Opcode::BrTable => {
                 let index = self.use_var(block, Self::reg_operand(inst, 0));
-                let default = BlockCall { block: target(Self::u32_operand(inst, 1)), args: vec![] };
+                let default = BlockCall {
+                    block: target(Self::u32_operand(inst, 1)),
+                    args: vec![],
+                };
                 let targets = match &inst.operands[2] {
-                    Operand::Labels(pcs) => pcs.iter().map(|&pc| BlockCall { block: target(pc), args: vec![] }).collect(),
+                    Operand::Labels(pcs) => pcs
+                        .iter()
+                        .map(|&pc| BlockCall {
+                            block: target(pc),
+                            args: vec![],
+                        })
+                        .collect(),
                     other => unreachable!("jump table operand {other:?}"),
                 };
-                self.branch(block, InstData::BrTable { index, default, targets }, pc);
+                self.branch(
+                    block,
+                    InstData::BrTable {
+                        index,
+                        default,
+                        targets,
+                    },
+                    pc,
+                );
             }
             Opcode::Ret => {
-                let args = Self::regs_operand(inst, 0).iter().map(|&r| self.use_var(block, r)).collect();
+                let args = Self::regs_operand(inst, 0)
+                    .iter()
+                    .map(|&r| self.use_var(block, r))
+                    .collect();
                 self.emit(block, InstData::Return { args }, pc);
             }
             Opcode::Exit => {
@@ -546,15 +691,38 @@ impl Builder<'_> {
             }
             Opcode::Trap => {
                 let code = Self::u32_operand(inst, 0);
-                self.emit(block, InstData::Trap { kind: TrapKind::User, code }, pc);
+                self.emit(
+                    block,
+                    InstData::Trap {
+                        kind: TrapKind::User,
+                        code,
+                    },
+                    pc,
+                );
             }
             Opcode::Unreachable => {
-                self.emit(block, InstData::Trap { kind: TrapKind::Unreachable, code: 0 }, pc);
+                self.emit(
+                    block,
+                    InstData::Trap {
+                        kind: TrapKind::Unreachable,
+                        code: 0,
+                    },
+                    pc,
+                );
             }
             other => unreachable!("`{other}` has no translation"),
         }
         if last_in_block && !op.is_terminator() && !matches!(op, Opcode::BrIf | Opcode::BrIfz) {
-            self.branch(block, InstData::Jump { dest: BlockCall { block: next(), args: vec![] } }, pc);
+            self.branch(
+                block,
+                InstData::Jump {
+                    dest: BlockCall {
+                        block: next(),
+                        args: vec![],
+                    },
+                },
+                pc,
+            );
         }
     }
 
@@ -573,7 +741,11 @@ impl Builder<'_> {
                 } else {
                     (ValType::I64, i64::MIN as u64, I64Eq, I32And)
                 };
-                let minus_one = if ty == ValType::I32 { u64::from(u32::MAX) } else { u64::MAX };
+                let minus_one = if ty == ValType::I32 {
+                    u64::from(u32::MAX)
+                } else {
+                    u64::MAX
+                };
                 let min_c = self.konst(block, ty, min, pc);
                 let neg_c = self.konst(block, ty, minus_one, pc);
                 let a_min = self.pure(block, eq, vec![args[0], min_c], pc);
@@ -593,7 +765,12 @@ impl Builder<'_> {
                     self.trap_if(block, TrapKind::InvalidConversion, nan, true, pc);
                     let lo = self.float_const(block, range.source, range.lo, pc);
                     let hi = self.float_const(block, range.source, range.hi, pc);
-                    let above = self.pure(block, if range.lo_inclusive { ge } else { gt }, vec![x, lo], pc);
+                    let above = self.pure(
+                        block,
+                        if range.lo_inclusive { ge } else { gt },
+                        vec![x, lo],
+                        pc,
+                    );
                     let below = self.pure(block, lt, vec![x, hi], pc);
                     let inside = self.pure(block, I32And, vec![above, below], pc);
                     self.trap_if(block, TrapKind::IntegerOverflow, inside, false, pc);
@@ -603,7 +780,11 @@ impl Builder<'_> {
     }
 
     fn float_const(&mut self, block: Block, ty: ValType, value: f64, pc: u32) -> Value {
-        let bits = if ty == ValType::F32 { u64::from((value as f32).to_bits()) } else { value.to_bits() };
+        let bits = if ty == ValType::F32 {
+            u64::from((value as f32).to_bits())
+        } else {
+            value.to_bits()
+        };
         self.konst(block, ty, bits, pc)
     }
 }
@@ -639,7 +820,14 @@ pub fn conversion_range(op: Opcode) -> Option<ConversionRange> {
     let two32 = 4294967296.0;
     let two63 = 9223372036854775808.0;
     let two64 = 18446744073709551616.0;
-    let r = |source, lo, lo_inclusive, hi| Some(ConversionRange { source, lo, lo_inclusive, hi });
+    let r = |source, lo, lo_inclusive, hi| {
+        Some(ConversionRange {
+            source,
+            lo,
+            lo_inclusive,
+            hi,
+        })
+    };
     match op {
         I32TruncF32S => r(ValType::F32, -two31, true, two31),
         I32TruncF32U => r(ValType::F32, -1.0, false, two32),
@@ -669,13 +857,22 @@ fn remove_trivial_params(func: &mut Function) {
     let mut incoming: Vec<Vec<(Inst, usize)>> = vec![Vec::new(); func.dfg.blocks.len()];
     for &b in &func.layout.blocks {
         if let Some(term) = func.layout.terminator(b) {
-            for (i, d) in func.dfg.insts[term.index()].destinations().iter().enumerate() {
+            for (i, d) in func.dfg.insts[term.index()]
+                .destinations()
+                .iter()
+                .enumerate()
+            {
                 incoming[d.block.index()].push((term, i));
             }
         }
     }
     let entry = func.layout.entry();
-    let mut removed: Vec<Vec<bool>> = func.dfg.blocks.iter().map(|b| vec![false; b.params.len()]).collect();
+    let mut removed: Vec<Vec<bool>> = func
+        .dfg
+        .blocks
+        .iter()
+        .map(|b| vec![false; b.params.len()])
+        .collect();
     let mut changed = true;
     while changed {
         changed = false;
@@ -718,11 +915,21 @@ fn remove_trivial_params(func: &mut Function) {
             continue;
         }
         let params = std::mem::take(&mut func.dfg.blocks[b.index()].params);
-        func.dfg.blocks[b.index()].params = params.into_iter().zip(&keep).filter(|(_, &k)| k).map(|(p, _)| p).collect();
+        func.dfg.blocks[b.index()].params = params
+            .into_iter()
+            .zip(&keep)
+            .filter(|(_, &k)| k)
+            .map(|(p, _)| p)
+            .collect();
         for &(inst, dest) in &incoming[b.index()] {
             let d = &mut func.dfg.insts[inst.index()].destinations_mut()[dest];
             let args = std::mem::take(&mut d.args);
-            d.args = args.into_iter().zip(&keep).filter(|(_, &k)| k).map(|(a, _)| a).collect();
+            d.args = args
+                .into_iter()
+                .zip(&keep)
+                .filter(|(_, &k)| k)
+                .map(|(a, _)| a)
+                .collect();
         }
     }
     for &b in &func.layout.blocks {

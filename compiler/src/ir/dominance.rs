@@ -30,7 +30,14 @@ pub struct DominatorTree {
 pub fn successors(func: &Function, block: Block) -> Vec<Block> {
     func.layout
         .terminator(block)
-        .map(|t| func.dfg.inst(t).destinations().iter().map(|d| d.block).collect())
+        .map(|t| {
+            func.dfg
+                .inst(t)
+                .destinations()
+                .iter()
+                .map(|d| d.block)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -47,7 +54,10 @@ impl DominatorTree {
             v
         };
         let succs = |b: Block| -> Vec<Block> {
-            successors(func, b).into_iter().filter(|s| s.index() < n && in_layout[s.index()]).collect()
+            successors(func, b)
+                .into_iter()
+                .filter(|s| s.index() < n && in_layout[s.index()])
+                .collect()
         };
         let mut preds = vec![Vec::new(); n];
         for &b in &func.layout.blocks {
@@ -131,12 +141,22 @@ impl DominatorTree {
                 }
             }
         }
-        DominatorTree { rpo, rpo_index, idom, pre, post, children, preds }
+        DominatorTree {
+            rpo,
+            rpo_index,
+            idom,
+            pre,
+            post,
+            children,
+            preds,
+        }
     }
 
     /// Whether `b` is reachable from the entry.
     pub fn is_reachable(&self, b: Block) -> bool {
-        self.rpo_index.get(b.index()).is_some_and(|&i| i != usize::MAX)
+        self.rpo_index
+            .get(b.index())
+            .is_some_and(|&i| i != usize::MAX)
     }
 
     /// The immediate dominator of `b` (the entry's is itself).

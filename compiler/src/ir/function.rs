@@ -60,7 +60,10 @@ impl DataFlowGraph {
     pub fn append_param(&mut self, block: Block, ty: ValType) -> Value {
         let n = self.blocks[block.index()].params.len();
         let v = Value::new(self.values.len());
-        self.values.push(ValueData { ty, def: ValueDef::Param(block, n) });
+        self.values.push(ValueData {
+            ty,
+            def: ValueDef::Param(block, n),
+        });
         self.blocks[block.index()].params.push(v);
         v
     }
@@ -72,7 +75,10 @@ impl DataFlowGraph {
         self.pcs.push(pc);
         let value = result.map(|ty| {
             let v = Value::new(self.values.len());
-            self.values.push(ValueData { ty, def: ValueDef::Result(inst) });
+            self.values.push(ValueData {
+                ty,
+                def: ValueDef::Result(inst),
+            });
             v
         });
         self.results.push(value);
@@ -188,7 +194,12 @@ pub struct Function {
 impl Function {
     /// An empty function.
     pub fn new(name: &str, signature: Signature) -> Self {
-        Function { name: name.to_string(), signature, dfg: DataFlowGraph::default(), layout: Layout::default() }
+        Function {
+            name: name.to_string(),
+            signature,
+            dfg: DataFlowGraph::default(),
+            layout: Layout::default(),
+        }
     }
 
     /// Adds an instruction at the end of `block`, with the result type its
@@ -205,7 +216,9 @@ impl Function {
 pub fn result_type(ctx: &ModuleContext, data: &InstData) -> Option<ValType> {
     match data {
         InstData::Const { ty, .. } => Some(*ty),
-        InstData::Pure { op, .. } | InstData::Load { op, .. } | InstData::Runtime { op, .. } => def_type(*op),
+        InstData::Pure { op, .. } | InstData::Load { op, .. } | InstData::Runtime { op, .. } => {
+            def_type(*op)
+        }
         InstData::Call { func, .. } => ctx.signature(*func).and_then(|s| s.result),
         InstData::CallIndirect { sig, .. } => sig.result,
         InstData::Dev { op, .. } => abi::device_op_by_code(*op).map(|d| d.result),

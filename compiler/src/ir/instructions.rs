@@ -187,8 +187,16 @@ impl InstData {
     /// Division and checked conversions are pure here because their traps
     /// are separate instructions.
     pub fn is_pure(&self) -> bool {
-        matches!(self, InstData::Const { .. } | InstData::Pure { .. } | InstData::Load { .. })
-            || matches!(self, InstData::Runtime { op: Opcode::MemorySize, .. })
+        matches!(
+            self,
+            InstData::Const { .. } | InstData::Pure { .. } | InstData::Load { .. }
+        ) || matches!(
+            self,
+            InstData::Runtime {
+                op: Opcode::MemorySize,
+                ..
+            }
+        )
     }
 
     /// The values the instruction reads, in operand order (branch arguments last).
@@ -203,7 +211,10 @@ impl InstData {
         let f = &mut f;
         let each = |vs: &[Value], f: &mut dyn FnMut(Value)| vs.iter().for_each(|&v| f(v));
         match self {
-            InstData::Const { .. } | InstData::DepthEnter | InstData::DepthLeave | InstData::Trap { .. } => {}
+            InstData::Const { .. }
+            | InstData::DepthEnter
+            | InstData::DepthLeave
+            | InstData::Trap { .. } => {}
             InstData::Pure { args, .. }
             | InstData::Call { args, .. }
             | InstData::Runtime { args, .. }
@@ -222,12 +233,20 @@ impl InstData {
             }
             InstData::Exit { status } => f(*status),
             InstData::Jump { dest } => each(&dest.args, f),
-            InstData::Brif { cond, then_dest, else_dest } => {
+            InstData::Brif {
+                cond,
+                then_dest,
+                else_dest,
+            } => {
                 f(*cond);
                 each(&then_dest.args, f);
                 each(&else_dest.args, f);
             }
-            InstData::BrTable { index, default, targets } => {
+            InstData::BrTable {
+                index,
+                default,
+                targets,
+            } => {
                 f(*index);
                 each(&default.args, f);
                 for t in targets {
@@ -240,9 +259,14 @@ impl InstData {
     /// Replaces each value the instruction reads by `f(value)`.
     pub fn map_args(&mut self, mut f: impl FnMut(Value) -> Value) {
         let f = &mut f;
-        let each = |vs: &mut [Value], f: &mut dyn FnMut(Value) -> Value| vs.iter_mut().for_each(|v| *v = f(*v));
+        let each = |vs: &mut [Value], f: &mut dyn FnMut(Value) -> Value| {
+            vs.iter_mut().for_each(|v| *v = f(*v))
+        };
         match self {
-            InstData::Const { .. } | InstData::DepthEnter | InstData::DepthLeave | InstData::Trap { .. } => {}
+            InstData::Const { .. }
+            | InstData::DepthEnter
+            | InstData::DepthLeave
+            | InstData::Trap { .. } => {}
             InstData::Pure { args, .. }
             | InstData::Call { args, .. }
             | InstData::Runtime { args, .. }
@@ -261,12 +285,20 @@ impl InstData {
             }
             InstData::Exit { status } => *status = f(*status),
             InstData::Jump { dest } => each(&mut dest.args, f),
-            InstData::Brif { cond, then_dest, else_dest } => {
+            InstData::Brif {
+                cond,
+                then_dest,
+                else_dest,
+            } => {
                 *cond = f(*cond);
                 each(&mut then_dest.args, f);
                 each(&mut else_dest.args, f);
             }
-            InstData::BrTable { index, default, targets } => {
+            InstData::BrTable {
+                index,
+                default,
+                targets,
+            } => {
                 *index = f(*index);
                 each(&mut default.args, f);
                 for t in targets {
@@ -280,8 +312,14 @@ impl InstData {
     pub fn destinations(&self) -> Vec<&BlockCall> {
         match self {
             InstData::Jump { dest } => vec![dest],
-            InstData::Brif { then_dest, else_dest, .. } => vec![then_dest, else_dest],
-            InstData::BrTable { default, targets, .. } => std::iter::once(default).chain(targets).collect(),
+            InstData::Brif {
+                then_dest,
+                else_dest,
+                ..
+            } => vec![then_dest, else_dest],
+            InstData::BrTable {
+                default, targets, ..
+            } => std::iter::once(default).chain(targets).collect(),
             _ => Vec::new(),
         }
     }
@@ -290,8 +328,14 @@ impl InstData {
     pub fn destinations_mut(&mut self) -> Vec<&mut BlockCall> {
         match self {
             InstData::Jump { dest } => vec![dest],
-            InstData::Brif { then_dest, else_dest, .. } => vec![then_dest, else_dest],
-            InstData::BrTable { default, targets, .. } => std::iter::once(default).chain(targets.iter_mut()).collect(),
+            InstData::Brif {
+                then_dest,
+                else_dest,
+                ..
+            } => vec![then_dest, else_dest],
+            InstData::BrTable {
+                default, targets, ..
+            } => std::iter::once(default).chain(targets.iter_mut()).collect(),
             _ => Vec::new(),
         }
     }
@@ -335,12 +379,18 @@ pub fn is_pure_opcode(op: Opcode) -> bool {
     let kinds = op.operands();
     matches!(kinds.first(), Some(OperandKind::Def(_)))
         && kinds[1..].iter().all(|k| matches!(k, OperandKind::Use(_)))
-        && !matches!(op, Opcode::MemorySize | Opcode::MemoryGrow | Opcode::HeapAlloc | Opcode::HeapRealloc)
+        && !matches!(
+            op,
+            Opcode::MemorySize | Opcode::MemoryGrow | Opcode::HeapAlloc | Opcode::HeapRealloc
+        )
         && !is_mov(op)
 }
 
 /// The four `T.mov` opcodes: construction turns them into nothing (the
 /// destination register simply names the source value).
 pub fn is_mov(op: Opcode) -> bool {
-    matches!(op, Opcode::I32Mov | Opcode::I64Mov | Opcode::F32Mov | Opcode::F64Mov)
+    matches!(
+        op,
+        Opcode::I32Mov | Opcode::I64Mov | Opcode::F32Mov | Opcode::F64Mov
+    )
 }

@@ -8,7 +8,9 @@
 //! the IR verifier does that.
 
 use super::entities::{Block, FuncRef, Inst, Value};
-use super::function::{result_type, BlockData, Function, Module, ModuleContext, ValueData, ValueDef};
+use super::function::{
+    result_type, BlockData, Function, Module, ModuleContext, ValueData, ValueDef,
+};
 use super::instructions::{is_pure_opcode, BlockCall, InstData};
 use super::verify::{is_load, is_runtime, is_store};
 use crate::asm::error::line_col;
@@ -54,7 +56,11 @@ pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
     }
     // Function headers first, so calls may name functions defined later.
     let mut ctx = ModuleContext::default();
-    let mut p = Parser { tokens: &tokens, pos: 0, block_uses: Vec::new() };
+    let mut p = Parser {
+        tokens: &tokens,
+        pos: 0,
+        block_uses: Vec::new(),
+    };
     loop {
         p.skip_newlines();
         if p.at_eof() {
@@ -62,12 +68,19 @@ pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
         }
         let (name, sig) = p.header().map_err(|(s, m)| err(&s, m))?;
         if ctx.functions.iter().any(|(n, _)| *n == name) {
-            return Err(err(&p.prev_span(), format!("function `{name}` is defined twice")));
+            return Err(err(
+                &p.prev_span(),
+                format!("function `{name}` is defined twice"),
+            ));
         }
         ctx.functions.push((name, sig));
         p.skip_body().map_err(|(s, m)| err(&s, m))?;
     }
-    let mut p = Parser { tokens: &tokens, pos: 0, block_uses: Vec::new() };
+    let mut p = Parser {
+        tokens: &tokens,
+        pos: 0,
+        block_uses: Vec::new(),
+    };
     let mut functions = Vec::new();
     loop {
         p.skip_newlines();
@@ -77,7 +90,11 @@ pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
         functions.push(p.function(&ctx).map_err(|(s, m)| err(&s, m))?);
     }
     if functions.is_empty() {
-        return Err(IrParseError { line: 1, col: 1, message: "expected `function`, found end of input".into() });
+        return Err(IrParseError {
+            line: 1,
+            col: 1,
+            message: "expected `function`, found end of input".into(),
+        });
     }
     Ok(Module { ctx, functions })
 }
@@ -159,13 +176,19 @@ impl<'t> Parser<'t> {
     fn numbered(&mut self, prefix: &str, what: &str) -> PResult<u32> {
         let t = self.peek();
         if let Tok::Ident(s) = &t.tok {
-            if let Some(n) = s.strip_prefix(prefix).filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())) {
+            if let Some(n) = s
+                .strip_prefix(prefix)
+                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+            {
                 return match n.parse::<u32>() {
                     Ok(n) if n < MAX_ENTITY => {
                         self.next();
                         Ok(n)
                     }
-                    _ => Err((t.span.clone(), format!("`{s}` is out of range: numbers stop at {MAX_ENTITY}"))),
+                    _ => Err((
+                        t.span.clone(),
+                        format!("`{s}` is out of range: numbers stop at {MAX_ENTITY}"),
+                    )),
                 };
             }
         }
@@ -183,7 +206,10 @@ impl<'t> Parser<'t> {
     fn ty(&mut self) -> PResult<ValType> {
         let t = self.peek();
         let name = self.ident("a type (i32, i64, f32, f64)")?;
-        ValType::from_name(&name).ok_or((t.span.clone(), format!("unknown type `{name}`: expected i32, i64, f32 or f64")))
+        ValType::from_name(&name).ok_or((
+            t.span.clone(),
+            format!("unknown type `{name}`: expected i32, i64, f32 or f64"),
+        ))
     }
 
     fn sig(&mut self) -> PResult<Signature> {
@@ -198,7 +224,11 @@ impl<'t> Parser<'t> {
                 self.expect(Tok::Comma, "`,` or `)`")?;
             }
         }
-        let result = if self.eat(&Tok::Arrow) { Some(self.ty()?) } else { None };
+        let result = if self.eat(&Tok::Arrow) {
+            Some(self.ty()?)
+        } else {
+            None
+        };
         Ok(Signature { params, result })
     }
 
@@ -218,14 +248,22 @@ impl<'t> Parser<'t> {
 
     fn u32_number(&mut self, what: &str) -> PResult<u32> {
         let (v, span) = self.number(what)?;
-        u32::try_from(v).map_err(|_| (span, format!("{what} `{v}` is out of range: expected 0..=4294967295")))
+        u32::try_from(v).map_err(|_| {
+            (
+                span,
+                format!("{what} `{v}` is out of range: expected 0..=4294967295"),
+            )
+        })
     }
 
     /// `function NAME(T, ...) -> T`
     fn header(&mut self) -> PResult<(String, Signature)> {
         let kw = self.ident("`function`")?;
         if kw != "function" {
-            return Err((self.prev_span(), format!("expected `function`, found `{kw}`")));
+            return Err((
+                self.prev_span(),
+                format!("expected `function`, found `{kw}`"),
+            ));
         }
         let name = self.ident("the function's name")?;
         let sig = self.sig()?;
@@ -272,7 +310,12 @@ impl<'t> Parser<'t> {
             let start = self.peek().span.clone();
             // A block header: `blockN(params):`
             if let Tok::Ident(s) = &self.peek().tok {
-                if s.starts_with("block") && self.tokens.get(self.pos + 1).is_some_and(|t| matches!(t.tok, Tok::Colon | Tok::LParen)) {
+                if s.starts_with("block")
+                    && self
+                        .tokens
+                        .get(self.pos + 1)
+                        .is_some_and(|t| matches!(t.tok, Tok::Colon | Tok::LParen))
+                {
                     let b = self.block()?;
                     let slot = grow(&mut blocks, b.index());
                     if slot.is_some() {
@@ -285,7 +328,15 @@ impl<'t> Parser<'t> {
                             let v = self.value()?;
                             self.expect(Tok::Colon, "`:` and the parameter's type")?;
                             let ty = self.ty()?;
-                            define(&mut values, v, ValueData { ty, def: ValueDef::Param(b, params.len()) }, span)?;
+                            define(
+                                &mut values,
+                                v,
+                                ValueData {
+                                    ty,
+                                    def: ValueDef::Param(b, params.len()),
+                                },
+                                span,
+                            )?;
                             params.push(v);
                             if self.eat(&Tok::RParen) {
                                 break;
@@ -302,10 +353,16 @@ impl<'t> Parser<'t> {
                 }
             }
             let Some(block) = current else {
-                return Err((start, "expected a block header like `block0:` before the first instruction".into()));
+                return Err((
+                    start,
+                    "expected a block header like `block0:` before the first instruction".into(),
+                ));
             };
             // An instruction: `[vN =] operation @pc`
-            let result = if matches!(self.tokens.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Equals)) {
+            let result = if matches!(
+                self.tokens.get(self.pos + 1).map(|t| &t.tok),
+                Some(Tok::Equals)
+            ) {
                 let span = self.peek().span.clone();
                 let v = self.value()?;
                 self.next();
@@ -322,10 +379,26 @@ impl<'t> Parser<'t> {
             let inst = Inst::new(f.dfg.insts.len());
             let result_value = result.as_ref().map(|(v, _)| *v);
             match (result, ty) {
-                (Some((v, span)), Some(ty)) => define(&mut values, v, ValueData { ty, def: ValueDef::Result(inst) }, span)?,
-                (Some((v, span)), None) => return Err((span, format!("{v} = ...: this instruction produces no value"))),
+                (Some((v, span)), Some(ty)) => define(
+                    &mut values,
+                    v,
+                    ValueData {
+                        ty,
+                        def: ValueDef::Result(inst),
+                    },
+                    span,
+                )?,
+                (Some((v, span)), None) => {
+                    return Err((
+                        span,
+                        format!("{v} = ...: this instruction produces no value"),
+                    ))
+                }
                 (None, Some(ty)) => {
-                    return Err((op_span, format!("expected `vN = ` before an instruction that produces an {ty}")))
+                    return Err((
+                        op_span,
+                        format!("expected `vN = ` before an instruction that produces an {ty}"),
+                    ))
                 }
                 (None, None) => {}
             }
@@ -341,19 +414,31 @@ impl<'t> Parser<'t> {
         }
         for (b, span) in std::mem::take(&mut self.block_uses) {
             if blocks.get(b.index()).is_none_or(|d| d.is_none()) {
-                return Err((span, format!("{b} is a branch destination but is never defined")));
+                return Err((
+                    span,
+                    format!("{b} is a branch destination but is never defined"),
+                ));
             }
         }
         // Unwritten numbers become unused placeholders; renumbering drops them.
         f.dfg.values = values
             .into_iter()
-            .map(|d| d.unwrap_or(ValueData { ty: ValType::I32, def: ValueDef::Param(Block(u32::MAX), 0) }))
+            .map(|d| {
+                d.unwrap_or(ValueData {
+                    ty: ValType::I32,
+                    def: ValueDef::Param(Block(u32::MAX), 0),
+                })
+            })
             .collect();
         f.dfg.blocks = blocks.into_iter().map(Option::unwrap_or_default).collect();
         Ok(f)
     }
 
-    fn values_list(&mut self, close: Tok, uses: &mut Vec<(Value, Range<usize>)>) -> PResult<Vec<Value>> {
+    fn values_list(
+        &mut self,
+        close: Tok,
+        uses: &mut Vec<(Value, Range<usize>)>,
+    ) -> PResult<Vec<Value>> {
         let mut out = Vec::new();
         if self.eat(&close) {
             return Ok(out);
@@ -378,7 +463,11 @@ impl<'t> Parser<'t> {
         let span = self.peek().span.clone();
         let block = self.block()?;
         self.block_uses.push((block, span));
-        let args = if self.eat(&Tok::LParen) { self.values_list(Tok::RParen, uses)? } else { Vec::new() };
+        let args = if self.eat(&Tok::LParen) {
+            self.values_list(Tok::RParen, uses)?
+        } else {
+            Vec::new()
+        };
         Ok(BlockCall { block, args })
     }
 
@@ -403,11 +492,16 @@ impl<'t> Parser<'t> {
         }
     }
 
-    fn inst(&mut self, ctx: &ModuleContext, uses: &mut Vec<(Value, Range<usize>)>) -> PResult<InstData> {
+    fn inst(
+        &mut self,
+        ctx: &ModuleContext,
+        uses: &mut Vec<(Value, Range<usize>)>,
+    ) -> PResult<InstData> {
         let span = self.peek().span.clone();
         let word = self.ident("an instruction")?;
         if let Some(ty) = word.strip_prefix("const.") {
-            let ty = ValType::from_name(ty).ok_or((span.clone(), format!("unknown constant type in `{word}`")))?;
+            let ty = ValType::from_name(ty)
+                .ok_or((span.clone(), format!("unknown constant type in `{word}`")))?;
             let bits = self.constant(ty)?;
             return Ok(InstData::Const { ty, bits });
         }
@@ -416,14 +510,19 @@ impl<'t> Parser<'t> {
                 let addr = self.use_value(uses)?;
                 self.expect(Tok::Comma, "`,` and the access's end")?;
                 let (end, end_span) = self.number("the access's end")?;
-                let end = u64::try_from(end).map_err(|_| (end_span, "the access's end must be 0 or more".to_string()))?;
+                let end = u64::try_from(end)
+                    .map_err(|_| (end_span, "the access's end must be 0 or more".to_string()))?;
                 InstData::Bounds { addr, end }
             }
             "trapz" | "trapnz" => {
                 let cond = self.use_value(uses)?;
                 self.expect(Tok::Comma, "`,` and the trap kind")?;
                 let kind = self.trap_kind()?;
-                InstData::TrapIf { kind, cond, nonzero: word == "trapnz" }
+                InstData::TrapIf {
+                    kind,
+                    cond,
+                    nonzero: word == "trapnz",
+                }
             }
             "depth_enter" => InstData::DepthEnter,
             "depth_leave" => InstData::DepthLeave,
@@ -437,12 +536,18 @@ impl<'t> Parser<'t> {
                     .ok_or((name_span, format!("unknown function `{name}`")))?;
                 self.expect(Tok::LParen, "`(` and the arguments")?;
                 let args = self.values_list(Tok::RParen, uses)?;
-                InstData::Call { func: FuncRef::new(index), args }
+                InstData::Call {
+                    func: FuncRef::new(index),
+                    args,
+                }
             }
             "table_check" => {
                 let index = self.use_value(uses)?;
                 self.expect(Tok::Comma, "`,` and the expected signature")?;
-                InstData::TableCheck { sig: self.sig()?, index }
+                InstData::TableCheck {
+                    sig: self.sig()?,
+                    index,
+                }
             }
             "call_indirect" => {
                 let sig = self.sig()?;
@@ -455,17 +560,27 @@ impl<'t> Parser<'t> {
             "dev" => {
                 let name_span = self.peek().span.clone();
                 let name = self.ident("a device operation like `console.write`")?;
-                let op = abi::device_op_by_name(&name).ok_or((name_span, format!("unknown device operation `{name}`")))?;
+                let op = abi::device_op_by_name(&name)
+                    .ok_or((name_span, format!("unknown device operation `{name}`")))?;
                 self.expect(Tok::LParen, "`(` and the arguments")?;
-                InstData::Dev { op: op.code(), args: self.values_list(Tok::RParen, uses)? }
+                InstData::Dev {
+                    op: op.code(),
+                    args: self.values_list(Tok::RParen, uses)?,
+                }
             }
-            "jump" => InstData::Jump { dest: self.block_call(uses)? },
+            "jump" => InstData::Jump {
+                dest: self.block_call(uses)?,
+            },
             "brif" => {
                 let cond = self.use_value(uses)?;
                 self.expect(Tok::Comma, "`,` and the branch taken when non-zero")?;
                 let then_dest = self.block_call(uses)?;
                 self.expect(Tok::Comma, "`,` and the branch taken when zero")?;
-                InstData::Brif { cond, then_dest, else_dest: self.block_call(uses)? }
+                InstData::Brif {
+                    cond,
+                    then_dest,
+                    else_dest: self.block_call(uses)?,
+                }
             }
             "br_table" => {
                 let index = self.use_value(uses)?;
@@ -483,33 +598,64 @@ impl<'t> Parser<'t> {
                         self.expect(Tok::Comma, "`,` or `]`")?;
                     }
                 }
-                InstData::BrTable { index, default, targets }
+                InstData::BrTable {
+                    index,
+                    default,
+                    targets,
+                }
             }
-            "return" => InstData::Return { args: self.operands_until_at(uses)? },
-            "exit" => InstData::Exit { status: self.use_value(uses)? },
+            "return" => InstData::Return {
+                args: self.operands_until_at(uses)?,
+            },
+            "exit" => InstData::Exit {
+                status: self.use_value(uses)?,
+            },
             "trap" => {
                 let kind = self.trap_kind()?;
-                let code = if kind == TrapKind::User { self.u32_number("the user trap's code")? } else { 0 };
+                let code = if kind == TrapKind::User {
+                    self.u32_number("the user trap's code")?
+                } else {
+                    0
+                };
                 InstData::Trap { kind, code }
             }
             mnemonic => {
-                let op = Opcode::from_mnemonic(mnemonic).ok_or((span.clone(), format!("unknown instruction `{mnemonic}`")))?;
+                let op = Opcode::from_mnemonic(mnemonic)
+                    .ok_or((span.clone(), format!("unknown instruction `{mnemonic}`")))?;
                 if is_load(op) {
                     let addr = self.use_value(uses)?;
                     self.expect(Tok::Comma, "`,` and the offset")?;
-                    InstData::Load { op, addr, offset: self.u32_number("an offset")? }
+                    InstData::Load {
+                        op,
+                        addr,
+                        offset: self.u32_number("an offset")?,
+                    }
                 } else if is_store(op) {
                     let value = self.use_value(uses)?;
                     self.expect(Tok::Comma, "`,` and the address")?;
                     let addr = self.use_value(uses)?;
                     self.expect(Tok::Comma, "`,` and the offset")?;
-                    InstData::Store { op, value, addr, offset: self.u32_number("an offset")? }
+                    InstData::Store {
+                        op,
+                        value,
+                        addr,
+                        offset: self.u32_number("an offset")?,
+                    }
                 } else if is_runtime(op) {
-                    InstData::Runtime { op, args: self.operands_until_at(uses)? }
+                    InstData::Runtime {
+                        op,
+                        args: self.operands_until_at(uses)?,
+                    }
                 } else if is_pure_opcode(op) {
-                    InstData::Pure { op, args: self.operands_until_at(uses)? }
+                    InstData::Pure {
+                        op,
+                        args: self.operands_until_at(uses)?,
+                    }
                 } else {
-                    return Err((span, format!("`{mnemonic}` is a bytecode instruction with no IR form")));
+                    return Err((
+                        span,
+                        format!("`{mnemonic}` is a bytecode instruction with no IR form"),
+                    ));
                 }
             }
         })
@@ -527,7 +673,11 @@ impl<'t> Parser<'t> {
                 if v < min || v > max {
                     return Err((span, format!("`{v}` does not fit {ty}")));
                 }
-                Ok(if ty == ValType::I32 { u64::from(v as u32) } else { v as u64 })
+                Ok(if ty == ValType::I32 {
+                    u64::from(v as u32)
+                } else {
+                    v as u64
+                })
             }
             ValType::F32 | ValType::F64 => {
                 let negative = self.eat(&Tok::Minus);
@@ -539,13 +689,23 @@ impl<'t> Parser<'t> {
                         if self.eat(&Tok::Colon) {
                             match &self.next().tok {
                                 Tok::Number(p) => format!("nan:{p}"),
-                                _ => return Err((t.span.clone(), "expected a NaN payload like 0x1".into())),
+                                _ => {
+                                    return Err((
+                                        t.span.clone(),
+                                        "expected a NaN payload like 0x1".into(),
+                                    ))
+                                }
                             }
                         } else {
                             w.clone()
                         }
                     }
-                    _ => return Err((t.span.clone(), format!("expected a float, found {}", t.tok.describe()))),
+                    _ => {
+                        return Err((
+                            t.span.clone(),
+                            format!("expected a float, found {}", t.tok.describe()),
+                        ))
+                    }
                 };
                 let span = t.span.clone();
                 let bits = if ty == ValType::F32 {
@@ -566,7 +726,12 @@ fn grow<T: Default>(v: &mut Vec<T>, i: usize) -> &mut T {
     &mut v[i]
 }
 
-fn define(values: &mut Vec<Option<ValueData>>, v: Value, data: ValueData, span: Range<usize>) -> PResult<()> {
+fn define(
+    values: &mut Vec<Option<ValueData>>,
+    v: Value,
+    data: ValueData,
+    span: Range<usize>,
+) -> PResult<()> {
     let slot = grow(values, v.index());
     if slot.is_some() {
         return Err((span, format!("{v} is defined twice")));

@@ -27,7 +27,11 @@ pub struct IrError {
 
 impl fmt::Display for IrError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "function `{}`: {}: {}", self.func, self.entity, self.message)
+        write!(
+            f,
+            "function `{}`: {}: {}",
+            self.func, self.entity, self.message
+        )
     }
 }
 
@@ -35,7 +39,11 @@ impl std::error::Error for IrError {}
 
 /// Verifies one function; `ctx` gives callee signatures.
 pub fn verify_function(func: &Function, ctx: &ModuleContext) -> Result<(), Vec<IrError>> {
-    let mut v = Verifier { func, ctx, errors: Vec::new() };
+    let mut v = Verifier {
+        func,
+        ctx,
+        errors: Vec::new(),
+    };
     v.run();
     v.errors.dedup();
     if v.errors.is_empty() {
@@ -60,7 +68,11 @@ struct Place {
 
 impl Verifier<'_> {
     fn error(&mut self, entity: impl fmt::Display, message: impl Into<String>) {
-        self.errors.push(IrError { func: self.func.name.clone(), entity: entity.to_string(), message: message.into() });
+        self.errors.push(IrError {
+            func: self.func.name.clone(),
+            entity: entity.to_string(),
+            message: message.into(),
+        });
     }
 
     fn inst_name(&self, inst: Inst) -> String {
@@ -106,18 +118,35 @@ impl Verifier<'_> {
                 let last = pos + 1 == insts.len();
                 let term = dfg.insts[inst.index()].is_terminator();
                 if term && !last {
-                    self.error(self.inst_name(inst), format!("is a terminator in the middle of {b}"));
+                    self.error(
+                        self.inst_name(inst),
+                        format!("is a terminator in the middle of {b}"),
+                    );
                 }
                 if !term && last {
-                    self.error(b, format!("ends with {}, which is not a terminator", self.inst_name(inst)));
+                    self.error(
+                        b,
+                        format!(
+                            "ends with {}, which is not a terminator",
+                            self.inst_name(inst)
+                        ),
+                    );
                 }
             }
         }
-        let entry_params: Vec<ValType> = dfg.params(entry).iter().map(|&p| dfg.value_type(p)).collect();
+        let entry_params: Vec<ValType> = dfg
+            .params(entry)
+            .iter()
+            .map(|&p| dfg.value_type(p))
+            .collect();
         if entry_params != f.signature.params {
             self.error(
                 entry,
-                format!("entry block parameters ({}) differ from the signature's {}", types(&entry_params), f.signature),
+                format!(
+                    "entry block parameters ({}) differ from the signature's {}",
+                    types(&entry_params),
+                    f.signature
+                ),
             );
         }
         let dom = DominatorTree::compute(f);
@@ -127,7 +156,16 @@ impl Verifier<'_> {
         for &b in &f.layout.blocks {
             for &inst in f.layout.block_insts(b) {
                 if inst.index() < ninsts {
-                    self.inst(inst, Place { block: b, pos: place[inst.index()].map_or(0, |p| p.pos) }, &place, &in_layout, &dom);
+                    self.inst(
+                        inst,
+                        Place {
+                            block: b,
+                            pos: place[inst.index()].map_or(0, |p| p.pos),
+                        },
+                        &place,
+                        &in_layout,
+                        &dom,
+                    );
                 }
             }
         }
@@ -142,21 +180,37 @@ impl Verifier<'_> {
     }
 
     /// Checks that the definition of `v` dominates a use at `at`.
-    fn dominated(&mut self, user: &str, v: Value, at: Place, place: &[Option<Place>], in_layout: &[bool], dom: &DominatorTree) {
+    fn dominated(
+        &mut self,
+        user: &str,
+        v: Value,
+        at: Place,
+        place: &[Option<Place>],
+        in_layout: &[bool],
+        dom: &DominatorTree,
+    ) {
         if !dom.is_reachable(at.block) {
             return;
         }
         let ok = match self.func.dfg.values[v.index()].def {
             ValueDef::Param(b, n) => {
-                if !in_layout.get(b.index()).copied().unwrap_or(false) || self.func.dfg.params(b).get(n) != Some(&v) {
-                    self.error(user, format!("uses {v}, a parameter of {b}, which is not in the function"));
+                if !in_layout.get(b.index()).copied().unwrap_or(false)
+                    || self.func.dfg.params(b).get(n) != Some(&v)
+                {
+                    self.error(
+                        user,
+                        format!("uses {v}, a parameter of {b}, which is not in the function"),
+                    );
                     return;
                 }
                 dom.dominates(b, at.block)
             }
             ValueDef::Result(def) => match place.get(def.index()).copied().flatten() {
                 None => {
-                    self.error(user, format!("uses {v}, whose instruction {def} is not in the function"));
+                    self.error(
+                        user,
+                        format!("uses {v}, whose instruction {def} is not in the function"),
+                    );
                     return;
                 }
                 Some(d) if d.block == at.block => d.pos < at.pos,
@@ -164,11 +218,21 @@ impl Verifier<'_> {
             },
         };
         if !ok {
-            self.error(user, format!("uses {v}, whose definition does not dominate this use"));
+            self.error(
+                user,
+                format!("uses {v}, whose definition does not dominate this use"),
+            );
         }
     }
 
-    fn inst(&mut self, inst: Inst, at: Place, place: &[Option<Place>], in_layout: &[bool], dom: &DominatorTree) {
+    fn inst(
+        &mut self,
+        inst: Inst,
+        at: Place,
+        place: &[Option<Place>],
+        in_layout: &[bool],
+        dom: &DominatorTree,
+    ) {
         let dfg = &self.func.dfg;
         let data = &dfg.insts[inst.index()];
         let name = self.inst_name(inst);
@@ -176,27 +240,45 @@ impl Verifier<'_> {
         // Operand types, branch arguments aside.
         let expected: Result<Vec<ValType>, String> = match data {
             InstData::Const { ty, bits } => {
-                let fits = matches!(ty, ValType::I64 | ValType::F64) || *bits <= u64::from(u32::MAX);
-                if fits { Ok(vec![]) } else { Err(format!("constant bits {bits:#x} do not fit {ty}")) }
+                let fits =
+                    matches!(ty, ValType::I64 | ValType::F64) || *bits <= u64::from(u32::MAX);
+                if fits {
+                    Ok(vec![])
+                } else {
+                    Err(format!("constant bits {bits:#x} do not fit {ty}"))
+                }
             }
-            InstData::Pure { op, .. } if !is_pure_opcode(*op) => Err(format!("`{op}` is not a pure operation")),
+            InstData::Pure { op, .. } if !is_pure_opcode(*op) => {
+                Err(format!("`{op}` is not a pure operation"))
+            }
             InstData::Load { op, .. } if !is_load(*op) => Err(format!("`{op}` is not a load")),
             InstData::Store { op, .. } if !is_store(*op) => Err(format!("`{op}` is not a store")),
-            InstData::Runtime { op, .. } if !is_runtime(*op) => Err(format!("`{op}` is not a memory or heap operation")),
+            InstData::Runtime { op, .. } if !is_runtime(*op) => {
+                Err(format!("`{op}` is not a memory or heap operation"))
+            }
             InstData::Pure { op, .. } | InstData::Runtime { op, .. } => Ok(use_types(*op)),
             InstData::Load { .. } | InstData::Bounds { .. } => Ok(vec![ValType::I32]),
             InstData::Store { op, .. } => Ok(use_types(*op)),
             // A divisor check tests the divisor itself, of either integer width.
-            InstData::TrapIf { cond, .. } if dfg.values.get(cond.index()).is_some_and(|d| d.ty == ValType::I64) => {
+            InstData::TrapIf { cond, .. }
+                if dfg
+                    .values
+                    .get(cond.index())
+                    .is_some_and(|d| d.ty == ValType::I64) =>
+            {
                 Ok(vec![ValType::I64])
             }
-            InstData::TrapIf { .. } | InstData::TableCheck { .. } | InstData::Exit { .. } => Ok(vec![ValType::I32]),
+            InstData::TrapIf { .. } | InstData::TableCheck { .. } | InstData::Exit { .. } => {
+                Ok(vec![ValType::I32])
+            }
             InstData::DepthEnter | InstData::DepthLeave | InstData::Trap { .. } => Ok(vec![]),
             InstData::Call { func, .. } => match self.ctx.signature(*func) {
                 Some(sig) => Ok(sig.params.clone()),
                 None => Err(format!("calls {func}, which does not exist")),
             },
-            InstData::CallIndirect { sig, .. } => Ok(std::iter::once(ValType::I32).chain(sig.params.iter().copied()).collect()),
+            InstData::CallIndirect { sig, .. } => Ok(std::iter::once(ValType::I32)
+                .chain(sig.params.iter().copied())
+                .collect()),
             InstData::Dev { op, .. } => match abi::device_op_by_code(*op) {
                 Some(d) => Ok(d.params.to_vec()),
                 None => Err(format!("unknown device operation {op:#06x}")),
@@ -215,12 +297,22 @@ impl Verifier<'_> {
             Err(message) => self.error(&name, message),
             Ok(expected) => {
                 if expected.len() != plain_args.len() {
-                    self.error(&name, format!("takes {} operands, found {}", expected.len(), plain_args.len()));
+                    self.error(
+                        &name,
+                        format!(
+                            "takes {} operands, found {}",
+                            expected.len(),
+                            plain_args.len()
+                        ),
+                    );
                 }
                 for (i, (&v, &ty)) in plain_args.iter().zip(&expected).enumerate() {
                     if let Some(found) = self.value_ok(&name, v) {
                         if found != ty {
-                            self.error(&name, format!("operand {i} is {v} of type {found}, expected {ty}"));
+                            self.error(
+                                &name,
+                                format!("operand {i} is {v} of type {found}, expected {ty}"),
+                            );
                         }
                     }
                 }
@@ -245,11 +337,16 @@ impl Verifier<'_> {
                         self.error(&name, format!("result {r} has type {found}, expected {ty}"));
                     }
                     if dfg.values[r.index()].def != ValueDef::Result(inst) {
-                        self.error(&name, format!("result {r} is not defined by this instruction"));
+                        self.error(
+                            &name,
+                            format!("result {r} is not defined by this instruction"),
+                        );
                     }
                 }
             }
-            (None, Some(ty)) => self.error(&name, format!("has no result: expected one of type {ty}")),
+            (None, Some(ty)) => {
+                self.error(&name, format!("has no result: expected one of type {ty}"))
+            }
             (Some(r), None) => self.error(&name, format!("has result {r} but produces no value")),
             (None, None) => {}
         }
@@ -266,18 +363,31 @@ impl Verifier<'_> {
     ) {
         let b = call.block;
         if !in_layout.get(b.index()).copied().unwrap_or(false) {
-            self.error(user, format!("branches to {b}, which is not in the function"));
+            self.error(
+                user,
+                format!("branches to {b}, which is not in the function"),
+            );
             return;
         }
         let params = self.func.dfg.params(b).to_vec();
         if params.len() != call.args.len() {
-            self.error(user, format!("passes {} arguments to {b}, which takes {}", call.args.len(), params.len()));
+            self.error(
+                user,
+                format!(
+                    "passes {} arguments to {b}, which takes {}",
+                    call.args.len(),
+                    params.len()
+                ),
+            );
         }
         for (&a, &p) in call.args.iter().zip(&params) {
             if let Some(found) = self.value_ok(user, a) {
                 let ty = self.func.dfg.value_type(p);
                 if found != ty {
-                    self.error(user, format!("passes {a} of type {found} to {b}'s parameter {p} of type {ty}"));
+                    self.error(
+                        user,
+                        format!("passes {a} of type {found} to {b}'s parameter {p} of type {ty}"),
+                    );
                 }
                 self.dominated(user, a, at, place, in_layout, dom);
             }
@@ -291,12 +401,26 @@ fn types(ts: &[ValType]) -> String {
 
 /// Whether a bytecode opcode is a load.
 pub fn is_load(op: Opcode) -> bool {
-    matches!(op.operands(), [crate::bytecode::OperandKind::Def(_), _, crate::bytecode::OperandKind::Offset])
+    matches!(
+        op.operands(),
+        [
+            crate::bytecode::OperandKind::Def(_),
+            _,
+            crate::bytecode::OperandKind::Offset
+        ]
+    )
 }
 
 /// Whether a bytecode opcode is a store.
 pub fn is_store(op: Opcode) -> bool {
-    matches!(op.operands(), [crate::bytecode::OperandKind::Use(_), _, crate::bytecode::OperandKind::Offset])
+    matches!(
+        op.operands(),
+        [
+            crate::bytecode::OperandKind::Use(_),
+            _,
+            crate::bytecode::OperandKind::Offset
+        ]
+    )
 }
 
 /// Whether a bytecode opcode becomes an IR runtime call.

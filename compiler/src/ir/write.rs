@@ -113,14 +113,28 @@ pub fn write_inst(out: &mut String, data: &InstData, ctx: &ModuleContext) {
         InstData::Load { op, addr, offset } => {
             let _ = write!(out, "{op} {addr}, {offset}");
         }
-        InstData::Store { op, value, addr, offset } => {
+        InstData::Store {
+            op,
+            value,
+            addr,
+            offset,
+        } => {
             let _ = write!(out, "{op} {value}, {addr}, {offset}");
         }
         InstData::Bounds { addr, end } => {
             let _ = write!(out, "bounds {addr}, {end}");
         }
-        InstData::TrapIf { kind, cond, nonzero } => {
-            let _ = write!(out, "{} {cond}, {}", if *nonzero { "trapnz" } else { "trapz" }, kind.ident());
+        InstData::TrapIf {
+            kind,
+            cond,
+            nonzero,
+        } => {
+            let _ = write!(
+                out,
+                "{} {cond}, {}",
+                if *nonzero { "trapnz" } else { "trapz" },
+                kind.ident()
+            );
         }
         InstData::DepthEnter => out.push_str("depth_enter"),
         InstData::DepthLeave => out.push_str("depth_leave"),
@@ -147,13 +161,21 @@ pub fn write_inst(out: &mut String, data: &InstData, ctx: &ModuleContext) {
             out.push_str("jump ");
             block_call(out, dest);
         }
-        InstData::Brif { cond, then_dest, else_dest } => {
+        InstData::Brif {
+            cond,
+            then_dest,
+            else_dest,
+        } => {
             let _ = write!(out, "brif {cond}, ");
             block_call(out, then_dest);
             out.push_str(", ");
             block_call(out, else_dest);
         }
-        InstData::BrTable { index, default, targets } => {
+        InstData::BrTable {
+            index,
+            default,
+            targets,
+        } => {
             let _ = write!(out, "br_table {index}, ");
             block_call(out, default);
             out.push_str(", [");

@@ -19,11 +19,13 @@ use inkwell::intrinsics::Intrinsic;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType, StructType};
 use inkwell::values::{
-    BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue, GlobalValue, IntValue, PhiValue,
-    PointerValue,
+    BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue, GlobalValue,
+    IntValue, PhiValue, PointerValue,
 };
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
-use janus_runtime::abi::{self, vm_field, Rt, RtType, TrapKind, ValType, MAX_CALL_DEPTH, PAGE_SIZE};
+use janus_runtime::abi::{
+    self, vm_field, Rt, RtType, TrapKind, ValType, MAX_CALL_DEPTH, PAGE_SIZE,
+};
 use std::collections::HashMap;
 
 type R<T> = Result<T, String>;
@@ -55,7 +57,11 @@ fn llvm_type<'ctx>(context: &'ctx Context, ty: ValType) -> BasicTypeEnum<'ctx> {
 }
 
 fn fn_type<'ctx>(context: &'ctx Context, sig: &Signature) -> FunctionType<'ctx> {
-    let params: Vec<BasicMetadataTypeEnum> = sig.params.iter().map(|&t| llvm_type(context, t).into()).collect();
+    let params: Vec<BasicMetadataTypeEnum> = sig
+        .params
+        .iter()
+        .map(|&t| llvm_type(context, t).into())
+        .collect();
     match sig.result {
         Some(t) => llvm_type(context, t).fn_type(&params, false),
         None => context.void_type().fn_type(&params, false),
@@ -63,7 +69,11 @@ fn fn_type<'ctx>(context: &'ctx Context, sig: &Signature) -> FunctionType<'ctx> 
 }
 
 /// Builds the LLVM module of a program.
-pub fn lower_module<'ctx>(context: &'ctx Context, bc: &bytecode::Module, ir: &ir::Module) -> R<Module<'ctx>> {
+pub fn lower_module<'ctx>(
+    context: &'ctx Context,
+    bc: &bytecode::Module,
+    ir: &ir::Module,
+) -> R<Module<'ctx>> {
     let module = context.create_module("janus");
     let i32t = context.i32_type();
     let i64t = context.i64_type();
@@ -91,10 +101,19 @@ pub fn lower_module<'ctx>(context: &'ctx Context, bc: &bytecode::Module, ir: &ir
                 None => context.void_type().fn_type(&params, false),
             };
             let func = module.add_function(f.symbol, ty, Some(Linkage::External));
-            func.add_attribute(AttributeLoc::Function, context.create_enum_attribute(nounwind, 0));
+            func.add_attribute(
+                AttributeLoc::Function,
+                context.create_enum_attribute(nounwind, 0),
+            );
             if f.noreturn {
-                func.add_attribute(AttributeLoc::Function, context.create_enum_attribute(noreturn, 0));
-                func.add_attribute(AttributeLoc::Function, context.create_enum_attribute(cold, 0));
+                func.add_attribute(
+                    AttributeLoc::Function,
+                    context.create_enum_attribute(noreturn, 0),
+                );
+                func.add_attribute(
+                    AttributeLoc::Function,
+                    context.create_enum_attribute(cold, 0),
+                );
             }
             func
         })
@@ -109,8 +128,15 @@ pub fn lower_module<'ctx>(context: &'ctx Context, bc: &bytecode::Module, ir: &ir
         .functions
         .iter()
         .map(|f| {
-            let func = module.add_function(&format!("janus.fn.{}", f.name), fn_type(context, &f.signature), Some(Linkage::Internal));
-            func.add_attribute(AttributeLoc::Function, context.create_enum_attribute(nounwind, 0));
+            let func = module.add_function(
+                &format!("janus.fn.{}", f.name),
+                fn_type(context, &f.signature),
+                Some(Linkage::Internal),
+            );
+            func.add_attribute(
+                AttributeLoc::Function,
+                context.create_enum_attribute(nounwind, 0),
+            );
             func
         })
         .collect();
@@ -129,7 +155,11 @@ pub fn lower_module<'ctx>(context: &'ctx Context, bc: &bytecode::Module, ir: &ir
             ])
         })
         .collect();
-    let table = module.add_global(table_entry.array_type(entries.len() as u32), None, "janus.table");
+    let table = module.add_global(
+        table_entry.array_type(entries.len() as u32),
+        None,
+        "janus.table",
+    );
     table.set_initializer(&table_entry.const_array(&entries));
     table.set_constant(true);
     table.set_linkage(Linkage::Private);
@@ -185,7 +215,11 @@ impl<'ctx> Frame<'ctx> {
                 ])
             })
             .collect();
-        let data = self.module.add_global(data_entry.array_type(segments.len() as u32), None, "janus.data");
+        let data = self.module.add_global(
+            data_entry.array_type(segments.len() as u32),
+            None,
+            "janus.data",
+        );
         data.set_initializer(&data_entry.const_array(&segments));
         data.set_constant(true);
         data.set_linkage(Linkage::Private);
@@ -196,7 +230,9 @@ impl<'ctx> Frame<'ctx> {
             .enumerate()
             .map(|(i, f)| private_bytes(&format!("janus.name.{i}"), f.name.as_bytes(), true))
             .collect();
-        let name_table = self.module.add_global(ptr.array_type(names.len() as u32), None, "janus.names");
+        let name_table =
+            self.module
+                .add_global(ptr.array_type(names.len() as u32), None, "janus.names");
         name_table.set_initializer(&ptr.const_array(&names));
         name_table.set_constant(true);
         name_table.set_linkage(Linkage::Private);
@@ -217,28 +253,46 @@ impl<'ctx> Frame<'ctx> {
             ],
             false,
         );
-        let descriptor = self.module.add_global(descriptor_type, None, "janus_module");
-        descriptor.set_initializer(&descriptor_type.const_named_struct(&[
-            i32t.const_int(u64::from(memory.initial_pages), false).into(),
-            i32t.const_int(u64::from(memory.max_pages), false).into(),
-            i32t.const_int(u64::from(heap_base), false).into(),
-            i32t.const_int(bc.data.len() as u64, false).into(),
-            data.as_pointer_value().into(),
-            i32t.const_int(bc.functions.len() as u64, false).into(),
-            name_table.as_pointer_value().into(),
-            self.functions[main_index as usize].as_global_value().as_pointer_value().into(),
-        ]));
+        let descriptor = self
+            .module
+            .add_global(descriptor_type, None, "janus_module");
+        descriptor.set_initializer(
+            &descriptor_type.const_named_struct(&[
+                i32t.const_int(u64::from(memory.initial_pages), false)
+                    .into(),
+                i32t.const_int(u64::from(memory.max_pages), false).into(),
+                i32t.const_int(u64::from(heap_base), false).into(),
+                i32t.const_int(bc.data.len() as u64, false).into(),
+                data.as_pointer_value().into(),
+                i32t.const_int(bc.functions.len() as u64, false).into(),
+                name_table.as_pointer_value().into(),
+                self.functions[main_index as usize]
+                    .as_global_value()
+                    .as_pointer_value()
+                    .into(),
+            ]),
+        );
         descriptor.set_constant(true);
         descriptor.set_linkage(Linkage::Private);
 
         let main_ty = i32t.fn_type(&[i32t.into(), ptr.into()], false);
-        let main = self.module.add_function("main", main_ty, Some(Linkage::External));
+        let main = self
+            .module
+            .add_function("main", main_ty, Some(Linkage::External));
         let builder = c.create_builder();
         builder.position_at_end(c.append_basic_block(main, "entry"));
         let argc = main.get_nth_param(0).ok_or("main has argc")?;
         let argv = main.get_nth_param(1).ok_or("main has argv")?;
         let status = builder
-            .build_call(self.rt(Rt::Start), &[descriptor.as_pointer_value().into(), argc.into(), argv.into()], "status")
+            .build_call(
+                self.rt(Rt::Start),
+                &[
+                    descriptor.as_pointer_value().into(),
+                    argc.into(),
+                    argv.into(),
+                ],
+                "status",
+            )
             .map_err(e)?;
         let status = basic(status.try_as_basic_value())?;
         builder.build_return(Some(&status)).map_err(e)?;
@@ -281,8 +335,13 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         }
         b.position_at_end(prologue);
         let vm = frame.vm.as_pointer_value();
-        let base_ptr = b.build_struct_gep(frame.vm_type, vm, vm_field::BASE, "base.ptr").map_err(e)?;
-        let base = b.build_load(c.ptr_type(AddressSpace::default()), base_ptr, "base").map_err(e)?.into_pointer_value();
+        let base_ptr = b
+            .build_struct_gep(frame.vm_type, vm, vm_field::BASE, "base.ptr")
+            .map_err(e)?;
+        let base = b
+            .build_load(c.ptr_type(AddressSpace::default()), base_ptr, "base")
+            .map_err(e)?
+            .into_pointer_value();
         let size_slot = b.build_alloca(c.i64_type(), "size.slot").map_err(e)?;
         let this = FnLowering {
             frame,
@@ -304,8 +363,14 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
 
     fn reload_size(&self) -> R<()> {
         let vm = self.frame.vm.as_pointer_value();
-        let size_ptr = self.b.build_struct_gep(self.frame.vm_type, vm, vm_field::SIZE, "size.ptr").map_err(e)?;
-        let size = self.b.build_load(self.c.i64_type(), size_ptr, "size").map_err(e)?;
+        let size_ptr = self
+            .b
+            .build_struct_gep(self.frame.vm_type, vm, vm_field::SIZE, "size.ptr")
+            .map_err(e)?;
+        let size = self
+            .b
+            .build_load(self.c.i64_type(), size_ptr, "size")
+            .map_err(e)?;
         self.b.build_store(self.size_slot, size).map_err(e)?;
         Ok(())
     }
@@ -314,7 +379,8 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         let entry = f.layout.entry().ok_or("functions have an entry block")?;
         // Parameters of the entry block are the function's parameters.
         for (i, &p) in f.dfg.params(entry).iter().enumerate() {
-            self.values[p.index()] = Some(self.func.get_nth_param(i as u32).ok_or("parameter count")?);
+            self.values[p.index()] =
+                Some(self.func.get_nth_param(i as u32).ok_or("parameter count")?);
         }
         // Phis for every other block's parameters, made up front so branches
         // lowered earlier can feed them.
@@ -325,14 +391,19 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             self.b.position_at_end(self.blocks[&block]);
             let mut phis = Vec::new();
             for &p in f.dfg.params(block) {
-                let phi = self.b.build_phi(llvm_type(self.c, f.dfg.value_type(p)), &p.to_string()).map_err(e)?;
+                let phi = self
+                    .b
+                    .build_phi(llvm_type(self.c, f.dfg.value_type(p)), &p.to_string())
+                    .map_err(e)?;
                 self.values[p.index()] = Some(phi.as_basic_value());
                 phis.push(phi);
             }
             self.phis.insert(block, phis);
         }
         self.b.position_at_end(self.alloca_point);
-        self.b.build_unconditional_branch(self.blocks[&entry]).map_err(e)?;
+        self.b
+            .build_unconditional_branch(self.blocks[&entry])
+            .map_err(e)?;
         for &block in &f.layout.blocks {
             self.b.position_at_end(self.blocks[&block]);
             for &inst in f.layout.block_insts(block) {
@@ -347,7 +418,11 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     }
 
     fn val(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
-        self.values.get(v.index()).copied().flatten().ok_or_else(|| format!("{v} used before it is lowered"))
+        self.values
+            .get(v.index())
+            .copied()
+            .flatten()
+            .ok_or_else(|| format!("{v} used before it is lowered"))
     }
 
     fn int(&self, v: Value) -> R<IntValue<'ctx>> {
@@ -372,11 +447,20 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             return Ok(bb);
         }
         let here = self.b.get_insert_block().ok_or("builder is positioned")?;
-        let bb = self.c.append_basic_block(self.func, &format!("trap.{}.{pc}", kind.ident()));
+        let bb = self
+            .c
+            .append_basic_block(self.func, &format!("trap.{}.{pc}", kind.ident()));
         self.b.position_at_end(bb);
-        let args = [self.i32c(kind.code().into()), self.i32c(self.index.into()), self.i32c(pc.into()), self.i32c(code.into())];
+        let args = [
+            self.i32c(kind.code().into()),
+            self.i32c(self.index.into()),
+            self.i32c(pc.into()),
+            self.i32c(code.into()),
+        ];
         let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
-        self.b.build_call(self.frame.rt(Rt::Trap), &args, "").map_err(e)?;
+        self.b
+            .build_call(self.frame.rt(Rt::Trap), &args, "")
+            .map_err(e)?;
         self.b.build_unreachable().map_err(e)?;
         self.b.position_at_end(here);
         self.traps.insert((kind.code(), pc, code), bb);
@@ -387,27 +471,44 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     fn trap_when(&mut self, cond: IntValue<'ctx>, kind: TrapKind, pc: u32) -> R<()> {
         let trap = self.trap_block(kind, pc, 0)?;
         let cont = self.c.append_basic_block(self.func, "ok");
-        self.b.build_conditional_branch(cond, trap, cont).map_err(e)?;
+        self.b
+            .build_conditional_branch(cond, trap, cont)
+            .map_err(e)?;
         self.b.position_at_end(cont);
         Ok(())
     }
 
     /// Traps with the code a runtime call returned, unless it is 0.
     fn trap_on_code(&mut self, code: IntValue<'ctx>, pc: u32) -> R<()> {
-        let failed = self.b.build_int_compare(IntPredicate::NE, code, self.i32c(0), "failed").map_err(e)?;
+        let failed = self
+            .b
+            .build_int_compare(IntPredicate::NE, code, self.i32c(0), "failed")
+            .map_err(e)?;
         let trap = self.c.append_basic_block(self.func, "trap.runtime");
         let cont = self.c.append_basic_block(self.func, "ok");
-        self.b.build_conditional_branch(failed, trap, cont).map_err(e)?;
+        self.b
+            .build_conditional_branch(failed, trap, cont)
+            .map_err(e)?;
         self.b.position_at_end(trap);
-        let args: Vec<BasicMetadataValueEnum> =
-            vec![code.into(), self.i32c(self.index.into()).into(), self.i32c(pc.into()).into(), self.i32c(0).into()];
-        self.b.build_call(self.frame.rt(Rt::Trap), &args, "").map_err(e)?;
+        let args: Vec<BasicMetadataValueEnum> = vec![
+            code.into(),
+            self.i32c(self.index.into()).into(),
+            self.i32c(pc.into()).into(),
+            self.i32c(0).into(),
+        ];
+        self.b
+            .build_call(self.frame.rt(Rt::Trap), &args, "")
+            .map_err(e)?;
         self.b.build_unreachable().map_err(e)?;
         self.b.position_at_end(cont);
         Ok(())
     }
 
-    fn call_rt(&self, f: Rt, args: &[BasicMetadataValueEnum<'ctx>]) -> R<Option<BasicValueEnum<'ctx>>> {
+    fn call_rt(
+        &self,
+        f: Rt,
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> R<Option<BasicValueEnum<'ctx>>> {
         let call = self.b.build_call(self.frame.rt(f), args, "").map_err(e)?;
         Ok(match call.try_as_basic_value() {
             inkwell::values::ValueKind::Basic(b) => Some(b),
@@ -432,38 +533,73 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             .ok_or_else(|| format!("LLVM intrinsic {name} is missing"))
     }
 
-    fn call_intrinsic(&self, name: &str, types: &[BasicTypeEnum<'ctx>], args: &[BasicMetadataValueEnum<'ctx>]) -> R<BasicValueEnum<'ctx>> {
+    fn call_intrinsic(
+        &self,
+        name: &str,
+        types: &[BasicTypeEnum<'ctx>],
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> R<BasicValueEnum<'ctx>> {
         let f = self.intrinsic(name, types)?;
-        basic(self.b.build_call(f, args, "").map_err(e)?.try_as_basic_value())
+        basic(
+            self.b
+                .build_call(f, args, "")
+                .map_err(e)?
+                .try_as_basic_value(),
+        )
     }
 
     /// `r` unless it is a NaN, then the canonical NaN of its type.
     fn canonical(&self, r: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
         let ty = r.get_type();
         let nan_bits = if ty == self.c.f32_type() {
-            self.c.i32_type().const_int(u64::from(bytecode::semantics::CANONICAL_NAN_F32), false)
+            self.c
+                .i32_type()
+                .const_int(u64::from(bytecode::semantics::CANONICAL_NAN_F32), false)
         } else {
             self.i64c(bytecode::semantics::CANONICAL_NAN_F64)
         };
         let nan = self.b.build_bit_cast(nan_bits, ty, "nan").map_err(e)?;
-        let is_nan = self.b.build_float_compare(FloatPredicate::UNO, r, r, "isnan").map_err(e)?;
-        self.b.build_select(is_nan, nan, r.as_basic_value_enum(), "canon").map_err(e)
+        let is_nan = self
+            .b
+            .build_float_compare(FloatPredicate::UNO, r, r, "isnan")
+            .map_err(e)?;
+        self.b
+            .build_select(is_nan, nan, r.as_basic_value_enum(), "canon")
+            .map_err(e)
     }
 
     fn bool_to_i32(&self, b: IntValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
-        Ok(self.b.build_int_z_extend(b, self.c.i32_type(), "").map_err(e)?.into())
+        Ok(self
+            .b
+            .build_int_z_extend(b, self.c.i32_type(), "")
+            .map_err(e)?
+            .into())
     }
 
     fn current_size(&self) -> R<IntValue<'ctx>> {
-        Ok(self.b.build_load(self.c.i64_type(), self.size_slot, "size").map_err(e)?.into_int_value())
+        Ok(self
+            .b
+            .build_load(self.c.i64_type(), self.size_slot, "size")
+            .map_err(e)?
+            .into_int_value())
     }
 
     /// `base + zext(addr) + offset`.
     fn address(&self, addr: Value, offset: u32) -> R<PointerValue<'ctx>> {
-        let a = self.b.build_int_z_extend(self.int(addr)?, self.c.i64_type(), "").map_err(e)?;
-        let ea = self.b.build_int_add(a, self.i64c(offset.into()), "ea").map_err(e)?;
+        let a = self
+            .b
+            .build_int_z_extend(self.int(addr)?, self.c.i64_type(), "")
+            .map_err(e)?;
+        let ea = self
+            .b
+            .build_int_add(a, self.i64c(offset.into()), "ea")
+            .map_err(e)?;
         // SAFETY (LLVM): the access was bounds-checked against the memory.
-        unsafe { self.b.build_gep(self.c.i8_type(), self.base, &[ea], "p").map_err(e) }
+        unsafe {
+            self.b
+                .build_gep(self.c.i8_type(), self.base, &[ea], "p")
+                .map_err(e)
+        }
     }
 
     /// Adds the phi inputs of a branch edge from the current block.
@@ -501,27 +637,49 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             InstData::Const { ty, bits } => Some(match ty {
                 ValType::I32 => self.i32c(*bits).into(),
                 ValType::I64 => self.i64c(*bits).into(),
-                ValType::F32 => b.build_bit_cast(self.i32c(*bits), self.c.f32_type(), "").map_err(e)?,
-                ValType::F64 => b.build_bit_cast(self.i64c(*bits), self.c.f64_type(), "").map_err(e)?,
+                ValType::F32 => b
+                    .build_bit_cast(self.i32c(*bits), self.c.f32_type(), "")
+                    .map_err(e)?,
+                ValType::F64 => b
+                    .build_bit_cast(self.i64c(*bits), self.c.f64_type(), "")
+                    .map_err(e)?,
             }),
             InstData::Pure { op, args } => Some(self.pure(*op, args)?),
             InstData::Load { op, addr, offset } => {
                 let p = self.address(*addr, *offset)?;
                 let (mem_ty, extend): (BasicTypeEnum, Option<bool>) = load_shape(self.c, *op);
                 let loaded = b.build_load(mem_ty, p, "load").map_err(e)?;
-                loaded.as_instruction_value().ok_or("a load")?.set_alignment(1).map_err(e)?;
+                loaded
+                    .as_instruction_value()
+                    .ok_or("a load")?
+                    .set_alignment(1)
+                    .map_err(e)?;
                 let result_ty = llvm_type(self.c, def_type(*op).ok_or("loads have a result")?);
                 Some(match extend {
                     None => loaded,
-                    Some(true) => b.build_int_s_extend(loaded.into_int_value(), result_ty.into_int_type(), "").map_err(e)?.into(),
-                    Some(false) => b.build_int_z_extend(loaded.into_int_value(), result_ty.into_int_type(), "").map_err(e)?.into(),
+                    Some(true) => b
+                        .build_int_s_extend(loaded.into_int_value(), result_ty.into_int_type(), "")
+                        .map_err(e)?
+                        .into(),
+                    Some(false) => b
+                        .build_int_z_extend(loaded.into_int_value(), result_ty.into_int_type(), "")
+                        .map_err(e)?
+                        .into(),
                 })
             }
-            InstData::Store { op, value, addr, offset } => {
+            InstData::Store {
+                op,
+                value,
+                addr,
+                offset,
+            } => {
                 let p = self.address(*addr, *offset)?;
                 let v = self.val(*value)?;
                 let v: BasicValueEnum = match store_width(*op) {
-                    Some(bits) => b.build_int_truncate(v.into_int_value(), narrow_int(self.c, bits), "").map_err(e)?.into(),
+                    Some(bits) => b
+                        .build_int_truncate(v.into_int_value(), narrow_int(self.c, bits), "")
+                        .map_err(e)?
+                        .into(),
                     None => v,
                 };
                 let st = b.build_store(p, v).map_err(e)?;
@@ -529,26 +687,51 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 None
             }
             InstData::Bounds { addr, end } => {
-                let a = b.build_int_z_extend(self.int(*addr)?, self.c.i64_type(), "").map_err(e)?;
+                let a = b
+                    .build_int_z_extend(self.int(*addr)?, self.c.i64_type(), "")
+                    .map_err(e)?;
                 let last = b.build_int_add(a, self.i64c(*end), "end").map_err(e)?;
                 let size = self.current_size()?;
-                let out = self.b.build_int_compare(IntPredicate::UGT, last, size, "oob").map_err(e)?;
+                let out = self
+                    .b
+                    .build_int_compare(IntPredicate::UGT, last, size, "oob")
+                    .map_err(e)?;
                 self.trap_when(out, TrapKind::OutOfBounds, pc)?;
                 None
             }
-            InstData::TrapIf { kind, cond, nonzero } => {
+            InstData::TrapIf {
+                kind,
+                cond,
+                nonzero,
+            } => {
                 let c = self.int(*cond)?;
                 let zero = c.get_type().const_zero();
-                let pred = if *nonzero { IntPredicate::NE } else { IntPredicate::EQ };
+                let pred = if *nonzero {
+                    IntPredicate::NE
+                } else {
+                    IntPredicate::EQ
+                };
                 let hit = b.build_int_compare(pred, c, zero, "check").map_err(e)?;
                 self.trap_when(hit, *kind, pc)?;
                 None
             }
             InstData::DepthEnter => {
                 let vm = self.frame.vm.as_pointer_value();
-                let p = b.build_struct_gep(self.frame.vm_type, vm, vm_field::DEPTH, "depth.ptr").map_err(e)?;
-                let d = b.build_load(self.c.i32_type(), p, "depth").map_err(e)?.into_int_value();
-                let full = b.build_int_compare(IntPredicate::UGE, d, self.i32c(MAX_CALL_DEPTH.into()), "deep").map_err(e)?;
+                let p = b
+                    .build_struct_gep(self.frame.vm_type, vm, vm_field::DEPTH, "depth.ptr")
+                    .map_err(e)?;
+                let d = b
+                    .build_load(self.c.i32_type(), p, "depth")
+                    .map_err(e)?
+                    .into_int_value();
+                let full = b
+                    .build_int_compare(
+                        IntPredicate::UGE,
+                        d,
+                        self.i32c(MAX_CALL_DEPTH.into()),
+                        "deep",
+                    )
+                    .map_err(e)?;
                 self.trap_when(full, TrapKind::StackOverflow, pc)?;
                 let next = self.b.build_int_add(d, self.i32c(1), "").map_err(e)?;
                 self.b.build_store(p, next).map_err(e)?;
@@ -556,15 +739,23 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             }
             InstData::DepthLeave => {
                 let vm = self.frame.vm.as_pointer_value();
-                let p = b.build_struct_gep(self.frame.vm_type, vm, vm_field::DEPTH, "depth.ptr").map_err(e)?;
-                let d = b.build_load(self.c.i32_type(), p, "depth").map_err(e)?.into_int_value();
+                let p = b
+                    .build_struct_gep(self.frame.vm_type, vm, vm_field::DEPTH, "depth.ptr")
+                    .map_err(e)?;
+                let d = b
+                    .build_load(self.c.i32_type(), p, "depth")
+                    .map_err(e)?
+                    .into_int_value();
                 let prev = b.build_int_sub(d, self.i32c(1), "").map_err(e)?;
                 b.build_store(p, prev).map_err(e)?;
                 None
             }
             InstData::Call { func, args } => {
                 let callee = self.frame.functions[func.index()];
-                let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| self.val(a).map(Into::into)).collect::<R<_>>()?;
+                let args: Vec<BasicMetadataValueEnum> = args
+                    .iter()
+                    .map(|&a| self.val(a).map(Into::into))
+                    .collect::<R<_>>()?;
                 let call = self.b.build_call(callee, &args, "").map_err(e)?;
                 self.reload_size()?;
                 match call.try_as_basic_value() {
@@ -575,22 +766,50 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             InstData::TableCheck { sig, index } => {
                 let idx = self.int(*index)?;
                 let len = self.i32c(self.frame.table_len.into());
-                let outside = b.build_int_compare(IntPredicate::UGE, idx, len, "outside").map_err(e)?;
+                let outside = b
+                    .build_int_compare(IntPredicate::UGE, idx, len, "outside")
+                    .map_err(e)?;
                 self.trap_when(outside, TrapKind::TableOutOfBounds, pc)?;
                 let entry = self.table_entry(idx)?;
-                let sig_ptr = self.b.build_struct_gep(self.frame.table_entry, entry, 1, "sig.ptr").map_err(e)?;
-                let found = self.b.build_load(self.c.i32_type(), sig_ptr, "sig").map_err(e)?.into_int_value();
-                let expected = self.frame.signatures.iter().position(|s| s == sig).map_or(u32::MAX as u64, |i| i as u64);
-                let differs = self.b.build_int_compare(IntPredicate::NE, found, self.i32c(expected), "mismatch").map_err(e)?;
+                let sig_ptr = self
+                    .b
+                    .build_struct_gep(self.frame.table_entry, entry, 1, "sig.ptr")
+                    .map_err(e)?;
+                let found = self
+                    .b
+                    .build_load(self.c.i32_type(), sig_ptr, "sig")
+                    .map_err(e)?
+                    .into_int_value();
+                let expected = self
+                    .frame
+                    .signatures
+                    .iter()
+                    .position(|s| s == sig)
+                    .map_or(u32::MAX as u64, |i| i as u64);
+                let differs = self
+                    .b
+                    .build_int_compare(IntPredicate::NE, found, self.i32c(expected), "mismatch")
+                    .map_err(e)?;
                 self.trap_when(differs, TrapKind::SignatureMismatch, pc)?;
                 None
             }
             InstData::CallIndirect { sig, index, args } => {
                 let entry = self.table_entry(self.int(*index)?)?;
-                let fn_ptr_ptr = b.build_struct_gep(self.frame.table_entry, entry, 0, "fn.ptr").map_err(e)?;
-                let fn_ptr = b.build_load(self.c.ptr_type(AddressSpace::default()), fn_ptr_ptr, "fn").map_err(e)?.into_pointer_value();
-                let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| self.val(a).map(Into::into)).collect::<R<_>>()?;
-                let call = self.b.build_indirect_call(fn_type(self.c, sig), fn_ptr, &args, "").map_err(e)?;
+                let fn_ptr_ptr = b
+                    .build_struct_gep(self.frame.table_entry, entry, 0, "fn.ptr")
+                    .map_err(e)?;
+                let fn_ptr = b
+                    .build_load(self.c.ptr_type(AddressSpace::default()), fn_ptr_ptr, "fn")
+                    .map_err(e)?
+                    .into_pointer_value();
+                let args: Vec<BasicMetadataValueEnum> = args
+                    .iter()
+                    .map(|&a| self.val(a).map(Into::into))
+                    .collect::<R<_>>()?;
+                let call = self
+                    .b
+                    .build_indirect_call(fn_type(self.c, sig), fn_ptr, &args, "")
+                    .map_err(e)?;
                 self.reload_size()?;
                 match call.try_as_basic_value() {
                     inkwell::values::ValueKind::Basic(v) => Some(v),
@@ -605,16 +824,26 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 self.b.build_unconditional_branch(target).map_err(e)?;
                 None
             }
-            InstData::Brif { cond, then_dest, else_dest } => {
+            InstData::Brif {
+                cond,
+                then_dest,
+                else_dest,
+            } => {
                 let c = self.int(*cond)?;
-                let truth = b.build_int_compare(IntPredicate::NE, c, self.i32c(0), "cond").map_err(e)?;
+                let truth = b
+                    .build_int_compare(IntPredicate::NE, c, self.i32c(0), "cond")
+                    .map_err(e)?;
                 let mut taken = Vec::new();
                 let t = self.edge_target(then_dest, &mut taken)?;
                 let f2 = self.edge_target(else_dest, &mut taken)?;
                 self.b.build_conditional_branch(truth, t, f2).map_err(e)?;
                 None
             }
-            InstData::BrTable { index, default, targets } => {
+            InstData::BrTable {
+                index,
+                default,
+                targets,
+            } => {
                 let idx = self.int(*index)?;
                 let mut taken = Vec::new();
                 let d = self.edge_target(default, &mut taken)?;
@@ -638,7 +867,12 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 None
             }
             InstData::Trap { kind, code } => {
-                let args = [self.i32c(kind.code().into()), self.i32c(self.index.into()), self.i32c(pc.into()), self.i32c((*code).into())];
+                let args = [
+                    self.i32c(kind.code().into()),
+                    self.i32c(self.index.into()),
+                    self.i32c(pc.into()),
+                    self.i32c((*code).into()),
+                ];
                 let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
                 self.call_rt(Rt::Trap, &args)?;
                 self.b.build_unreachable().map_err(e)?;
@@ -649,18 +883,36 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
 
     fn table_entry(&self, idx: IntValue<'ctx>) -> R<PointerValue<'ctx>> {
         let table = self.frame.table.as_pointer_value();
-        let idx64 = self.b.build_int_z_extend(idx, self.c.i64_type(), "").map_err(e)?;
+        let idx64 = self
+            .b
+            .build_int_z_extend(idx, self.c.i64_type(), "")
+            .map_err(e)?;
         // SAFETY (LLVM): indices are checked against the table length first.
-        unsafe { self.b.build_gep(self.frame.table_entry, table, &[idx64], "entry").map_err(e) }
+        unsafe {
+            self.b
+                .build_gep(self.frame.table_entry, table, &[idx64], "entry")
+                .map_err(e)
+        }
     }
 
     fn runtime(&mut self, op: Opcode, args: &[Value], pc: u32) -> R<Option<BasicValueEnum<'ctx>>> {
-        let a: Vec<BasicMetadataValueEnum> = args.iter().map(|&v| self.int(v).map(Into::into)).collect::<R<_>>()?;
+        let a: Vec<BasicMetadataValueEnum> = args
+            .iter()
+            .map(|&v| self.int(v).map(Into::into))
+            .collect::<R<_>>()?;
         Ok(match op {
             Opcode::MemorySize => {
                 let size = self.current_size()?;
-                let pages = self.b.build_int_unsigned_div(size, self.i64c(PAGE_SIZE), "").map_err(e)?;
-                Some(self.b.build_int_truncate(pages, self.c.i32_type(), "pages").map_err(e)?.into())
+                let pages = self
+                    .b
+                    .build_int_unsigned_div(size, self.i64c(PAGE_SIZE), "")
+                    .map_err(e)?;
+                Some(
+                    self.b
+                        .build_int_truncate(pages, self.c.i32_type(), "pages")
+                        .map_err(e)?
+                        .into(),
+                )
             }
             Opcode::MemoryGrow => {
                 let r = self.call_rt(Rt::MemoryGrow, &a)?;
@@ -668,8 +920,15 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 r
             }
             Opcode::MemoryCopy | Opcode::MemoryFill => {
-                let rt = if op == Opcode::MemoryCopy { Rt::MemoryCopy } else { Rt::MemoryFill };
-                let code = self.call_rt(rt, &a)?.ok_or("runtime returns a code")?.into_int_value();
+                let rt = if op == Opcode::MemoryCopy {
+                    Rt::MemoryCopy
+                } else {
+                    Rt::MemoryFill
+                };
+                let code = self
+                    .call_rt(rt, &a)?
+                    .ok_or("runtime returns a code")?
+                    .into_int_value();
                 self.trap_on_code(code, pc)?;
                 None
             }
@@ -679,7 +938,10 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 r
             }
             Opcode::HeapFree => {
-                let code = self.call_rt(Rt::HeapFree, &a)?.ok_or("runtime returns a code")?.into_int_value();
+                let code = self
+                    .call_rt(Rt::HeapFree, &a)?
+                    .ok_or("runtime returns a code")?
+                    .into_int_value();
                 self.trap_on_code(code, pc)?;
                 None
             }
@@ -687,49 +949,98 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 let out = self.alloca(self.c.i32_type().into(), "realloc.out")?;
                 let mut with_out = a.clone();
                 with_out.push(out.into());
-                let code = self.call_rt(Rt::HeapRealloc, &with_out)?.ok_or("runtime returns a code")?.into_int_value();
+                let code = self
+                    .call_rt(Rt::HeapRealloc, &with_out)?
+                    .ok_or("runtime returns a code")?
+                    .into_int_value();
                 self.trap_on_code(code, pc)?;
                 self.reload_size()?;
-                Some(self.b.build_load(self.c.i32_type(), out, "realloc").map_err(e)?)
+                Some(
+                    self.b
+                        .build_load(self.c.i32_type(), out, "realloc")
+                        .map_err(e)?,
+                )
             }
             other => return Err(format!("`{other}` is not a runtime operation")),
         })
     }
 
-    fn device(&mut self, f: &Function, op: u16, args: &[Value], pc: u32) -> R<Option<BasicValueEnum<'ctx>>> {
+    fn device(
+        &mut self,
+        f: &Function,
+        op: u16,
+        args: &[Value],
+        pc: u32,
+    ) -> R<Option<BasicValueEnum<'ctx>>> {
         let i64t = self.c.i64_type();
         let slots = self.alloca(i64t.array_type(args.len().max(1) as u32).into(), "dev.args")?;
         for (i, &a) in args.iter().enumerate() {
             let v = self.val(a)?;
             let as_i64 = match f.dfg.value_type(a) {
-                ValType::I32 => self.b.build_int_z_extend(v.into_int_value(), i64t, "").map_err(e)?,
+                ValType::I32 => self
+                    .b
+                    .build_int_z_extend(v.into_int_value(), i64t, "")
+                    .map_err(e)?,
                 ValType::I64 => v.into_int_value(),
                 ValType::F32 => {
-                    let bits = self.b.build_bit_cast(v, self.c.i32_type(), "").map_err(e)?.into_int_value();
+                    let bits = self
+                        .b
+                        .build_bit_cast(v, self.c.i32_type(), "")
+                        .map_err(e)?
+                        .into_int_value();
                     self.b.build_int_z_extend(bits, i64t, "").map_err(e)?
                 }
-                ValType::F64 => self.b.build_bit_cast(v, i64t, "").map_err(e)?.into_int_value(),
+                ValType::F64 => self
+                    .b
+                    .build_bit_cast(v, i64t, "")
+                    .map_err(e)?
+                    .into_int_value(),
             };
             // SAFETY (LLVM): i < args.len() = the array's length.
-            let slot = unsafe { self.b.build_gep(i64t, slots, &[self.i64c(i as u64)], "").map_err(e)? };
+            let slot = unsafe {
+                self.b
+                    .build_gep(i64t, slots, &[self.i64c(i as u64)], "")
+                    .map_err(e)?
+            };
             self.b.build_store(slot, as_i64).map_err(e)?;
         }
         let out = self.alloca(i64t.into(), "dev.out")?;
         let code = self
-            .call_rt(Rt::Device, &[self.i32c(op.into()).into(), slots.into(), out.into()])?
+            .call_rt(
+                Rt::Device,
+                &[self.i32c(op.into()).into(), slots.into(), out.into()],
+            )?
             .ok_or("runtime returns a code")?
             .into_int_value();
         self.trap_on_code(code, pc)?;
-        let raw = self.b.build_load(i64t, out, "dev").map_err(e)?.into_int_value();
-        let result = abi::device_op_by_code(op).ok_or("verified device operation")?.result;
+        let raw = self
+            .b
+            .build_load(i64t, out, "dev")
+            .map_err(e)?
+            .into_int_value();
+        let result = abi::device_op_by_code(op)
+            .ok_or("verified device operation")?
+            .result;
         Ok(Some(match result {
-            ValType::I32 => self.b.build_int_truncate(raw, self.c.i32_type(), "").map_err(e)?.into(),
+            ValType::I32 => self
+                .b
+                .build_int_truncate(raw, self.c.i32_type(), "")
+                .map_err(e)?
+                .into(),
             ValType::I64 => raw.into(),
             ValType::F32 => {
-                let bits = self.b.build_int_truncate(raw, self.c.i32_type(), "").map_err(e)?;
-                self.b.build_bit_cast(bits, self.c.f32_type(), "").map_err(e)?
+                let bits = self
+                    .b
+                    .build_int_truncate(raw, self.c.i32_type(), "")
+                    .map_err(e)?;
+                self.b
+                    .build_bit_cast(bits, self.c.f32_type(), "")
+                    .map_err(e)?
             }
-            ValType::F64 => self.b.build_bit_cast(raw, self.c.f64_type(), "").map_err(e)?,
+            ValType::F64 => self
+                .b
+                .build_bit_cast(raw, self.c.f64_type(), "")
+                .map_err(e)?,
         }))
     }
 
@@ -753,41 +1064,81 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         };
         let r: BasicValueEnum = match op {
             I32Select | I64Select | F32Select | F64Select => {
-                let c = b.build_int_compare(IntPredicate::NE, i(0)?, self.i32c(0), "").map_err(e)?;
-                b.build_select(c, self.val(args[1])?, self.val(args[2])?, "").map_err(e)?
+                let c = b
+                    .build_int_compare(IntPredicate::NE, i(0)?, self.i32c(0), "")
+                    .map_err(e)?;
+                b.build_select(c, self.val(args[1])?, self.val(args[2])?, "")
+                    .map_err(e)?
             }
             I32Add | I64Add => b.build_int_add(i(0)?, i(1)?, "").map_err(e)?.into(),
             I32Sub | I64Sub => b.build_int_sub(i(0)?, i(1)?, "").map_err(e)?.into(),
             I32Mul | I64Mul => b.build_int_mul(i(0)?, i(1)?, "").map_err(e)?.into(),
             I32DivS | I64DivS => b.build_int_signed_div(i(0)?, i(1)?, "").map_err(e)?.into(),
-            I32DivU | I64DivU => b.build_int_unsigned_div(i(0)?, i(1)?, "").map_err(e)?.into(),
-            I32RemU | I64RemU => b.build_int_unsigned_rem(i(0)?, i(1)?, "").map_err(e)?.into(),
+            I32DivU | I64DivU => b
+                .build_int_unsigned_div(i(0)?, i(1)?, "")
+                .map_err(e)?
+                .into(),
+            I32RemU | I64RemU => b
+                .build_int_unsigned_rem(i(0)?, i(1)?, "")
+                .map_err(e)?
+                .into(),
             I32RemS | I64RemS => {
                 // MIN rem -1 is 0 in the VM and undefined for LLVM's srem.
                 let (x, y) = (i(0)?, i(1)?);
                 let minus_one = y.get_type().const_all_ones();
-                let is_m1 = b.build_int_compare(IntPredicate::EQ, y, minus_one, "").map_err(e)?;
-                let safe = b.build_select(is_m1, y.get_type().const_int(1, false), y, "").map_err(e)?.into_int_value();
+                let is_m1 = b
+                    .build_int_compare(IntPredicate::EQ, y, minus_one, "")
+                    .map_err(e)?;
+                let safe = b
+                    .build_select(is_m1, y.get_type().const_int(1, false), y, "")
+                    .map_err(e)?
+                    .into_int_value();
                 let r = b.build_int_signed_rem(x, safe, "").map_err(e)?;
-                b.build_select(is_m1, y.get_type().const_zero(), r, "").map_err(e)?
+                b.build_select(is_m1, y.get_type().const_zero(), r, "")
+                    .map_err(e)?
             }
             I32And | I64And => b.build_and(i(0)?, i(1)?, "").map_err(e)?.into(),
             I32Or | I64Or => b.build_or(i(0)?, i(1)?, "").map_err(e)?.into(),
             I32Xor | I64Xor => b.build_xor(i(0)?, i(1)?, "").map_err(e)?.into(),
-            I32Shl | I64Shl => b.build_left_shift(i(0)?, masked(i(0)?, i(1)?)?, "").map_err(e)?.into(),
-            I32ShrS | I64ShrS => b.build_right_shift(i(0)?, masked(i(0)?, i(1)?)?, true, "").map_err(e)?.into(),
-            I32ShrU | I64ShrU => b.build_right_shift(i(0)?, masked(i(0)?, i(1)?)?, false, "").map_err(e)?.into(),
+            I32Shl | I64Shl => b
+                .build_left_shift(i(0)?, masked(i(0)?, i(1)?)?, "")
+                .map_err(e)?
+                .into(),
+            I32ShrS | I64ShrS => b
+                .build_right_shift(i(0)?, masked(i(0)?, i(1)?)?, true, "")
+                .map_err(e)?
+                .into(),
+            I32ShrU | I64ShrU => b
+                .build_right_shift(i(0)?, masked(i(0)?, i(1)?)?, false, "")
+                .map_err(e)?
+                .into(),
             I32Rotl | I64Rotl | I32Rotr | I64Rotr => {
-                let name = if matches!(op, I32Rotl | I64Rotl) { "llvm.fshl" } else { "llvm.fshr" };
+                let name = if matches!(op, I32Rotl | I64Rotl) {
+                    "llvm.fshl"
+                } else {
+                    "llvm.fshr"
+                };
                 let x = i(0)?;
-                self.call_intrinsic(name, &[x.get_type().into()], &[x.into(), x.into(), i(1)?.into()])?
+                self.call_intrinsic(
+                    name,
+                    &[x.get_type().into()],
+                    &[x.into(), x.into(), i(1)?.into()],
+                )?
             }
             I32Not | I64Not => b.build_not(i(0)?, "").map_err(e)?.into(),
             I32Clz | I64Clz | I32Ctz | I64Ctz => {
-                let name = if matches!(op, I32Clz | I64Clz) { "llvm.ctlz" } else { "llvm.cttz" };
+                let name = if matches!(op, I32Clz | I64Clz) {
+                    "llvm.ctlz"
+                } else {
+                    "llvm.cttz"
+                };
                 let x = i(0)?;
                 let defined_at_zero = self.c.bool_type().const_zero();
-                self.call_intrinsic(name, &[x.get_type().into()], &[x.into(), defined_at_zero.into()])?
+                self.call_intrinsic(
+                    name,
+                    &[x.get_type().into()],
+                    &[x.into(), defined_at_zero.into()],
+                )?
             }
             I32Popcnt | I64Popcnt => {
                 let x = i(0)?;
@@ -795,7 +1146,9 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             }
             I32Eqz | I64Eqz => {
                 let x = i(0)?;
-                let c = b.build_int_compare(IntPredicate::EQ, x, x.get_type().const_zero(), "").map_err(e)?;
+                let c = b
+                    .build_int_compare(IntPredicate::EQ, x, x.get_type().const_zero(), "")
+                    .map_err(e)?;
                 self.bool_to_i32(c)?
             }
             I32Eq | I64Eq => icmp(IntPredicate::EQ)?,
@@ -814,21 +1167,31 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             F32Mul | F64Mul => self.canonical(b.build_float_mul(fl(0)?, fl(1)?, "").map_err(e)?)?,
             F32Div | F64Div => self.canonical(b.build_float_div(fl(0)?, fl(1)?, "").map_err(e)?)?,
             F32Min | F64Min | F32Max | F64Max => {
-                let name = if matches!(op, F32Min | F64Min) { "llvm.minimum" } else { "llvm.maximum" };
+                let name = if matches!(op, F32Min | F64Min) {
+                    "llvm.minimum"
+                } else {
+                    "llvm.maximum"
+                };
                 let x = fl(0)?;
-                let r = self.call_intrinsic(name, &[x.get_type().into()], &[x.into(), fl(1)?.into()])?;
+                let r =
+                    self.call_intrinsic(name, &[x.get_type().into()], &[x.into(), fl(1)?.into()])?;
                 self.canonical(r.into_float_value())?
             }
             F32Copysign | F64Copysign => {
                 let x = fl(0)?;
-                self.call_intrinsic("llvm.copysign", &[x.get_type().into()], &[x.into(), fl(1)?.into()])?
+                self.call_intrinsic(
+                    "llvm.copysign",
+                    &[x.get_type().into()],
+                    &[x.into(), fl(1)?.into()],
+                )?
             }
             F32Abs | F64Abs => {
                 let x = fl(0)?;
                 self.call_intrinsic("llvm.fabs", &[x.get_type().into()], &[x.into()])?
             }
             F32Neg | F64Neg => b.build_float_neg(fl(0)?, "").map_err(e)?.into(),
-            F32Sqrt | F64Sqrt | F32Floor | F64Floor | F32Ceil | F64Ceil | F32Trunc | F64Trunc | F32Nearest | F64Nearest => {
+            F32Sqrt | F64Sqrt | F32Floor | F64Floor | F32Ceil | F64Ceil | F32Trunc | F64Trunc
+            | F32Nearest | F64Nearest => {
                 let name = match op {
                     F32Sqrt | F64Sqrt => "llvm.sqrt",
                     F32Floor | F64Floor => "llvm.floor",
@@ -847,9 +1210,18 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             F32Gt | F64Gt => fcmp(FloatPredicate::OGT)?,
             F32Ge | F64Ge => fcmp(FloatPredicate::OGE)?,
 
-            I32WrapI64 => b.build_int_truncate(i(0)?, self.c.i32_type(), "").map_err(e)?.into(),
-            I64ExtendI32S => b.build_int_s_extend(i(0)?, self.c.i64_type(), "").map_err(e)?.into(),
-            I64ExtendI32U => b.build_int_z_extend(i(0)?, self.c.i64_type(), "").map_err(e)?.into(),
+            I32WrapI64 => b
+                .build_int_truncate(i(0)?, self.c.i32_type(), "")
+                .map_err(e)?
+                .into(),
+            I64ExtendI32S => b
+                .build_int_s_extend(i(0)?, self.c.i64_type(), "")
+                .map_err(e)?
+                .into(),
+            I64ExtendI32U => b
+                .build_int_z_extend(i(0)?, self.c.i64_type(), "")
+                .map_err(e)?
+                .into(),
             I32Extend8S | I32Extend16S | I64Extend8S | I64Extend16S | I64Extend32S => {
                 let bits = match op {
                     I32Extend8S | I64Extend8S => 8,
@@ -857,35 +1229,60 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     _ => 32,
                 };
                 let x = i(0)?;
-                let narrow = b.build_int_truncate(x, narrow_int(self.c, bits), "").map_err(e)?;
-                b.build_int_s_extend(narrow, x.get_type(), "").map_err(e)?.into()
+                let narrow = b
+                    .build_int_truncate(x, narrow_int(self.c, bits), "")
+                    .map_err(e)?;
+                b.build_int_s_extend(narrow, x.get_type(), "")
+                    .map_err(e)?
+                    .into()
             }
             I32TruncF32S | I32TruncF64S | I64TruncF32S | I64TruncF64S => {
                 let to = llvm_type(self.c, def_type(op).ok_or("result")?).into_int_type();
-                b.build_float_to_signed_int(fl(0)?, to, "").map_err(e)?.into()
+                b.build_float_to_signed_int(fl(0)?, to, "")
+                    .map_err(e)?
+                    .into()
             }
             I32TruncF32U | I32TruncF64U | I64TruncF32U | I64TruncF64U => {
                 let to = llvm_type(self.c, def_type(op).ok_or("result")?).into_int_type();
-                b.build_float_to_unsigned_int(fl(0)?, to, "").map_err(e)?.into()
+                b.build_float_to_unsigned_int(fl(0)?, to, "")
+                    .map_err(e)?
+                    .into()
             }
-            I32TruncSatF32S | I32TruncSatF64S | I64TruncSatF32S | I64TruncSatF64S | I32TruncSatF32U | I32TruncSatF64U
-            | I64TruncSatF32U | I64TruncSatF64U => {
-                let signed = matches!(op, I32TruncSatF32S | I32TruncSatF64S | I64TruncSatF32S | I64TruncSatF64S);
+            I32TruncSatF32S | I32TruncSatF64S | I64TruncSatF32S | I64TruncSatF64S
+            | I32TruncSatF32U | I32TruncSatF64U | I64TruncSatF32U | I64TruncSatF64U => {
+                let signed = matches!(
+                    op,
+                    I32TruncSatF32S | I32TruncSatF64S | I64TruncSatF32S | I64TruncSatF64S
+                );
                 let to = llvm_type(self.c, def_type(op).ok_or("result")?);
                 let x = fl(0)?;
-                let name = if signed { "llvm.fptosi.sat" } else { "llvm.fptoui.sat" };
+                let name = if signed {
+                    "llvm.fptosi.sat"
+                } else {
+                    "llvm.fptoui.sat"
+                };
                 self.call_intrinsic(name, &[to, x.get_type().into()], &[x.into()])?
             }
             F32ConvertI32S | F32ConvertI64S | F64ConvertI32S | F64ConvertI64S => {
                 let to = llvm_type(self.c, def_type(op).ok_or("result")?).into_float_type();
-                b.build_signed_int_to_float(i(0)?, to, "").map_err(e)?.into()
+                b.build_signed_int_to_float(i(0)?, to, "")
+                    .map_err(e)?
+                    .into()
             }
             F32ConvertI32U | F32ConvertI64U | F64ConvertI32U | F64ConvertI64U => {
                 let to = llvm_type(self.c, def_type(op).ok_or("result")?).into_float_type();
-                b.build_unsigned_int_to_float(i(0)?, to, "").map_err(e)?.into()
+                b.build_unsigned_int_to_float(i(0)?, to, "")
+                    .map_err(e)?
+                    .into()
             }
-            F32DemoteF64 => self.canonical(b.build_float_trunc(fl(0)?, self.c.f32_type(), "").map_err(e)?)?,
-            F64PromoteF32 => self.canonical(b.build_float_ext(fl(0)?, self.c.f64_type(), "").map_err(e)?)?,
+            F32DemoteF64 => self.canonical(
+                b.build_float_trunc(fl(0)?, self.c.f32_type(), "")
+                    .map_err(e)?,
+            )?,
+            F64PromoteF32 => self.canonical(
+                b.build_float_ext(fl(0)?, self.c.f64_type(), "")
+                    .map_err(e)?,
+            )?,
             I32ReinterpretF32 | I64ReinterpretF64 | F32ReinterpretI32 | F64ReinterpretI64 => {
                 let to = llvm_type(self.c, def_type(op).ok_or("result")?);
                 b.build_bit_cast(self.val(args[0])?, to, "").map_err(e)?

@@ -17,7 +17,9 @@ use crate::bytecode;
 use crate::ir;
 use inkwell::context::Context;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
+use inkwell::targets::{
+    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
+};
 use inkwell::OptimizationLevel;
 use thiserror::Error;
 
@@ -48,6 +50,17 @@ impl OptLevel {
             "s" => OptLevel::Os,
             _ => return None,
         })
+    }
+
+    /// The level's spelling after `-O`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptLevel::O0 => "0",
+            OptLevel::O1 => "1",
+            OptLevel::O2 => "2",
+            OptLevel::O3 => "3",
+            OptLevel::Os => "s",
+        }
     }
 
     fn pipeline(self) -> &'static str {
@@ -106,7 +119,9 @@ pub enum BackendError {
         message: String,
     },
     /// This janusc has no runtime for the target, so it cannot link for it.
-    #[error("no JanusVM runtime is built for target `{triple}`: this janusc links for `{host}` only")]
+    #[error(
+        "no JanusVM runtime is built for target `{triple}`: this janusc links for `{host}` only"
+    )]
     NoRuntime {
         /// The triple asked for.
         triple: String,
@@ -123,7 +138,10 @@ pub enum BackendError {
 
 /// The host's target triple, normalised.
 pub fn host_triple() -> String {
-    TargetMachine::get_default_triple().as_str().to_string_lossy().into_owned()
+    TargetMachine::get_default_triple()
+        .as_str()
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Compiles a module's IR to an object for `triple` (the host when `None`).
@@ -146,16 +164,32 @@ pub fn compile(
     })?;
     // A generic CPU: the executable must run on any machine of the target,
     // and the output must not depend on the build machine.
-    let cpu = if triple_text.starts_with("x86_64") { "x86-64" } else { "generic" };
+    let cpu = if triple_text.starts_with("x86_64") {
+        "x86-64"
+    } else {
+        "generic"
+    };
     let machine = target
-        .create_target_machine(&triple, cpu, "", opt.codegen(), RelocMode::PIC, CodeModel::Default)
-        .ok_or_else(|| BackendError::UnknownTarget { triple: triple_text.clone(), message: "no target machine".into() })?;
+        .create_target_machine(
+            &triple,
+            cpu,
+            "",
+            opt.codegen(),
+            RelocMode::PIC,
+            CodeModel::Default,
+        )
+        .ok_or_else(|| BackendError::UnknownTarget {
+            triple: triple_text.clone(),
+            message: "no target machine".into(),
+        })?;
 
     let context = Context::create();
     let module = lower::lower_module(&context, bc, ir).map_err(BackendError::Invalid)?;
     module.set_triple(&triple);
     module.set_data_layout(&machine.get_target_data().get_data_layout());
-    module.verify().map_err(|e| BackendError::Invalid(e.to_string()))?;
+    module
+        .verify()
+        .map_err(|e| BackendError::Invalid(e.to_string()))?;
 
     let mut products = Products::default();
     if wants.llvm_ir_raw {
@@ -173,7 +207,9 @@ pub fn compile(
             .map_err(|e| BackendError::Llvm(e.to_string()))?;
         products.asm = Some(buf.as_slice().to_vec());
     }
-    let buf = machine.write_to_memory_buffer(&module, FileType::Object).map_err(|e| BackendError::Llvm(e.to_string()))?;
+    let buf = machine
+        .write_to_memory_buffer(&module, FileType::Object)
+        .map_err(|e| BackendError::Llvm(e.to_string()))?;
     products.object = buf.as_slice().to_vec();
     Ok(products)
 }

@@ -15,14 +15,21 @@ mod error;
 pub use error::{VerifyError, VerifyErrorKind};
 
 use crate::bytecode::limits::MAX_PARAMS;
-use crate::bytecode::{is_identifier, FileOffsets, Function, Inst, Module, Opcode, Operand, OperandKind, Reg, Signature};
+use crate::bytecode::{
+    is_identifier, FileOffsets, Function, Inst, Module, Opcode, Operand, OperandKind, Reg,
+    Signature,
+};
 use janus_runtime::abi::{self, ValType, MAX_PAGES, PAGE_SIZE};
 use std::collections::{HashMap, HashSet};
 
 /// Verifies a decoded module; `offsets` come from the same decode and place
 /// each error in the file. Returns every problem found, in file order.
 pub fn verify(module: &Module, offsets: &FileOffsets) -> Result<(), Vec<VerifyError>> {
-    let mut v = Verifier { module, offsets, errors: Vec::new() };
+    let mut v = Verifier {
+        module,
+        offsets,
+        errors: Vec::new(),
+    };
     v.signatures();
     v.memory();
     for (index, func) in module.functions.iter().enumerate() {
@@ -59,11 +66,19 @@ struct Site<'a> {
 
 impl<'a> Verifier<'a> {
     fn error(&mut self, offset: usize, kind: VerifyErrorKind) {
-        self.errors.push(VerifyError { offset, func: None, kind });
+        self.errors.push(VerifyError {
+            offset,
+            func: None,
+            kind,
+        });
     }
 
     fn error_at(&mut self, site: Site, kind: VerifyErrorKind) {
-        self.errors.push(VerifyError { offset: site.offset, func: Some((site.func.to_string(), site.pc)), kind });
+        self.errors.push(VerifyError {
+            offset: site.offset,
+            func: Some((site.func.to_string(), site.pc)),
+            kind,
+        });
     }
 
     fn offset_of(list: &[usize], index: usize, fallback: usize) -> usize {
@@ -75,10 +90,22 @@ impl<'a> Verifier<'a> {
         for (index, sig) in self.module.signatures.iter().enumerate() {
             let offset = Self::offset_of(&self.offsets.signatures, index, self.offsets.end);
             if sig.params.len() > MAX_PARAMS as usize {
-                self.error(offset, VerifyErrorKind::TooManyParams { count: sig.params.len() });
+                self.error(
+                    offset,
+                    VerifyErrorKind::TooManyParams {
+                        count: sig.params.len(),
+                    },
+                );
             }
             if let Some(&first) = seen.get(sig) {
-                self.error(offset, VerifyErrorKind::DuplicateSignature { index, first, sig: sig.to_string() });
+                self.error(
+                    offset,
+                    VerifyErrorKind::DuplicateSignature {
+                        index,
+                        first,
+                        sig: sig.to_string(),
+                    },
+                );
             } else {
                 seen.insert(sig, index);
             }
@@ -86,13 +113,26 @@ impl<'a> Verifier<'a> {
     }
 
     fn memory(&mut self) {
-        let Some(memory) = self.module.memory else { return };
+        let Some(memory) = self.module.memory else {
+            return;
+        };
         let offset = self.offsets.memory;
         if memory.max_pages > MAX_PAGES {
-            self.error(offset, VerifyErrorKind::MemoryTooLarge { pages: memory.max_pages });
+            self.error(
+                offset,
+                VerifyErrorKind::MemoryTooLarge {
+                    pages: memory.max_pages,
+                },
+            );
         }
         if memory.initial_pages > memory.max_pages {
-            self.error(offset, VerifyErrorKind::MemoryInitialAboveMax { initial: memory.initial_pages, max: memory.max_pages });
+            self.error(
+                offset,
+                VerifyErrorKind::MemoryInitialAboveMax {
+                    initial: memory.initial_pages,
+                    max: memory.max_pages,
+                },
+            );
         }
     }
 
@@ -104,35 +144,50 @@ impl<'a> Verifier<'a> {
         let header = Self::offset_of(&self.offsets.functions, index, self.offsets.end);
         let code_start = Self::offset_of(&self.offsets.code, index, self.offsets.end);
         if !is_identifier(&func.name) {
-            self.error(header, VerifyErrorKind::BadName { what: "function", name: func.name.clone() });
+            self.error(
+                header,
+                VerifyErrorKind::BadName {
+                    what: "function",
+                    name: func.name.clone(),
+                },
+            );
         }
         let sig = match self.signature(func.sig) {
             Some(sig) => Some(sig),
             None => {
-                self.error(header, VerifyErrorKind::SignatureOutOfRange {
-                    func: func.name.clone(),
-                    index: func.sig,
-                    count: self.module.signatures.len(),
-                });
+                self.error(
+                    header,
+                    VerifyErrorKind::SignatureOutOfRange {
+                        func: func.name.clone(),
+                        index: func.sig,
+                        count: self.module.signatures.len(),
+                    },
+                );
                 None
             }
         };
         if let Some(sig) = sig {
             if func.registers.len() < sig.params.len() {
-                self.error(header, VerifyErrorKind::TooFewRegisters {
-                    func: func.name.clone(),
-                    registers: func.registers.len(),
-                    params: sig.params.len(),
-                });
+                self.error(
+                    header,
+                    VerifyErrorKind::TooFewRegisters {
+                        func: func.name.clone(),
+                        registers: func.registers.len(),
+                        params: sig.params.len(),
+                    },
+                );
             }
             for (i, (&param, &reg)) in sig.params.iter().zip(&func.registers).enumerate() {
                 if param != reg {
-                    self.error(header, VerifyErrorKind::ParamRegisterType {
-                        func: func.name.clone(),
-                        reg: i,
-                        found: reg,
-                        expected: param,
-                    });
+                    self.error(
+                        header,
+                        VerifyErrorKind::ParamRegisterType {
+                            func: func.name.clone(),
+                            reg: i,
+                            found: reg,
+                            expected: param,
+                        },
+                    );
                 }
             }
         }
@@ -144,19 +199,34 @@ impl<'a> Verifier<'a> {
             is_start[pc as usize] = true;
         }
         match func.code.last() {
-            None => self.error(code_start, VerifyErrorKind::EmptyFunction { func: func.name.clone() }),
+            None => self.error(
+                code_start,
+                VerifyErrorKind::EmptyFunction {
+                    func: func.name.clone(),
+                },
+            ),
             Some(last) if !last.opcode.is_terminator() => {
                 let pc = pcs[pcs.len() - 2];
                 self.error_at(
-                    Site { func: &func.name, pc, offset: code_start + pc as usize },
-                    VerifyErrorKind::FallsOffEnd { opcode: last.opcode },
+                    Site {
+                        func: &func.name,
+                        pc,
+                        offset: code_start + pc as usize,
+                    },
+                    VerifyErrorKind::FallsOffEnd {
+                        opcode: last.opcode,
+                    },
                 );
             }
             Some(_) => {}
         }
         let result = sig.and_then(|s| s.result);
         for (inst, &pc) in func.code.iter().zip(&pcs) {
-            let site = Site { func: &func.name, pc, offset: code_start + pc as usize };
+            let site = Site {
+                func: &func.name,
+                pc,
+                offset: code_start + pc as usize,
+            };
             self.inst(site, func, inst, &is_start, size, result, sig.is_some());
         }
     }
@@ -174,7 +244,12 @@ impl<'a> Verifier<'a> {
     ) {
         let kinds = inst.opcode.operands();
         if kinds.len() != inst.operands.len() {
-            self.error_at(site, VerifyErrorKind::MalformedOperands { opcode: inst.opcode });
+            self.error_at(
+                site,
+                VerifyErrorKind::MalformedOperands {
+                    opcode: inst.opcode,
+                },
+            );
             return;
         }
         // What the register lists of this instruction must hold, from the
@@ -182,34 +257,62 @@ impl<'a> Verifier<'a> {
         let mut list_types: Option<(String, Vec<ValType>, Vec<ValType>)> = None;
         for (kind, operand) in kinds.iter().zip(&inst.operands) {
             match (kind, operand) {
-                (OperandKind::Def(ty) | OperandKind::Use(ty), Operand::Reg(r)) => self.register(site, func, *r, *ty),
-                (OperandKind::Label, Operand::U32(target)) => self.target(site, *target, is_start, size),
+                (OperandKind::Def(ty) | OperandKind::Use(ty), Operand::Reg(r)) => {
+                    self.register(site, func, *r, *ty)
+                }
+                (OperandKind::Label, Operand::U32(target)) => {
+                    self.target(site, *target, is_start, size)
+                }
                 (OperandKind::LabelTable, Operand::Labels(targets)) => {
                     for &t in targets {
                         self.target(site, t, is_start, size);
                     }
                 }
-                (OperandKind::Func, Operand::U32(index)) => match self.module.functions.get(*index as usize) {
-                    Some(callee) => {
-                        if let Some(sig) = self.signature(callee.sig) {
-                            list_types = Some((format!("`{}`", callee.name), sig.params.clone(), sig.result.into_iter().collect()));
+                (OperandKind::Func, Operand::U32(index)) => {
+                    match self.module.functions.get(*index as usize) {
+                        Some(callee) => {
+                            if let Some(sig) = self.signature(callee.sig) {
+                                list_types = Some((
+                                    format!("`{}`", callee.name),
+                                    sig.params.clone(),
+                                    sig.result.into_iter().collect(),
+                                ));
+                            }
                         }
+                        None => self.error_at(
+                            site,
+                            VerifyErrorKind::FunctionOutOfRange {
+                                index: *index,
+                                count: self.module.functions.len(),
+                            },
+                        ),
                     }
-                    None => self.error_at(site, VerifyErrorKind::FunctionOutOfRange {
-                        index: *index,
-                        count: self.module.functions.len(),
-                    }),
-                },
+                }
                 (OperandKind::Sig, Operand::U32(index)) => match self.signature(*index) {
-                    Some(sig) => list_types = Some((format!("signature {sig}"), sig.params.clone(), sig.result.into_iter().collect())),
-                    None => self.error_at(site, VerifyErrorKind::SignatureOutOfRange {
-                        func: func.name.clone(),
-                        index: *index,
-                        count: self.module.signatures.len(),
-                    }),
+                    Some(sig) => {
+                        list_types = Some((
+                            format!("signature {sig}"),
+                            sig.params.clone(),
+                            sig.result.into_iter().collect(),
+                        ))
+                    }
+                    None => self.error_at(
+                        site,
+                        VerifyErrorKind::SignatureOutOfRange {
+                            func: func.name.clone(),
+                            index: *index,
+                            count: self.module.signatures.len(),
+                        },
+                    ),
                 },
                 (OperandKind::DevOp, Operand::Dev(code)) => match abi::device_op_by_code(*code) {
-                    Some(op) => list_types = Some((format!("`{}`", op.name), op.params.to_vec(), vec![op.result])),
+                    Some(op) => {
+                        list_types = Some((
+                            format!("`{}`", op.name),
+                            op.params.to_vec(),
+                            vec![op.result],
+                        ))
+                    }
                     None => self.error_at(site, VerifyErrorKind::UnknownDeviceOp { code: *code }),
                 },
                 (OperandKind::Results, Operand::Regs(regs)) => {
@@ -221,7 +324,14 @@ impl<'a> Verifier<'a> {
                     if inst.opcode == Opcode::Ret {
                         if sig_known {
                             let expected: Vec<ValType> = result.into_iter().collect();
-                            self.register_list(site, func, regs, &expected, "the function", "returned values");
+                            self.register_list(
+                                site,
+                                func,
+                                regs,
+                                &expected,
+                                "the function",
+                                "returned values",
+                            );
                         }
                     } else if let Some((callee, params, _)) = &list_types {
                         self.register_list(site, func, regs, params, callee, "arguments");
@@ -236,17 +346,33 @@ impl<'a> Verifier<'a> {
                     | OperandKind::TrapCode,
                     _,
                 ) => {}
-                _ => self.error_at(site, VerifyErrorKind::MalformedOperands { opcode: inst.opcode }),
+                _ => self.error_at(
+                    site,
+                    VerifyErrorKind::MalformedOperands {
+                        opcode: inst.opcode,
+                    },
+                ),
             }
         }
     }
 
     fn register(&mut self, site: Site, func: &Function, reg: Reg, expected: ValType) {
         match func.registers.get(reg as usize) {
-            None => self.error_at(site, VerifyErrorKind::RegisterOutOfRange { reg, count: func.registers.len() }),
-            Some(&found) if found != expected => {
-                self.error_at(site, VerifyErrorKind::RegisterType { reg, found, expected })
-            }
+            None => self.error_at(
+                site,
+                VerifyErrorKind::RegisterOutOfRange {
+                    reg,
+                    count: func.registers.len(),
+                },
+            ),
+            Some(&found) if found != expected => self.error_at(
+                site,
+                VerifyErrorKind::RegisterType {
+                    reg,
+                    found,
+                    expected,
+                },
+            ),
             Some(_) => {}
         }
     }
@@ -261,12 +387,15 @@ impl<'a> Verifier<'a> {
         what: &'static str,
     ) {
         if regs.len() != expected.len() {
-            self.error_at(site, VerifyErrorKind::Arity {
-                target: callee.to_string(),
-                what,
-                found: regs.len(),
-                expected: expected.len(),
-            });
+            self.error_at(
+                site,
+                VerifyErrorKind::Arity {
+                    target: callee.to_string(),
+                    what,
+                    found: regs.len(),
+                    expected: expected.len(),
+                },
+            );
         }
         for (&reg, &ty) in regs.iter().zip(expected) {
             self.register(site, func, reg, ty);
@@ -286,7 +415,12 @@ impl<'a> Verifier<'a> {
         for (index, func) in self.module.functions.iter().enumerate() {
             if !seen.insert(&func.name) {
                 let offset = Self::offset_of(&self.offsets.functions, index, self.offsets.end);
-                self.error(offset, VerifyErrorKind::DuplicateFunction { name: func.name.clone() });
+                self.error(
+                    offset,
+                    VerifyErrorKind::DuplicateFunction {
+                        name: func.name.clone(),
+                    },
+                );
             }
         }
     }
@@ -295,11 +429,14 @@ impl<'a> Verifier<'a> {
         for (index, &func) in self.module.table.iter().enumerate() {
             if func as usize >= self.module.functions.len() {
                 let offset = Self::offset_of(&self.offsets.table, index, self.offsets.end);
-                self.error(offset, VerifyErrorKind::TableEntryOutOfRange {
-                    entry: index,
-                    index: func,
-                    count: self.module.functions.len(),
-                });
+                self.error(
+                    offset,
+                    VerifyErrorKind::TableEntryOutOfRange {
+                        entry: index,
+                        index: func,
+                        count: self.module.functions.len(),
+                    },
+                );
             }
         }
     }
@@ -309,19 +446,36 @@ impl<'a> Verifier<'a> {
         for (index, export) in self.module.exports.iter().enumerate() {
             let offset = Self::offset_of(&self.offsets.exports, index, self.offsets.end);
             if !is_identifier(&export.name) {
-                self.error(offset, VerifyErrorKind::BadName { what: "export", name: export.name.clone() });
+                self.error(
+                    offset,
+                    VerifyErrorKind::BadName {
+                        what: "export",
+                        name: export.name.clone(),
+                    },
+                );
             }
             if !seen.insert(&export.name) {
-                self.error(offset, VerifyErrorKind::DuplicateExport { name: export.name.clone() });
+                self.error(
+                    offset,
+                    VerifyErrorKind::DuplicateExport {
+                        name: export.name.clone(),
+                    },
+                );
             }
             if export.func as usize >= self.module.functions.len() {
-                self.error(offset, VerifyErrorKind::FunctionOutOfRange {
-                    index: export.func,
-                    count: self.module.functions.len(),
-                });
+                self.error(
+                    offset,
+                    VerifyErrorKind::FunctionOutOfRange {
+                        index: export.func,
+                        count: self.module.functions.len(),
+                    },
+                );
             }
         }
-        let main = Signature { params: vec![], result: Some(ValType::I32) };
+        let main = Signature {
+            params: vec![],
+            result: Some(ValType::I32),
+        };
         match self.module.exports.iter().position(|e| e.name == "main") {
             None => self.error(self.offsets.end, VerifyErrorKind::MissingMain),
             Some(index) => {
@@ -333,8 +487,14 @@ impl<'a> Verifier<'a> {
                     .and_then(|f| self.signature(f.sig));
                 if let Some(sig) = sig {
                     if *sig != main {
-                        let offset = Self::offset_of(&self.offsets.exports, index, self.offsets.end);
-                        self.error(offset, VerifyErrorKind::BadMainSignature { found: sig.to_string() });
+                        let offset =
+                            Self::offset_of(&self.offsets.exports, index, self.offsets.end);
+                        self.error(
+                            offset,
+                            VerifyErrorKind::BadMainSignature {
+                                found: sig.to_string(),
+                            },
+                        );
                     }
                 }
             }
@@ -342,16 +502,22 @@ impl<'a> Verifier<'a> {
     }
 
     fn data(&mut self) {
-        let memory_size = self.module.memory.map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE);
+        let memory_size = self
+            .module
+            .memory
+            .map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE);
         for (index, seg) in self.module.data.iter().enumerate() {
             let end = u64::from(seg.offset) + seg.bytes.len() as u64;
             if end > memory_size {
                 let offset = Self::offset_of(&self.offsets.data, index, self.offsets.end);
-                self.error(offset, VerifyErrorKind::DataOutsideMemory {
-                    address: seg.offset,
-                    len: seg.bytes.len(),
-                    memory_size,
-                });
+                self.error(
+                    offset,
+                    VerifyErrorKind::DataOutsideMemory {
+                        address: seg.offset,
+                        len: seg.bytes.len(),
+                        memory_size,
+                    },
+                );
             }
         }
     }
@@ -363,20 +529,39 @@ impl<'a> Verifier<'a> {
         for (index, label) in self.module.label_names.iter().enumerate() {
             let offset = Self::offset_of(&self.offsets.label_names, index, self.offsets.end);
             if !is_identifier(&label.name) {
-                self.error(offset, VerifyErrorKind::BadName { what: "label", name: label.name.clone() });
+                self.error(
+                    offset,
+                    VerifyErrorKind::BadName {
+                        what: "label",
+                        name: label.name.clone(),
+                    },
+                );
             }
             if previous.is_some_and(|p| p > (label.func, label.pc)) {
-                self.error(offset, VerifyErrorKind::LabelNamesUnsorted { name: label.name.clone() });
+                self.error(
+                    offset,
+                    VerifyErrorKind::LabelNamesUnsorted {
+                        name: label.name.clone(),
+                    },
+                );
             }
             previous = Some((label.func, label.pc));
             if !names_in_func.insert((label.func, &label.name)) {
-                self.error(offset, VerifyErrorKind::DuplicateLabel { name: label.name.clone() });
+                self.error(
+                    offset,
+                    VerifyErrorKind::DuplicateLabel {
+                        name: label.name.clone(),
+                    },
+                );
             }
             let Some(func) = self.module.functions.get(label.func as usize) else {
-                self.error(offset, VerifyErrorKind::FunctionOutOfRange {
-                    index: label.func,
-                    count: self.module.functions.len(),
-                });
+                self.error(
+                    offset,
+                    VerifyErrorKind::FunctionOutOfRange {
+                        index: label.func,
+                        count: self.module.functions.len(),
+                    },
+                );
                 continue;
             };
             let pcs = starts.entry(label.func).or_insert_with(|| {
@@ -384,7 +569,13 @@ impl<'a> Verifier<'a> {
                 pcs[..pcs.len() - 1].iter().copied().collect()
             });
             if !pcs.contains(&label.pc) {
-                self.error(offset, VerifyErrorKind::LabelNotAtInstruction { name: label.name.clone(), pc: label.pc });
+                self.error(
+                    offset,
+                    VerifyErrorKind::LabelNotAtInstruction {
+                        name: label.name.clone(),
+                        pc: label.pc,
+                    },
+                );
             }
         }
     }

@@ -33,7 +33,9 @@ enum Undo {
 /// bytes, which every access may rely on.
 pub fn run(func: &mut Function, min_memory: u64) {
     let dom = DominatorTree::compute(func);
-    let Some(&entry) = dom.rpo.first() else { return };
+    let Some(&entry) = dom.rpo.first() else {
+        return;
+    };
     let mut known = Known::default();
     let mut log: Vec<Undo> = Vec::new();
     // Dominator-tree preorder, with the undo-log height of each open scope.
@@ -63,7 +65,11 @@ pub fn run(func: &mut Function, min_memory: u64) {
         let mut kept = Vec::with_capacity(insts.len());
         for inst in insts {
             match func.dfg.insts[inst.index()] {
-                InstData::TrapIf { kind, cond, nonzero } => {
+                InstData::TrapIf {
+                    kind,
+                    cond,
+                    nonzero,
+                } => {
                     let key = (kind, cond, nonzero);
                     if known.traps.contains_key(&key) {
                         continue;

@@ -21,20 +21,42 @@ pub fn run(func: &mut Function) {
             let data = &func.dfg.insts[inst.index()];
             let replacement = match data {
                 InstData::Pure { op, args } => {
-                    let consts: Option<Vec<u64>> = args.iter().map(|&a| func.dfg.constant(a)).collect();
+                    let consts: Option<Vec<u64>> =
+                        args.iter().map(|&a| func.dfg.constant(a)).collect();
                     match (consts, def_type(*op)) {
-                        (Some(bits), Some(ty)) => eval(*op, &bits).ok().map(|bits| InstData::Const { ty, bits }),
+                        (Some(bits), Some(ty)) => eval(*op, &bits)
+                            .ok()
+                            .map(|bits| InstData::Const { ty, bits }),
                         _ => None,
                     }
                 }
-                InstData::Brif { cond, then_dest, else_dest } => func.dfg.constant(*cond).map(|c| InstData::Jump {
-                    dest: if c != 0 { then_dest.clone() } else { else_dest.clone() },
+                InstData::Brif {
+                    cond,
+                    then_dest,
+                    else_dest,
+                } => func.dfg.constant(*cond).map(|c| InstData::Jump {
+                    dest: if c != 0 {
+                        then_dest.clone()
+                    } else {
+                        else_dest.clone()
+                    },
                 }),
-                InstData::BrTable { index, default, targets } => func.dfg.constant(*index).map(|i| InstData::Jump {
+                InstData::BrTable {
+                    index,
+                    default,
+                    targets,
+                } => func.dfg.constant(*index).map(|i| InstData::Jump {
                     dest: targets.get(i as u32 as usize).unwrap_or(default).clone(),
                 }),
-                InstData::TrapIf { kind, cond, nonzero } => match func.dfg.constant(*cond) {
-                    Some(c) if (c != 0) == *nonzero => Some(InstData::Trap { kind: *kind, code: 0 }),
+                InstData::TrapIf {
+                    kind,
+                    cond,
+                    nonzero,
+                } => match func.dfg.constant(*cond) {
+                    Some(c) if (c != 0) == *nonzero => Some(InstData::Trap {
+                        kind: *kind,
+                        code: 0,
+                    }),
                     Some(_) => {
                         // Never traps: drop it.
                         continue;

@@ -17,7 +17,8 @@ pub fn run(func: &mut Function) {
         }
     }
     let dead_candidate = |func: &Function, uses: &[u32], inst: Inst| {
-        func.dfg.insts[inst.index()].is_pure() && func.dfg.result(inst).is_some_and(|r| uses[r.index()] == 0)
+        func.dfg.insts[inst.index()].is_pure()
+            && func.dfg.result(inst).is_some_and(|r| uses[r.index()] == 0)
     };
     let mut work: Vec<Inst> = (0..func.dfg.insts.len())
         .map(Inst::new)

@@ -23,12 +23,23 @@ pub struct Facts {
 impl Facts {
     /// The facts of a bytecode module.
     pub fn of(module: &bytecode::Module) -> Self {
-        Facts { min_memory: module.memory.map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE) }
+        Facts {
+            min_memory: module
+                .memory
+                .map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE),
+        }
     }
 }
 
 /// The pipeline's steps, in order.
-pub const STEPS: &[&str] = &["unreachable", "constfold", "unreachable", "checks", "dce", "renumber"];
+pub const STEPS: &[&str] = &[
+    "unreachable",
+    "constfold",
+    "unreachable",
+    "checks",
+    "dce",
+    "renumber",
+];
 
 /// Runs the pipeline on one function, verifying after each step in debug and
 /// test builds (a failure there is a compiler bug, reported with the pass).
@@ -45,7 +56,11 @@ pub fn optimize(func: &mut Function, ctx: &ModuleContext, facts: Facts) {
         if cfg!(debug_assertions) {
             if let Err(errors) = verify_function(func, ctx) {
                 let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-                panic!("IR verification failed after `{step}`:\n{}\n{}", text.join("\n"), func.display(ctx));
+                panic!(
+                    "IR verification failed after `{step}`:\n{}\n{}",
+                    text.join("\n"),
+                    func.display(ctx)
+                );
             }
         }
     }
@@ -80,7 +95,10 @@ pub(crate) mod testing {
 
     /// Text with runs of blanks folded, so tests need not align `@pc`.
     pub fn normalize(text: &str) -> String {
-        text.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect::<Vec<_>>().join("\n")
+        text.lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Asserts that `pass` turns `input` into `expected` (blanks aside).

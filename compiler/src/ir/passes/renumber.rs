@@ -35,9 +35,18 @@ pub fn renumber(func: &mut Function) {
         let nb = dfg.make_block();
         layout.append_block(nb);
         for (n, &p) in old.blocks[b.index()].params.iter().enumerate() {
-            dfg.values.push(ValueData { ty: old.values[p.index()].ty, def: ValueDef::Param(nb, n) });
+            dfg.values.push(ValueData {
+                ty: old.values[p.index()].ty,
+                def: ValueDef::Param(nb, n),
+            });
         }
-        dfg.blocks[nb.index()] = BlockData { params: old.blocks[b.index()].params.iter().map(|&p| map_value(p)).collect() };
+        dfg.blocks[nb.index()] = BlockData {
+            params: old.blocks[b.index()]
+                .params
+                .iter()
+                .map(|&p| map_value(p))
+                .collect(),
+        };
         for &inst in old_layout.block_insts(b) {
             let mut data = old.insts[inst.index()].clone();
             data.map_args(map_value);
@@ -48,7 +57,10 @@ pub fn renumber(func: &mut Function) {
             dfg.insts.push(data);
             dfg.pcs.push(old.pcs[inst.index()]);
             let result = old.results[inst.index()].map(|r| {
-                dfg.values.push(ValueData { ty: old.values[r.index()].ty, def: ValueDef::Result(ni) });
+                dfg.values.push(ValueData {
+                    ty: old.values[r.index()].ty,
+                    def: ValueDef::Result(ni),
+                });
                 map_value(r)
             });
             dfg.results.push(result);
