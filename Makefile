@@ -40,6 +40,7 @@ test: setup
 bench: build
 	$(CARGO) run --release -q -p janus-bench --bin check_speed
 	$(CARGO) run --release -q -p janus-bench --bin ssa_speed
+	$(CARGO) run --release -q -p janus-bench --bin aot
 
 fmt:
 	$(CARGO) fmt --all

@@ -21,7 +21,11 @@ pub fn generated_module(count: usize) -> Module {
     let mut funcs = Vec::new();
     let count = count.max(1);
     for i in 0..count {
-        funcs.push(mb.declare(&format!("f{i}"), &[ValType::I64, ValType::F64], Some(ValType::I64)));
+        funcs.push(mb.declare(
+            &format!("f{i}"),
+            &[ValType::I64, ValType::F64],
+            Some(ValType::I64),
+        ));
     }
     for (i, &f) in funcs.iter().enumerate() {
         let mut b = mb.body(f);
@@ -35,15 +39,35 @@ pub fn generated_module(count: usize) -> Module {
         let done = b.label();
         b.place(top).expect("placed once");
         for k in 0..12 {
-            b.inst(Opcode::I64Const, vec![Operand::Reg(t), Operand::I64(k * 7919 + i as i64)]).expect("ok");
+            b.inst(
+                Opcode::I64Const,
+                vec![Operand::Reg(t), Operand::I64(k * 7919 + i as i64)],
+            )
+            .expect("ok");
             b.op(Opcode::I64Add, &[acc, acc, t]).expect("ok");
             b.op(Opcode::I64Mul, &[acc, acc, x]).expect("ok");
             b.op(Opcode::I64Xor, &[acc, acc, t]).expect("ok");
             b.op(Opcode::F64Mul, &[fa, y, y]).expect("ok");
             b.op(Opcode::F64Add, &[fa, fa, y]).expect("ok");
             b.op(Opcode::I32WrapI64, &[addr, acc]).expect("ok");
-            b.inst(Opcode::I64Store, vec![Operand::Reg(acc), Operand::Reg(addr), Operand::U32(8 * k as u32)]).expect("ok");
-            b.inst(Opcode::I64Load, vec![Operand::Reg(t), Operand::Reg(addr), Operand::U32(8 * k as u32)]).expect("ok");
+            b.inst(
+                Opcode::I64Store,
+                vec![
+                    Operand::Reg(acc),
+                    Operand::Reg(addr),
+                    Operand::U32(8 * k as u32),
+                ],
+            )
+            .expect("ok");
+            b.inst(
+                Opcode::I64Load,
+                vec![
+                    Operand::Reg(t),
+                    Operand::Reg(addr),
+                    Operand::U32(8 * k as u32),
+                ],
+            )
+            .expect("ok");
             b.op(Opcode::I64LtS, &[cond, acc, t]).expect("ok");
             b.branch(cond, done, false).expect("ok");
         }

@@ -21,15 +21,33 @@ fn main() {
 
     let janusc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/janusc");
     let whole = median_time(21, || {
-        let status = Command::new(&janusc).arg("check").arg(&path).status().expect("run janusc (make bench builds it)");
-        assert!(status.success(), "janusc check rejected the generated module");
+        let status = Command::new(&janusc)
+            .arg("check")
+            .arg(&path)
+            .status()
+            .expect("run janusc (make bench builds it)");
+        assert!(
+            status.success(),
+            "janusc check rejected the generated module"
+        );
     });
 
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     println!("janusc check on a generated module");
-    println!("  size:                {} bytes, {} functions, {} instructions", bytes.len(), module.functions.len(), instructions);
-    println!("  decode + verify:     {:.2} ms (median of 21, in-process)", ms(in_process));
-    println!("  `janusc check` run:  {:.2} ms (median of 21, whole process)", ms(whole));
+    println!(
+        "  size:                {} bytes, {} functions, {} instructions",
+        bytes.len(),
+        module.functions.len(),
+        instructions
+    );
+    println!(
+        "  decode + verify:     {:.2} ms (median of 21, in-process)",
+        ms(in_process)
+    );
+    println!(
+        "  `janusc check` run:  {:.2} ms (median of 21, whole process)",
+        ms(whole)
+    );
     println!(
         "  target < 50 ms:      {} ({:.2}x of the target)",
         if ms(whole) < 50.0 { "met" } else { "MISSED" },

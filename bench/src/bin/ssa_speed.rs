@@ -21,9 +21,23 @@ fn main() {
     let pipeline = start.elapsed();
     let secs = construction.as_secs_f64();
     println!("SSA construction on a generated module");
-    println!("  size:            {} bytecode instructions in {} functions", instructions, module.functions.len());
-    println!("  construction:    {:.3} s (median of 5), {} IR instructions", secs, ir_insts);
-    println!("  rate:            {:.1} M bytecode instructions/s", instructions as f64 / secs / 1e6);
+    println!(
+        "  size:            {} bytecode instructions in {} functions",
+        instructions,
+        module.functions.len()
+    );
+    println!(
+        "  construction:    {:.3} s (median of 5), {} IR instructions",
+        secs, ir_insts
+    );
+    println!(
+        "  rate:            {:.1} M bytecode instructions/s",
+        instructions as f64 / secs / 1e6
+    );
     println!("  pass pipeline:   {:.3} s", pipeline.as_secs_f64());
-    println!("  target < 1 s:    {} ({:.2}x of the target)", if secs < 1.0 { "met" } else { "MISSED" }, secs);
+    println!(
+        "  target < 1 s:    {} ({:.2}x of the target)",
+        if secs < 1.0 { "met" } else { "MISSED" },
+        secs
+    );
 }
