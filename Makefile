@@ -41,6 +41,7 @@ bench: build
 	$(CARGO) run --release -q -p janus-bench --bin check_speed
 	$(CARGO) run --release -q -p janus-bench --bin ssa_speed
 	$(CARGO) run --release -q -p janus-bench --bin aot
+	$(CARGO) run --release -q -p janus-bench --bin bounds_cost
 
 fmt:
 	$(CARGO) fmt --all

@@ -366,3 +366,29 @@ fn bad_build_flags_and_inputs_are_clear_errors() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn static_executables_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = root().join("samples/hello.jasm");
+    let out = janusc(
+        &[
+            "build",
+            src.to_str().expect("utf-8"),
+            "--static",
+            "--strip",
+            "-o",
+            "hello",
+        ],
+        tmp.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let run = Command::new(tmp.path().join("hello"))
+        .output()
+        .expect("runs");
+    assert_eq!(run.stdout, b"Hello, JanusVM!\n");
+}

@@ -16,14 +16,23 @@ fn main() {
     let mut samples: Vec<PathBuf> = std::fs::read_dir(root.join("samples"))
         .expect("samples")
         .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jasm") && !p.to_string_lossy().contains("trap_"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "jasm") && !p.to_string_lossy().contains("trap_")
+        })
         .collect();
     samples.sort();
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
     println!("janusc build and run, per sample (medians of 5; run output discarded)");
-    println!("{:<10} {:>10} {:>10} {:>10} {:>10}", "sample", "-O0 ms", "-O2 ms", "exe bytes", "run ms");
+    println!(
+        "{:<10} {:>10} {:>10} {:>10} {:>10}",
+        "sample", "-O0 ms", "-O2 ms", "exe bytes", "run ms"
+    );
     for path in &samples {
-        let name = path.file_stem().expect("stem").to_string_lossy().into_owned();
+        let name = path
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
         let exe = dir.path().join(&name);
         let build = |level: &str| {
             median_time(5, || {
@@ -43,9 +52,20 @@ fn main() {
         let o2 = build("2");
         let size = std::fs::metadata(&exe).expect("built").len();
         let run = median_time(5, || {
-            Command::new(&exe).stdout(Stdio::null()).stderr(Stdio::null()).status().expect("runs");
+            Command::new(&exe)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("runs");
         });
-        println!("{:<10} {:>10.1} {:>10.1} {:>10} {:>10.2}", name, ms(o0), ms(o2), size, ms(run));
+        println!(
+            "{:<10} {:>10.1} {:>10.1} {:>10} {:>10.2}",
+            name,
+            ms(o0),
+            ms(o2),
+            size,
+            ms(run)
+        );
     }
 
     let hello = dir.path().join("hello-stripped");
@@ -66,7 +86,10 @@ fn main() {
         if size <= 128 * 1024 { "met" } else { "MISSED" }
     );
     let start = median_time(21, || {
-        Command::new(&hello).stdout(Stdio::null()).status().expect("runs");
+        Command::new(&hello)
+            .stdout(Stdio::null())
+            .status()
+            .expect("runs");
     });
     println!("hello start-up and run: {:.2} ms (median of 21)", ms(start));
 

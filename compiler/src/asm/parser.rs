@@ -1135,13 +1135,15 @@ fn resolve(
             (OperandKind::Sig, RawOperand::Sig(sig)) => Operand::U32(mb.signature(sig.clone())),
             (OperandKind::DevOp, RawOperand::Name(name)) => match abi::device_op_by_name(name) {
                 Some(op) => Operand::Dev(op.code()),
-                None => return Err(AsmError::new(
-                    codes::UNKNOWN_DEVICE_OP,
-                    format!(
+                None => {
+                    return Err(AsmError::new(
+                        codes::UNKNOWN_DEVICE_OP,
+                        format!(
                         "unknown device operation `{name}`: see the device table in docs/ISA.md"
                     ),
-                    span.clone(),
-                )),
+                        span.clone(),
+                    ))
+                }
             },
             (kind, raw) => immediate(kind, raw, span)?,
         };

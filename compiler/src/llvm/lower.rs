@@ -45,6 +45,7 @@ struct Frame<'ctx> {
     table_entry: StructType<'ctx>,
     table_len: u32,
     signatures: Vec<Signature>,
+    check_bounds: bool,
 }
 
 fn llvm_type<'ctx>(context: &'ctx Context, ty: ValType) -> BasicTypeEnum<'ctx> {
@@ -73,6 +74,7 @@ pub fn lower_module<'ctx>(
     context: &'ctx Context,
     bc: &bytecode::Module,
     ir: &ir::Module,
+    check_bounds: bool,
 ) -> R<Module<'ctx>> {
     let module = context.create_module("janus");
     let i32t = context.i32_type();
@@ -175,6 +177,7 @@ pub fn lower_module<'ctx>(
         table_entry,
         table_len: bc.table.len() as u32,
         signatures: bc.signatures.clone(),
+        check_bounds,
     };
     for (index, f) in ir.functions.iter().enumerate() {
         FnLowering::new(&frame, index, f)?.lower(f)?;
@@ -686,6 +689,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 st.set_alignment(1).map_err(e)?;
                 None
             }
+            InstData::Bounds { .. } if !self.frame.check_bounds => None,
             InstData::Bounds { addr, end } => {
                 let a = b
                     .build_int_z_extend(self.int(*addr)?, self.c.i64_type(), "")

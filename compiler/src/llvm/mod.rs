@@ -144,6 +144,18 @@ pub fn host_triple() -> String {
         .into_owned()
 }
 
+/// How memory accesses are checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BoundsChecks {
+    /// Every `bounds` is a compare and a branch to a trap: the VM's semantics.
+    #[default]
+    Explicit,
+    /// No checks at all. Out-of-bounds accesses then have no defined
+    /// behaviour, so this is only for measuring what checks cost (the most a
+    /// guard-page scheme could save); janusc never offers it.
+    OmittedForMeasurement,
+}
+
 /// Compiles a module's IR to an object for `triple` (the host when `None`).
 /// `bc` supplies what the IR does not carry: memory, data, table, names.
 pub fn compile(
@@ -152,6 +164,18 @@ pub fn compile(
     triple: Option<&str>,
     opt: OptLevel,
     wants: Wants,
+) -> Result<Products, BackendError> {
+    compile_with(bc, ir, triple, opt, wants, BoundsChecks::Explicit)
+}
+
+/// [`compile`] with a choice of bounds checking.
+pub fn compile_with(
+    bc: &bytecode::Module,
+    ir: &ir::Module,
+    triple: Option<&str>,
+    opt: OptLevel,
+    wants: Wants,
+    bounds: BoundsChecks,
 ) -> Result<Products, BackendError> {
     Target::initialize_x86(&InitializationConfig::default());
     Target::initialize_aarch64(&InitializationConfig::default());
@@ -184,7 +208,8 @@ pub fn compile(
         })?;
 
     let context = Context::create();
-    let module = lower::lower_module(&context, bc, ir).map_err(BackendError::Invalid)?;
+    let module = lower::lower_module(&context, bc, ir, bounds == BoundsChecks::Explicit)
+        .map_err(BackendError::Invalid)?;
     module.set_triple(&triple);
     module.set_data_layout(&machine.get_target_data().get_data_layout());
     module
