@@ -471,7 +471,11 @@ pub struct ModuleDescriptor {
 /// The heap's start for a module: the end of its highest data segment,
 /// rounded up to 16, and at least 16 (so no block is at address 0).
 pub fn heap_base(data: impl IntoIterator<Item = (u32, usize)>) -> u32 {
-    let end = data.into_iter().map(|(offset, len)| u64::from(offset) + len as u64).max().unwrap_or(0);
+    let end = data
+        .into_iter()
+        .map(|(offset, len)| u64::from(offset) + len as u64)
+        .max()
+        .unwrap_or(0);
     let rounded = (end + u64::from(HEAP_ALIGN) - 1) / u64::from(HEAP_ALIGN) * u64::from(HEAP_ALIGN);
     rounded.clamp(16, u64::from(u32::MAX) & !15) as u32
 }
@@ -493,10 +497,18 @@ mod tests {
     #[test]
     fn device_ops_are_sorted_and_unique() {
         for pair in DEVICE_OPS.windows(2) {
-            assert!(pair[0].code() < pair[1].code(), "{} then {}", pair[0].name, pair[1].name);
+            assert!(
+                pair[0].code() < pair[1].code(),
+                "{} then {}",
+                pair[0].name,
+                pair[1].name
+            );
         }
         for op in DEVICE_OPS {
-            assert_eq!(device_op_by_name(op.name).map(DeviceOp::code), Some(op.code()));
+            assert_eq!(
+                device_op_by_name(op.name).map(DeviceOp::code),
+                Some(op.code())
+            );
             assert_eq!(device_op_by_code(op.code()).map(|o| o.name), Some(op.name));
         }
     }

@@ -82,7 +82,13 @@ pub fn format_f64(value: f64, digits: u32, out: &mut Vec<u8>) {
     // SAFETY: the format takes an int precision and a double; 400 bytes hold
     // any finite double with up to 17 decimals (309 integer digits at most).
     let n = unsafe {
-        libc::snprintf(buf.as_mut_ptr().cast(), buf.len(), c"%.*f".as_ptr(), digits as libc::c_int, value)
+        libc::snprintf(
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            c"%.*f".as_ptr(),
+            digits as libc::c_int,
+            value,
+        )
     };
     if n > 0 {
         out.extend_from_slice(&buf[..(n as usize).min(buf.len() - 1)]);

@@ -14,7 +14,11 @@ use core::cell::UnsafeCell;
 /// The VM state generated code reads: memory base and size, call depth.
 #[allow(non_upper_case_globals)]
 #[no_mangle]
-pub static mut janus_vm: VmState = VmState { base: core::ptr::null_mut(), size: 0, depth: 0 };
+pub static mut janus_vm: VmState = VmState {
+    base: core::ptr::null_mut(),
+    size: 0,
+    depth: 0,
+};
 
 struct Global(UnsafeCell<Option<Machine>>);
 
@@ -29,7 +33,11 @@ static MACHINE: Global = Global(UnsafeCell::new(None));
 /// Only the program's thread may call this, while `janus_start` runs.
 unsafe fn machine() -> &'static mut Machine {
     // SAFETY: the caller is the program's thread; start installed a machine.
-    unsafe { (*MACHINE.0.get()).as_mut().expect("janus_start installed the machine") }
+    unsafe {
+        (*MACHINE.0.get())
+            .as_mut()
+            .expect("janus_start installed the machine")
+    }
 }
 
 fn sync_vm(m: &Machine) {
@@ -40,16 +48,33 @@ fn sync_vm(m: &Machine) {
     }
 }
 
-/// Flushes output and ends the process with `status & 0xff`.
+/// Flushes output, restores the terminal and ends the process with
+/// `status & 0xff`.
 fn finish(status: i32) -> ! {
     // SAFETY: program thread; then the process ends.
     unsafe {
         if let Some(m) = (*MACHINE.0.get()).as_mut() {
-            m.stdout.flush();
+            m.shutdown();
         }
         libc::_exit(status & 0xff)
     }
 }
+
+/// The value of an environment variable.
+fn env(name: &str) -> Option<String> {
+    let c = alloc::ffi::CString::new(name).ok()?;
+    // SAFETY: getenv with a C string; the result is copied at once.
+    unsafe {
+        let p = libc::getenv(c.as_ptr());
+        if p.is_null() {
+            return None;
+        }
+        Some(String::from_utf8_lossy(core::ffi::CStr::from_ptr(p).to_bytes()).into_owned())
+    }
+}
+
+/// Exit status for a program that could not start (a bad device option).
+const STARTUP_FAILURE: i32 = 125;
 
 /// Stack size of the thread the program runs on: deep enough for
 /// `MAX_CALL_DEPTH` frames of large functions; reserved, not committed.
@@ -70,10 +95,22 @@ extern "C" fn run_entry(arg: *mut libc::c_void) -> *mut libc::c_void {
 /// `descriptor` must point to a valid descriptor emitted by janusc, and
 /// `argv` to `argc` NUL-terminated strings.
 #[no_mangle]
-pub unsafe extern "C" fn janus_start(descriptor: *const ModuleDescriptor, argc: i32, argv: *const *const u8) -> i32 {
+pub unsafe extern "C" fn janus_start(
+    descriptor: *const ModuleDescriptor,
+    argc: i32,
+    argv: *const *const u8,
+) -> i32 {
     // SAFETY: per the contract above.
     let d = unsafe { &*descriptor };
     let mut args = Vec::new();
+    if argc >= 2 {
+        // SAFETY: argv holds argc C strings.
+        let first = unsafe { core::ffi::CStr::from_ptr((*argv.add(1)).cast()) };
+        if first.to_bytes() == b"--janus-help" {
+            console::write_fd(1, crate::config::HELP.as_bytes());
+            return 0;
+        }
+    }
     for i in 1..argc.max(0) as usize {
         // SAFETY: argv holds argc C strings.
         let s = unsafe { core::ffi::CStr::from_ptr((*argv.add(i)).cast()) };
@@ -85,9 +122,19 @@ pub unsafe extern "C" fn janus_start(descriptor: *const ModuleDescriptor, argc: 
         let s = unsafe { core::ffi::CStr::from_ptr((*d.function_names.add(i)).cast()) };
         names.push(String::from_utf8_lossy(s.to_bytes()).into_owned());
     }
-    let Some(mut m) = Machine::new(d.initial_pages, d.max_pages, d.heap_base, args, names) else {
-        console::write_fd(2, b"janus: cannot reserve the program's memory\n");
-        return 70;
+    let config = match crate::config::DeviceConfig::from_env(env) {
+        Ok(c) => c,
+        Err(message) => {
+            console::write_fd(2, alloc::format!("janus: {message}\n").as_bytes());
+            return STARTUP_FAILURE;
+        }
+    };
+    let mut m = match Machine::new(d.initial_pages, d.max_pages, d.heap_base, args, names, config) {
+        Ok(m) => m,
+        Err(message) => {
+            console::write_fd(2, alloc::format!("janus: {message}\n").as_bytes());
+            return STARTUP_FAILURE;
+        }
     };
     for i in 0..d.data_count as usize {
         // SAFETY: the descriptor lists data_count segments.
@@ -108,7 +155,12 @@ pub unsafe extern "C" fn janus_start(descriptor: *const ModuleDescriptor, argc: 
         libc::pthread_attr_init(&mut attr);
         libc::pthread_attr_setstacksize(&mut attr, PROGRAM_STACK);
         let mut thread: libc::pthread_t = 0;
-        let created = libc::pthread_create(&mut thread, &attr, run_entry, descriptor as *mut libc::c_void);
+        let created = libc::pthread_create(
+            &mut thread,
+            &attr,
+            run_entry,
+            descriptor as *mut libc::c_void,
+        );
         libc::pthread_attr_destroy(&mut attr);
         if created != 0 {
             // No thread: run on this stack instead.
@@ -122,7 +174,7 @@ pub unsafe extern "C" fn janus_start(descriptor: *const ModuleDescriptor, argc: 
     // SAFETY: the program thread has ended.
     unsafe {
         if let Some(m) = (*MACHINE.0.get()).as_mut() {
-            m.stdout.flush();
+            m.shutdown();
         }
     }
     status & 0xff
@@ -137,7 +189,7 @@ pub extern "C" fn janus_trap(kind: u32, func: u32, pc: u32, code: u32) -> ! {
     // SAFETY: called from the program's thread.
     let message = match unsafe { (*MACHINE.0.get()).as_mut() } {
         Some(m) => {
-            m.stdout.flush();
+            m.shutdown();
             m.trap_message(kind, func, pc, code)
         }
         None => alloc::format!("janus: trap: {} at pc {pc}", kind.name()),
@@ -178,7 +230,9 @@ pub extern "C" fn janus_memory_copy(dst: u32, src: u32, len: u32) -> u32 {
 pub extern "C" fn janus_memory_fill(addr: u32, byte: u32, len: u32) -> u32 {
     // SAFETY: program thread.
     let m = unsafe { machine() };
-    m.memory_fill(addr, byte as u8, len).err().map_or(0, TrapKind::code)
+    m.memory_fill(addr, byte as u8, len)
+        .err()
+        .map_or(0, TrapKind::code)
 }
 
 /// `heap.alloc`: an address, or 0.

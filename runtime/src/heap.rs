@@ -31,19 +31,27 @@ pub struct InvalidFree;
 
 fn round_up(size: u32) -> Option<u32> {
     let size = size.max(1);
-    size.checked_add(HEAP_ALIGN - 1).map(|s| s & !(HEAP_ALIGN - 1))
+    size.checked_add(HEAP_ALIGN - 1)
+        .map(|s| s & !(HEAP_ALIGN - 1))
 }
 
 impl Heap {
     /// A heap starting at `base` (see `abi::heap_base`).
     pub fn new(base: u32) -> Self {
-        Heap { free: BTreeMap::new(), live: BTreeMap::new(), base, top: u64::from(base) }
+        Heap {
+            free: BTreeMap::new(),
+            live: BTreeMap::new(),
+            base,
+            top: u64::from(base),
+        }
     }
 
     /// Takes memory between the heap's top and the memory's end into the
     /// free list (memory may have grown through `memory.grow` too).
     fn take_in(&mut self, memory: &LinearMemory) {
-        let end = memory.size().min(u64::from(u32::MAX) & !u64::from(HEAP_ALIGN - 1));
+        let end = memory
+            .size()
+            .min(u64::from(u32::MAX) & !u64::from(HEAP_ALIGN - 1));
         if end > self.top {
             let start = self.top as u32;
             self.top = end;
@@ -69,7 +77,10 @@ impl Heap {
     }
 
     fn first_fit(&self, size: u32) -> Option<(u32, u32)> {
-        self.free.iter().find(|(_, &s)| s >= size).map(|(&a, &s)| (a, s))
+        self.free
+            .iter()
+            .find(|(_, &s)| s >= size)
+            .map(|(&a, &s)| (a, s))
     }
 
     /// Allocates a zero-filled block of at least `size` bytes; 0 when memory
@@ -121,12 +132,19 @@ impl Heap {
     /// Resizes a live block (0 allocates), keeping its contents up to the
     /// smaller size; new bytes are zero. `Ok(0)` when there is no room, the
     /// old block then still live.
-    pub fn realloc(&mut self, memory: &mut LinearMemory, addr: u32, size: u32) -> Result<u32, InvalidFree> {
+    pub fn realloc(
+        &mut self,
+        memory: &mut LinearMemory,
+        addr: u32,
+        size: u32,
+    ) -> Result<u32, InvalidFree> {
         if addr == 0 {
             return Ok(self.alloc(memory, size));
         }
         let old = *self.live.get(&addr).ok_or(InvalidFree)?;
-        let Some(new) = round_up(size) else { return Ok(0) };
+        let Some(new) = round_up(size) else {
+            return Ok(0);
+        };
         if new <= old {
             if new < old {
                 self.live.insert(addr, new);
@@ -153,7 +171,9 @@ impl Heap {
         if moved == 0 {
             return Ok(0);
         }
-        memory.bytes_mut().copy_within(addr as usize..(addr + old) as usize, moved as usize);
+        memory
+            .bytes_mut()
+            .copy_within(addr as usize..(addr + old) as usize, moved as usize);
         self.free(addr)?;
         Ok(moved)
     }
@@ -166,7 +186,10 @@ impl Heap {
     /// Bytes in free blocks, and the largest free block: fragmentation is
     /// `1 - largest / free`.
     pub fn free_bytes(&self) -> (u64, u32) {
-        (self.free.values().map(|&s| u64::from(s)).sum(), self.free.values().copied().max().unwrap_or(0))
+        (
+            self.free.values().map(|&s| u64::from(s)).sum(),
+            self.free.values().copied().max().unwrap_or(0),
+        )
     }
 
     /// The heap's base.
@@ -238,7 +261,12 @@ mod tests {
                         let old_block = round_up(old).expect("small") as usize;
                         let bytes = memory.slice(b, size).expect("inside memory");
                         assert!(bytes[..keep].iter().all(|&x| x == byte), "contents kept");
-                        assert!(bytes[old_block.min(size as usize)..].iter().all(|&x| x == 0), "growth is zeroed");
+                        assert!(
+                            bytes[old_block.min(size as usize)..]
+                                .iter()
+                                .all(|&x| x == 0),
+                            "growth is zeroed"
+                        );
                         memory.slice_mut(b, size).expect("inside").fill(fill);
                         model[i] = (b, size, fill);
                     }
@@ -254,10 +282,17 @@ mod tests {
             let mut sorted = model.clone();
             sorted.sort();
             for w in sorted.windows(2) {
-                assert!(u64::from(w[0].0) + u64::from(w[0].1.max(1)) <= u64::from(w[1].0), "overlap: {w:?}");
+                assert!(
+                    u64::from(w[0].0) + u64::from(w[0].1.max(1)) <= u64::from(w[1].0),
+                    "overlap: {w:?}"
+                );
             }
             for &(a, size, byte) in &model {
-                assert!(memory.slice(a, size).expect("inside").iter().all(|&x| x == byte));
+                assert!(memory
+                    .slice(a, size)
+                    .expect("inside")
+                    .iter()
+                    .all(|&x| x == byte));
             }
         }
         addresses

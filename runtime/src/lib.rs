@@ -14,9 +14,15 @@
 extern crate alloc;
 
 pub mod abi;
+pub mod config;
 pub mod console;
 pub mod devices;
+pub mod disk;
+pub mod display;
 pub mod exports;
 pub mod heap;
+pub mod keyboard;
 pub mod machine;
 pub mod memory;
+pub mod net;
+pub mod png;

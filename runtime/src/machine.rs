@@ -2,10 +2,15 @@
 //! Every engine drives the same `Machine`, so memory, heap and devices behave
 //! identically under each.
 
-use crate::abi::TrapKind;
+use crate::abi::{DeviceError, TrapKind};
+use crate::config::DeviceConfig;
 use crate::console::{self, Output};
+use crate::disk::Disk;
+use crate::display::Display;
 use crate::heap::Heap;
+use crate::keyboard::{decode_terminal, Keyboard};
 use crate::memory::LinearMemory;
+use crate::net::Net;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -26,21 +31,91 @@ pub struct Machine {
     pub args: Vec<Vec<u8>>,
     /// Function names, for trap messages.
     pub function_names: Vec<String>,
+    /// Device options.
+    pub config: DeviceConfig,
+    /// The disk, when attached.
+    pub disk: Option<Disk>,
+    /// The display.
+    pub display: Display,
+    /// Open sockets.
+    pub net: Net,
+    /// Terminal state.
+    pub keyboard: Keyboard,
 }
 
 impl Machine {
-    /// A machine for a program, or `None` if the host cannot reserve its
-    /// memory.
-    pub fn new(initial_pages: u32, max_pages: u32, heap_base: u32, args: Vec<Vec<u8>>, function_names: Vec<String>) -> Option<Self> {
-        Some(Machine {
-            memory: LinearMemory::new(initial_pages, max_pages)?,
+    /// A machine for a program; the error says what could not be set up
+    /// (memory reservation, a device option).
+    pub fn new(
+        initial_pages: u32,
+        max_pages: u32,
+        heap_base: u32,
+        args: Vec<Vec<u8>>,
+        function_names: Vec<String>,
+        config: DeviceConfig,
+    ) -> Result<Self, String> {
+        let disk = match &config.disk {
+            Some(path) => Some(Disk::open(path)?),
+            None => None,
+        };
+        let display = Display { target: config.display.clone(), max_frames: config.display_frames, size: None, frames: 0 };
+        Ok(Machine {
+            memory: LinearMemory::new(initial_pages, max_pages)
+                .ok_or_else(|| String::from("cannot reserve the program's memory"))?,
             heap: Heap::new(heap_base),
             stdout: Output::default(),
             stdin: Vec::new(),
             stdin_done: false,
             args,
             function_names,
+            config,
+            disk,
+            display,
+            net: Net::default(),
+            keyboard: Keyboard::default(),
         })
+    }
+
+    /// What must happen however the program ends: output flushed, the
+    /// terminal restored.
+    pub fn shutdown(&mut self) {
+        self.stdout.flush();
+        self.keyboard.restore();
+    }
+
+    /// The next key event (`keyboard.poll` when `!wait`, `keyboard.wait`).
+    pub fn key_event(&mut self, wait: bool) -> Result<u64, DeviceError> {
+        let terminal = self.keyboard.prepare();
+        self.stdout.flush();
+        loop {
+            if terminal {
+                if let Some((code, n)) = decode_terminal(&self.stdin) {
+                    self.stdin.drain(..n);
+                    return Ok(u64::from(code));
+                }
+                if self.stdin_done && !self.stdin.is_empty() {
+                    return Ok(u64::from(self.stdin.remove(0)));
+                }
+            } else if !self.stdin.is_empty() {
+                return Ok(u64::from(self.stdin.remove(0)));
+            }
+            if self.stdin_done {
+                return Err(DeviceError::NotAttached);
+            }
+            if !wait {
+                let mut fds = libc::pollfd { fd: 0, events: libc::POLLIN, revents: 0 };
+                // SAFETY: polling one descriptor without waiting.
+                if unsafe { libc::poll(&mut fds, 1, 0) } <= 0 {
+                    return Ok(0);
+                }
+            }
+            let mut chunk = [0u8; 256];
+            let got = console::read_stdin(&mut chunk).ok_or(DeviceError::Io)?;
+            if got == 0 {
+                self.stdin_done = true;
+            }
+            self.stdin.extend_from_slice(&chunk[..got]);
+        }
     }
 
     /// Copies a data segment into memory (verified modules' segments fit).
@@ -67,11 +142,17 @@ impl Machine {
     /// `line`); empty at end of input, `None` on a host error.
     pub fn read_input(&mut self, cap: usize, line: bool) -> Option<Vec<u8>> {
         loop {
-            let newline = if line { self.stdin.iter().position(|&b| b == b'\n') } else { None };
+            let newline = if line {
+                self.stdin.iter().position(|&b| b == b'\n')
+            } else {
+                None
+            };
             let have = self.stdin.len();
             let enough = match newline {
                 Some(i) => Some(i + 1),
-                None if have >= cap || (self.stdin_done && have > 0) || (!line && have > 0) => Some(have),
+                None if have >= cap || (self.stdin_done && have > 0) || (!line && have > 0) => {
+                    Some(have)
+                }
                 None if self.stdin_done => Some(0),
                 None => None,
             };
@@ -90,7 +171,10 @@ impl Machine {
 
     /// The text of a trap message, without the newline.
     pub fn trap_message(&self, kind: TrapKind, func: u32, pc: u32, code: u32) -> String {
-        let name = self.function_names.get(func as usize).map_or("?", |s| s.as_str());
+        let name = self
+            .function_names
+            .get(func as usize)
+            .map_or("?", |s| s.as_str());
         let what = if kind == TrapKind::User {
             alloc::format!("user trap {code}")
         } else {
@@ -101,16 +185,23 @@ impl Machine {
 
     /// Memory copy with the VM's bounds rule (both ranges checked first).
     pub fn memory_copy(&mut self, dst: u32, src: u32, len: u32) -> Result<(), TrapKind> {
-        if !self.memory.in_bounds(dst, u64::from(len)) || !self.memory.in_bounds(src, u64::from(len)) {
+        if !self.memory.in_bounds(dst, u64::from(len))
+            || !self.memory.in_bounds(src, u64::from(len))
+        {
             return Err(TrapKind::OutOfBounds);
         }
-        self.memory.bytes_mut().copy_within(src as usize..(src + len) as usize, dst as usize);
+        self.memory
+            .bytes_mut()
+            .copy_within(src as usize..(src + len) as usize, dst as usize);
         Ok(())
     }
 
     /// Memory fill with the VM's bounds rule.
     pub fn memory_fill(&mut self, addr: u32, byte: u8, len: u32) -> Result<(), TrapKind> {
-        self.memory.slice_mut(addr, len).ok_or(TrapKind::OutOfBounds)?.fill(byte);
+        self.memory
+            .slice_mut(addr, len)
+            .ok_or(TrapKind::OutOfBounds)?
+            .fill(byte);
         Ok(())
     }
 }

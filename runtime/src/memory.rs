@@ -44,7 +44,12 @@ impl LinearMemory {
             }
             p.cast()
         };
-        let mut memory = LinearMemory { base, size: 0, max, reserved };
+        let mut memory = LinearMemory {
+            base,
+            size: 0,
+            max,
+            reserved,
+        };
         if memory.grow(initial_pages) < 0 {
             return None;
         }
@@ -110,7 +115,8 @@ impl LinearMemory {
 
     /// `len` bytes at `addr`, if in bounds.
     pub fn slice(&self, addr: u32, len: u32) -> Option<&[u8]> {
-        self.in_bounds(addr, u64::from(len)).then(|| &self.bytes()[addr as usize..addr as usize + len as usize])
+        self.in_bounds(addr, u64::from(len))
+            .then(|| &self.bytes()[addr as usize..addr as usize + len as usize])
     }
 
     /// `len` bytes at `addr`, mutably, if in bounds.
