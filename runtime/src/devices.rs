@@ -179,3 +179,165 @@ fn clock(id: libc::clockid_t) -> u64 {
     }
     (ts.tv_sec as u64).wrapping_mul(1_000_000_000).wrapping_add(ts.tv_nsec as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::{device_op_by_name, DeviceError as E};
+    use crate::config::DeviceConfig;
+    use std::string::String;
+    use std::vec;
+
+    fn machine(config: DeviceConfig) -> Machine {
+        Machine::new(1, 2, 1024, vec![b"first".to_vec(), b"second arg".to_vec()], vec![String::from("main")], config)
+            .expect("machine")
+    }
+
+    fn op(m: &mut Machine, name: &str, args: &[u64]) -> Result<u64, TrapKind> {
+        call(m, device_op_by_name(name).expect("a device op").code(), args)
+    }
+
+    fn code(e: E) -> u64 {
+        u64::from(e as i32 as u32)
+    }
+
+    fn code64(e: E) -> u64 {
+        i64::from(e as i32) as u64
+    }
+
+    #[test]
+    fn console_checks_arguments_then_buffers() {
+        let mut m = machine(DeviceConfig::default());
+        assert_eq!(op(&mut m, "console.write", &[3, 0, 1]), Ok(code(E::InvalidArgument)), "fd 3");
+        assert_eq!(op(&mut m, "console.write", &[1, 0, u64::from(u32::MAX)]), Ok(code(E::InvalidArgument)), "len -1");
+        assert_eq!(op(&mut m, "console.write", &[1, 65_530, 10]), Err(TrapKind::OutOfBounds));
+        assert_eq!(op(&mut m, "console.write", &[1, 0, 0]), Ok(0));
+        assert_eq!(op(&mut m, "console.write_i64", &[7, 5]), Ok(code(E::InvalidArgument)));
+        assert_eq!(op(&mut m, "console.write_f64", &[1, 0, 18]), Ok(code(E::InvalidArgument)), "18 digits");
+        assert_eq!(op(&mut m, "console.read", &[0, u64::from(u32::MAX)]), Ok(code(E::InvalidArgument)));
+        assert_eq!(op(&mut m, "console.read", &[65_535, 2]), Err(TrapKind::OutOfBounds));
+    }
+
+    #[test]
+    fn arguments_and_clocks() {
+        let mut m = machine(DeviceConfig::default());
+        assert_eq!(op(&mut m, "args.count", &[]), Ok(2));
+        assert_eq!(op(&mut m, "args.len", &[1]), Ok(10));
+        assert_eq!(op(&mut m, "args.len", &[2]), Ok(code(E::InvalidArgument)));
+        assert_eq!(op(&mut m, "args.copy", &[1, 100, 6]), Ok(6));
+        assert_eq!(m.memory.slice(100, 6), Some(&b"second"[..]));
+        assert_eq!(op(&mut m, "args.copy", &[0, 65_534, 5]), Err(TrapKind::OutOfBounds));
+        let t0 = op(&mut m, "clock.monotonic_ns", &[]).expect("clock");
+        assert_eq!(op(&mut m, "clock.sleep_ns", &[2_000_000]), Ok(0));
+        let t1 = op(&mut m, "clock.monotonic_ns", &[]).expect("clock");
+        assert!(t1 - t0 >= 2_000_000);
+        assert!(op(&mut m, "clock.wall_ns", &[]).expect("clock") > 1_577_836_800_000_000_000);
+        assert_eq!(op(&mut m, "clock.sleep_ns", &[u64::MAX]), Ok(0), "negative sleeps are 0");
+    }
+
+    #[test]
+    fn disk_blocks_round_trip_in_the_host_file_only() {
+        let tmp = tempfile::tempdir().expect("temporary directory");
+        let path = tmp.path().join("disk.img");
+        std::fs::write(&path, vec![0u8; 4 * BLOCK + 100]).expect("image");
+        let mut none = machine(DeviceConfig::default());
+        assert_eq!(op(&mut none, "disk.block_count", &[]), Ok(code64(E::NotAttached)));
+        assert_eq!(op(&mut none, "disk.read", &[0, 0]), Ok(code(E::NotAttached)));
+        assert_eq!(op(&mut none, "disk.flush", &[]), Ok(code(E::NotAttached)));
+
+        let config = DeviceConfig { disk: Some(path.to_string_lossy().into_owned()), ..DeviceConfig::default() };
+        let mut m = machine(config);
+        assert_eq!(op(&mut m, "disk.block_count", &[]), Ok(4));
+        m.memory.slice_mut(0, BLOCK as u32).expect("in bounds").fill(0xab);
+        assert_eq!(op(&mut m, "disk.write", &[2, 0]), Ok(0));
+        assert_eq!(op(&mut m, "disk.flush", &[]), Ok(0));
+        assert_eq!(op(&mut m, "disk.read", &[2, 4096]), Ok(0));
+        assert!(m.memory.slice(4096, BLOCK as u32).expect("in bounds").iter().all(|&b| b == 0xab));
+        assert_eq!(op(&mut m, "disk.read", &[4, 0]), Ok(code(E::InvalidArgument)), "past the end");
+        assert_eq!(op(&mut m, "disk.write", &[u64::MAX, 0]), Ok(code(E::InvalidArgument)), "block -1");
+        assert_eq!(op(&mut m, "disk.write", &[0, 65_500]), Err(TrapKind::OutOfBounds));
+        let bytes = std::fs::read(&path).expect("image");
+        assert!(bytes[2 * BLOCK..3 * BLOCK].iter().all(|&b| b == 0xab));
+        assert!(bytes[..2 * BLOCK].iter().chain(&bytes[3 * BLOCK..]).all(|&b| b == 0), "other blocks untouched");
+
+        let missing = DeviceConfig { disk: Some(String::from("/nonexistent/disk.img")), ..DeviceConfig::default() };
+        let err = Machine::new(1, 1, 16, vec![], vec![], missing).expect_err("no such file");
+        assert!(err.contains("JANUS_DISK: cannot open `/nonexistent/disk.img`"), "{err}");
+    }
+
+    #[test]
+    fn display_writes_png_frames_up_to_its_limit() {
+        let tmp = tempfile::tempdir().expect("temporary directory");
+        let dir = tmp.path();
+        let mut none = machine(DeviceConfig::default());
+        assert_eq!(op(&mut none, "display.open", &[4, 4]), Ok(code(E::NotAttached)));
+        assert_eq!(op(&mut none, "display.present", &[0]), Ok(code(E::NotAttached)));
+        let config = DeviceConfig {
+            display: Some(dir.to_string_lossy().into_owned()),
+            display_frames: 2,
+            ..DeviceConfig::default()
+        };
+        let mut m = machine(config);
+        assert_eq!(op(&mut m, "display.present", &[0]), Ok(code(E::NotAttached)), "before open");
+        assert_eq!(op(&mut m, "display.open", &[0, 4]), Ok(code(E::InvalidArgument)));
+        assert_eq!(op(&mut m, "display.open", &[4097, 4]), Ok(code(E::InvalidArgument)));
+        assert_eq!(op(&mut m, "display.open", &[2, 1]), Ok(0));
+        m.memory.slice_mut(0, 8).expect("in bounds").copy_from_slice(&[0x30, 0x20, 0x10, 0, 0xff, 0, 0, 0]);
+        assert_eq!(op(&mut m, "display.present", &[0]), Ok(0));
+        assert_eq!(op(&mut m, "display.present", &[0]), Ok(1));
+        assert_eq!(op(&mut m, "display.present", &[0]), Ok(code(E::LimitReached)));
+        assert_eq!(op(&mut m, "display.present", &[65_532]), Err(TrapKind::OutOfBounds));
+        let decoder = ::png::Decoder::new(std::fs::File::open(dir.join("frame-00001.png")).expect("frame written"));
+        let mut reader = decoder.read_info().expect("a PNG");
+        let mut buf = vec![0; reader.output_buffer_size()];
+        reader.next_frame(&mut buf).expect("a frame");
+        assert_eq!(&buf[..6], &[0x10, 0x20, 0x30, 0, 0, 0xff]);
+    }
+
+    #[test]
+    fn network_on_loopback_with_the_allow_list() {
+        let mut m = machine(DeviceConfig::default());
+        let lo = 0x7f00_0001u64;
+        assert_eq!(op(&mut m, "net.connect", &[0x0a00_0001, 80]), Ok(code(E::NotPermitted)), "10.0.0.1");
+        assert_eq!(op(&mut m, "net.connect", &[lo, 0]), Ok(code(E::InvalidArgument)), "port 0");
+        let listener = op(&mut m, "net.listen", &[lo, 0]).expect("no trap") as u32 as i32;
+        assert!(listener >= 0, "listen: {listener}");
+        let port = op(&mut m, "net.local_port", &[listener as u64]).expect("no trap");
+        assert!(port > 0 && port < 65_536);
+        let client = op(&mut m, "net.connect", &[lo, port]).expect("no trap") as u32 as i32;
+        assert!(client >= 0);
+        let server = op(&mut m, "net.accept", &[listener as u64]).expect("no trap") as u32 as i32;
+        assert!(server >= 0);
+        m.memory.slice_mut(0, 5).expect("in bounds").copy_from_slice(b"hello");
+        assert_eq!(op(&mut m, "net.send", &[client as u64, 0, 5]), Ok(5));
+        assert_eq!(op(&mut m, "net.recv", &[server as u64, 100, 64]), Ok(5));
+        assert_eq!(m.memory.slice(100, 5), Some(&b"hello"[..]));
+        assert_eq!(op(&mut m, "net.set_nonblocking", &[server as u64, 1]), Ok(0));
+        assert_eq!(op(&mut m, "net.recv", &[server as u64, 100, 64]), Ok(code(E::WouldBlock)));
+        assert_eq!(op(&mut m, "net.send", &[client as u64, 65_534, 5]), Err(TrapKind::OutOfBounds));
+        assert_eq!(op(&mut m, "net.close", &[client as u64]), Ok(0));
+        assert_eq!(op(&mut m, "net.close", &[client as u64]), Ok(code(E::BadHandle)));
+        assert_eq!(op(&mut m, "net.set_nonblocking", &[server as u64, 0]), Ok(0));
+        assert_eq!(op(&mut m, "net.recv", &[server as u64, 100, 64]), Ok(0), "peer closed");
+        assert_eq!(op(&mut m, "net.send", &[99, 0, 1]), Ok(code(E::BadHandle)));
+        assert_eq!(op(&mut m, "net.accept", &[server as u64]), Ok(code(E::BadHandle)), "not a listener");
+        // Refused: a port nobody listens on (the listener's, once closed).
+        assert_eq!(op(&mut m, "net.close", &[listener as u64]), Ok(0));
+        assert_eq!(op(&mut m, "net.connect", &[lo, port]), Ok(code(E::ConnectionRefused)));
+        // The handle cap.
+        let mut opened = 0;
+        loop {
+            let h = op(&mut m, "net.listen", &[lo, 0]).expect("no trap") as u32 as i32;
+            if h < 0 {
+                assert_eq!(h, E::LimitReached as i32);
+                break;
+            }
+            opened += 1;
+        }
+        assert_eq!(opened, crate::net::MAX_HANDLES - 1, "one handle (server) is still open");
+        let none = DeviceConfig { net_allow: vec![], ..DeviceConfig::default() };
+        let mut closed = machine(none);
+        assert_eq!(op(&mut closed, "net.listen", &[lo, 0]), Ok(code(E::NotPermitted)));
+    }
+
+}
