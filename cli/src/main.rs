@@ -3,6 +3,8 @@
 //! exit status (0 success, 1 any error in the input or the invocation).
 
 mod diagnostics;
+mod jit;
+mod run;
 
 use clap::{Parser, Subcommand};
 use diagnostics::Failure;
@@ -71,6 +73,21 @@ enum Command {
         #[arg(long)]
         strip: bool,
     },
+    /// Run a `.jbc` or `.jasm` program: interpreted, JIT-compiled, compiled
+    /// ahead of time, or under every engine with their results compared.
+    Run {
+        /// The program.
+        input: PathBuf,
+        /// interp (the reference interpreter), jit, aot, or all.
+        #[arg(long, default_value = "interp")]
+        engine: String,
+        /// Optimisation level for jit and aot: 0, 1, 2 (default), 3 or s.
+        #[arg(short = 'O', value_name = "LEVEL", default_value = "2")]
+        opt_level: String,
+        /// Arguments for the program, after `--`.
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
     /// Show what is inside an executable janusc built: sizes by section and
     /// by function, the embedded metadata.
     Inspect {
@@ -129,6 +146,12 @@ fn run(command: Command) -> Result<(), Failure> {
             // piece would only delay the exit (rustc skips it the same way).
             std::mem::forget(load_file(&input)?);
             Ok(())
+        }
+        Command::Run { input, engine, opt_level, args } => {
+            let opt = OptLevel::parse(&opt_level)
+                .ok_or_else(|| Failure::Usage(format!("-O{opt_level}: expected an optimisation level 0, 1, 2, 3 or s")))?;
+            let status = run::run(&input, &engine, opt, &args, RUNTIME_ARCHIVE)?;
+            std::process::exit(status);
         }
         Command::Inspect { input } => {
             let bytes = std::fs::read(&input).map_err(|error| Failure::Io {
@@ -339,7 +362,7 @@ fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 }
 
 /// Reads and loads a file, keeping its contents for error rendering.
-fn load_file(path: &Path) -> Result<Loaded, Failure> {
+pub(crate) fn load_file(path: &Path) -> Result<Loaded, Failure> {
     let contents = std::fs::read(path).map_err(|error| Failure::Io {
         path: path.to_path_buf(),
         action: "read",

@@ -9,6 +9,7 @@
 pub mod asm;
 pub mod bytecode;
 pub mod inspect;
+pub mod interp;
 pub mod ir;
 pub mod link;
 pub mod llvm;

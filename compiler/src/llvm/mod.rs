@@ -11,6 +11,7 @@
 //! behaviour: division, remainder, shifts and conversions are lowered with
 //! the VM's guards, and memory accesses only happen after their `bounds`.
 
+pub mod jit;
 mod lower;
 
 use crate::bytecode;
@@ -63,7 +64,7 @@ impl OptLevel {
         }
     }
 
-    fn pipeline(self) -> &'static str {
+    pub(crate) fn pipeline(self) -> &'static str {
         match self {
             OptLevel::O0 => "default<O0>",
             OptLevel::O1 => "default<O1>",
@@ -73,7 +74,7 @@ impl OptLevel {
         }
     }
 
-    fn codegen(self) -> OptimizationLevel {
+    pub(crate) fn codegen(self) -> OptimizationLevel {
         match self {
             OptLevel::O0 => OptimizationLevel::None,
             OptLevel::O1 => OptimizationLevel::Less,

@@ -1,0 +1,271 @@
+//! The reference interpreter: runs verified bytecode directly, the
+//! independent implementation the compiler is checked against.
+//!
+//! Each function is decoded once into [`Op`]s with register numbers made
+//! frame-relative and jump targets made instruction indices, so the dispatch
+//! loop does no decoding, no allocation and no map lookups. Registers of all
+//! active calls live in one `u64` stack (values as bits: `i32`/`f32`
+//! zero-extended); calls push a frame record. Pure operations without a fast
+//! path go through `bytecode::semantics::eval`, the executable definition of
+//! the VM's arithmetic; memory, heap and devices are the runtime's
+//! [`Machine`], shared with compiled code.
+
+mod decode;
+
+use crate::bytecode::semantics::eval;
+use crate::bytecode::{Module, Opcode};
+use decode::{decode_function, Op};
+use janus_runtime::abi::{self, TrapKind, MAX_CALL_DEPTH};
+use janus_runtime::machine::Machine;
+
+/// How a program run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// `main` returned or `exit` ran: the status (already `& 0xff`).
+    Exit(i32),
+    /// A trap.
+    Trap {
+        /// Which.
+        kind: TrapKind,
+        /// The function's index.
+        func: u32,
+        /// The bytecode pc.
+        pc: u32,
+        /// The user code, for user traps.
+        code: u32,
+    },
+}
+
+struct Frame {
+    func: u32,
+    ret: usize,
+    base: usize,
+    dst: Option<u32>,
+}
+
+/// Runs a verified module's `main` on `machine`.
+pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
+    let funcs: Vec<decode::Function> = module.functions.iter().map(|f| decode_function(module, f)).collect();
+    let main = module.export("main").expect("verified modules export main");
+    let mut regs: Vec<u64> = vec![0; funcs[main as usize].registers];
+    let mut frames: Vec<Frame> = Vec::with_capacity(64);
+    let mut func = main;
+    let mut base = 0usize;
+    let mut ip = 0usize;
+    let mut depth: u32 = 1;
+    let mut code: &[Op] = &funcs[func as usize].code;
+    let trap = |kind: TrapKind, func: u32, pc: u32| Outcome::Trap { kind, func, pc, code: 0 };
+    macro_rules! r {
+        ($i:expr) => {
+            regs[base + $i as usize]
+        };
+    }
+    loop {
+        let op = &code[ip];
+        ip += 1;
+        match *op {
+            Op::Nop => {}
+            Op::Const { dst, bits } => r!(dst) = bits,
+            Op::Mov { dst, src } => r!(dst) = r!(src),
+            Op::I32Add { dst, a, b } => r!(dst) = u64::from((r!(a) as u32).wrapping_add(r!(b) as u32)),
+            Op::I32Sub { dst, a, b } => r!(dst) = u64::from((r!(a) as u32).wrapping_sub(r!(b) as u32)),
+            Op::I32Mul { dst, a, b } => r!(dst) = u64::from((r!(a) as u32).wrapping_mul(r!(b) as u32)),
+            Op::I64Add { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
+            Op::I64Sub { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
+            Op::I64Mul { dst, a, b } => r!(dst) = r!(a).wrapping_mul(r!(b)),
+            Op::F64Add { dst, a, b } => r!(dst) = f64_bits(f64::from_bits(r!(a)) + f64::from_bits(r!(b))),
+            Op::F64Sub { dst, a, b } => r!(dst) = f64_bits(f64::from_bits(r!(a)) - f64::from_bits(r!(b))),
+            Op::F64Mul { dst, a, b } => r!(dst) = f64_bits(f64::from_bits(r!(a)) * f64::from_bits(r!(b))),
+            Op::I32LtS { dst, a, b } => r!(dst) = u64::from((r!(a) as u32 as i32) < (r!(b) as u32 as i32)),
+            Op::I32LeS { dst, a, b } => r!(dst) = u64::from((r!(a) as u32 as i32) <= (r!(b) as u32 as i32)),
+            Op::I32LtU { dst, a, b } => r!(dst) = u64::from((r!(a) as u32) < (r!(b) as u32)),
+            Op::I64LtS { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) < (r!(b) as i64)),
+            Op::I64LeS { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) <= (r!(b) as i64)),
+            Op::Pure { op, dst, args, n } => {
+                let vals = [r!(args[0]), r!(args[1]), r!(args[2])];
+                match eval(op, &vals[..n as usize]) {
+                    Ok(v) => r!(dst) = v,
+                    Err(kind) => return trap(kind, func, funcs[func as usize].pcs[ip - 1]),
+                }
+            }
+            Op::Load { op, dst, addr, offset } => {
+                let ea = u64::from(r!(addr) as u32) + u64::from(offset);
+                let size = load_size(op);
+                if ea + size > machine.memory.size() {
+                    return trap(TrapKind::OutOfBounds, func, funcs[func as usize].pcs[ip - 1]);
+                }
+                let bytes = &machine.memory.bytes()[ea as usize..(ea + size) as usize];
+                r!(dst) = load(op, bytes);
+            }
+            Op::Store { op, value, addr, offset } => {
+                let ea = u64::from(r!(addr) as u32) + u64::from(offset);
+                let size = store_size(op);
+                if ea + size > machine.memory.size() {
+                    return trap(TrapKind::OutOfBounds, func, funcs[func as usize].pcs[ip - 1]);
+                }
+                let v = r!(value).to_le_bytes();
+                machine.memory.bytes_mut()[ea as usize..(ea + size) as usize].copy_from_slice(&v[..size as usize]);
+            }
+            Op::Jump { target } => ip = target as usize,
+            Op::BrIf { cond, target } => {
+                if r!(cond) as u32 != 0 {
+                    ip = target as usize;
+                }
+            }
+            Op::BrIfz { cond, target } => {
+                if r!(cond) as u32 == 0 {
+                    ip = target as usize;
+                }
+            }
+            Op::BrTable { index, default, ref table } => {
+                ip = table.get(r!(index) as u32 as usize).copied().unwrap_or(default) as usize;
+            }
+            Op::Call { callee, dst, ref args } | Op::CallIndirect { callee, dst, ref args, .. } => {
+                let callee = if let Op::CallIndirect { sig, index, .. } = *op {
+                    let pc = funcs[func as usize].pcs[ip - 1];
+                    let i = r!(index) as u32 as usize;
+                    let Some(&target) = module.table.get(i) else {
+                        return trap(TrapKind::TableOutOfBounds, func, pc);
+                    };
+                    if module.functions[target as usize].sig != sig {
+                        return trap(TrapKind::SignatureMismatch, func, pc);
+                    }
+                    target
+                } else {
+                    callee
+                };
+                if depth >= MAX_CALL_DEPTH {
+                    return trap(TrapKind::StackOverflow, func, funcs[func as usize].pcs[ip - 1]);
+                }
+                depth += 1;
+                let f = &funcs[callee as usize];
+                let new_base = base + funcs[func as usize].registers;
+                if regs.len() < new_base + f.registers {
+                    regs.resize(new_base + f.registers, 0);
+                }
+                for (i, &a) in args.iter().enumerate() {
+                    regs[new_base + i] = regs[base + a as usize];
+                }
+                regs[new_base + args.len()..new_base + f.registers].fill(0);
+                frames.push(Frame { func, ret: ip, base, dst });
+                func = callee;
+                base = new_base;
+                ip = 0;
+                code = &f.code;
+            }
+            Op::Ret { value } => {
+                let v = value.map(|r| r!(r));
+                let Some(frame) = frames.pop() else {
+                    machine.stdout.flush();
+                    return Outcome::Exit((v.unwrap_or(0) as u32 as i32) & 0xff);
+                };
+                depth -= 1;
+                func = frame.func;
+                base = frame.base;
+                ip = frame.ret;
+                code = &funcs[func as usize].code;
+                if let (Some(d), Some(v)) = (frame.dst, v) {
+                    r!(d) = v;
+                }
+            }
+            Op::Exit { status } => {
+                machine.stdout.flush();
+                return Outcome::Exit((r!(status) as u32 as i32) & 0xff);
+            }
+            Op::Trap { code: c } => {
+                return Outcome::Trap { kind: TrapKind::User, func, pc: funcs[func as usize].pcs[ip - 1], code: c }
+            }
+            Op::Unreachable => return trap(TrapKind::Unreachable, func, funcs[func as usize].pcs[ip - 1]),
+            Op::Dev { code: c, dst, ref args } => {
+                let vals: Vec<u64> = args.iter().map(|&a| r!(a)).collect();
+                match abi_device(machine, c, &vals) {
+                    Ok(v) => {
+                        if let Some(d) = dst {
+                            r!(d) = v;
+                        }
+                    }
+                    Err(kind) => return trap(kind, func, funcs[func as usize].pcs[ip - 1]),
+                }
+            }
+            Op::Runtime { op, dst, args } => {
+                let a = |i: usize| regs[base + args[i] as usize] as u32;
+                let result: Result<Option<u64>, TrapKind> = match op {
+                    Opcode::MemorySize => Ok(Some(u64::from(machine.memory.pages()))),
+                    Opcode::MemoryGrow => Ok(Some(u64::from(machine.memory.grow(a(0)) as u32))),
+                    Opcode::MemoryCopy => machine.memory_copy(a(0), a(1), a(2)).map(|()| None),
+                    Opcode::MemoryFill => machine.memory_fill(a(0), a(1) as u8, a(2)).map(|()| None),
+                    Opcode::HeapAlloc => Ok(Some(u64::from(machine.heap.alloc(&mut machine.memory, a(0))))),
+                    Opcode::HeapFree => machine.heap.free(a(0)).map(|()| None).map_err(|_| TrapKind::InvalidFree),
+                    _ => machine
+                        .heap
+                        .realloc(&mut machine.memory, a(0), a(1))
+                        .map(|v| Some(u64::from(v)))
+                        .map_err(|_| TrapKind::InvalidFree),
+                };
+                match result {
+                    Ok(v) => {
+                        if let (Some(d), Some(v)) = (dst, v) {
+                            r!(d) = v;
+                        }
+                    }
+                    Err(kind) => return trap(kind, func, funcs[func as usize].pcs[ip - 1]),
+                }
+            }
+        }
+    }
+}
+
+fn abi_device(machine: &mut Machine, code: u16, args: &[u64]) -> Result<u64, TrapKind> {
+    janus_runtime::devices::call(machine, code, args)
+}
+
+fn f64_bits(x: f64) -> u64 {
+    if x.is_nan() {
+        crate::bytecode::semantics::CANONICAL_NAN_F64
+    } else {
+        x.to_bits()
+    }
+}
+
+fn load_size(op: Opcode) -> u64 {
+    crate::ir::construct::access_size(op)
+}
+
+fn store_size(op: Opcode) -> u64 {
+    crate::ir::construct::access_size(op)
+}
+
+fn load(op: Opcode, bytes: &[u8]) -> u64 {
+    use Opcode::*;
+    let mut buf = [0u8; 8];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    let raw = u64::from_le_bytes(buf);
+    match op {
+        I32Load8S => u64::from(i32::from(raw as u8 as i8) as u32),
+        I32Load16S => u64::from(i32::from(raw as u16 as i16) as u32),
+        I64Load8S => i64::from(raw as u8 as i8) as u64,
+        I64Load16S => i64::from(raw as u16 as i16) as u64,
+        I64Load32S => i64::from(raw as u32 as i32) as u64,
+        _ => raw,
+    }
+}
+
+/// The trap message every engine prints.
+pub fn trap_message(module: &Module, kind: TrapKind, func: u32, pc: u32, code: u32) -> String {
+    let name = module.functions.get(func as usize).map_or("?", |f| f.name.as_str());
+    let what = if kind == TrapKind::User { format!("user trap {code}") } else { kind.name().to_string() };
+    format!("janus: trap: {what} in function `{name}` at pc {pc}")
+}
+
+/// The machine a module runs on, with device options from the environment.
+pub fn machine_for(module: &Module, args: Vec<Vec<u8>>) -> Result<Machine, String> {
+    let config = janus_runtime::config::DeviceConfig::from_env(|k| std::env::var(k).ok())?;
+    let memory = module.memory.unwrap_or_default();
+    let heap_base = abi::heap_base(module.data.iter().map(|s| (s.offset, s.bytes.len())));
+    let names = module.functions.iter().map(|f| f.name.clone()).collect();
+    let mut m = Machine::new(memory.initial_pages, memory.max_pages, heap_base, args, names, config)?;
+    for seg in &module.data {
+        m.load_data(seg.offset, &seg.bytes);
+    }
+    Ok(m)
+}
