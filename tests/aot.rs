@@ -2,7 +2,7 @@
 //! the trap corpus in `tests/traps/`, is built by `janusc build` into a native
 //! executable at each optimisation level, run, and held to its expected
 //! stdout (`.out`), exit status (`.exit`, 0 when absent) and trap message on
-//! stderr (`.trap`). The trap corpus holds the cases other LLVM-based VMs got
+//! stderr (`.trap`), with `.in` as its standard input where there is one. The trap corpus holds the cases other LLVM-based VMs got
 //! wrong: traps whose results are unused, checks inside loops, a trap that
 //! must happen before a write.
 
@@ -16,11 +16,15 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The programs of a directory, except those with a `.harness` file: they
+/// need a device set up around them and `tests/devices.rs` runs them.
 fn programs(dir: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
         .expect("directory exists")
         .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "jasm"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "jasm") && !p.with_extension("harness").exists()
+        })
         .collect();
     v.sort();
     v
@@ -58,7 +62,14 @@ fn check(programs: &[PathBuf], levels: &[&str]) -> Vec<String> {
                 ));
                 continue;
             }
-            let run = Command::new(&exe).output().expect("the executable runs");
+            let stdin = match std::fs::File::open(path.with_extension("in")) {
+                Ok(f) => std::process::Stdio::from(f),
+                Err(_) => std::process::Stdio::null(),
+            };
+            let run = Command::new(&exe)
+                .stdin(stdin)
+                .output()
+                .expect("the executable runs");
             let stderr = String::from_utf8_lossy(&run.stderr);
             if run.stdout != expected_out {
                 failures.push(format!(

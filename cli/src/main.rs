@@ -147,9 +147,17 @@ fn run(command: Command) -> Result<(), Failure> {
             std::mem::forget(load_file(&input)?);
             Ok(())
         }
-        Command::Run { input, engine, opt_level, args } => {
-            let opt = OptLevel::parse(&opt_level)
-                .ok_or_else(|| Failure::Usage(format!("-O{opt_level}: expected an optimisation level 0, 1, 2, 3 or s")))?;
+        Command::Run {
+            input,
+            engine,
+            opt_level,
+            args,
+        } => {
+            let opt = OptLevel::parse(&opt_level).ok_or_else(|| {
+                Failure::Usage(format!(
+                    "-O{opt_level}: expected an optimisation level 0, 1, 2, 3 or s"
+                ))
+            })?;
             let status = run::run(&input, &engine, opt, &args, RUNTIME_ARCHIVE)?;
             std::process::exit(status);
         }

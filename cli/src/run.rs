@@ -15,13 +15,21 @@ use std::process::{Command, Stdio};
 const ENGINES: [&str; 3] = ["interp", "jit", "aot"];
 
 /// Runs `input` under `engine`; returns the process exit status to use.
-pub fn run(input: &Path, engine: &str, opt: OptLevel, args: &[String], runtime: &[u8]) -> Result<i32, Failure> {
+pub fn run(
+    input: &Path,
+    engine: &str,
+    opt: OptLevel,
+    args: &[String],
+    runtime: &[u8],
+) -> Result<i32, Failure> {
     match engine {
         "interp" => run_interp(input, args),
         "aot" => run_aot(input, opt, args, runtime),
         "jit" => crate::jit::run_jit(input, opt, args),
         "all" => run_all(input, opt, args),
-        other => Err(Failure::Usage(format!("--engine {other}: expected interp, jit, aot or all"))),
+        other => Err(Failure::Usage(format!(
+            "--engine {other}: expected interp, jit, aot or all"
+        ))),
     }
 }
 
@@ -39,8 +47,16 @@ fn run_interp(input: &Path, args: &[String]) -> Result<i32, Failure> {
     machine.shutdown();
     Ok(match outcome {
         Outcome::Exit(status) => status,
-        Outcome::Trap { kind, func, pc, code } => {
-            eprintln!("{}", interp::trap_message(&loaded.module, kind, func, pc, code));
+        Outcome::Trap {
+            kind,
+            func,
+            pc,
+            code,
+        } => {
+            eprintln!(
+                "{}",
+                interp::trap_message(&loaded.module, kind, func, pc, code)
+            );
             kind.exit_status()
         }
     })
@@ -50,21 +66,39 @@ fn run_aot(input: &Path, opt: OptLevel, args: &[String], runtime: &[u8]) -> Resu
     let loaded = crate::load_file(input)?;
     let mut ir = janus_compiler::ir::construct::build_module(&loaded.module);
     janus_compiler::ir::passes::optimize_module(&mut ir, &loaded.module);
-    let products = llvm::compile(&loaded.module, &ir, None, opt, Wants::default()).map_err(Failure::Backend)?;
-    let meta = Metadata::new(&loaded.bytes, &loaded.module, opt.name()).to_object(&llvm::host_triple());
-    let dir = tempfile::tempdir().map_err(|error| Failure::Io { path: "<temporary directory>".into(), action: "create", error })?;
+    let products = llvm::compile(&loaded.module, &ir, None, opt, Wants::default())
+        .map_err(Failure::Backend)?;
+    let meta =
+        Metadata::new(&loaded.bytes, &loaded.module, opt.name()).to_object(&llvm::host_triple());
+    let dir = tempfile::tempdir().map_err(|error| Failure::Io {
+        path: "<temporary directory>".into(),
+        action: "create",
+        error,
+    })?;
     let exe = dir.path().join("program");
-    link(&[&products.object, &meta], runtime, &exe, &LinkOptions::default()).map_err(Failure::Link)?;
+    link(
+        &[&products.object, &meta],
+        runtime,
+        &exe,
+        &LinkOptions::default(),
+    )
+    .map_err(Failure::Link)?;
     let status = Command::new(&exe)
         .args(args)
         .status()
-        .map_err(|error| Failure::Io { path: exe.clone(), action: "run", error })?;
+        .map_err(|error| Failure::Io {
+            path: exe.clone(),
+            action: "run",
+            error,
+        })?;
     Ok(exit_code(status))
 }
 
 fn exit_code(status: std::process::ExitStatus) -> i32 {
     use std::os::unix::process::ExitStatusExt;
-    status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
+    status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0))
 }
 
 /// What one engine did.
@@ -83,7 +117,11 @@ fn run_all(input: &Path, opt: OptLevel, args: &[String]) -> Result<i32, Failure>
     if !std::io::stdin().is_terminal() {
         let _ = std::io::stdin().read_to_end(&mut stdin);
     }
-    let me = std::env::current_exe().map_err(|error| Failure::Io { path: "janusc".into(), action: "find", error })?;
+    let me = std::env::current_exe().map_err(|error| Failure::Io {
+        path: "janusc".into(),
+        action: "find",
+        error,
+    })?;
     let mut runs = Vec::new();
     for engine in ENGINES {
         let mut child = Command::new(&me)
@@ -98,17 +136,33 @@ fn run_all(input: &Path, opt: OptLevel, args: &[String]) -> Result<i32, Failure>
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|error| Failure::Io { path: me.clone(), action: "run", error })?;
+            .map_err(|error| Failure::Io {
+                path: me.clone(),
+                action: "run",
+                error,
+            })?;
         if let Some(mut pipe) = child.stdin.take() {
             let _ = pipe.write_all(&stdin);
         }
-        let out = child.wait_with_output().map_err(|error| Failure::Io { path: me.clone(), action: "run", error })?;
-        runs.push(Run { engine, stdout: out.stdout, stderr: out.stderr, status: exit_code(out.status) });
+        let out = child.wait_with_output().map_err(|error| Failure::Io {
+            path: me.clone(),
+            action: "run",
+            error,
+        })?;
+        runs.push(Run {
+            engine,
+            stdout: out.stdout,
+            stderr: out.stderr,
+            status: exit_code(out.status),
+        });
     }
     let first = &runs[0];
     for other in &runs[1..] {
         let what = if other.stdout != first.stdout {
-            Some(format!("stdout differs at byte {}", first_difference(&first.stdout, &other.stdout)))
+            Some(format!(
+                "stdout differs at byte {}",
+                first_difference(&first.stdout, &other.stdout)
+            ))
         } else if other.status != first.status {
             Some(format!("exit status {} vs {}", first.status, other.status))
         } else if other.stderr != first.stderr {
@@ -121,7 +175,10 @@ fn run_all(input: &Path, opt: OptLevel, args: &[String]) -> Result<i32, Failure>
             None
         };
         if let Some(what) = what {
-            return Err(Failure::Usage(format!("engines disagree: {} and {}: {what}", first.engine, other.engine)));
+            return Err(Failure::Usage(format!(
+                "engines disagree: {} and {}: {what}",
+                first.engine, other.engine
+            )));
         }
     }
     let _ = std::io::stdout().write_all(&first.stdout);
@@ -130,5 +187,8 @@ fn run_all(input: &Path, opt: OptLevel, args: &[String]) -> Result<i32, Failure>
 }
 
 fn first_difference(a: &[u8], b: &[u8]) -> usize {
-    a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()))
+    a.iter()
+        .zip(b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()))
 }

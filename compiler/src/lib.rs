@@ -8,6 +8,7 @@
 
 pub mod asm;
 pub mod bytecode;
+pub mod generate;
 pub mod inspect;
 pub mod interp;
 pub mod ir;

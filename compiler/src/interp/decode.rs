@@ -7,37 +7,150 @@ use crate::bytecode::{self, Inst, Opcode, Operand, OperandKind};
 #[derive(Clone, Debug)]
 pub enum Op {
     Nop,
-    Const { dst: u32, bits: u64 },
-    Mov { dst: u32, src: u32 },
-    I32Add { dst: u32, a: u32, b: u32 },
-    I32Sub { dst: u32, a: u32, b: u32 },
-    I32Mul { dst: u32, a: u32, b: u32 },
-    I64Add { dst: u32, a: u32, b: u32 },
-    I64Sub { dst: u32, a: u32, b: u32 },
-    I64Mul { dst: u32, a: u32, b: u32 },
-    F64Add { dst: u32, a: u32, b: u32 },
-    F64Sub { dst: u32, a: u32, b: u32 },
-    F64Mul { dst: u32, a: u32, b: u32 },
-    I32LtS { dst: u32, a: u32, b: u32 },
-    I32LeS { dst: u32, a: u32, b: u32 },
-    I32LtU { dst: u32, a: u32, b: u32 },
-    I64LtS { dst: u32, a: u32, b: u32 },
-    I64LeS { dst: u32, a: u32, b: u32 },
-    Pure { op: Opcode, dst: u32, args: [u32; 3], n: u8 },
-    Load { op: Opcode, dst: u32, addr: u32, offset: u32 },
-    Store { op: Opcode, value: u32, addr: u32, offset: u32 },
-    Jump { target: u32 },
-    BrIf { cond: u32, target: u32 },
-    BrIfz { cond: u32, target: u32 },
-    BrTable { index: u32, default: u32, table: Box<[u32]> },
-    Call { callee: u32, dst: Option<u32>, args: Box<[u32]> },
-    CallIndirect { sig: u32, index: u32, callee: u32, dst: Option<u32>, args: Box<[u32]> },
-    Ret { value: Option<u32> },
-    Exit { status: u32 },
-    Trap { code: u32 },
+    Const {
+        dst: u32,
+        bits: u64,
+    },
+    Mov {
+        dst: u32,
+        src: u32,
+    },
+    I32Add {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    I32Sub {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    I32Mul {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    I64Add {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    I64Sub {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    I64Mul {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    F64Add {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    F64Sub {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    F64Mul {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    I32LtS {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    I32LeS {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    I32LtU {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    I64LtS {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    I64LeS {
+        dst: u32,
+        a: u32,
+        b: u32,
+    },
+    Pure {
+        op: Opcode,
+        dst: u32,
+        args: [u32; 3],
+        n: u8,
+    },
+    Load {
+        op: Opcode,
+        dst: u32,
+        addr: u32,
+        offset: u32,
+    },
+    Store {
+        op: Opcode,
+        value: u32,
+        addr: u32,
+        offset: u32,
+    },
+    Jump {
+        target: u32,
+    },
+    BrIf {
+        cond: u32,
+        target: u32,
+    },
+    BrIfz {
+        cond: u32,
+        target: u32,
+    },
+    BrTable {
+        index: u32,
+        default: u32,
+        table: Box<[u32]>,
+    },
+    Call {
+        callee: u32,
+        dst: Option<u32>,
+        args: Box<[u32]>,
+    },
+    CallIndirect {
+        sig: u32,
+        index: u32,
+        callee: u32,
+        dst: Option<u32>,
+        args: Box<[u32]>,
+    },
+    Ret {
+        value: Option<u32>,
+    },
+    Exit {
+        status: u32,
+    },
+    Trap {
+        code: u32,
+    },
     Unreachable,
-    Dev { code: u16, dst: Option<u32>, args: Box<[u32]> },
-    Runtime { op: Opcode, dst: Option<u32>, args: [u32; 3] },
+    Dev {
+        code: u16,
+        dst: Option<u32>,
+        args: Box<[u32]>,
+    },
+    Runtime {
+        op: Opcode,
+        dst: Option<u32>,
+        args: [u32; 3],
+    },
 }
 
 /// A decoded function.
@@ -74,9 +187,20 @@ fn regs(o: &Operand) -> Box<[u32]> {
 /// Decodes one verified function.
 pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Function {
     let pcs = f.pcs();
-    let index_of = |pc: u32| pcs.binary_search(&pc).expect("verified targets start instructions") as u32;
-    let code = f.code.iter().map(|inst| decode_inst(module, inst, &index_of)).collect();
-    Function { code, pcs: pcs[..pcs.len() - 1].to_vec(), registers: f.registers.len() }
+    let index_of = |pc: u32| {
+        pcs.binary_search(&pc)
+            .expect("verified targets start instructions") as u32
+    };
+    let code = f
+        .code
+        .iter()
+        .map(|inst| decode_inst(module, inst, &index_of))
+        .collect();
+    Function {
+        code,
+        pcs: pcs[..pcs.len() - 1].to_vec(),
+        registers: f.registers.len(),
+    }
 }
 
 fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) -> u32) -> Op {
@@ -86,11 +210,38 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
     let three = |make: fn(u32, u32, u32) -> Op| make(reg(&o[0]), reg(&o[1]), reg(&o[2]));
     match op {
         Nop => Op::Nop,
-        I32Const => Op::Const { dst: reg(&o[0]), bits: match o[1] { Operand::I32(v) => u64::from(v as u32), _ => 0 } },
-        I64Const => Op::Const { dst: reg(&o[0]), bits: match o[1] { Operand::I64(v) => v as u64, _ => 0 } },
-        F32Const => Op::Const { dst: reg(&o[0]), bits: match o[1] { Operand::F32(v) => u64::from(v), _ => 0 } },
-        F64Const => Op::Const { dst: reg(&o[0]), bits: match o[1] { Operand::F64(v) => v, _ => 0 } },
-        I32Mov | I64Mov | F32Mov | F64Mov => Op::Mov { dst: reg(&o[0]), src: reg(&o[1]) },
+        I32Const => Op::Const {
+            dst: reg(&o[0]),
+            bits: match o[1] {
+                Operand::I32(v) => u64::from(v as u32),
+                _ => 0,
+            },
+        },
+        I64Const => Op::Const {
+            dst: reg(&o[0]),
+            bits: match o[1] {
+                Operand::I64(v) => v as u64,
+                _ => 0,
+            },
+        },
+        F32Const => Op::Const {
+            dst: reg(&o[0]),
+            bits: match o[1] {
+                Operand::F32(v) => u64::from(v),
+                _ => 0,
+            },
+        },
+        F64Const => Op::Const {
+            dst: reg(&o[0]),
+            bits: match o[1] {
+                Operand::F64(v) => v,
+                _ => 0,
+            },
+        },
+        I32Mov | I64Mov | F32Mov | F64Mov => Op::Mov {
+            dst: reg(&o[0]),
+            src: reg(&o[1]),
+        },
         I32Add => three(|dst, a, b| Op::I32Add { dst, a, b }),
         I32Sub => three(|dst, a, b| Op::I32Sub { dst, a, b }),
         I32Mul => three(|dst, a, b| Op::I32Mul { dst, a, b }),
@@ -105,9 +256,17 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
         I32LtU => three(|dst, a, b| Op::I32LtU { dst, a, b }),
         I64LtS => three(|dst, a, b| Op::I64LtS { dst, a, b }),
         I64LeS => three(|dst, a, b| Op::I64LeS { dst, a, b }),
-        Jump => Op::Jump { target: index_of(u32_of(&o[0])) },
-        BrIf => Op::BrIf { cond: reg(&o[0]), target: index_of(u32_of(&o[1])) },
-        BrIfz => Op::BrIfz { cond: reg(&o[0]), target: index_of(u32_of(&o[1])) },
+        Jump => Op::Jump {
+            target: index_of(u32_of(&o[0])),
+        },
+        BrIf => Op::BrIf {
+            cond: reg(&o[0]),
+            target: index_of(u32_of(&o[1])),
+        },
+        BrIfz => Op::BrIfz {
+            cond: reg(&o[0]),
+            target: index_of(u32_of(&o[1])),
+        },
         BrTable => Op::BrTable {
             index: reg(&o[0]),
             default: index_of(u32_of(&o[1])),
@@ -116,14 +275,28 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
                 other => unreachable!("verified jump table, found {other:?}"),
             },
         },
-        Call => Op::Call { callee: u32_of(&o[0]), dst: regs(&o[1]).first().copied(), args: regs(&o[2]) },
+        Call => Op::Call {
+            callee: u32_of(&o[0]),
+            dst: regs(&o[1]).first().copied(),
+            args: regs(&o[2]),
+        },
         CallIndirect => {
             let _ = module;
-            Op::CallIndirect { sig: u32_of(&o[0]), index: reg(&o[1]), callee: 0, dst: regs(&o[2]).first().copied(), args: regs(&o[3]) }
+            Op::CallIndirect {
+                sig: u32_of(&o[0]),
+                index: reg(&o[1]),
+                callee: 0,
+                dst: regs(&o[2]).first().copied(),
+                args: regs(&o[3]),
+            }
         }
-        Ret => Op::Ret { value: regs(&o[0]).first().copied() },
+        Ret => Op::Ret {
+            value: regs(&o[0]).first().copied(),
+        },
         Exit => Op::Exit { status: reg(&o[0]) },
-        Trap => Op::Trap { code: u32_of(&o[0]) },
+        Trap => Op::Trap {
+            code: u32_of(&o[0]),
+        },
         Unreachable => Op::Unreachable,
         Dev => Op::Dev {
             code: match o[0] {
@@ -144,17 +317,36 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
                 .map(|(_, o)| reg(o))
                 .collect();
             args[..uses.len()].copy_from_slice(&uses);
-            Op::Runtime { op, dst: has_dst.then(|| reg(&o[0])), args }
+            Op::Runtime {
+                op,
+                dst: has_dst.then(|| reg(&o[0])),
+                args,
+            }
         }
-        _ if is_load(op) => Op::Load { op, dst: reg(&o[0]), addr: reg(&o[1]), offset: u32_of(&o[2]) },
-        _ if is_store(op) => Op::Store { op, value: reg(&o[0]), addr: reg(&o[1]), offset: u32_of(&o[2]) },
+        _ if is_load(op) => Op::Load {
+            op,
+            dst: reg(&o[0]),
+            addr: reg(&o[1]),
+            offset: u32_of(&o[2]),
+        },
+        _ if is_store(op) => Op::Store {
+            op,
+            value: reg(&o[0]),
+            addr: reg(&o[1]),
+            offset: u32_of(&o[2]),
+        },
         _ => {
             let mut args = [0u32; 3];
             let n = o.len() - 1;
             for (i, a) in o[1..].iter().enumerate() {
                 args[i] = reg(a);
             }
-            Op::Pure { op, dst: reg(&o[0]), args, n: n as u8 }
+            Op::Pure {
+                op,
+                dst: reg(&o[0]),
+                args,
+                n: n as u8,
+            }
         }
     }
 }

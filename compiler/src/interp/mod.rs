@@ -45,7 +45,11 @@ struct Frame {
 
 /// Runs a verified module's `main` on `machine`.
 pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
-    let funcs: Vec<decode::Function> = module.functions.iter().map(|f| decode_function(module, f)).collect();
+    let funcs: Vec<decode::Function> = module
+        .functions
+        .iter()
+        .map(|f| decode_function(module, f))
+        .collect();
     let main = module.export("main").expect("verified modules export main");
     let mut regs: Vec<u64> = vec![0; funcs[main as usize].registers];
     let mut frames: Vec<Frame> = Vec::with_capacity(64);
@@ -54,7 +58,12 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
     let mut ip = 0usize;
     let mut depth: u32 = 1;
     let mut code: &[Op] = &funcs[func as usize].code;
-    let trap = |kind: TrapKind, func: u32, pc: u32| Outcome::Trap { kind, func, pc, code: 0 };
+    let trap = |kind: TrapKind, func: u32, pc: u32| Outcome::Trap {
+        kind,
+        func,
+        pc,
+        code: 0,
+    };
     macro_rules! r {
         ($i:expr) => {
             regs[base + $i as usize]
@@ -67,17 +76,33 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             Op::Nop => {}
             Op::Const { dst, bits } => r!(dst) = bits,
             Op::Mov { dst, src } => r!(dst) = r!(src),
-            Op::I32Add { dst, a, b } => r!(dst) = u64::from((r!(a) as u32).wrapping_add(r!(b) as u32)),
-            Op::I32Sub { dst, a, b } => r!(dst) = u64::from((r!(a) as u32).wrapping_sub(r!(b) as u32)),
-            Op::I32Mul { dst, a, b } => r!(dst) = u64::from((r!(a) as u32).wrapping_mul(r!(b) as u32)),
+            Op::I32Add { dst, a, b } => {
+                r!(dst) = u64::from((r!(a) as u32).wrapping_add(r!(b) as u32))
+            }
+            Op::I32Sub { dst, a, b } => {
+                r!(dst) = u64::from((r!(a) as u32).wrapping_sub(r!(b) as u32))
+            }
+            Op::I32Mul { dst, a, b } => {
+                r!(dst) = u64::from((r!(a) as u32).wrapping_mul(r!(b) as u32))
+            }
             Op::I64Add { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
             Op::I64Sub { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
             Op::I64Mul { dst, a, b } => r!(dst) = r!(a).wrapping_mul(r!(b)),
-            Op::F64Add { dst, a, b } => r!(dst) = f64_bits(f64::from_bits(r!(a)) + f64::from_bits(r!(b))),
-            Op::F64Sub { dst, a, b } => r!(dst) = f64_bits(f64::from_bits(r!(a)) - f64::from_bits(r!(b))),
-            Op::F64Mul { dst, a, b } => r!(dst) = f64_bits(f64::from_bits(r!(a)) * f64::from_bits(r!(b))),
-            Op::I32LtS { dst, a, b } => r!(dst) = u64::from((r!(a) as u32 as i32) < (r!(b) as u32 as i32)),
-            Op::I32LeS { dst, a, b } => r!(dst) = u64::from((r!(a) as u32 as i32) <= (r!(b) as u32 as i32)),
+            Op::F64Add { dst, a, b } => {
+                r!(dst) = f64_bits(f64::from_bits(r!(a)) + f64::from_bits(r!(b)))
+            }
+            Op::F64Sub { dst, a, b } => {
+                r!(dst) = f64_bits(f64::from_bits(r!(a)) - f64::from_bits(r!(b)))
+            }
+            Op::F64Mul { dst, a, b } => {
+                r!(dst) = f64_bits(f64::from_bits(r!(a)) * f64::from_bits(r!(b)))
+            }
+            Op::I32LtS { dst, a, b } => {
+                r!(dst) = u64::from((r!(a) as u32 as i32) < (r!(b) as u32 as i32))
+            }
+            Op::I32LeS { dst, a, b } => {
+                r!(dst) = u64::from((r!(a) as u32 as i32) <= (r!(b) as u32 as i32))
+            }
             Op::I32LtU { dst, a, b } => r!(dst) = u64::from((r!(a) as u32) < (r!(b) as u32)),
             Op::I64LtS { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) < (r!(b) as i64)),
             Op::I64LeS { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) <= (r!(b) as i64)),
@@ -88,23 +113,42 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     Err(kind) => return trap(kind, func, funcs[func as usize].pcs[ip - 1]),
                 }
             }
-            Op::Load { op, dst, addr, offset } => {
+            Op::Load {
+                op,
+                dst,
+                addr,
+                offset,
+            } => {
                 let ea = u64::from(r!(addr) as u32) + u64::from(offset);
                 let size = load_size(op);
                 if ea + size > machine.memory.size() {
-                    return trap(TrapKind::OutOfBounds, func, funcs[func as usize].pcs[ip - 1]);
+                    return trap(
+                        TrapKind::OutOfBounds,
+                        func,
+                        funcs[func as usize].pcs[ip - 1],
+                    );
                 }
                 let bytes = &machine.memory.bytes()[ea as usize..(ea + size) as usize];
                 r!(dst) = load(op, bytes);
             }
-            Op::Store { op, value, addr, offset } => {
+            Op::Store {
+                op,
+                value,
+                addr,
+                offset,
+            } => {
                 let ea = u64::from(r!(addr) as u32) + u64::from(offset);
                 let size = store_size(op);
                 if ea + size > machine.memory.size() {
-                    return trap(TrapKind::OutOfBounds, func, funcs[func as usize].pcs[ip - 1]);
+                    return trap(
+                        TrapKind::OutOfBounds,
+                        func,
+                        funcs[func as usize].pcs[ip - 1],
+                    );
                 }
                 let v = r!(value).to_le_bytes();
-                machine.memory.bytes_mut()[ea as usize..(ea + size) as usize].copy_from_slice(&v[..size as usize]);
+                machine.memory.bytes_mut()[ea as usize..(ea + size) as usize]
+                    .copy_from_slice(&v[..size as usize]);
             }
             Op::Jump { target } => ip = target as usize,
             Op::BrIf { cond, target } => {
@@ -117,10 +161,27 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     ip = target as usize;
                 }
             }
-            Op::BrTable { index, default, ref table } => {
-                ip = table.get(r!(index) as u32 as usize).copied().unwrap_or(default) as usize;
+            Op::BrTable {
+                index,
+                default,
+                ref table,
+            } => {
+                ip = table
+                    .get(r!(index) as u32 as usize)
+                    .copied()
+                    .unwrap_or(default) as usize;
             }
-            Op::Call { callee, dst, ref args } | Op::CallIndirect { callee, dst, ref args, .. } => {
+            Op::Call {
+                callee,
+                dst,
+                ref args,
+            }
+            | Op::CallIndirect {
+                callee,
+                dst,
+                ref args,
+                ..
+            } => {
                 let callee = if let Op::CallIndirect { sig, index, .. } = *op {
                     let pc = funcs[func as usize].pcs[ip - 1];
                     let i = r!(index) as u32 as usize;
@@ -135,7 +196,11 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     callee
                 };
                 if depth >= MAX_CALL_DEPTH {
-                    return trap(TrapKind::StackOverflow, func, funcs[func as usize].pcs[ip - 1]);
+                    return trap(
+                        TrapKind::StackOverflow,
+                        func,
+                        funcs[func as usize].pcs[ip - 1],
+                    );
                 }
                 depth += 1;
                 let f = &funcs[callee as usize];
@@ -147,7 +212,12 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     regs[new_base + i] = regs[base + a as usize];
                 }
                 regs[new_base + args.len()..new_base + f.registers].fill(0);
-                frames.push(Frame { func, ret: ip, base, dst });
+                frames.push(Frame {
+                    func,
+                    ret: ip,
+                    base,
+                    dst,
+                });
                 func = callee;
                 base = new_base;
                 ip = 0;
@@ -173,10 +243,25 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 return Outcome::Exit((r!(status) as u32 as i32) & 0xff);
             }
             Op::Trap { code: c } => {
-                return Outcome::Trap { kind: TrapKind::User, func, pc: funcs[func as usize].pcs[ip - 1], code: c }
+                return Outcome::Trap {
+                    kind: TrapKind::User,
+                    func,
+                    pc: funcs[func as usize].pcs[ip - 1],
+                    code: c,
+                }
             }
-            Op::Unreachable => return trap(TrapKind::Unreachable, func, funcs[func as usize].pcs[ip - 1]),
-            Op::Dev { code: c, dst, ref args } => {
+            Op::Unreachable => {
+                return trap(
+                    TrapKind::Unreachable,
+                    func,
+                    funcs[func as usize].pcs[ip - 1],
+                )
+            }
+            Op::Dev {
+                code: c,
+                dst,
+                ref args,
+            } => {
                 let vals: Vec<u64> = args.iter().map(|&a| r!(a)).collect();
                 match abi_device(machine, c, &vals) {
                     Ok(v) => {
@@ -193,9 +278,17 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     Opcode::MemorySize => Ok(Some(u64::from(machine.memory.pages()))),
                     Opcode::MemoryGrow => Ok(Some(u64::from(machine.memory.grow(a(0)) as u32))),
                     Opcode::MemoryCopy => machine.memory_copy(a(0), a(1), a(2)).map(|()| None),
-                    Opcode::MemoryFill => machine.memory_fill(a(0), a(1) as u8, a(2)).map(|()| None),
-                    Opcode::HeapAlloc => Ok(Some(u64::from(machine.heap.alloc(&mut machine.memory, a(0))))),
-                    Opcode::HeapFree => machine.heap.free(a(0)).map(|()| None).map_err(|_| TrapKind::InvalidFree),
+                    Opcode::MemoryFill => {
+                        machine.memory_fill(a(0), a(1) as u8, a(2)).map(|()| None)
+                    }
+                    Opcode::HeapAlloc => Ok(Some(u64::from(
+                        machine.heap.alloc(&mut machine.memory, a(0)),
+                    ))),
+                    Opcode::HeapFree => machine
+                        .heap
+                        .free(a(0))
+                        .map(|()| None)
+                        .map_err(|_| TrapKind::InvalidFree),
                     _ => machine
                         .heap
                         .realloc(&mut machine.memory, a(0), a(1))
@@ -252,8 +345,15 @@ fn load(op: Opcode, bytes: &[u8]) -> u64 {
 
 /// The trap message every engine prints.
 pub fn trap_message(module: &Module, kind: TrapKind, func: u32, pc: u32, code: u32) -> String {
-    let name = module.functions.get(func as usize).map_or("?", |f| f.name.as_str());
-    let what = if kind == TrapKind::User { format!("user trap {code}") } else { kind.name().to_string() };
+    let name = module
+        .functions
+        .get(func as usize)
+        .map_or("?", |f| f.name.as_str());
+    let what = if kind == TrapKind::User {
+        format!("user trap {code}")
+    } else {
+        kind.name().to_string()
+    };
     format!("janus: trap: {what} in function `{name}` at pc {pc}")
 }
 
@@ -263,7 +363,14 @@ pub fn machine_for(module: &Module, args: Vec<Vec<u8>>) -> Result<Machine, Strin
     let memory = module.memory.unwrap_or_default();
     let heap_base = abi::heap_base(module.data.iter().map(|s| (s.offset, s.bytes.len())));
     let names = module.functions.iter().map(|f| f.name.clone()).collect();
-    let mut m = Machine::new(memory.initial_pages, memory.max_pages, heap_base, args, names, config)?;
+    let mut m = Machine::new(
+        memory.initial_pages,
+        memory.max_pages,
+        heap_base,
+        args,
+        names,
+        config,
+    )?;
     for seg in &module.data {
         m.load_data(seg.offset, &seg.bytes);
     }

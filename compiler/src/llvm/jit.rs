@@ -47,24 +47,40 @@ const ALL_RUNTIME: [Rt; 10] = [
 /// Compiles and runs a program's `main` in this process with `args` (the
 /// first is the program's name); returns its exit status. A trap or `exit`
 /// ends the process from inside the runtime, as in an executable.
-pub fn run(bc: &bytecode::Module, ir: &ir::Module, opt: OptLevel, args: &[String]) -> Result<i32, BackendError> {
+pub fn run(
+    bc: &bytecode::Module,
+    ir: &ir::Module,
+    opt: OptLevel,
+    args: &[String],
+) -> Result<i32, BackendError> {
     Target::initialize_native(&InitializationConfig::default()).map_err(BackendError::Llvm)?;
     let triple = TargetMachine::get_default_triple();
     let target = Target::from_triple(&triple).map_err(|e| BackendError::Llvm(e.to_string()))?;
     let cpu = TargetMachine::get_host_cpu_name().to_string();
     let features = TargetMachine::get_host_cpu_features().to_string();
     let machine = target
-        .create_target_machine(&triple, &cpu, &features, opt.codegen(), RelocMode::Default, CodeModel::JITDefault)
+        .create_target_machine(
+            &triple,
+            &cpu,
+            &features,
+            opt.codegen(),
+            RelocMode::Default,
+            CodeModel::JITDefault,
+        )
         .ok_or_else(|| BackendError::Llvm("no target machine for the host".into()))?;
     let context = Context::create();
     let module = lower::lower_module(&context, bc, ir, true).map_err(BackendError::Invalid)?;
     module.set_triple(&triple);
     module.set_data_layout(&machine.get_target_data().get_data_layout());
-    module.verify().map_err(|e| BackendError::Invalid(e.to_string()))?;
+    module
+        .verify()
+        .map_err(|e| BackendError::Invalid(e.to_string()))?;
     module
         .run_passes(opt.pipeline(), &machine, PassBuilderOptions::create())
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
-    let engine = module.create_jit_execution_engine(opt.codegen()).map_err(|e| BackendError::Llvm(e.to_string()))?;
+    let engine = module
+        .create_jit_execution_engine(opt.codegen())
+        .map_err(|e| BackendError::Llvm(e.to_string()))?;
     for f in ALL_RUNTIME {
         if let Some(decl) = module.get_function(f.info().symbol) {
             engine.add_global_mapping(&decl, runtime_address(f));
@@ -75,8 +91,12 @@ pub fn run(bc: &bytecode::Module, ir: &ir::Module, opt: OptLevel, args: &[String
     }
     type Main = unsafe extern "C" fn(i32, *const *const u8) -> i32;
     // SAFETY: `main` is the C entry point lower_module emits, of type Main.
-    let main = unsafe { engine.get_function::<Main>("main") }.map_err(|e| BackendError::Llvm(e.to_string()))?;
-    let c_args: Vec<CString> = args.iter().map(|a| CString::new(a.as_bytes()).unwrap_or_default()).collect();
+    let main = unsafe { engine.get_function::<Main>("main") }
+        .map_err(|e| BackendError::Llvm(e.to_string()))?;
+    let c_args: Vec<CString> = args
+        .iter()
+        .map(|a| CString::new(a.as_bytes()).unwrap_or_default())
+        .collect();
     let argv: Vec<*const u8> = c_args.iter().map(|a| a.as_ptr().cast()).collect();
     // SAFETY: argv holds argc valid C strings that outlive the call.
     Ok(unsafe { main.call(argv.len() as i32, argv.as_ptr()) })
