@@ -49,8 +49,12 @@ fmt:
 clean:
 	$(CARGO) clean
 
-## fuzz: run each cargo-fuzz target for FUZZ_SECONDS (default 60); needs cargo-fuzz.
+## fuzz: run each cargo-fuzz target for FUZZ_SECONDS (default 60), then
+## FUZZ_PROGRAMS (default 20000) generated programs under every engine;
+## disagreeing programs land in target/differential/.
 FUZZ_SECONDS ?= 60
+FUZZ_PROGRAMS ?= 20000
+FUZZ_START ?= 1000000
 fuzz: build
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	mkdir -p fuzz/corpus/load fuzz/corpus/assemble
@@ -58,3 +62,4 @@ fuzz: build
 	for f in samples/*.jasm; do target/release/janusc asm $$f -o fuzz/corpus/load/$$(basename $$f .jasm).jbc 2>/dev/null || true; done
 	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none load -- -max_total_time=$(FUZZ_SECONDS)
 	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none assemble -- -max_total_time=$(FUZZ_SECONDS)
+	JANUS_DIFF_PROGRAMS=$(FUZZ_PROGRAMS) JANUS_DIFF_START=$(FUZZ_START) $(CARGO) test --release -q -p janusc --test differential -- --nocapture
