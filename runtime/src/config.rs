@@ -29,7 +29,12 @@ pub struct DeviceConfig {
 
 impl Default for DeviceConfig {
     fn default() -> Self {
-        DeviceConfig { disk: None, display: None, display_frames: 1000, net_allow: alloc::vec![(0x7f00_0000, 8)] }
+        DeviceConfig {
+            disk: None,
+            display: None,
+            display_frames: 1000,
+            net_allow: alloc::vec![(0x7f00_0000, 8)],
+        }
     }
 }
 
@@ -81,7 +86,9 @@ pub fn parse_allow_list(text: &str) -> Result<Vec<(u32, u32)>, String> {
         };
         match (parse_ipv4(addr), prefix) {
             (Some(a), Some(p)) => out.push((a, p)),
-            _ => return Err(alloc::format!("JANUS_NET_ALLOW: `{item}` is not an IPv4 address or CIDR block like 127.0.0.0/8")),
+            _ => return Err(alloc::format!(
+                "JANUS_NET_ALLOW: `{item}` is not an IPv4 address or CIDR block like 127.0.0.0/8"
+            )),
         }
     }
     Ok(out)
@@ -94,8 +101,10 @@ impl DeviceConfig {
         c.disk = get("JANUS_DISK").filter(|s| !s.is_empty());
         c.display = get("JANUS_DISPLAY").filter(|s| !s.is_empty());
         if let Some(n) = get("JANUS_DISPLAY_FRAMES") {
-            c.display_frames =
-                n.trim().parse().map_err(|_| alloc::format!("JANUS_DISPLAY_FRAMES: `{n}` is not a frame count"))?;
+            c.display_frames = n
+                .trim()
+                .parse()
+                .map_err(|_| alloc::format!("JANUS_DISPLAY_FRAMES: `{n}` is not a frame count"))?;
         }
         if let Some(list) = get("JANUS_NET_ALLOW") {
             c.net_allow = parse_allow_list(&list)?;
@@ -106,7 +115,11 @@ impl DeviceConfig {
     /// Whether the allow-list permits `addr`.
     pub fn allows(&self, addr: u32) -> bool {
         self.net_allow.iter().any(|&(net, prefix)| {
-            let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+            let mask = if prefix == 0 {
+                0
+            } else {
+                u32::MAX << (32 - prefix)
+            };
             addr & mask == net & mask
         })
     }

@@ -17,7 +17,8 @@ type Outcome = Result<Result<u64, DeviceError>, TrapKind>;
 
 /// Runs device operation `code` with `args`.
 pub fn call(m: &mut Machine, code: u16, args: &[u64]) -> Result<u64, TrapKind> {
-    let result_is_i64 = crate::abi::device_op_by_code(code).is_some_and(|d| d.result == crate::abi::ValType::I64);
+    let result_is_i64 =
+        crate::abi::device_op_by_code(code).is_some_and(|d| d.result == crate::abi::ValType::I64);
     Ok(match dispatch(m, code, args)? {
         Ok(v) => v,
         Err(e) if result_is_i64 => i64::from(e as i32) as u64,
@@ -28,6 +29,11 @@ pub fn call(m: &mut Machine, code: u16, args: &[u64]) -> Result<u64, TrapKind> {
 fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
     let dev = (code >> 8) as u8;
     let op = code as u8;
+    // Whatever the program printed is out before it may wait on the network
+    // (a server announcing its port, a client awaiting a reply).
+    if dev == device::NET {
+        m.stdout.flush();
+    }
     let i32a = |i: usize| args.get(i).copied().unwrap_or(0) as u32 as i32;
     let i64a = |i: usize| args.get(i).copied().unwrap_or(0) as i64;
     let v32 = |v: i32| Ok(Ok(u64::from(v as u32)));
@@ -38,7 +44,11 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
             if len < 0 || !(fd == 1 || fd == 2) {
                 return fail(DeviceError::InvalidArgument);
             }
-            let bytes = m.memory.slice(addr, len as u32).ok_or(TrapKind::OutOfBounds)?.to_vec();
+            let bytes = m
+                .memory
+                .slice(addr, len as u32)
+                .ok_or(TrapKind::OutOfBounds)?
+                .to_vec();
             if m.console_write(fd, &bytes) {
                 v32(len)
             } else {
@@ -50,12 +60,17 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
             if cap < 0 {
                 return fail(DeviceError::InvalidArgument);
             }
-            m.memory.slice(addr, cap as u32).ok_or(TrapKind::OutOfBounds)?;
+            m.memory
+                .slice(addr, cap as u32)
+                .ok_or(TrapKind::OutOfBounds)?;
             m.stdout.flush();
             match m.read_input(cap as usize, op == 2) {
                 Some(bytes) => {
                     let n = bytes.len();
-                    m.memory.slice_mut(addr, n as u32).ok_or(TrapKind::OutOfBounds)?.copy_from_slice(&bytes);
+                    m.memory
+                        .slice_mut(addr, n as u32)
+                        .ok_or(TrapKind::OutOfBounds)?
+                        .copy_from_slice(&bytes);
                     v32(n as i32)
                 }
                 None => fail(DeviceError::Io),
@@ -71,7 +86,11 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
             if op == 3 {
                 console::format_i64(i64a(1), &mut text);
             } else {
-                console::format_f64(f64::from_bits(args.get(1).copied().unwrap_or(0)), digits as u32, &mut text);
+                console::format_f64(
+                    f64::from_bits(args.get(1).copied().unwrap_or(0)),
+                    digits as u32,
+                    &mut text,
+                );
             }
             if m.console_write(fd, &text) {
                 v32(text.len() as i32)
@@ -86,13 +105,22 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
         },
         (device::DISK, 1 | 2) => {
             let (block, addr) = (i64a(0), i32a(1) as u32);
-            let Some(disk) = &m.disk else { return fail(DeviceError::NotAttached) };
+            let Some(disk) = &m.disk else {
+                return fail(DeviceError::NotAttached);
+            };
             if block < 0 || block as u64 >= disk.block_count() {
                 return fail(DeviceError::InvalidArgument);
             }
-            let buf = m.memory.slice_mut(addr, BLOCK as u32).ok_or(TrapKind::OutOfBounds)?;
+            let buf = m
+                .memory
+                .slice_mut(addr, BLOCK as u32)
+                .ok_or(TrapKind::OutOfBounds)?;
             let buf: &mut [u8; BLOCK] = buf.try_into().expect("slice of BLOCK bytes");
-            let r = if op == 1 { disk.read(block, buf) } else { disk.write(block, buf) };
+            let r = if op == 1 {
+                disk.read(block, buf)
+            } else {
+                disk.write(block, buf)
+            };
             Ok(r.map(|()| 0))
         }
         (device::DISK, 3) => match &m.disk {
@@ -101,11 +129,17 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
         },
         (device::DISPLAY, 0) => Ok(m.display.open(i32a(0), i32a(1)).map(|()| 0)),
         (device::DISPLAY, 1) => {
-            let Some(len) = m.display.frame_bytes() else { return fail(DeviceError::NotAttached) };
+            let Some(len) = m.display.frame_bytes() else {
+                return fail(DeviceError::NotAttached);
+            };
             if m.display.target.is_none() {
                 return fail(DeviceError::NotAttached);
             }
-            let bytes = m.memory.slice(i32a(0) as u32, len).ok_or(TrapKind::OutOfBounds)?.to_vec();
+            let bytes = m
+                .memory
+                .slice(i32a(0) as u32, len)
+                .ok_or(TrapKind::OutOfBounds)?
+                .to_vec();
             Ok(m.display.present(&bytes).map(u64::from))
         }
         (device::NET, 0 | 1) => {
@@ -113,7 +147,11 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
             if !m.config.allows(ip) {
                 return fail(DeviceError::NotPermitted);
             }
-            let r = if op == 0 { m.net.connect(ip, port) } else { m.net.listen(ip, port) };
+            let r = if op == 0 {
+                m.net.connect(ip, port)
+            } else {
+                m.net.listen(ip, port)
+            };
             Ok(r.map(|h| u64::from(h as u32)))
         }
         (device::NET, 2) => Ok(m.net.accept(i32a(0)).map(|h| u64::from(h as u32))),
@@ -123,27 +161,45 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
                 return fail(DeviceError::InvalidArgument);
             }
             if op == 3 {
-                let bytes = m.memory.slice(addr, len as u32).ok_or(TrapKind::OutOfBounds)?.to_vec();
+                let bytes = m
+                    .memory
+                    .slice(addr, len as u32)
+                    .ok_or(TrapKind::OutOfBounds)?
+                    .to_vec();
                 Ok(m.net.send(h, &bytes).map(|n| u64::from(n as u32)))
             } else {
-                let buf = m.memory.slice_mut(addr, len as u32).ok_or(TrapKind::OutOfBounds)?;
+                let buf = m
+                    .memory
+                    .slice_mut(addr, len as u32)
+                    .ok_or(TrapKind::OutOfBounds)?;
                 Ok(m.net.recv(h, buf).map(|n| u64::from(n as u32)))
             }
         }
         (device::NET, 5) => Ok(m.net.close(i32a(0)).map(|n| u64::from(n as u32))),
         (device::NET, 6) => Ok(m.net.local_port(i32a(0)).map(|n| u64::from(n as u32))),
-        (device::NET, 7) => Ok(m.net.set_nonblocking(i32a(0), i32a(1) != 0).map(|n| u64::from(n as u32))),
+        (device::NET, 7) => Ok(m
+            .net
+            .set_nonblocking(i32a(0), i32a(1) != 0)
+            .map(|n| u64::from(n as u32))),
         (device::CLOCK, 0) => Ok(Ok(clock(libc::CLOCK_MONOTONIC))),
         (device::CLOCK, 1) => Ok(Ok(clock(libc::CLOCK_REALTIME))),
         (device::CLOCK, 2) => {
             let ns = i64a(0).max(0);
             m.stdout.flush();
-            let mut req = libc::timespec { tv_sec: ns / 1_000_000_000, tv_nsec: ns % 1_000_000_000 };
-            let mut rem = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+            let mut req = libc::timespec {
+                tv_sec: ns / 1_000_000_000,
+                tv_nsec: ns % 1_000_000_000,
+            };
+            let mut rem = libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            };
             // SAFETY: nanosleep with valid timespecs; an interrupted sleep
             // goes on for the remainder, since the sleep is `at least`.
             unsafe {
-                while libc::nanosleep(&req, &mut rem) != 0 && *libc::__errno_location() == libc::EINTR {
+                while libc::nanosleep(&req, &mut rem) != 0
+                    && *libc::__errno_location() == libc::EINTR
+                {
                     req = rem;
                 }
             }
@@ -162,7 +218,10 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
             if cap < 0 {
                 return fail(DeviceError::InvalidArgument);
             }
-            let buf = m.memory.slice_mut(addr, cap as u32).ok_or(TrapKind::OutOfBounds)?;
+            let buf = m
+                .memory
+                .slice_mut(addr, cap as u32)
+                .ok_or(TrapKind::OutOfBounds)?;
             let n = arg.len().min(cap as usize);
             buf[..n].copy_from_slice(&arg[..n]);
             v32(n as i32)
@@ -172,12 +231,17 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
 }
 
 fn clock(id: libc::clockid_t) -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime writes the timespec.
     unsafe {
         libc::clock_gettime(id, &mut ts);
     }
-    (ts.tv_sec as u64).wrapping_mul(1_000_000_000).wrapping_add(ts.tv_nsec as u64)
+    (ts.tv_sec as u64)
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add(ts.tv_nsec as u64)
 }
 
 #[cfg(test)]
@@ -189,12 +253,23 @@ mod tests {
     use std::vec;
 
     fn machine(config: DeviceConfig) -> Machine {
-        Machine::new(1, 2, 1024, vec![b"first".to_vec(), b"second arg".to_vec()], vec![String::from("main")], config)
-            .expect("machine")
+        Machine::new(
+            1,
+            2,
+            1024,
+            vec![b"first".to_vec(), b"second arg".to_vec()],
+            vec![String::from("main")],
+            config,
+        )
+        .expect("machine")
     }
 
     fn op(m: &mut Machine, name: &str, args: &[u64]) -> Result<u64, TrapKind> {
-        call(m, device_op_by_name(name).expect("a device op").code(), args)
+        call(
+            m,
+            device_op_by_name(name).expect("a device op").code(),
+            args,
+        )
     }
 
     fn code(e: E) -> u64 {
@@ -208,14 +283,38 @@ mod tests {
     #[test]
     fn console_checks_arguments_then_buffers() {
         let mut m = machine(DeviceConfig::default());
-        assert_eq!(op(&mut m, "console.write", &[3, 0, 1]), Ok(code(E::InvalidArgument)), "fd 3");
-        assert_eq!(op(&mut m, "console.write", &[1, 0, u64::from(u32::MAX)]), Ok(code(E::InvalidArgument)), "len -1");
-        assert_eq!(op(&mut m, "console.write", &[1, 65_530, 10]), Err(TrapKind::OutOfBounds));
+        assert_eq!(
+            op(&mut m, "console.write", &[3, 0, 1]),
+            Ok(code(E::InvalidArgument)),
+            "fd 3"
+        );
+        assert_eq!(
+            op(&mut m, "console.write", &[1, 0, u64::from(u32::MAX)]),
+            Ok(code(E::InvalidArgument)),
+            "len -1"
+        );
+        assert_eq!(
+            op(&mut m, "console.write", &[1, 65_530, 10]),
+            Err(TrapKind::OutOfBounds)
+        );
         assert_eq!(op(&mut m, "console.write", &[1, 0, 0]), Ok(0));
-        assert_eq!(op(&mut m, "console.write_i64", &[7, 5]), Ok(code(E::InvalidArgument)));
-        assert_eq!(op(&mut m, "console.write_f64", &[1, 0, 18]), Ok(code(E::InvalidArgument)), "18 digits");
-        assert_eq!(op(&mut m, "console.read", &[0, u64::from(u32::MAX)]), Ok(code(E::InvalidArgument)));
-        assert_eq!(op(&mut m, "console.read", &[65_535, 2]), Err(TrapKind::OutOfBounds));
+        assert_eq!(
+            op(&mut m, "console.write_i64", &[7, 5]),
+            Ok(code(E::InvalidArgument))
+        );
+        assert_eq!(
+            op(&mut m, "console.write_f64", &[1, 0, 18]),
+            Ok(code(E::InvalidArgument)),
+            "18 digits"
+        );
+        assert_eq!(
+            op(&mut m, "console.read", &[0, u64::from(u32::MAX)]),
+            Ok(code(E::InvalidArgument))
+        );
+        assert_eq!(
+            op(&mut m, "console.read", &[65_535, 2]),
+            Err(TrapKind::OutOfBounds)
+        );
     }
 
     #[test]
@@ -226,13 +325,20 @@ mod tests {
         assert_eq!(op(&mut m, "args.len", &[2]), Ok(code(E::InvalidArgument)));
         assert_eq!(op(&mut m, "args.copy", &[1, 100, 6]), Ok(6));
         assert_eq!(m.memory.slice(100, 6), Some(&b"second"[..]));
-        assert_eq!(op(&mut m, "args.copy", &[0, 65_534, 5]), Err(TrapKind::OutOfBounds));
+        assert_eq!(
+            op(&mut m, "args.copy", &[0, 65_534, 5]),
+            Err(TrapKind::OutOfBounds)
+        );
         let t0 = op(&mut m, "clock.monotonic_ns", &[]).expect("clock");
         assert_eq!(op(&mut m, "clock.sleep_ns", &[2_000_000]), Ok(0));
         let t1 = op(&mut m, "clock.monotonic_ns", &[]).expect("clock");
         assert!(t1 - t0 >= 2_000_000);
         assert!(op(&mut m, "clock.wall_ns", &[]).expect("clock") > 1_577_836_800_000_000_000);
-        assert_eq!(op(&mut m, "clock.sleep_ns", &[u64::MAX]), Ok(0), "negative sleeps are 0");
+        assert_eq!(
+            op(&mut m, "clock.sleep_ns", &[u64::MAX]),
+            Ok(0),
+            "negative sleeps are 0"
+        );
     }
 
     #[test]
@@ -241,28 +347,68 @@ mod tests {
         let path = tmp.path().join("disk.img");
         std::fs::write(&path, vec![0u8; 4 * BLOCK + 100]).expect("image");
         let mut none = machine(DeviceConfig::default());
-        assert_eq!(op(&mut none, "disk.block_count", &[]), Ok(code64(E::NotAttached)));
-        assert_eq!(op(&mut none, "disk.read", &[0, 0]), Ok(code(E::NotAttached)));
+        assert_eq!(
+            op(&mut none, "disk.block_count", &[]),
+            Ok(code64(E::NotAttached))
+        );
+        assert_eq!(
+            op(&mut none, "disk.read", &[0, 0]),
+            Ok(code(E::NotAttached))
+        );
         assert_eq!(op(&mut none, "disk.flush", &[]), Ok(code(E::NotAttached)));
 
-        let config = DeviceConfig { disk: Some(path.to_string_lossy().into_owned()), ..DeviceConfig::default() };
+        let config = DeviceConfig {
+            disk: Some(path.to_string_lossy().into_owned()),
+            ..DeviceConfig::default()
+        };
         let mut m = machine(config);
         assert_eq!(op(&mut m, "disk.block_count", &[]), Ok(4));
-        m.memory.slice_mut(0, BLOCK as u32).expect("in bounds").fill(0xab);
+        m.memory
+            .slice_mut(0, BLOCK as u32)
+            .expect("in bounds")
+            .fill(0xab);
         assert_eq!(op(&mut m, "disk.write", &[2, 0]), Ok(0));
         assert_eq!(op(&mut m, "disk.flush", &[]), Ok(0));
         assert_eq!(op(&mut m, "disk.read", &[2, 4096]), Ok(0));
-        assert!(m.memory.slice(4096, BLOCK as u32).expect("in bounds").iter().all(|&b| b == 0xab));
-        assert_eq!(op(&mut m, "disk.read", &[4, 0]), Ok(code(E::InvalidArgument)), "past the end");
-        assert_eq!(op(&mut m, "disk.write", &[u64::MAX, 0]), Ok(code(E::InvalidArgument)), "block -1");
-        assert_eq!(op(&mut m, "disk.write", &[0, 65_500]), Err(TrapKind::OutOfBounds));
+        assert!(m
+            .memory
+            .slice(4096, BLOCK as u32)
+            .expect("in bounds")
+            .iter()
+            .all(|&b| b == 0xab));
+        assert_eq!(
+            op(&mut m, "disk.read", &[4, 0]),
+            Ok(code(E::InvalidArgument)),
+            "past the end"
+        );
+        assert_eq!(
+            op(&mut m, "disk.write", &[u64::MAX, 0]),
+            Ok(code(E::InvalidArgument)),
+            "block -1"
+        );
+        assert_eq!(
+            op(&mut m, "disk.write", &[0, 65_500]),
+            Err(TrapKind::OutOfBounds)
+        );
         let bytes = std::fs::read(&path).expect("image");
         assert!(bytes[2 * BLOCK..3 * BLOCK].iter().all(|&b| b == 0xab));
-        assert!(bytes[..2 * BLOCK].iter().chain(&bytes[3 * BLOCK..]).all(|&b| b == 0), "other blocks untouched");
+        assert!(
+            bytes[..2 * BLOCK]
+                .iter()
+                .chain(&bytes[3 * BLOCK..])
+                .all(|&b| b == 0),
+            "other blocks untouched"
+        );
 
-        let missing = DeviceConfig { disk: Some(String::from("/nonexistent/disk.img")), ..DeviceConfig::default() };
+        let missing = DeviceConfig {
+            disk: Some(String::from("/nonexistent/disk.img")),
+            ..DeviceConfig::default()
+        };
         let err = Machine::new(1, 1, 16, vec![], vec![], missing).expect_err("no such file");
-        assert!(err.contains("JANUS_DISK: cannot open `/nonexistent/disk.img`"), "{err}");
+        assert!(
+            err.contains("JANUS_DISK: cannot open `/nonexistent/disk.img`"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -270,24 +416,51 @@ mod tests {
         let tmp = tempfile::tempdir().expect("temporary directory");
         let dir = tmp.path();
         let mut none = machine(DeviceConfig::default());
-        assert_eq!(op(&mut none, "display.open", &[4, 4]), Ok(code(E::NotAttached)));
-        assert_eq!(op(&mut none, "display.present", &[0]), Ok(code(E::NotAttached)));
+        assert_eq!(
+            op(&mut none, "display.open", &[4, 4]),
+            Ok(code(E::NotAttached))
+        );
+        assert_eq!(
+            op(&mut none, "display.present", &[0]),
+            Ok(code(E::NotAttached))
+        );
         let config = DeviceConfig {
             display: Some(dir.to_string_lossy().into_owned()),
             display_frames: 2,
             ..DeviceConfig::default()
         };
         let mut m = machine(config);
-        assert_eq!(op(&mut m, "display.present", &[0]), Ok(code(E::NotAttached)), "before open");
-        assert_eq!(op(&mut m, "display.open", &[0, 4]), Ok(code(E::InvalidArgument)));
-        assert_eq!(op(&mut m, "display.open", &[4097, 4]), Ok(code(E::InvalidArgument)));
+        assert_eq!(
+            op(&mut m, "display.present", &[0]),
+            Ok(code(E::NotAttached)),
+            "before open"
+        );
+        assert_eq!(
+            op(&mut m, "display.open", &[0, 4]),
+            Ok(code(E::InvalidArgument))
+        );
+        assert_eq!(
+            op(&mut m, "display.open", &[4097, 4]),
+            Ok(code(E::InvalidArgument))
+        );
         assert_eq!(op(&mut m, "display.open", &[2, 1]), Ok(0));
-        m.memory.slice_mut(0, 8).expect("in bounds").copy_from_slice(&[0x30, 0x20, 0x10, 0, 0xff, 0, 0, 0]);
+        m.memory
+            .slice_mut(0, 8)
+            .expect("in bounds")
+            .copy_from_slice(&[0x30, 0x20, 0x10, 0, 0xff, 0, 0, 0]);
         assert_eq!(op(&mut m, "display.present", &[0]), Ok(0));
         assert_eq!(op(&mut m, "display.present", &[0]), Ok(1));
-        assert_eq!(op(&mut m, "display.present", &[0]), Ok(code(E::LimitReached)));
-        assert_eq!(op(&mut m, "display.present", &[65_532]), Err(TrapKind::OutOfBounds));
-        let decoder = ::png::Decoder::new(std::fs::File::open(dir.join("frame-00001.png")).expect("frame written"));
+        assert_eq!(
+            op(&mut m, "display.present", &[0]),
+            Ok(code(E::LimitReached))
+        );
+        assert_eq!(
+            op(&mut m, "display.present", &[65_532]),
+            Err(TrapKind::OutOfBounds)
+        );
+        let decoder = ::png::Decoder::new(
+            std::fs::File::open(dir.join("frame-00001.png")).expect("frame written"),
+        );
         let mut reader = decoder.read_info().expect("a PNG");
         let mut buf = vec![0; reader.output_buffer_size()];
         reader.next_frame(&mut buf).expect("a frame");
@@ -298,8 +471,16 @@ mod tests {
     fn network_on_loopback_with_the_allow_list() {
         let mut m = machine(DeviceConfig::default());
         let lo = 0x7f00_0001u64;
-        assert_eq!(op(&mut m, "net.connect", &[0x0a00_0001, 80]), Ok(code(E::NotPermitted)), "10.0.0.1");
-        assert_eq!(op(&mut m, "net.connect", &[lo, 0]), Ok(code(E::InvalidArgument)), "port 0");
+        assert_eq!(
+            op(&mut m, "net.connect", &[0x0a00_0001, 80]),
+            Ok(code(E::NotPermitted)),
+            "10.0.0.1"
+        );
+        assert_eq!(
+            op(&mut m, "net.connect", &[lo, 0]),
+            Ok(code(E::InvalidArgument)),
+            "port 0"
+        );
         let listener = op(&mut m, "net.listen", &[lo, 0]).expect("no trap") as u32 as i32;
         assert!(listener >= 0, "listen: {listener}");
         let port = op(&mut m, "net.local_port", &[listener as u64]).expect("no trap");
@@ -308,22 +489,51 @@ mod tests {
         assert!(client >= 0);
         let server = op(&mut m, "net.accept", &[listener as u64]).expect("no trap") as u32 as i32;
         assert!(server >= 0);
-        m.memory.slice_mut(0, 5).expect("in bounds").copy_from_slice(b"hello");
+        m.memory
+            .slice_mut(0, 5)
+            .expect("in bounds")
+            .copy_from_slice(b"hello");
         assert_eq!(op(&mut m, "net.send", &[client as u64, 0, 5]), Ok(5));
         assert_eq!(op(&mut m, "net.recv", &[server as u64, 100, 64]), Ok(5));
         assert_eq!(m.memory.slice(100, 5), Some(&b"hello"[..]));
-        assert_eq!(op(&mut m, "net.set_nonblocking", &[server as u64, 1]), Ok(0));
-        assert_eq!(op(&mut m, "net.recv", &[server as u64, 100, 64]), Ok(code(E::WouldBlock)));
-        assert_eq!(op(&mut m, "net.send", &[client as u64, 65_534, 5]), Err(TrapKind::OutOfBounds));
+        assert_eq!(
+            op(&mut m, "net.set_nonblocking", &[server as u64, 1]),
+            Ok(0)
+        );
+        assert_eq!(
+            op(&mut m, "net.recv", &[server as u64, 100, 64]),
+            Ok(code(E::WouldBlock))
+        );
+        assert_eq!(
+            op(&mut m, "net.send", &[client as u64, 65_534, 5]),
+            Err(TrapKind::OutOfBounds)
+        );
         assert_eq!(op(&mut m, "net.close", &[client as u64]), Ok(0));
-        assert_eq!(op(&mut m, "net.close", &[client as u64]), Ok(code(E::BadHandle)));
-        assert_eq!(op(&mut m, "net.set_nonblocking", &[server as u64, 0]), Ok(0));
-        assert_eq!(op(&mut m, "net.recv", &[server as u64, 100, 64]), Ok(0), "peer closed");
+        assert_eq!(
+            op(&mut m, "net.close", &[client as u64]),
+            Ok(code(E::BadHandle))
+        );
+        assert_eq!(
+            op(&mut m, "net.set_nonblocking", &[server as u64, 0]),
+            Ok(0)
+        );
+        assert_eq!(
+            op(&mut m, "net.recv", &[server as u64, 100, 64]),
+            Ok(0),
+            "peer closed"
+        );
         assert_eq!(op(&mut m, "net.send", &[99, 0, 1]), Ok(code(E::BadHandle)));
-        assert_eq!(op(&mut m, "net.accept", &[server as u64]), Ok(code(E::BadHandle)), "not a listener");
+        assert_eq!(
+            op(&mut m, "net.accept", &[server as u64]),
+            Ok(code(E::BadHandle)),
+            "not a listener"
+        );
         // Refused: a port nobody listens on (the listener's, once closed).
         assert_eq!(op(&mut m, "net.close", &[listener as u64]), Ok(0));
-        assert_eq!(op(&mut m, "net.connect", &[lo, port]), Ok(code(E::ConnectionRefused)));
+        assert_eq!(
+            op(&mut m, "net.connect", &[lo, port]),
+            Ok(code(E::ConnectionRefused))
+        );
         // The handle cap.
         let mut opened = 0;
         loop {
@@ -334,10 +544,19 @@ mod tests {
             }
             opened += 1;
         }
-        assert_eq!(opened, crate::net::MAX_HANDLES - 1, "one handle (server) is still open");
-        let none = DeviceConfig { net_allow: vec![], ..DeviceConfig::default() };
+        assert_eq!(
+            opened,
+            crate::net::MAX_HANDLES - 1,
+            "one handle (server) is still open"
+        );
+        let none = DeviceConfig {
+            net_allow: vec![],
+            ..DeviceConfig::default()
+        };
         let mut closed = machine(none);
-        assert_eq!(op(&mut closed, "net.listen", &[lo, 0]), Ok(code(E::NotPermitted)));
+        assert_eq!(
+            op(&mut closed, "net.listen", &[lo, 0]),
+            Ok(code(E::NotPermitted))
+        );
     }
-
 }

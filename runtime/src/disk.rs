@@ -24,20 +24,28 @@ fn errno() -> i32 {
 impl Disk {
     /// Opens the image read-write; the error names the path and the cause.
     pub fn open(path: &str) -> Result<Self, String> {
-        let c = CString::new(path).map_err(|_| alloc::format!("JANUS_DISK: `{path}` contains a NUL byte"))?;
+        let c = CString::new(path)
+            .map_err(|_| alloc::format!("JANUS_DISK: `{path}` contains a NUL byte"))?;
         // SAFETY: opening a C string path.
         let fd = unsafe { libc::open(c.as_ptr(), libc::O_RDWR | libc::O_CLOEXEC) };
         if fd < 0 {
-            return Err(alloc::format!("JANUS_DISK: cannot open `{path}` (errno {})", errno()));
+            return Err(alloc::format!(
+                "JANUS_DISK: cannot open `{path}` (errno {})",
+                errno()
+            ));
         }
         // SAFETY: fstat on our descriptor.
         let mut st: libc::stat = unsafe { core::mem::zeroed() };
-        if unsafe { libc::fstat(fd, &mut st) } != 0 || (st.st_mode & libc::S_IFMT) != libc::S_IFREG {
+        if unsafe { libc::fstat(fd, &mut st) } != 0 || (st.st_mode & libc::S_IFMT) != libc::S_IFREG
+        {
             // SAFETY: closing our descriptor.
             unsafe { libc::close(fd) };
             return Err(alloc::format!("JANUS_DISK: `{path}` is not a regular file"));
         }
-        Ok(Disk { fd, blocks: st.st_size as u64 / BLOCK as u64 })
+        Ok(Disk {
+            fd,
+            blocks: st.st_size as u64 / BLOCK as u64,
+        })
     }
 
     /// The number of blocks.
@@ -46,7 +54,10 @@ impl Disk {
     }
 
     fn check(&self, block: i64) -> Result<u64, DeviceError> {
-        u64::try_from(block).ok().filter(|&b| b < self.blocks).ok_or(DeviceError::InvalidArgument)
+        u64::try_from(block)
+            .ok()
+            .filter(|&b| b < self.blocks)
+            .ok_or(DeviceError::InvalidArgument)
     }
 
     /// Reads block `block` into `buf`.
@@ -56,7 +67,12 @@ impl Disk {
         while done < BLOCK {
             // SAFETY: reading into the rest of a live buffer.
             let n = unsafe {
-                libc::pread(self.fd, buf[done..].as_mut_ptr().cast(), BLOCK - done, (b * BLOCK as u64 + done as u64) as i64)
+                libc::pread(
+                    self.fd,
+                    buf[done..].as_mut_ptr().cast(),
+                    BLOCK - done,
+                    (b * BLOCK as u64 + done as u64) as i64,
+                )
             };
             if n <= 0 {
                 if n < 0 && errno() == libc::EINTR {
@@ -76,7 +92,12 @@ impl Disk {
         while done < BLOCK {
             // SAFETY: writing from a live buffer.
             let n = unsafe {
-                libc::pwrite(self.fd, buf[done..].as_ptr().cast(), BLOCK - done, (b * BLOCK as u64 + done as u64) as i64)
+                libc::pwrite(
+                    self.fd,
+                    buf[done..].as_ptr().cast(),
+                    BLOCK - done,
+                    (b * BLOCK as u64 + done as u64) as i64,
+                )
             };
             if n <= 0 {
                 if n < 0 && errno() == libc::EINTR {

@@ -49,12 +49,19 @@ impl Display {
         if self.frames >= self.max_frames {
             return Err(DeviceError::LimitReached);
         }
-        let pixels: Vec<u32> = bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let pixels: Vec<u32> = bytes
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
         let data = png::encode(w, h, &pixels);
         let path = if target.ends_with(".png") {
             target.clone()
         } else {
-            alloc::format!("{}/frame-{:05}.png", target.trim_end_matches('/'), self.frames)
+            alloc::format!(
+                "{}/frame-{:05}.png",
+                target.trim_end_matches('/'),
+                self.frames
+            )
         };
         write_file(&path, &data)?;
         self.frames += 1;
@@ -71,7 +78,11 @@ fn write_file(path: &str, data: &[u8]) -> Result<(), DeviceError> {
     };
     // SAFETY: creating and writing a file by C-string path.
     unsafe {
-        let fd = libc::open(c_tmp.as_ptr(), libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC, 0o644);
+        let fd = libc::open(
+            c_tmp.as_ptr(),
+            libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC,
+            0o644,
+        );
         if fd < 0 {
             return Err(DeviceError::Io);
         }

@@ -129,7 +129,14 @@ pub unsafe extern "C" fn janus_start(
             return STARTUP_FAILURE;
         }
     };
-    let mut m = match Machine::new(d.initial_pages, d.max_pages, d.heap_base, args, names, config) {
+    let mut m = match Machine::new(
+        d.initial_pages,
+        d.max_pages,
+        d.heap_base,
+        args,
+        names,
+        config,
+    ) {
         Ok(m) => m,
         Err(message) => {
             console::write_fd(2, alloc::format!("janus: {message}\n").as_bytes());

@@ -58,7 +58,12 @@ impl Machine {
             Some(path) => Some(Disk::open(path)?),
             None => None,
         };
-        let display = Display { target: config.display.clone(), max_frames: config.display_frames, size: None, frames: 0 };
+        let display = Display {
+            target: config.display.clone(),
+            max_frames: config.display_frames,
+            size: None,
+            frames: 0,
+        };
         Ok(Machine {
             memory: LinearMemory::new(initial_pages, max_pages)
                 .ok_or_else(|| String::from("cannot reserve the program's memory"))?,
@@ -103,7 +108,11 @@ impl Machine {
                 return Err(DeviceError::NotAttached);
             }
             if !wait {
-                let mut fds = libc::pollfd { fd: 0, events: libc::POLLIN, revents: 0 };
+                let mut fds = libc::pollfd {
+                    fd: 0,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
                 // SAFETY: polling one descriptor without waiting.
                 if unsafe { libc::poll(&mut fds, 1, 0) } <= 0 {
                     return Ok(0);

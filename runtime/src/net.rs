@@ -32,7 +32,9 @@ fn last_error() -> DeviceError {
     match errno() {
         libc::ECONNREFUSED => DeviceError::ConnectionRefused,
         libc::ECONNRESET | libc::EPIPE | libc::ECONNABORTED => DeviceError::ConnectionReset,
-        e if e == libc::EAGAIN || e == libc::EWOULDBLOCK || e == libc::EINPROGRESS => DeviceError::WouldBlock,
+        e if e == libc::EAGAIN || e == libc::EWOULDBLOCK || e == libc::EINPROGRESS => {
+            DeviceError::WouldBlock
+        }
         libc::ETIMEDOUT => DeviceError::TimedOut,
         libc::EADDRINUSE => DeviceError::AddressInUse,
         libc::EMFILE | libc::ENFILE => DeviceError::LimitReached,
@@ -46,7 +48,9 @@ fn sockaddr(ipv4: u32, port: u16) -> libc::sockaddr_in {
     let mut a: libc::sockaddr_in = unsafe { core::mem::zeroed() };
     a.sin_family = libc::AF_INET as libc::sa_family_t;
     a.sin_port = port.to_be();
-    a.sin_addr = libc::in_addr { s_addr: ipv4.to_be() };
+    a.sin_addr = libc::in_addr {
+        s_addr: ipv4.to_be(),
+    };
     a
 }
 
@@ -71,7 +75,11 @@ impl Net {
     }
 
     fn get(&self, handle: i32) -> Result<&Socket, DeviceError> {
-        usize::try_from(handle).ok().and_then(|h| self.sockets.get(h)).and_then(Option::as_ref).ok_or(DeviceError::BadHandle)
+        usize::try_from(handle)
+            .ok()
+            .and_then(|h| self.sockets.get(h))
+            .and_then(Option::as_ref)
+            .ok_or(DeviceError::BadHandle)
     }
 
     fn new_socket() -> Result<i32, DeviceError> {
@@ -85,19 +93,34 @@ impl Net {
 
     /// `net.connect`.
     pub fn connect(&mut self, ipv4: u32, port: i32) -> Result<i32, DeviceError> {
-        let port = u16::try_from(port).ok().filter(|&p| p != 0).ok_or(DeviceError::InvalidArgument)?;
+        let port = u16::try_from(port)
+            .ok()
+            .filter(|&p| p != 0)
+            .ok_or(DeviceError::InvalidArgument)?;
         let slot = self.slot()?;
         let fd = Self::new_socket()?;
         let addr = sockaddr(ipv4, port);
         // SAFETY: connecting with a valid sockaddr_in.
-        let r = unsafe { libc::connect(fd, (&addr as *const libc::sockaddr_in).cast(), core::mem::size_of::<libc::sockaddr_in>() as u32) };
+        let r = unsafe {
+            libc::connect(
+                fd,
+                (&addr as *const libc::sockaddr_in).cast(),
+                core::mem::size_of::<libc::sockaddr_in>() as u32,
+            )
+        };
         if r != 0 {
             let e = last_error();
             // SAFETY: closing our descriptor.
             unsafe { libc::close(fd) };
             return Err(e);
         }
-        Ok(self.put(slot, Socket { fd, listener: false }))
+        Ok(self.put(
+            slot,
+            Socket {
+                fd,
+                listener: false,
+            },
+        ))
     }
 
     /// `net.listen`.
@@ -109,8 +132,19 @@ impl Net {
         let one: i32 = 1;
         // SAFETY: socket options, bind and listen on our descriptor.
         let r = unsafe {
-            libc::setsockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, (&one as *const i32).cast(), 4);
-            if libc::bind(fd, (&addr as *const libc::sockaddr_in).cast(), core::mem::size_of::<libc::sockaddr_in>() as u32) != 0 {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                libc::SO_REUSEADDR,
+                (&one as *const i32).cast(),
+                4,
+            );
+            if libc::bind(
+                fd,
+                (&addr as *const libc::sockaddr_in).cast(),
+                core::mem::size_of::<libc::sockaddr_in>() as u32,
+            ) != 0
+            {
                 -1
             } else {
                 libc::listen(fd, 16)
@@ -135,9 +169,22 @@ impl Net {
         let slot = self.slot()?;
         loop {
             // SAFETY: accepting on our listener.
-            let fd = unsafe { libc::accept4(listener, core::ptr::null_mut(), core::ptr::null_mut(), libc::SOCK_CLOEXEC) };
+            let fd = unsafe {
+                libc::accept4(
+                    listener,
+                    core::ptr::null_mut(),
+                    core::ptr::null_mut(),
+                    libc::SOCK_CLOEXEC,
+                )
+            };
             if fd >= 0 {
-                return Ok(self.put(slot, Socket { fd, listener: false }));
+                return Ok(self.put(
+                    slot,
+                    Socket {
+                        fd,
+                        listener: false,
+                    },
+                ));
             }
             if errno() != libc::EINTR {
                 return Err(last_error());
@@ -153,7 +200,8 @@ impl Net {
         }
         loop {
             // SAFETY: sending from a live slice without SIGPIPE.
-            let n = unsafe { libc::send(s.fd, bytes.as_ptr().cast(), bytes.len(), libc::MSG_NOSIGNAL) };
+            let n =
+                unsafe { libc::send(s.fd, bytes.as_ptr().cast(), bytes.len(), libc::MSG_NOSIGNAL) };
             if n >= 0 {
                 return Ok(n as i32);
             }
@@ -184,7 +232,9 @@ impl Net {
     /// `net.close`.
     pub fn close(&mut self, handle: i32) -> Result<i32, DeviceError> {
         self.get(handle)?;
-        let s = self.sockets[handle as usize].take().ok_or(DeviceError::BadHandle)?;
+        let s = self.sockets[handle as usize]
+            .take()
+            .ok_or(DeviceError::BadHandle)?;
         // SAFETY: closing a descriptor we own, once.
         unsafe { libc::close(s.fd) };
         Ok(0)
@@ -196,7 +246,9 @@ impl Net {
         // SAFETY: getsockname into a sockaddr_in of the right size.
         let mut a: libc::sockaddr_in = unsafe { core::mem::zeroed() };
         let mut len = core::mem::size_of::<libc::sockaddr_in>() as u32;
-        if unsafe { libc::getsockname(s.fd, (&mut a as *mut libc::sockaddr_in).cast(), &mut len) } != 0 {
+        if unsafe { libc::getsockname(s.fd, (&mut a as *mut libc::sockaddr_in).cast(), &mut len) }
+            != 0
+        {
             return Err(last_error());
         }
         Ok(i32::from(u16::from_be(a.sin_port)))
@@ -208,7 +260,11 @@ impl Net {
         // SAFETY: fcntl on our descriptor.
         unsafe {
             let flags = libc::fcntl(s.fd, libc::F_GETFL);
-            let flags = if on { flags | libc::O_NONBLOCK } else { flags & !libc::O_NONBLOCK };
+            let flags = if on {
+                flags | libc::O_NONBLOCK
+            } else {
+                flags & !libc::O_NONBLOCK
+            };
             if libc::fcntl(s.fd, libc::F_SETFL, flags) != 0 {
                 return Err(last_error());
             }

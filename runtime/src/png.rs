@@ -10,7 +10,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -78,7 +82,9 @@ mod tests {
     #[test]
     fn a_real_decoder_reads_what_we_write() {
         let (w, h) = (300u32, 250u32);
-        let pixels: Vec<u32> = (0..w * h).map(|i| i.wrapping_mul(2654435761) & 0x00ff_ffff).collect();
+        let pixels: Vec<u32> = (0..w * h)
+            .map(|i| i.wrapping_mul(2654435761) & 0x00ff_ffff)
+            .collect();
         let bytes = encode(w, h, &pixels);
         let decoder = ::png::Decoder::new(std::io::Cursor::new(bytes));
         let mut reader = decoder.read_info().expect("valid PNG");
@@ -86,7 +92,10 @@ mod tests {
         let info = reader.next_frame(&mut buf).expect("one frame");
         assert_eq!((info.width, info.height), (w, h));
         for (i, &p) in pixels.iter().enumerate() {
-            assert_eq!(&buf[i * 3..i * 3 + 3], &[(p >> 16) as u8, (p >> 8) as u8, p as u8]);
+            assert_eq!(
+                &buf[i * 3..i * 3 + 3],
+                &[(p >> 16) as u8, (p >> 8) as u8, p as u8]
+            );
         }
     }
 }

@@ -3,9 +3,26 @@
 
 use crate::bytecode::{self, Inst, Opcode, Operand, OperandKind};
 
+/// Comparisons fused with the branch that follows them.
+#[derive(Clone, Copy, Debug)]
+pub enum Cmp {
+    I32LtS,
+    I32LeS,
+    I32LtU,
+    I32Ne,
+    I32Eq,
+    I64LtS,
+    I64LeS,
+}
+
 /// One pre-decoded instruction. Register operands are frame-relative.
 #[derive(Clone, Debug)]
 pub enum Op {
+    /// A comparison whose result the next instruction (`br_if`/`br_ifz` on
+    /// `dst`) branches on: writes `dst`, then jumps to `target` when the
+    /// result equals `branch_if`, else skips the branch. The branch stays in
+    /// place for code that jumps to it directly.
+    CmpBr { cmp: Cmp, dst: u32, a: u32, b: u32, target: u32, branch_if: bool },
     Nop,
     Const {
         dst: u32,
@@ -191,11 +208,8 @@ pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Fun
         pcs.binary_search(&pc)
             .expect("verified targets start instructions") as u32
     };
-    let code = f
-        .code
-        .iter()
-        .map(|inst| decode_inst(module, inst, &index_of))
-        .collect();
+    let mut code: Vec<Op> = f.code.iter().map(|inst| decode_inst(module, inst, &index_of)).collect();
+    fuse_compare_branches(&mut code);
     Function {
         code,
         pcs: pcs[..pcs.len() - 1].to_vec(),
@@ -357,4 +371,28 @@ fn is_load(op: Opcode) -> bool {
 
 fn is_store(op: Opcode) -> bool {
     crate::ir::verify::is_store(op)
+}
+
+/// Turns a comparison followed by a branch on its result into one `CmpBr`.
+fn fuse_compare_branches(code: &mut [Op]) {
+    for i in 0..code.len().saturating_sub(1) {
+        let (cond, target, branch_if) = match code[i + 1] {
+            Op::BrIf { cond, target } => (cond, target, true),
+            Op::BrIfz { cond, target } => (cond, target, false),
+            _ => continue,
+        };
+        let (cmp, dst, a, b) = match code[i] {
+            Op::I32LtS { dst, a, b } => (Cmp::I32LtS, dst, a, b),
+            Op::I32LeS { dst, a, b } => (Cmp::I32LeS, dst, a, b),
+            Op::I32LtU { dst, a, b } => (Cmp::I32LtU, dst, a, b),
+            Op::I64LtS { dst, a, b } => (Cmp::I64LtS, dst, a, b),
+            Op::I64LeS { dst, a, b } => (Cmp::I64LeS, dst, a, b),
+            Op::Pure { op: Opcode::I32Ne, dst, args, .. } => (Cmp::I32Ne, dst, args[0], args[1]),
+            Op::Pure { op: Opcode::I32Eq, dst, args, .. } => (Cmp::I32Eq, dst, args[0], args[1]),
+            _ => continue,
+        };
+        if dst == cond {
+            code[i] = Op::CmpBr { cmp, dst, a, b, target, branch_if };
+        }
+    }
 }

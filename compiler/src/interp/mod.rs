@@ -14,7 +14,7 @@ mod decode;
 
 use crate::bytecode::semantics::eval;
 use crate::bytecode::{Module, Opcode};
-use decode::{decode_function, Op};
+use decode::{decode_function, Cmp, Op};
 use janus_runtime::abi::{self, TrapKind, MAX_CALL_DEPTH};
 use janus_runtime::machine::Machine;
 
@@ -64,9 +64,15 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
         pc,
         code: 0,
     };
+    // The current frame's registers. Verified code names only registers its
+    // function declares, and the stack always holds the current frame in
+    // full, so these accesses stay inside `regs`; `fp` is recomputed
+    // whenever `regs` may have moved (a call) or the frame changed.
+    let mut fp: *mut u64 = regs.as_mut_ptr();
     macro_rules! r {
         ($i:expr) => {
-            regs[base + $i as usize]
+            // SAFETY: see above.
+            *unsafe { &mut *fp.add($i as usize) }
         };
     }
     loop {
@@ -150,6 +156,20 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 machine.memory.bytes_mut()[ea as usize..(ea + size) as usize]
                     .copy_from_slice(&v[..size as usize]);
             }
+            Op::CmpBr { cmp, dst, a, b, target, branch_if } => {
+                let c = match cmp {
+                    Cmp::I32LtS => (r!(a) as u32 as i32) < (r!(b) as u32 as i32),
+                    Cmp::I32LeS => (r!(a) as u32 as i32) <= (r!(b) as u32 as i32),
+                    Cmp::I32LtU => (r!(a) as u32) < (r!(b) as u32),
+                    Cmp::I32Ne => r!(a) as u32 != r!(b) as u32,
+                    Cmp::I32Eq => r!(a) as u32 == r!(b) as u32,
+                    Cmp::I64LtS => (r!(a) as i64) < (r!(b) as i64),
+                    Cmp::I64LeS => (r!(a) as i64) <= (r!(b) as i64),
+                };
+                r!(dst) = u64::from(c);
+                // The branch instruction after the compare is skipped.
+                ip = if c == branch_if { target as usize } else { ip + 1 };
+            }
             Op::Jump { target } => ip = target as usize,
             Op::BrIf { cond, target } => {
                 if r!(cond) as u32 != 0 {
@@ -212,6 +232,8 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     regs[new_base + i] = regs[base + a as usize];
                 }
                 regs[new_base + args.len()..new_base + f.registers].fill(0);
+                // SAFETY: new_base + f.registers <= regs.len().
+                fp = unsafe { regs.as_mut_ptr().add(new_base) };
                 frames.push(Frame {
                     func,
                     ret: ip,
@@ -233,6 +255,8 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 func = frame.func;
                 base = frame.base;
                 ip = frame.ret;
+                // SAFETY: the caller's frame lies below the callee's, inside regs.
+                fp = unsafe { regs.as_mut_ptr().add(base) };
                 code = &funcs[func as usize].code;
                 if let (Some(d), Some(v)) = (frame.dst, v) {
                     r!(d) = v;
@@ -273,7 +297,8 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 }
             }
             Op::Runtime { op, dst, args } => {
-                let a = |i: usize| regs[base + args[i] as usize] as u32;
+                let vals = [r!(args[0]) as u32, r!(args[1]) as u32, r!(args[2]) as u32];
+                let a = |i: usize| vals[i];
                 let result: Result<Option<u64>, TrapKind> = match op {
                     Opcode::MemorySize => Ok(Some(u64::from(machine.memory.pages()))),
                     Opcode::MemoryGrow => Ok(Some(u64::from(machine.memory.grow(a(0)) as u32))),

@@ -1,0 +1,139 @@
+//! The device samples, run as native executables with their devices attached
+//! the way a user attaches them (JANUS_* variables), and checked from the
+//! outside: a real TCP client talks to the echo server, the disk image's
+//! bytes are read back from the host file, the presented frame is decoded and
+//! compared with the golden image in `tests/golden/`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace").to_path_buf()
+}
+
+/// Builds `samples/NAME.jasm` into `dir` and returns the executable.
+fn build(name: &str, dir: &Path) -> PathBuf {
+    let exe = dir.join(name);
+    let out = Command::new(env!("CARGO_BIN_EXE_janusc"))
+        .arg("build")
+        .arg(root().join(format!("samples/{name}.jasm")))
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .expect("janusc runs");
+    assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    exe
+}
+
+fn expected(name: &str) -> String {
+    std::fs::read_to_string(root().join(format!("samples/{name}.out"))).expect("expected output")
+}
+
+#[test]
+fn echo_server_answers_a_real_tcp_client() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let exe = build("echo_server", tmp.path());
+    let mut child = Command::new(&exe).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("the server reports its port");
+    let port: u16 = first.trim().rsplit(' ').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| {
+        let _ = child.kill();
+        panic!("unexpected first line {first:?}")
+    });
+    let talk = || -> std::io::Result<String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        stream.write_all(b"hello\nsplit ")?;
+        stream.flush()?;
+        std::thread::sleep(Duration::from_millis(50));
+        stream.write_all(b"line\nquit\n")?;
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply)?;
+        Ok(reply)
+    };
+    let reply = talk();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("stdout");
+    let status = child.wait().expect("exits");
+    let reply = reply.expect("the conversation succeeds");
+    assert_eq!(reply, "echo: hello\necho: split line\nbye\n");
+    assert!(status.success(), "status {status:?}");
+    assert_eq!(format!("{first}{rest}"), expected("echo_server").replace("PORT", &port.to_string()));
+}
+
+#[test]
+fn disk_sample_writes_its_records_into_the_host_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let exe = build("disk", tmp.path());
+    let image = tmp.path().join("disk.img");
+    std::fs::write(&image, vec![0u8; 8 * 512]).expect("image");
+    let out = Command::new(&exe).env("JANUS_DISK", &image).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected("disk"));
+    let bytes = std::fs::read(&image).expect("image");
+    assert_eq!(bytes.len(), 8 * 512, "the image keeps its size");
+    assert_eq!(&bytes[..8], b"JDSK\x05\x00\x00\x00", "header");
+    for k in 1..=5u32 {
+        let block = &bytes[k as usize * 512..(k as usize + 1) * 512];
+        assert_eq!(&block[..4], &k.to_le_bytes(), "record {k} index");
+        let text = format!("record {k}");
+        assert_eq!(&block[4..4 + text.len()], text.as_bytes());
+        assert!(block[4 + text.len()..].iter().all(|&b| b == 0));
+    }
+    assert!(bytes[6 * 512..].iter().all(|&b| b == 0), "blocks 6 and 7 untouched");
+
+    // No disk attached: the documented code, not a crash.
+    let out = Command::new(&exe).env_remove("JANUS_DISK").output().expect("runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "no disk\n");
+    assert_eq!(out.status.code(), Some(2));
+    // A disk that cannot be opened stops the program before main.
+    let out = Command::new(&exe).env("JANUS_DISK", tmp.path().join("missing.img")).output().expect("runs");
+    assert_eq!(out.status.code(), Some(125));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("janus: JANUS_DISK: cannot open"));
+}
+
+fn decode(path: &Path) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut buf).expect("a frame");
+    buf.truncate(info.buffer_size());
+    (info.width, info.height, buf)
+}
+
+#[test]
+fn display_sample_presents_the_golden_image() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let exe = build("display", tmp.path());
+    let frames = tmp.path().join("frames");
+    std::fs::create_dir(&frames).expect("frames dir");
+    let out = Command::new(&exe).env("JANUS_DISPLAY", &frames).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected("display"));
+    let frame = decode(&frames.join("frame-00000.png"));
+    let golden = decode(&root().join("tests/golden/display.png"));
+    assert_eq!(frame, golden, "the frame differs from tests/golden/display.png");
+    assert_eq!((frame.0, frame.1), (64, 48));
+
+    let out = Command::new(&exe).env_remove("JANUS_DISPLAY").output().expect("runs");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "no display\n");
+}
+
+#[test]
+fn janus_help_lists_the_device_options() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let exe = build("hello", tmp.path());
+    let out = Command::new(&exe).arg("--janus-help").output().expect("runs");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for var in ["JANUS_DISK", "JANUS_DISPLAY", "JANUS_NET_ALLOW"] {
+        assert!(text.contains(var), "{text}");
+    }
+    let out = Command::new(&exe).env("JANUS_NET_ALLOW", "300.1.1.1").output().expect("runs");
+    assert_eq!(out.status.code(), Some(125));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("JANUS_NET_ALLOW"));
+}
