@@ -131,6 +131,7 @@ impl Gen<'_> {
             77..=82 => self.forward_branch(b, budget),
             83..=90 => self.print(b),
             91 => self.rare_end(b),
+            92..=94 => self.device(b),
             _ => self.simple(b),
         }
     }
@@ -536,6 +537,47 @@ impl Gen<'_> {
             ],
         )
         .expect("operands");
+    }
+
+    /// A device operation with arbitrary arguments, among those whose result
+    /// is the same in every engine and every run: the console (fd and
+    /// buffer arguments may be wrong or out of bounds), the keyboard (stdin
+    /// is empty), the disk and display (not attached), the network towards
+    /// addresses outside the allow-list, and the program arguments.
+    fn device(&mut self, b: &mut FunctionBuilder) {
+        const OPS: &[&str] = &[
+            "console.write",
+            "console.read",
+            "console.read_line",
+            "console.write_i64",
+            "console.write_f64",
+            "keyboard.poll",
+            "keyboard.wait",
+            "disk.block_count",
+            "disk.read",
+            "disk.write",
+            "disk.flush",
+            "display.open",
+            "display.present",
+            "net.accept",
+            "net.send",
+            "net.recv",
+            "net.close",
+            "net.local_port",
+            "net.set_nonblocking",
+            "args.count",
+            "args.len",
+            "args.copy",
+        ];
+        let op = device_op_by_name(OPS[self.rng.below(OPS.len())]).expect("a device op");
+        let args: Vec<Reg> = op.params.iter().map(|&t| self.reg(t)).collect();
+        if op.name.starts_with("console.") && !args.is_empty() && self.rng.below(3) != 0 {
+            // Usually a valid fd, so output happens.
+            b.inst(Opcode::I32Const, vec![Operand::Reg(args[0]), Operand::I32(1 + self.rng.below(2) as i32)]).expect("operands");
+        }
+        let result = self.reg(op.result);
+        b.inst(Opcode::Dev, vec![Operand::Dev(op.code()), Operand::Regs(vec![result]), Operand::Regs(args)])
+            .expect("operands");
     }
 
     /// Rarely: a trap, `unreachable`, or `exit` (main only), or a device
