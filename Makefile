@@ -36,12 +36,14 @@ demo: build
 test: setup
 	INSTA_UPDATE=no $(CARGO) test --workspace --quiet
 
-## bench: measurements too long for tests.
+## bench: measurements too long for tests (installs lua5.4 and hyperfine).
 bench: build
+	@command -v lua5.4 >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq lua5.4 luajit hyperfine >/dev/null; }
 	$(CARGO) run --release -q -p janus-bench --bin check_speed
 	$(CARGO) run --release -q -p janus-bench --bin ssa_speed
 	$(CARGO) run --release -q -p janus-bench --bin aot
 	$(CARGO) run --release -q -p janus-bench --bin bounds_cost
+	$(CARGO) run --release -q -p janus-bench --bin engines
 
 fmt:
 	$(CARGO) fmt --all
