@@ -573,11 +573,25 @@ impl Gen<'_> {
         let args: Vec<Reg> = op.params.iter().map(|&t| self.reg(t)).collect();
         if op.name.starts_with("console.") && !args.is_empty() && self.rng.below(3) != 0 {
             // Usually a valid fd, so output happens.
-            b.inst(Opcode::I32Const, vec![Operand::Reg(args[0]), Operand::I32(1 + self.rng.below(2) as i32)]).expect("operands");
+            b.inst(
+                Opcode::I32Const,
+                vec![
+                    Operand::Reg(args[0]),
+                    Operand::I32(1 + self.rng.below(2) as i32),
+                ],
+            )
+            .expect("operands");
         }
         let result = self.reg(op.result);
-        b.inst(Opcode::Dev, vec![Operand::Dev(op.code()), Operand::Regs(vec![result]), Operand::Regs(args)])
-            .expect("operands");
+        b.inst(
+            Opcode::Dev,
+            vec![
+                Operand::Dev(op.code()),
+                Operand::Regs(vec![result]),
+                Operand::Regs(args),
+            ],
+        )
+        .expect("operands");
     }
 
     /// Rarely: a trap, `unreachable`, or `exit` (main only), or a device

@@ -15,14 +15,50 @@ pub enum Cmp {
     I64LeS,
 }
 
+/// Arithmetic fused with the constant that feeds its second operand.
+#[derive(Clone, Copy, Debug)]
+pub enum Bin {
+    I32Add,
+    I32Sub,
+    I64Add,
+    I64Sub,
+}
+
 /// One pre-decoded instruction. Register operands are frame-relative.
 #[derive(Clone, Debug)]
 pub enum Op {
+    /// `const c, bits` then `bin dst, a, c`: writes both and skips the
+    /// second instruction (which stays in place for jumps to it).
+    ConstBin {
+        c: u32,
+        bits: u64,
+        bin: Bin,
+        dst: u32,
+        a: u32,
+    },
+    /// `const c, bits` then a fused compare-and-branch reading `c` as its
+    /// second operand: writes `c`, the comparison, and branches or skips both.
+    ConstCmpBr {
+        c: u32,
+        bits: u64,
+        cmp: Cmp,
+        dst: u32,
+        a: u32,
+        target: u32,
+        branch_if: bool,
+    },
     /// A comparison whose result the next instruction (`br_if`/`br_ifz` on
     /// `dst`) branches on: writes `dst`, then jumps to `target` when the
     /// result equals `branch_if`, else skips the branch. The branch stays in
     /// place for code that jumps to it directly.
-    CmpBr { cmp: Cmp, dst: u32, a: u32, b: u32, target: u32, branch_if: bool },
+    CmpBr {
+        cmp: Cmp,
+        dst: u32,
+        a: u32,
+        b: u32,
+        target: u32,
+        branch_if: bool,
+    },
     Nop,
     Const {
         dst: u32,
@@ -208,8 +244,13 @@ pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Fun
         pcs.binary_search(&pc)
             .expect("verified targets start instructions") as u32
     };
-    let mut code: Vec<Op> = f.code.iter().map(|inst| decode_inst(module, inst, &index_of)).collect();
+    let mut code: Vec<Op> = f
+        .code
+        .iter()
+        .map(|inst| decode_inst(module, inst, &index_of))
+        .collect();
     fuse_compare_branches(&mut code);
+    fuse_constants(&mut code);
     Function {
         code,
         pcs: pcs[..pcs.len() - 1].to_vec(),
@@ -387,12 +428,87 @@ fn fuse_compare_branches(code: &mut [Op]) {
             Op::I32LtU { dst, a, b } => (Cmp::I32LtU, dst, a, b),
             Op::I64LtS { dst, a, b } => (Cmp::I64LtS, dst, a, b),
             Op::I64LeS { dst, a, b } => (Cmp::I64LeS, dst, a, b),
-            Op::Pure { op: Opcode::I32Ne, dst, args, .. } => (Cmp::I32Ne, dst, args[0], args[1]),
-            Op::Pure { op: Opcode::I32Eq, dst, args, .. } => (Cmp::I32Eq, dst, args[0], args[1]),
+            Op::Pure {
+                op: Opcode::I32Ne,
+                dst,
+                args,
+                ..
+            } => (Cmp::I32Ne, dst, args[0], args[1]),
+            Op::Pure {
+                op: Opcode::I32Eq,
+                dst,
+                args,
+                ..
+            } => (Cmp::I32Eq, dst, args[0], args[1]),
             _ => continue,
         };
         if dst == cond {
-            code[i] = Op::CmpBr { cmp, dst, a, b, target, branch_if };
+            code[i] = Op::CmpBr {
+                cmp,
+                dst,
+                a,
+                b,
+                target,
+                branch_if,
+            };
         }
+    }
+}
+
+/// Folds a constant into the arithmetic or compare-and-branch after it that
+/// reads it as the second operand.
+fn fuse_constants(code: &mut [Op]) {
+    for i in 0..code.len().saturating_sub(1) {
+        let Op::Const { dst: c, bits } = code[i] else {
+            continue;
+        };
+        let fused = match code[i + 1] {
+            Op::I32Add { dst, a, b } if b == c && a != c => Op::ConstBin {
+                c,
+                bits,
+                bin: Bin::I32Add,
+                dst,
+                a,
+            },
+            Op::I32Sub { dst, a, b } if b == c && a != c => Op::ConstBin {
+                c,
+                bits,
+                bin: Bin::I32Sub,
+                dst,
+                a,
+            },
+            Op::I64Add { dst, a, b } if b == c && a != c => Op::ConstBin {
+                c,
+                bits,
+                bin: Bin::I64Add,
+                dst,
+                a,
+            },
+            Op::I64Sub { dst, a, b } if b == c && a != c => Op::ConstBin {
+                c,
+                bits,
+                bin: Bin::I64Sub,
+                dst,
+                a,
+            },
+            Op::CmpBr {
+                cmp,
+                dst,
+                a,
+                b,
+                target,
+                branch_if,
+            } if b == c && a != c => Op::ConstCmpBr {
+                c,
+                bits,
+                cmp,
+                dst,
+                a,
+                target,
+                branch_if,
+            },
+            _ => continue,
+        };
+        code[i] = fused;
     }
 }

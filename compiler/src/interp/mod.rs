@@ -14,7 +14,7 @@ mod decode;
 
 use crate::bytecode::semantics::eval;
 use crate::bytecode::{Module, Opcode};
-use decode::{decode_function, Cmp, Op};
+use decode::{decode_function, Bin, Cmp, Op};
 use janus_runtime::abi::{self, TrapKind, MAX_CALL_DEPTH};
 use janus_runtime::machine::Machine;
 
@@ -36,10 +36,12 @@ pub enum Outcome {
     },
 }
 
-struct Frame {
+struct Frame<'a> {
     func: u32,
     ret: usize,
     base: usize,
+    registers: usize,
+    code: &'a [Op],
     dst: Option<u32>,
 }
 
@@ -58,6 +60,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
     let mut ip = 0usize;
     let mut depth: u32 = 1;
     let mut code: &[Op] = &funcs[func as usize].code;
+    let mut registers = funcs[func as usize].registers;
     let trap = |kind: TrapKind, func: u32, pc: u32| Outcome::Trap {
         kind,
         func,
@@ -76,7 +79,9 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
         };
     }
     loop {
-        let op = &code[ip];
+        // SAFETY: verified code ends every path with a terminator, so `ip`
+        // never passes the end; jump targets are decoded instruction indices.
+        let op = unsafe { code.get_unchecked(ip) };
         ip += 1;
         match *op {
             Op::Nop => {}
@@ -156,19 +161,58 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 machine.memory.bytes_mut()[ea as usize..(ea + size) as usize]
                     .copy_from_slice(&v[..size as usize]);
             }
-            Op::CmpBr { cmp, dst, a, b, target, branch_if } => {
-                let c = match cmp {
-                    Cmp::I32LtS => (r!(a) as u32 as i32) < (r!(b) as u32 as i32),
-                    Cmp::I32LeS => (r!(a) as u32 as i32) <= (r!(b) as u32 as i32),
-                    Cmp::I32LtU => (r!(a) as u32) < (r!(b) as u32),
-                    Cmp::I32Ne => r!(a) as u32 != r!(b) as u32,
-                    Cmp::I32Eq => r!(a) as u32 == r!(b) as u32,
-                    Cmp::I64LtS => (r!(a) as i64) < (r!(b) as i64),
-                    Cmp::I64LeS => (r!(a) as i64) <= (r!(b) as i64),
+            Op::ConstBin {
+                c,
+                bits,
+                bin,
+                dst,
+                a,
+            } => {
+                r!(c) = bits;
+                let x = r!(a);
+                r!(dst) = match bin {
+                    Bin::I32Add => u64::from((x as u32).wrapping_add(bits as u32)),
+                    Bin::I32Sub => u64::from((x as u32).wrapping_sub(bits as u32)),
+                    Bin::I64Add => x.wrapping_add(bits),
+                    Bin::I64Sub => x.wrapping_sub(bits),
                 };
+                ip += 1;
+            }
+            Op::ConstCmpBr {
+                c,
+                bits,
+                cmp,
+                dst,
+                a,
+                target,
+                branch_if,
+            } => {
+                r!(c) = bits;
+                let x = r!(a);
+                let k = compare(cmp, x, bits);
+                r!(dst) = u64::from(k);
+                ip = if k == branch_if {
+                    target as usize
+                } else {
+                    ip + 2
+                };
+            }
+            Op::CmpBr {
+                cmp,
+                dst,
+                a,
+                b,
+                target,
+                branch_if,
+            } => {
+                let c = compare(cmp, r!(a), r!(b));
                 r!(dst) = u64::from(c);
                 // The branch instruction after the compare is skipped.
-                ip = if c == branch_if { target as usize } else { ip + 1 };
+                ip = if c == branch_if {
+                    target as usize
+                } else {
+                    ip + 1
+                };
             }
             Op::Jump { target } => ip = target as usize,
             Op::BrIf { cond, target } => {
@@ -223,25 +267,37 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     );
                 }
                 depth += 1;
-                let f = &funcs[callee as usize];
-                let new_base = base + funcs[func as usize].registers;
+                // SAFETY: verified call targets and table entries are
+                // function indices.
+                let f = unsafe { funcs.get_unchecked(callee as usize) };
+                let new_base = base + registers;
                 if regs.len() < new_base + f.registers {
                     regs.resize(new_base + f.registers, 0);
                 }
-                for (i, &a) in args.iter().enumerate() {
-                    regs[new_base + i] = regs[base + a as usize];
+                // SAFETY: the new frame fits in regs (resized above); the
+                // argument registers belong to the current frame.
+                unsafe {
+                    let old_fp = regs.as_mut_ptr().add(base);
+                    let new_fp = regs.as_mut_ptr().add(new_base);
+                    for (i, &a) in args.iter().enumerate() {
+                        *new_fp.add(i) = *old_fp.add(a as usize);
+                    }
+                    for i in args.len()..f.registers {
+                        *new_fp.add(i) = 0;
+                    }
+                    fp = new_fp;
                 }
-                regs[new_base + args.len()..new_base + f.registers].fill(0);
-                // SAFETY: new_base + f.registers <= regs.len().
-                fp = unsafe { regs.as_mut_ptr().add(new_base) };
                 frames.push(Frame {
                     func,
                     ret: ip,
                     base,
+                    registers,
+                    code,
                     dst,
                 });
                 func = callee;
                 base = new_base;
+                registers = f.registers;
                 ip = 0;
                 code = &f.code;
             }
@@ -255,9 +311,10 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 func = frame.func;
                 base = frame.base;
                 ip = frame.ret;
+                registers = frame.registers;
+                code = frame.code;
                 // SAFETY: the caller's frame lies below the callee's, inside regs.
                 fp = unsafe { regs.as_mut_ptr().add(base) };
-                code = &funcs[func as usize].code;
                 if let (Some(d), Some(v)) = (frame.dst, v) {
                     r!(d) = v;
                 }
@@ -330,6 +387,18 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 }
             }
         }
+    }
+}
+
+fn compare(cmp: Cmp, x: u64, y: u64) -> bool {
+    match cmp {
+        Cmp::I32LtS => (x as u32 as i32) < (y as u32 as i32),
+        Cmp::I32LeS => (x as u32 as i32) <= (y as u32 as i32),
+        Cmp::I32LtU => (x as u32) < (y as u32),
+        Cmp::I32Ne => x as u32 != y as u32,
+        Cmp::I32Eq => x as u32 == y as u32,
+        Cmp::I64LtS => (x as i64) < (y as i64),
+        Cmp::I64LeS => (x as i64) <= (y as i64),
     }
 }
 
