@@ -11,7 +11,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .to_path_buf()
 }
 
 /// Builds `samples/NAME.jasm` into `dir` and returns the executable.
@@ -24,7 +27,11 @@ fn build(name: &str, dir: &Path) -> PathBuf {
         .arg(&exe)
         .output()
         .expect("janusc runs");
-    assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     exe
 }
 
@@ -36,14 +43,25 @@ fn expected(name: &str) -> String {
 fn echo_server_answers_a_real_tcp_client() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let exe = build("echo_server", tmp.path());
-    let mut child = Command::new(&exe).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("starts");
+    let mut child = Command::new(&exe)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
     let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
     let mut first = String::new();
-    stdout.read_line(&mut first).expect("the server reports its port");
-    let port: u16 = first.trim().rsplit(' ').next().and_then(|p| p.parse().ok()).unwrap_or_else(|| {
-        let _ = child.kill();
-        panic!("unexpected first line {first:?}")
-    });
+    stdout
+        .read_line(&mut first)
+        .expect("the server reports its port");
+    let port: u16 = first
+        .trim()
+        .rsplit(' ')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| {
+            let _ = child.kill();
+            panic!("unexpected first line {first:?}")
+        });
     let talk = || -> std::io::Result<String> {
         let mut stream = TcpStream::connect(("127.0.0.1", port))?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;
@@ -62,7 +80,10 @@ fn echo_server_answers_a_real_tcp_client() {
     let reply = reply.expect("the conversation succeeds");
     assert_eq!(reply, "echo: hello\necho: split line\nbye\n");
     assert!(status.success(), "status {status:?}");
-    assert_eq!(format!("{first}{rest}"), expected("echo_server").replace("PORT", &port.to_string()));
+    assert_eq!(
+        format!("{first}{rest}"),
+        expected("echo_server").replace("PORT", &port.to_string())
+    );
 }
 
 #[test]
@@ -71,8 +92,15 @@ fn disk_sample_writes_its_records_into_the_host_file() {
     let exe = build("disk", tmp.path());
     let image = tmp.path().join("disk.img");
     std::fs::write(&image, vec![0u8; 8 * 512]).expect("image");
-    let out = Command::new(&exe).env("JANUS_DISK", &image).output().expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(&exe)
+        .env("JANUS_DISK", &image)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected("disk"));
     let bytes = std::fs::read(&image).expect("image");
     assert_eq!(bytes.len(), 8 * 512, "the image keeps its size");
@@ -84,20 +112,31 @@ fn disk_sample_writes_its_records_into_the_host_file() {
         assert_eq!(&block[4..4 + text.len()], text.as_bytes());
         assert!(block[4 + text.len()..].iter().all(|&b| b == 0));
     }
-    assert!(bytes[6 * 512..].iter().all(|&b| b == 0), "blocks 6 and 7 untouched");
+    assert!(
+        bytes[6 * 512..].iter().all(|&b| b == 0),
+        "blocks 6 and 7 untouched"
+    );
 
     // No disk attached: the documented code, not a crash.
-    let out = Command::new(&exe).env_remove("JANUS_DISK").output().expect("runs");
+    let out = Command::new(&exe)
+        .env_remove("JANUS_DISK")
+        .output()
+        .expect("runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "no disk\n");
     assert_eq!(out.status.code(), Some(2));
     // A disk that cannot be opened stops the program before main.
-    let out = Command::new(&exe).env("JANUS_DISK", tmp.path().join("missing.img")).output().expect("runs");
+    let out = Command::new(&exe)
+        .env("JANUS_DISK", tmp.path().join("missing.img"))
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(125));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("janus: JANUS_DISK: cannot open"));
 }
 
 fn decode(path: &Path) -> (u32, u32, Vec<u8>) {
-    let decoder = png::Decoder::new(std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+    let decoder = png::Decoder::new(
+        std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    );
     let mut reader = decoder.read_info().expect("a PNG");
     let mut buf = vec![0; reader.output_buffer_size()];
     let info = reader.next_frame(&mut buf).expect("a frame");
@@ -111,15 +150,28 @@ fn display_sample_presents_the_golden_image() {
     let exe = build("display", tmp.path());
     let frames = tmp.path().join("frames");
     std::fs::create_dir(&frames).expect("frames dir");
-    let out = Command::new(&exe).env("JANUS_DISPLAY", &frames).output().expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(&exe)
+        .env("JANUS_DISPLAY", &frames)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected("display"));
     let frame = decode(&frames.join("frame-00000.png"));
     let golden = decode(&root().join("tests/golden/display.png"));
-    assert_eq!(frame, golden, "the frame differs from tests/golden/display.png");
+    assert_eq!(
+        frame, golden,
+        "the frame differs from tests/golden/display.png"
+    );
     assert_eq!((frame.0, frame.1), (64, 48));
 
-    let out = Command::new(&exe).env_remove("JANUS_DISPLAY").output().expect("runs");
+    let out = Command::new(&exe)
+        .env_remove("JANUS_DISPLAY")
+        .output()
+        .expect("runs");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "no display\n");
 }
 
@@ -127,13 +179,19 @@ fn display_sample_presents_the_golden_image() {
 fn janus_help_lists_the_device_options() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let exe = build("hello", tmp.path());
-    let out = Command::new(&exe).arg("--janus-help").output().expect("runs");
+    let out = Command::new(&exe)
+        .arg("--janus-help")
+        .output()
+        .expect("runs");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     for var in ["JANUS_DISK", "JANUS_DISPLAY", "JANUS_NET_ALLOW"] {
         assert!(text.contains(var), "{text}");
     }
-    let out = Command::new(&exe).env("JANUS_NET_ALLOW", "300.1.1.1").output().expect("runs");
+    let out = Command::new(&exe)
+        .env("JANUS_NET_ALLOW", "300.1.1.1")
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(125));
     assert!(String::from_utf8_lossy(&out.stderr).contains("JANUS_NET_ALLOW"));
 }

@@ -86,9 +86,11 @@ pub fn parse_allow_list(text: &str) -> Result<Vec<(u32, u32)>, String> {
         };
         match (parse_ipv4(addr), prefix) {
             (Some(a), Some(p)) => out.push((a, p)),
-            _ => return Err(alloc::format!(
+            _ => {
+                return Err(alloc::format!(
                 "JANUS_NET_ALLOW: `{item}` is not an IPv4 address or CIDR block like 127.0.0.0/8"
-            )),
+            ))
+            }
         }
     }
     Ok(out)
