@@ -6,29 +6,12 @@
 //! wrong: traps whose results are unused, checks inside loops, a trap that
 //! must happen before a write.
 
-use std::path::{Path, PathBuf};
+#[path = "common/mod.rs"]
+mod common;
+
+use common::programs;
+use std::path::PathBuf;
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .to_path_buf()
-}
-
-/// The programs of a directory, except those with a `.harness` file: they
-/// need a device set up around them and `tests/devices.rs` runs them.
-fn programs(dir: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
-        .expect("directory exists")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "jasm") && !p.with_extension("harness").exists()
-        })
-        .collect();
-    v.sort();
-    v
-}
 
 /// Builds and runs each program at each level; returns every mismatch.
 fn check(programs: &[PathBuf], levels: &[&str]) -> Vec<String> {

@@ -3,27 +3,11 @@
 //! stdout, exit status and trap compared by janusc itself), and what they
 //! agree on is the expected output.
 
-use std::path::{Path, PathBuf};
+#[path = "common/mod.rs"]
+mod common;
+
+use common::{programs, root};
 use std::process::{Command, Stdio};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .to_path_buf()
-}
-
-fn programs(dir: &str) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
-        .expect("directory exists")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "jasm") && !p.with_extension("harness").exists()
-        })
-        .collect();
-    v.sort();
-    v
-}
 
 #[test]
 fn every_engine_agrees_on_every_sample_and_trap() {

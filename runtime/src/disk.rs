@@ -62,52 +62,32 @@ impl Disk {
 
     /// Reads block `block` into `buf`.
     pub fn read(&self, block: i64, buf: &mut [u8; BLOCK]) -> Result<(), DeviceError> {
-        let b = self.check(block)?;
-        let mut done = 0;
-        while done < BLOCK {
-            // SAFETY: reading into the rest of a live buffer.
-            let n = unsafe {
-                libc::pread(
-                    self.fd,
-                    buf[done..].as_mut_ptr().cast(),
-                    BLOCK - done,
-                    (b * BLOCK as u64 + done as u64) as i64,
-                )
-            };
-            if n <= 0 {
-                if n < 0 && errno() == libc::EINTR {
-                    continue;
-                }
-                return Err(DeviceError::Io);
-            }
-            done += n as usize;
-        }
-        Ok(())
+        let at = self.check(block)? * BLOCK as u64;
+        let ptr = buf.as_mut_ptr();
+        // SAFETY: pread into the part of `buf` not yet filled.
+        whole_block(|done| unsafe {
+            libc::pread(
+                self.fd,
+                ptr.add(done).cast(),
+                BLOCK - done,
+                (at + done as u64) as i64,
+            )
+        })
     }
 
     /// Writes `buf` to block `block`.
     pub fn write(&self, block: i64, buf: &[u8; BLOCK]) -> Result<(), DeviceError> {
-        let b = self.check(block)?;
-        let mut done = 0;
-        while done < BLOCK {
-            // SAFETY: writing from a live buffer.
-            let n = unsafe {
-                libc::pwrite(
-                    self.fd,
-                    buf[done..].as_ptr().cast(),
-                    BLOCK - done,
-                    (b * BLOCK as u64 + done as u64) as i64,
-                )
-            };
-            if n <= 0 {
-                if n < 0 && errno() == libc::EINTR {
-                    continue;
-                }
-                return Err(DeviceError::Io);
-            }
-            done += n as usize;
-        }
-        Ok(())
+        let at = self.check(block)? * BLOCK as u64;
+        let ptr = buf.as_ptr();
+        // SAFETY: pwrite from the part of `buf` not yet written.
+        whole_block(|done| unsafe {
+            libc::pwrite(
+                self.fd,
+                ptr.add(done).cast(),
+                BLOCK - done,
+                (at + done as u64) as i64,
+            )
+        })
     }
 
     /// Makes completed writes durable.
@@ -128,4 +108,22 @@ impl Drop for Disk {
             libc::close(self.fd);
         }
     }
+}
+
+/// Repeats a partial transfer (`step(bytes done so far)` returns the count
+/// moved, or -1) until a whole block has moved; a short file or a host error
+/// is `E_IO`, an interrupted call is retried.
+fn whole_block(mut step: impl FnMut(usize) -> isize) -> Result<(), DeviceError> {
+    let mut done = 0;
+    while done < BLOCK {
+        let n = step(done);
+        if n <= 0 {
+            if n < 0 && errno() == libc::EINTR {
+                continue;
+            }
+            return Err(DeviceError::Io);
+        }
+        done += n as usize;
+    }
+    Ok(())
 }
