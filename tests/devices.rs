@@ -195,3 +195,66 @@ fn janus_help_lists_the_device_options() {
     assert_eq!(out.status.code(), Some(125));
     assert!(String::from_utf8_lossy(&out.stderr).contains("JANUS_NET_ALLOW"));
 }
+
+/// Keyboard events from a real terminal: a pseudo-terminal (made by
+/// Python's `pty`, present on the machines this runs on) types `a`, the up
+/// arrow and `é`; the program prints each event's code.
+#[test]
+fn keyboard_reads_keys_from_a_terminal() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = tmp.path().join("keys.jasm");
+    std::fs::write(
+        &src,
+        "memory 1, 1\ndata 0x0, \"\\n\"\nexport main\nfunc main() -> i32\n    reg r0..r3: i32\n    reg r4: i64\n    \
+         i32.const r0, 3\n    i32.const r1, 1\nagain:\n    dev keyboard.wait, [r4], []\n    \
+         dev console.write_i64, [r2], [r1, r4]\n    i32.const r3, 0\n    dev console.write, [r2], [r1, r3, r1]\n    \
+         i32.sub r0, r0, r1\n    br_if r0, again\n    ret [r3]\nend\n",
+    )
+    .expect("write");
+    let exe = tmp.path().join("keys");
+    let out = Command::new(env!("CARGO_BIN_EXE_janusc"))
+        .arg("build")
+        .arg(&src)
+        .arg("-o")
+        .arg(&exe)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let script = r#"
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1]])
+time.sleep(0.3)
+os.write(fd, b'a\x1b[A\xc3\xa9')
+out = b''
+end = time.time() + 10
+while time.time() < end and out.count(b'\n') < 3:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            d = os.read(fd, 1024)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+os.waitpid(pid, 0)
+sys.stdout.write(out.decode())
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&exe)
+        .output()
+        .expect("python3 runs");
+    // Raw mode: nothing typed is echoed, and each key arrives as it is typed.
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "97\r\n1114113\r\n233\r\n"
+    );
+}
