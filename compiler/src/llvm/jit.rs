@@ -8,6 +8,7 @@ use super::{lower, BackendError, OptLevel};
 use crate::bytecode;
 use crate::ir;
 use inkwell::context::Context;
+use inkwell::memory_manager::McjitMemoryManager;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, InitializationConfig, RelocMode, Target, TargetMachine};
 use janus_runtime::abi::Rt;
@@ -69,7 +70,17 @@ pub fn run(
         )
         .ok_or_else(|| BackendError::Llvm("no target machine for the host".into()))?;
     let context = Context::create();
-    let module = lower::lower_module(&context, bc, ir, true).map_err(BackendError::Invalid)?;
+    let address = |symbol: &str| -> usize {
+        if symbol == "janus_vm" {
+            return std::ptr::addr_of!(exports::janus_vm) as usize;
+        }
+        ALL_RUNTIME
+            .iter()
+            .find(|f| f.info().symbol == symbol)
+            .map_or(0, |&f| runtime_address(f))
+    };
+    let module = lower::lower_module(&context, bc, ir, true, Some(&address))
+        .map_err(BackendError::Invalid)?;
     module.set_triple(&triple);
     module.set_data_layout(&machine.get_target_data().get_data_layout());
     module
@@ -78,17 +89,19 @@ pub fn run(
     module
         .run_passes(opt.pipeline(), &machine, PassBuilderOptions::create())
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
+    // The small code model, as in executables: direct calls and 32-bit
+    // addresses. The code refers only to itself (the runtime is reached
+    // through constant addresses), and the arena keeps all of it in the low
+    // 2 GiB that 32-bit absolute addresses reach.
     let engine = module
-        .create_jit_execution_engine(opt.codegen())
+        .create_mcjit_execution_engine_with_memory_manager(
+            Arena::new()?,
+            opt.codegen(),
+            CodeModel::Small,
+            false,
+            false,
+        )
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
-    for f in ALL_RUNTIME {
-        if let Some(decl) = module.get_function(f.info().symbol) {
-            engine.add_global_mapping(&decl, runtime_address(f));
-        }
-    }
-    if let Some(vm) = module.get_global("janus_vm") {
-        engine.add_global_mapping(&vm, std::ptr::addr_of!(exports::janus_vm) as usize);
-    }
     type Main = unsafe extern "C" fn(i32, *const *const u8) -> i32;
     // SAFETY: `main` is the C entry point lower_module emits, of type Main.
     let main = unsafe { engine.get_function::<Main>("main") }
@@ -100,4 +113,108 @@ pub fn run(
     let argv: Vec<*const u8> = c_args.iter().map(|a| a.as_ptr().cast()).collect();
     // SAFETY: argv holds argc valid C strings that outlive the call.
     Ok(unsafe { main.call(argv.len() as i32, argv.as_ptr()) })
+}
+
+/// The JIT's memory: one reservation in the low 2 GiB, handed out in order
+/// a page at a time. Code pages become read-execute when LLVM finalizes.
+#[derive(Debug)]
+struct Arena {
+    base: *mut u8,
+    size: usize,
+    used: usize,
+    code: Vec<(usize, usize)>,
+}
+
+impl Arena {
+    const SIZE: usize = 64 << 20;
+
+    fn new() -> Result<Self, BackendError> {
+        // SAFETY: an anonymous private mapping, checked below.
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                Self::SIZE,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_32BIT,
+                -1,
+                0,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(BackendError::Llvm(
+                "cannot reserve low memory for JIT code".into(),
+            ));
+        }
+        Ok(Arena {
+            base: base.cast(),
+            size: Self::SIZE,
+            used: 0,
+            code: Vec::new(),
+        })
+    }
+
+    fn allocate(&mut self, size: usize) -> *mut u8 {
+        let start = self.used;
+        let end = (start + size.max(1) + 4095) / 4096 * 4096;
+        if end > self.size {
+            return std::ptr::null_mut();
+        }
+        self.used = end;
+        // SAFETY: start < size, inside the mapping.
+        unsafe { self.base.add(start) }
+    }
+}
+
+impl McjitMemoryManager for Arena {
+    fn allocate_code_section(
+        &mut self,
+        size: usize,
+        _alignment: u32,
+        _id: u32,
+        _name: &str,
+    ) -> *mut u8 {
+        let p = self.allocate(size);
+        if !p.is_null() {
+            self.code.push((
+                p as usize - self.base as usize,
+                (size.max(1) + 4095) / 4096 * 4096,
+            ));
+        }
+        p
+    }
+
+    fn allocate_data_section(
+        &mut self,
+        size: usize,
+        _alignment: u32,
+        _id: u32,
+        _name: &str,
+        _read_only: bool,
+    ) -> *mut u8 {
+        self.allocate(size)
+    }
+
+    fn finalize_memory(&mut self) -> Result<(), String> {
+        for &(offset, len) in &self.code {
+            // SAFETY: page-aligned ranges inside the mapping.
+            let ok = unsafe {
+                libc::mprotect(
+                    self.base.add(offset).cast(),
+                    len,
+                    libc::PROT_READ | libc::PROT_EXEC,
+                )
+            };
+            if ok != 0 {
+                return Err("cannot make JIT code executable".into());
+            }
+        }
+        Ok(())
+    }
+
+    fn destroy(&mut self) {
+        // SAFETY: unmapping the reservation made in `new`, once.
+        unsafe {
+            libc::munmap(self.base.cast(), self.size);
+        }
+    }
 }

@@ -39,7 +39,7 @@ struct Frame<'ctx> {
     module: Module<'ctx>,
     runtime: Vec<FunctionValue<'ctx>>,
     functions: Vec<FunctionValue<'ctx>>,
-    vm: GlobalValue<'ctx>,
+    vm: PointerValue<'ctx>,
     vm_type: StructType<'ctx>,
     table: GlobalValue<'ctx>,
     table_entry: StructType<'ctx>,
@@ -75,6 +75,7 @@ pub fn lower_module<'ctx>(
     bc: &bytecode::Module,
     ir: &ir::Module,
     check_bounds: bool,
+    jit: Option<&dyn Fn(&str) -> usize>,
 ) -> R<Module<'ctx>> {
     let module = context.create_module("janus");
     let i32t = context.i32_type();
@@ -85,7 +86,7 @@ pub fn lower_module<'ctx>(
     let noreturn = Attribute::get_named_enum_kind_id("noreturn");
     let cold = Attribute::get_named_enum_kind_id("cold");
     let nounwind = Attribute::get_named_enum_kind_id("nounwind");
-    let runtime = abi::RUNTIME_FUNCTIONS
+    let runtime: Vec<FunctionValue> = abi::RUNTIME_FUNCTIONS
         .iter()
         .map(|f| {
             let rt = |t: RtType| -> BasicMetadataTypeEnum {
@@ -122,8 +123,41 @@ pub fn lower_module<'ctx>(
         .collect();
 
     let vm_type = context.struct_type(&[ptr.into(), i64t.into(), i32t.into()], false);
-    let vm = module.add_global(vm_type, None, "janus_vm");
-    vm.set_linkage(Linkage::External);
+    let vm = match jit {
+        // In-process, the runtime is at known addresses: the state is a
+        // constant pointer, and each runtime function an internal thunk
+        // that LLVM inlines, so the JIT's code refers only to itself.
+        Some(address) => {
+            for (f, info) in runtime.iter().zip(abi::RUNTIME_FUNCTIONS) {
+                f.set_linkage(Linkage::Internal);
+                let builder = context.create_builder();
+                builder.position_at_end(context.append_basic_block(*f, "thunk"));
+                let target = i64t
+                    .const_int(address(info.symbol) as u64, false)
+                    .const_to_pointer(ptr);
+                let args: Vec<BasicMetadataValueEnum> =
+                    f.get_param_iter().map(Into::into).collect();
+                let call = builder
+                    .build_indirect_call(f.get_type(), target, &args, "")
+                    .map_err(e)?;
+                match call.try_as_basic_value() {
+                    inkwell::values::ValueKind::Basic(v) if !info.noreturn => {
+                        builder.build_return(Some(&v))
+                    }
+                    _ if info.noreturn => builder.build_unreachable(),
+                    _ => builder.build_return(None),
+                }
+                .map_err(e)?;
+            }
+            i64t.const_int(address("janus_vm") as u64, false)
+                .const_to_pointer(ptr)
+        }
+        None => {
+            let vm = module.add_global(vm_type, None, "janus_vm");
+            vm.set_linkage(Linkage::External);
+            vm.as_pointer_value()
+        }
+    };
 
     // Program functions: internal, named after their bytecode names.
     let functions: Vec<FunctionValue> = ir
@@ -337,7 +371,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             blocks.insert(block, c.append_basic_block(func, &block.to_string()));
         }
         b.position_at_end(prologue);
-        let vm = frame.vm.as_pointer_value();
+        let vm = frame.vm;
         let base_ptr = b
             .build_struct_gep(frame.vm_type, vm, vm_field::BASE, "base.ptr")
             .map_err(e)?;
@@ -365,7 +399,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     }
 
     fn reload_size(&self) -> R<()> {
-        let vm = self.frame.vm.as_pointer_value();
+        let vm = self.frame.vm;
         let size_ptr = self
             .b
             .build_struct_gep(self.frame.vm_type, vm, vm_field::SIZE, "size.ptr")
@@ -720,7 +754,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 None
             }
             InstData::DepthEnter => {
-                let vm = self.frame.vm.as_pointer_value();
+                let vm = self.frame.vm;
                 let p = b
                     .build_struct_gep(self.frame.vm_type, vm, vm_field::DEPTH, "depth.ptr")
                     .map_err(e)?;
@@ -742,7 +776,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 None
             }
             InstData::DepthLeave => {
-                let vm = self.frame.vm.as_pointer_value();
+                let vm = self.frame.vm;
                 let p = b
                     .build_struct_gep(self.frame.vm_type, vm, vm_field::DEPTH, "depth.ptr")
                     .map_err(e)?;

@@ -209,7 +209,7 @@ pub fn compile_with(
         })?;
 
     let context = Context::create();
-    let module = lower::lower_module(&context, bc, ir, bounds == BoundsChecks::Explicit)
+    let module = lower::lower_module(&context, bc, ir, bounds == BoundsChecks::Explicit, None)
         .map_err(BackendError::Invalid)?;
     module.set_triple(&triple);
     module.set_data_layout(&machine.get_target_data().get_data_layout());
