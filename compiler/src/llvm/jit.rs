@@ -125,6 +125,14 @@ struct Arena {
     code: Vec<(usize, usize)>,
 }
 
+/// On x86-64, non-PIC small-code-model code takes addresses as 32-bit
+/// absolute values: the arena must sit in the low 2 GiB. Elsewhere (AArch64's
+/// ADRP reaches 4 GiB around the code) anywhere will do.
+#[cfg(target_arch = "x86_64")]
+const LOW_MEMORY: libc::c_int = libc::MAP_32BIT;
+#[cfg(not(target_arch = "x86_64"))]
+const LOW_MEMORY: libc::c_int = 0;
+
 impl Arena {
     const SIZE: usize = 64 << 20;
 
@@ -135,7 +143,7 @@ impl Arena {
                 std::ptr::null_mut(),
                 Self::SIZE,
                 libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_32BIT,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | LOW_MEMORY,
                 -1,
                 0,
             )
