@@ -144,43 +144,6 @@ pub enum Op {
         args: [u32; 3],
         n: u8,
     },
-    F64Div {
-        dst: u32,
-        a: u32,
-        b: u32,
-    },
-    F64Sqrt {
-        dst: u32,
-        a: u32,
-    },
-    F64Lt {
-        dst: u32,
-        a: u32,
-        b: u32,
-    },
-    F64Gt {
-        dst: u32,
-        a: u32,
-        b: u32,
-    },
-    I32And {
-        dst: u32,
-        a: u32,
-        b: u32,
-    },
-    /// Full-width loads and stores (no extension): `bytes` is 4 or 8.
-    LoadRaw {
-        bytes: u8,
-        dst: u32,
-        addr: u32,
-        offset: u32,
-    },
-    StoreRaw {
-        bytes: u8,
-        value: u32,
-        addr: u32,
-        offset: u32,
-    },
     Load {
         op: Opcode,
         dst: u32,
@@ -415,34 +378,6 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
                 args,
             }
         }
-        F64Div => three(|dst, a, b| Op::F64Div { dst, a, b }),
-        F64Lt => three(|dst, a, b| Op::F64Lt { dst, a, b }),
-        F64Gt => three(|dst, a, b| Op::F64Gt { dst, a, b }),
-        I32And => three(|dst, a, b| Op::I32And { dst, a, b }),
-        F64Sqrt => Op::F64Sqrt {
-            dst: reg(&o[0]),
-            a: reg(&o[1]),
-        },
-        I32Load | F32Load | I64Load | F64Load => Op::LoadRaw {
-            bytes: if matches!(op, I64Load | F64Load) {
-                8
-            } else {
-                4
-            },
-            dst: reg(&o[0]),
-            addr: reg(&o[1]),
-            offset: u32_of(&o[2]),
-        },
-        I32Store | F32Store | I64Store | F64Store => Op::StoreRaw {
-            bytes: if matches!(op, I64Store | F64Store) {
-                8
-            } else {
-                4
-            },
-            value: reg(&o[0]),
-            addr: reg(&o[1]),
-            offset: u32_of(&o[2]),
-        },
         _ if is_load(op) => Op::Load {
             op,
             dst: reg(&o[0]),

@@ -124,66 +124,6 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     Err(kind) => return trap(kind, func, funcs[func as usize].pcs[ip - 1]),
                 }
             }
-            Op::F64Div { dst, a, b } => {
-                r!(dst) = f64_bits(f64::from_bits(r!(a)) / f64::from_bits(r!(b)))
-            }
-            Op::F64Sqrt { dst, a } => r!(dst) = f64_bits(f64::from_bits(r!(a)).sqrt()),
-            Op::F64Lt { dst, a, b } => {
-                r!(dst) = u64::from(f64::from_bits(r!(a)) < f64::from_bits(r!(b)))
-            }
-            Op::F64Gt { dst, a, b } => {
-                r!(dst) = u64::from(f64::from_bits(r!(a)) > f64::from_bits(r!(b)))
-            }
-            Op::I32And { dst, a, b } => r!(dst) = r!(a) & r!(b) & 0xffff_ffff,
-            Op::LoadRaw {
-                bytes,
-                dst,
-                addr,
-                offset,
-            } => {
-                let ea = u64::from(r!(addr) as u32) + u64::from(offset);
-                if ea + u64::from(bytes) > machine.memory.size() {
-                    return trap(
-                        TrapKind::OutOfBounds,
-                        func,
-                        funcs[func as usize].pcs[ip - 1],
-                    );
-                }
-                // SAFETY: [ea, ea + bytes) is inside the memory, checked above.
-                r!(dst) = unsafe {
-                    let p = machine.memory.base().add(ea as usize);
-                    if bytes == 8 {
-                        u64::from_le(p.cast::<u64>().read_unaligned())
-                    } else {
-                        u64::from(u32::from_le(p.cast::<u32>().read_unaligned()))
-                    }
-                };
-            }
-            Op::StoreRaw {
-                bytes,
-                value,
-                addr,
-                offset,
-            } => {
-                let ea = u64::from(r!(addr) as u32) + u64::from(offset);
-                if ea + u64::from(bytes) > machine.memory.size() {
-                    return trap(
-                        TrapKind::OutOfBounds,
-                        func,
-                        funcs[func as usize].pcs[ip - 1],
-                    );
-                }
-                let v = r!(value);
-                // SAFETY: [ea, ea + bytes) is inside the memory, checked above.
-                unsafe {
-                    let p = machine.memory.base().add(ea as usize);
-                    if bytes == 8 {
-                        p.cast::<u64>().write_unaligned(v.to_le());
-                    } else {
-                        p.cast::<u32>().write_unaligned((v as u32).to_le());
-                    }
-                }
-            }
             Op::Load {
                 op,
                 dst,
