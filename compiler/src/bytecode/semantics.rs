@@ -4,8 +4,11 @@
 //! it; the engines' results are tested against it.
 //!
 //! Values travel as `u64` bits: `i32` and `f32` zero-extended, floats as
-//! their IEEE bits. A NaN produced by arithmetic is the canonical NaN, so
-//! results are deterministic to the bit.
+//! their IEEE bits. A NaN's sign and payload are never observable: where a
+//! float's bits become visible (a store, `reinterpret`, `copysign`'s sign
+//! source) every NaN is the canonical NaN, so results are deterministic to
+//! the bit whatever NaN an engine's arithmetic produced. (Arithmetic here
+//! produces the canonical NaN too, which changes nothing observable.)
 
 use super::Opcode;
 use janus_runtime::abi::TrapKind;
@@ -28,6 +31,25 @@ fn f64_out(x: f64) -> u64 {
         CANONICAL_NAN_F64
     } else {
         x.to_bits()
+    }
+}
+
+/// A binary32's bits as the VM lets them be observed: any NaN is the
+/// canonical NaN (stores, `reinterpret`, `copysign`'s sign source).
+pub fn canon32(bits: u32) -> u32 {
+    if f32::from_bits(bits).is_nan() {
+        CANONICAL_NAN_F32
+    } else {
+        bits
+    }
+}
+
+/// A binary64's bits as the VM lets them be observed; see [`canon32`].
+pub fn canon64(bits: u64) -> u64 {
+    if f64::from_bits(bits).is_nan() {
+        CANONICAL_NAN_F64
+    } else {
+        bits
     }
 }
 
@@ -203,7 +225,7 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
         F32Div => f32_out(f32a(0) / f32a(1)),
         F32Min => f32_out(fmin32(f32a(0), f32a(1))),
         F32Max => f32_out(fmax32(f32a(0), f32a(1))),
-        F32Copysign => u64::from((u32a(0) & 0x7fff_ffff) | (u32a(1) & 0x8000_0000)),
+        F32Copysign => u64::from((u32a(0) & 0x7fff_ffff) | (canon32(u32a(1)) & 0x8000_0000)),
         F32Abs => u64::from(u32a(0) & 0x7fff_ffff),
         F32Neg => u64::from(u32a(0) ^ 0x8000_0000),
         F32Sqrt => f32_out(f32a(0).sqrt()),
@@ -223,7 +245,7 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
         F64Div => f64_out(f64a(0) / f64a(1)),
         F64Min => f64_out(fmin64(f64a(0), f64a(1))),
         F64Max => f64_out(fmax64(f64a(0), f64a(1))),
-        F64Copysign => (u64a(0) & !(1 << 63)) | (u64a(1) & (1 << 63)),
+        F64Copysign => (u64a(0) & !(1 << 63)) | (canon64(u64a(1)) & (1 << 63)),
         F64Abs => u64a(0) & !(1 << 63),
         F64Neg => u64a(0) ^ (1 << 63),
         F64Sqrt => f64_out(f64a(0).sqrt()),
@@ -273,8 +295,10 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
         F64ConvertI64U => f64_out(u64a(0) as f64),
         F32DemoteF64 => f32_out(f64a(0) as f32),
         F64PromoteF32 => f64_out(f64::from(f32a(0))),
-        I32ReinterpretF32 | F32ReinterpretI32 => u64::from(u32a(0)),
-        I64ReinterpretF64 | F64ReinterpretI64 => u64a(0),
+        I32ReinterpretF32 => u64::from(canon32(u32a(0))),
+        I64ReinterpretF64 => canon64(u64a(0)),
+        F32ReinterpretI32 => u64::from(u32a(0)),
+        F64ReinterpretI64 => u64a(0),
         other => panic!("`{other}` is not a pure operation"),
     })
 }

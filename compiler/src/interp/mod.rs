@@ -157,7 +157,14 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                         funcs[func as usize].pcs[ip - 1],
                     );
                 }
-                let v = r!(value).to_le_bytes();
+                let v = match op {
+                    Opcode::F32Store => {
+                        u64::from(crate::bytecode::semantics::canon32(r!(value) as u32))
+                    }
+                    Opcode::F64Store => crate::bytecode::semantics::canon64(r!(value)),
+                    _ => r!(value),
+                }
+                .to_le_bytes();
                 machine.memory.bytes_mut()[ea as usize..(ea + size) as usize]
                     .copy_from_slice(&v[..size as usize]);
             }

@@ -717,6 +717,11 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                         .build_int_truncate(v.into_int_value(), narrow_int(self.c, bits), "")
                         .map_err(e)?
                         .into(),
+                    // A stored float's bits become visible: any NaN is the
+                    // canonical one (docs/ISA.md, "NaN bits").
+                    None if matches!(op, Opcode::F32Store | Opcode::F64Store) => {
+                        self.canonical(v.into_float_value())?
+                    }
                     None => v,
                 };
                 let st = b.build_store(p, v).map_err(e)?;
@@ -1200,10 +1205,10 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             I32GeS | I64GeS => icmp(IntPredicate::SGE)?,
             I32GeU | I64GeU => icmp(IntPredicate::UGE)?,
 
-            F32Add | F64Add => self.canonical(b.build_float_add(fl(0)?, fl(1)?, "").map_err(e)?)?,
-            F32Sub | F64Sub => self.canonical(b.build_float_sub(fl(0)?, fl(1)?, "").map_err(e)?)?,
-            F32Mul | F64Mul => self.canonical(b.build_float_mul(fl(0)?, fl(1)?, "").map_err(e)?)?,
-            F32Div | F64Div => self.canonical(b.build_float_div(fl(0)?, fl(1)?, "").map_err(e)?)?,
+            F32Add | F64Add => b.build_float_add(fl(0)?, fl(1)?, "").map_err(e)?.into(),
+            F32Sub | F64Sub => b.build_float_sub(fl(0)?, fl(1)?, "").map_err(e)?.into(),
+            F32Mul | F64Mul => b.build_float_mul(fl(0)?, fl(1)?, "").map_err(e)?.into(),
+            F32Div | F64Div => b.build_float_div(fl(0)?, fl(1)?, "").map_err(e)?.into(),
             F32Min | F64Min | F32Max | F64Max => {
                 let name = if matches!(op, F32Min | F64Min) {
                     "llvm.minimum"
@@ -1211,16 +1216,16 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     "llvm.maximum"
                 };
                 let x = fl(0)?;
-                let r =
-                    self.call_intrinsic(name, &[x.get_type().into()], &[x.into(), fl(1)?.into()])?;
-                self.canonical(r.into_float_value())?
+                self.call_intrinsic(name, &[x.get_type().into()], &[x.into(), fl(1)?.into()])?
             }
             F32Copysign | F64Copysign => {
+                // The sign source is a place a NaN's bits show: canonical.
                 let x = fl(0)?;
+                let sign = self.canonical(fl(1)?)?;
                 self.call_intrinsic(
                     "llvm.copysign",
                     &[x.get_type().into()],
-                    &[x.into(), fl(1)?.into()],
+                    &[x.into(), sign.into()],
                 )?
             }
             F32Abs | F64Abs => {
@@ -1238,8 +1243,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     _ => "llvm.roundeven",
                 };
                 let x = fl(0)?;
-                let r = self.call_intrinsic(name, &[x.get_type().into()], &[x.into()])?;
-                self.canonical(r.into_float_value())?
+                self.call_intrinsic(name, &[x.get_type().into()], &[x.into()])?
             }
             F32Eq | F64Eq => fcmp(FloatPredicate::OEQ)?,
             F32Ne | F64Ne => fcmp(FloatPredicate::UNE)?,
@@ -1313,15 +1317,21 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     .map_err(e)?
                     .into()
             }
-            F32DemoteF64 => self.canonical(
-                b.build_float_trunc(fl(0)?, self.c.f32_type(), "")
-                    .map_err(e)?,
-            )?,
-            F64PromoteF32 => self.canonical(
-                b.build_float_ext(fl(0)?, self.c.f64_type(), "")
-                    .map_err(e)?,
-            )?,
-            I32ReinterpretF32 | I64ReinterpretF64 | F32ReinterpretI32 | F64ReinterpretI64 => {
+            F32DemoteF64 => b
+                .build_float_trunc(fl(0)?, self.c.f32_type(), "")
+                .map_err(e)?
+                .into(),
+            F64PromoteF32 => b
+                .build_float_ext(fl(0)?, self.c.f64_type(), "")
+                .map_err(e)?
+                .into(),
+            I32ReinterpretF32 | I64ReinterpretF64 => {
+                // A float's bits become visible: any NaN is the canonical one.
+                let to = llvm_type(self.c, def_type(op).ok_or("result")?);
+                let v = self.canonical(fl(0)?)?;
+                b.build_bit_cast(v, to, "").map_err(e)?
+            }
+            F32ReinterpretI32 | F64ReinterpretI64 => {
                 let to = llvm_type(self.c, def_type(op).ok_or("result")?);
                 b.build_bit_cast(self.val(args[0])?, to, "").map_err(e)?
             }
