@@ -57,11 +57,12 @@ fn llvm_type<'ctx>(context: &'ctx Context, ty: ValType) -> BasicTypeEnum<'ctx> {
     }
 }
 
+/// The LLVM type of a program function: the call depth first (an `i32`
+/// every function receives from its caller, so checking the depth limit
+/// touches no memory), then the signature's parameters.
 fn fn_type<'ctx>(context: &'ctx Context, sig: &Signature) -> FunctionType<'ctx> {
-    let params: Vec<BasicMetadataTypeEnum> = sig
-        .params
-        .iter()
-        .map(|&t| llvm_type(context, t).into())
+    let params: Vec<BasicMetadataTypeEnum> = std::iter::once(context.i32_type().into())
+        .chain(sig.params.iter().map(|&t| llvm_type(context, t).into()))
         .collect();
     match sig.result {
         Some(t) => llvm_type(context, t).fn_type(&params, false),
@@ -290,6 +291,24 @@ impl<'ctx> Frame<'ctx> {
             ],
             false,
         );
+        // The runtime calls `main` through this wrapper, at depth 1.
+        let entry = self.module.add_function(
+            "janus.entry",
+            i32t.fn_type(&[], false),
+            Some(Linkage::Internal),
+        );
+        let builder = c.create_builder();
+        builder.position_at_end(c.append_basic_block(entry, "entry"));
+        let status = builder
+            .build_call(
+                self.functions[main_index as usize],
+                &[i32t.const_int(1, false).into()],
+                "status",
+            )
+            .map_err(e)?;
+        builder
+            .build_return(Some(&basic(status.try_as_basic_value())?))
+            .map_err(e)?;
         let descriptor = self
             .module
             .add_global(descriptor_type, None, "janus_module");
@@ -303,10 +322,7 @@ impl<'ctx> Frame<'ctx> {
                 data.as_pointer_value().into(),
                 i32t.const_int(bc.functions.len() as u64, false).into(),
                 name_table.as_pointer_value().into(),
-                self.functions[main_index as usize]
-                    .as_global_value()
-                    .as_pointer_value()
-                    .into(),
+                entry.as_global_value().as_pointer_value().into(),
             ]),
         );
         descriptor.set_constant(true);
@@ -416,8 +432,11 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         let entry = f.layout.entry().ok_or("functions have an entry block")?;
         // Parameters of the entry block are the function's parameters.
         for (i, &p) in f.dfg.params(entry).iter().enumerate() {
-            self.values[p.index()] =
-                Some(self.func.get_nth_param(i as u32).ok_or("parameter count")?);
+            self.values[p.index()] = Some(
+                self.func
+                    .get_nth_param(i as u32 + 1)
+                    .ok_or("parameter count")?,
+            );
         }
         // Phis for every other block's parameters, made up front so branches
         // lowered earlier can feed them.
@@ -759,14 +778,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 None
             }
             InstData::DepthEnter => {
-                let vm = self.frame.vm;
-                let p = b
-                    .build_struct_gep(self.frame.vm_type, vm, vm_field::DEPTH, "depth.ptr")
-                    .map_err(e)?;
-                let d = b
-                    .build_load(self.c.i32_type(), p, "depth")
-                    .map_err(e)?
-                    .into_int_value();
+                let d = self.depth()?;
                 let full = b
                     .build_int_compare(
                         IntPredicate::UGE,
@@ -776,29 +788,13 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     )
                     .map_err(e)?;
                 self.trap_when(full, TrapKind::StackOverflow, pc)?;
-                let next = self.b.build_int_add(d, self.i32c(1), "").map_err(e)?;
-                self.b.build_store(p, next).map_err(e)?;
                 None
             }
-            InstData::DepthLeave => {
-                let vm = self.frame.vm;
-                let p = b
-                    .build_struct_gep(self.frame.vm_type, vm, vm_field::DEPTH, "depth.ptr")
-                    .map_err(e)?;
-                let d = b
-                    .build_load(self.c.i32_type(), p, "depth")
-                    .map_err(e)?
-                    .into_int_value();
-                let prev = b.build_int_sub(d, self.i32c(1), "").map_err(e)?;
-                b.build_store(p, prev).map_err(e)?;
-                None
-            }
+            // The callee's depth is an argument: nothing to undo.
+            InstData::DepthLeave => None,
             InstData::Call { func, args } => {
                 let callee = self.frame.functions[func.index()];
-                let args: Vec<BasicMetadataValueEnum> = args
-                    .iter()
-                    .map(|&a| self.val(a).map(Into::into))
-                    .collect::<R<_>>()?;
+                let args = self.call_args(args)?;
                 let call = self.b.build_call(callee, &args, "").map_err(e)?;
                 self.reload_size()?;
                 match call.try_as_basic_value() {
@@ -845,10 +841,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     .build_load(self.c.ptr_type(AddressSpace::default()), fn_ptr_ptr, "fn")
                     .map_err(e)?
                     .into_pointer_value();
-                let args: Vec<BasicMetadataValueEnum> = args
-                    .iter()
-                    .map(|&a| self.val(a).map(Into::into))
-                    .collect::<R<_>>()?;
+                let args = self.call_args(args)?;
                 let call = self
                     .b
                     .build_indirect_call(fn_type(self.c, sig), fn_ptr, &args, "")
@@ -922,6 +915,27 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 None
             }
         })
+    }
+
+    /// This function's call depth (its hidden first parameter).
+    fn depth(&self) -> R<IntValue<'ctx>> {
+        Ok(self
+            .func
+            .get_nth_param(0)
+            .ok_or("the depth parameter")?
+            .into_int_value())
+    }
+
+    /// A call's arguments: the callee's depth (one more than ours), then the
+    /// program's arguments.
+    fn call_args(&self, args: &[Value]) -> R<Vec<BasicMetadataValueEnum<'ctx>>> {
+        let next = self
+            .b
+            .build_int_add(self.depth()?, self.i32c(1), "depth")
+            .map_err(e)?;
+        std::iter::once(Ok(next.into()))
+            .chain(args.iter().map(|&a| self.val(a).map(Into::into)))
+            .collect()
     }
 
     fn table_entry(&self, idx: IntValue<'ctx>) -> R<PointerValue<'ctx>> {
