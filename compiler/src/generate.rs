@@ -13,11 +13,13 @@ use crate::bytecode::builder::{FuncId, FunctionBuilder, Label, ModuleBuilder};
 use crate::bytecode::{Module, Opcode, Operand, OperandKind, Reg, Signature};
 use janus_runtime::abi::{device_op_by_name, ValType, DEVICE_OPS};
 
-/// splitmix64.
-struct Rng(u64);
+/// splitmix64: a tiny deterministic generator, so a seed reproduces its
+/// program. Public for the other generators in the tests.
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -25,7 +27,8 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: usize) -> usize {
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 

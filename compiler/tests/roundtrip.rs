@@ -6,28 +6,21 @@
 use janus_compiler::asm::{assemble, disassemble};
 use janus_compiler::bytecode::builder::{FuncId, ModuleBuilder};
 use janus_compiler::bytecode::{decode, encode, Module, Opcode, Operand, OperandKind, Signature};
+use janus_compiler::generate::Rng;
 use janus_compiler::ir::parse::parse_module;
 use janus_compiler::ir::{construct, passes};
 use janus_compiler::{load, verify};
 use janus_runtime::abi::{ValType, DEVICE_OPS};
 use proptest::prelude::*;
 
-/// splitmix64: a tiny deterministic generator, so a failing seed reproduces.
-struct Rng(u64);
+/// What the round-trip generator draws besides numbers, on the program
+/// generator's splitmix64 (so a failing seed reproduces).
+trait Draw {
+    fn chance(&mut self, percent: u64) -> bool;
+    fn ty(&mut self) -> ValType;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
+impl Draw for Rng {
     fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }

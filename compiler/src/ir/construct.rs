@@ -319,16 +319,37 @@ impl Builder<'_> {
     /// single-predecessor chains, and for merges makes a parameter whose
     /// arguments are looked up through a worklist.
     fn lookup(&mut self, block: Block, reg: Reg) -> Value {
-        let mut work: Vec<(Block, Edge, usize)> = Vec::new();
+        let mut work = Vec::new();
         let result = self.lookup_one(block, reg, &mut work);
+        self.drain(reg, work);
+        result
+    }
+
+    /// Makes room for argument `slot` on every edge into `block` and queues
+    /// the lookups that will fill them.
+    fn request_operands(
+        &mut self,
+        block: Block,
+        slot: usize,
+        work: &mut Vec<(Block, Edge, usize)>,
+    ) {
+        for i in 0..self.preds[block.index()].len() {
+            let edge = self.preds[block.index()][i];
+            self.push_edge_arg(edge, PENDING, slot);
+            work.push((edge.from, edge, slot));
+        }
+    }
+
+    /// Fills queued edge arguments with the value `reg` has at the end of
+    /// each edge's source, queueing further lookups as parameters appear.
+    fn drain(&mut self, reg: Reg, mut work: Vec<(Block, Edge, usize)>) {
         while let Some((from, edge, slot)) = work.pop() {
             let v = match self.defs.get(&(from, reg)) {
                 Some(&v) => v,
                 None => self.lookup_one(from, reg, &mut work),
             };
-            self.set_edge_arg(edge, slot, v);
+            self.push_edge_arg(edge, v, slot);
         }
-        result
     }
 
     fn lookup_one(
@@ -364,11 +385,7 @@ impl Builder<'_> {
                     let p = self.func.dfg.append_param(block, self.ty(reg));
                     self.def_var(block, reg, p);
                     let slot = self.func.dfg.params(block).len() - 1;
-                    for i in 0..self.preds[b].len() {
-                        let edge = self.preds[b][i];
-                        self.push_edge_arg(edge, PENDING, slot);
-                        work.push((edge.from, edge, slot));
-                    }
+                    self.request_operands(block, slot, work);
                     break p;
                 }
             }
@@ -385,18 +402,8 @@ impl Builder<'_> {
             ValueDef::Result(_) => unreachable!("incomplete parameters are parameters"),
         };
         let mut work = Vec::new();
-        for i in 0..self.preds[block.index()].len() {
-            let edge = self.preds[block.index()][i];
-            self.push_edge_arg(edge, PENDING, slot);
-            work.push((edge.from, edge, slot));
-        }
-        while let Some((from, edge, slot)) = work.pop() {
-            let v = match self.defs.get(&(from, reg)) {
-                Some(&v) => v,
-                None => self.lookup_one(from, reg, &mut work),
-            };
-            self.set_edge_arg(edge, slot, v);
-        }
+        self.request_operands(block, slot, &mut work);
+        self.drain(reg, work);
     }
 
     fn edge_args(&mut self, edge: Edge) -> &mut Vec<Value> {
@@ -417,10 +424,6 @@ impl Builder<'_> {
             args.resize(slot + 1, PENDING);
         }
         args[slot] = v;
-    }
-
-    fn set_edge_arg(&mut self, edge: Edge, slot: usize, v: Value) {
-        self.push_edge_arg(edge, v, slot);
     }
 
     fn reg_operand(inst: &bc::Inst, i: usize) -> Reg {
