@@ -96,3 +96,29 @@ fn traps_survive_every_optimisation_level() {
     let failures = check(&corpus, &["0", "1", "2", "3", "s"]);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+#[test]
+fn executables_ask_for_a_non_executable_stack() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let exe = tmp.path().join("hello");
+    let status = Command::new(env!("CARGO_BIN_EXE_janusc"))
+        .arg("build")
+        .arg(common::root().join("samples/hello.jasm"))
+        .arg("-o")
+        .arg(&exe)
+        .status()
+        .expect("janusc runs");
+    assert!(status.success());
+    let bytes = std::fs::read(&exe).expect("built");
+    let elf = goblin::elf::Elf::parse(&bytes).expect("an ELF executable");
+    let stack = elf
+        .program_headers
+        .iter()
+        .find(|h| h.p_type == goblin::elf::program_header::PT_GNU_STACK)
+        .expect("a PT_GNU_STACK header");
+    assert_eq!(
+        stack.p_flags & goblin::elf::program_header::PF_X,
+        0,
+        "the stack is executable: an object lacks .note.GNU-stack"
+    );
+}

@@ -110,6 +110,13 @@ impl Metadata {
         obj.section_mut(section).flags = SectionFlags::Elf {
             sh_flags: u64::from(object::elf::SHF_ALLOC) | u64::from(object::elf::SHF_GNU_RETAIN),
         };
+        // An object without this note makes the linker ask for an
+        // executable stack for the whole program.
+        obj.add_section(
+            Vec::new(),
+            b".note.GNU-stack".to_vec(),
+            SectionKind::Elf(object::elf::SHT_PROGBITS),
+        );
         let mut out = StreamingBuffer::new(Vec::new());
         obj.emit(&mut out).expect("writing to memory cannot fail");
         out.into_inner()
