@@ -46,6 +46,10 @@ struct Frame<'ctx> {
     table_len: u32,
     signatures: Vec<Signature>,
     check_bounds: bool,
+    /// The memory's size in bytes when it can never change (its initial
+    /// and maximum sizes are equal): bounds checks then compare against a
+    /// constant, which LLVM folds wherever it can bound the address.
+    fixed_size: Option<u64>,
 }
 
 fn llvm_type<'ctx>(context: &'ctx Context, ty: ValType) -> BasicTypeEnum<'ctx> {
@@ -213,6 +217,13 @@ pub fn lower_module<'ctx>(
         table_len: bc.table.len() as u32,
         signatures: bc.signatures.clone(),
         check_bounds,
+        fixed_size: match bc.memory {
+            None => Some(0),
+            Some(m) if m.initial_pages == m.max_pages => {
+                Some(u64::from(m.initial_pages) * janus_runtime::abi::PAGE_SIZE)
+            }
+            Some(_) => None,
+        },
     };
     for (index, f) in ir.functions.iter().enumerate() {
         FnLowering::new(&frame, index, f)?.lower(f)?;
@@ -415,6 +426,9 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     }
 
     fn reload_size(&self) -> R<()> {
+        if self.frame.fixed_size.is_some() {
+            return Ok(());
+        }
         let vm = self.frame.vm;
         let size_ptr = self
             .b
@@ -633,6 +647,9 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     }
 
     fn current_size(&self) -> R<IntValue<'ctx>> {
+        if let Some(size) = self.frame.fixed_size {
+            return Ok(self.i64c(size));
+        }
         Ok(self
             .b
             .build_load(self.c.i64_type(), self.size_slot, "size")
