@@ -402,3 +402,35 @@ fn static_executables_run() {
         .expect("runs");
     assert_eq!(run.stdout, b"Hello, JanusVM!\n");
 }
+
+#[test]
+fn dash_o_names_the_only_emitted_output() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        root().join("samples/hello.jasm"),
+        tmp.path().join("hello.jasm"),
+    )
+    .expect("copy");
+    let out = janusc(
+        &["build", "hello.jasm", "--emit", "asm", "-o", "named.s"],
+        tmp.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(tmp.path().join("named.s").exists());
+    assert!(!tmp.path().join("hello.s").exists(), "-o was ignored");
+
+    // With several outputs -o names the executable, and without one it
+    // cannot mean anything.
+    let out = janusc(
+        &["build", "hello.jasm", "--emit", "ssa,exe", "-o", "prog"],
+        tmp.path(),
+    );
+    assert!(out.status.success(), "{out:?}");
+    assert!(tmp.path().join("prog").exists() && tmp.path().join("hello.ssa").exists());
+    let out = janusc(
+        &["build", "hello.jasm", "--emit", "ssa,asm", "-o", "x"],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-o is ambiguous"));
+}

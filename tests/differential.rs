@@ -5,7 +5,9 @@
 //! `target/differential/seed-N.jasm` for a regression test.
 //!
 //! `JANUS_DIFF_PROGRAMS=N` (default 500) and `JANUS_DIFF_START=S` choose the
-//! seeds; `make fuzz` runs many more.
+//! seeds; `make fuzz` runs many more. `JANUS_DIFF_JANUSC` names the janusc
+//! to test instead of this build's, so a long run can use a copy that later
+//! builds do not replace.
 
 use janus_compiler::asm::disassemble;
 use janus_compiler::bytecode::encode;
@@ -30,7 +32,9 @@ fn env_u64(name: &str, default: u64) -> u64 {
 }
 
 fn run(args: &[&str], file: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_janusc"))
+    let janusc = std::env::var_os("JANUS_DIFF_JANUSC")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_janusc").into());
+    Command::new(janusc)
         .args(args)
         .arg(file)
         .stdin(Stdio::null())

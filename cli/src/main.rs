@@ -232,8 +232,20 @@ fn parse_emit(spec: &str, input: &Path, output: Option<&Path>) -> Result<Vec<Emi
     let stem = input
         .file_stem()
         .map_or_else(|| "out".into(), |s| s.to_string_lossy().into_owned());
+    let items: Vec<&str> = spec.split(',').collect();
+    // `-o` names the one output, as with rustc and cc; among several it
+    // can only mean the executable.
+    let single = items.len() == 1;
+    if let Some(o) = output {
+        if !single && !items.iter().any(|i| i.split('=').next() == Some("exe")) {
+            return Err(Failure::Usage(format!(
+                "-o {}: --emit names several outputs and no executable, so -o is ambiguous: name each as KIND=PATH",
+                o.display()
+            )));
+        }
+    }
     let mut out = Vec::new();
-    for item in spec.split(',') {
+    for item in items {
         let (name, path) = match item.split_once('=') {
             Some((k, p)) => (k, Some(p)),
             None => (item, None),
@@ -251,6 +263,10 @@ fn parse_emit(spec: &str, input: &Path, output: Option<&Path>) -> Result<Vec<Emi
                     "--emit: unknown kind `{other}`: expected ssa, ssa-raw, llvm-ir, llvm-ir-raw, asm, obj or exe, as KIND or KIND=PATH"
                 )))
             }
+        };
+        let default = match output {
+            Some(o) if single => o.to_string_lossy().into_owned(),
+            _ => default,
         };
         if path == Some("") {
             return Err(Failure::Usage(format!(
