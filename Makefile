@@ -36,14 +36,22 @@ demo: build
 test: setup
 	INSTA_UPDATE=no $(CARGO) test --workspace --quiet
 
-## bench: measurements too long for tests (installs lua5.4 and hyperfine).
+## bench: measurements too long for tests; installs lua5.4, luajit and
+## hyperfine where missing. The report lands in bench/results.md and
+## bench/results.svg (BENCH_ROUNDS=N for more rounds, BENCH_ONLY=a,b for
+## some programs).
+BENCH_TOOLS := lua5.4 luajit hyperfine
 bench: build
-	@command -v lua5.4 >/dev/null || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; $$SUDO apt-get install -y -qq lua5.4 luajit hyperfine >/dev/null; }
+	@missing=""; for t in $(BENCH_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "bench: installing$$missing with apt-get"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 	$(CARGO) run --release -q -p janus-bench --bin check_speed
 	$(CARGO) run --release -q -p janus-bench --bin ssa_speed
 	$(CARGO) run --release -q -p janus-bench --bin aot
-	$(CARGO) run --release -q -p janus-bench --bin bounds_cost
-	$(CARGO) run --release -q -p janus-bench --bin engines
+	$(CARGO) run --release -q -p janus-bench --bin report
 
 fmt:
 	$(CARGO) fmt --all

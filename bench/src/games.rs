@@ -1,0 +1,67 @@
+//! The benchmark programs `make bench` compares side by side: each one in
+//! JanusVM assembly, in C and in Lua, all taking the size as their first
+//! argument and printing the same bytes.
+
+use std::path::{Path, PathBuf};
+
+/// One benchmark: the same algorithm in three languages.
+#[derive(Clone, Copy, Debug)]
+pub struct Benchmark {
+    /// Short name; also the stem of the C and Lua twins in `bench/c` and `bench/lua`.
+    pub name: &'static str,
+    /// The JanusVM program, relative to the repository root.
+    pub jasm: &'static str,
+    /// The size argument at which gcc -O2 takes about half a second here.
+    pub size: &'static str,
+}
+
+/// Every benchmark, in the order the report lists them.
+pub const BENCHMARKS: &[Benchmark] = &[
+    Benchmark {
+        name: "fib",
+        jasm: "bench/programs/fib.jasm",
+        size: "38",
+    },
+    Benchmark {
+        name: "nbody",
+        jasm: "samples/nbody.jasm",
+        size: "3500000",
+    },
+    Benchmark {
+        name: "spectral_norm",
+        jasm: "samples/spectral_norm.jasm",
+        size: "2000",
+    },
+    Benchmark {
+        name: "fannkuch",
+        jasm: "samples/fannkuch.jasm",
+        size: "10",
+    },
+    Benchmark {
+        name: "mandelbrot",
+        jasm: "samples/mandelbrot.jasm",
+        size: "2500",
+    },
+    Benchmark {
+        name: "fasta",
+        jasm: "samples/fasta.jasm",
+        size: "3500000",
+    },
+];
+
+impl Benchmark {
+    /// The JanusVM program's path under `root`.
+    pub fn jasm_path(&self, root: &Path) -> PathBuf {
+        root.join(self.jasm)
+    }
+
+    /// The C twin's path under `root`.
+    pub fn c_path(&self, root: &Path) -> PathBuf {
+        root.join(format!("bench/c/{}.c", self.name))
+    }
+
+    /// The Lua twin's path under `root`.
+    pub fn lua_path(&self, root: &Path) -> PathBuf {
+        root.join(format!("bench/lua/{}.lua", self.name))
+    }
+}
