@@ -43,6 +43,11 @@ pub const BENCHMARKS: &[Benchmark] = &[
         size: "2500",
     },
     Benchmark {
+        name: "binary_trees",
+        jasm: "samples/binary_trees.jasm",
+        size: "17",
+    },
+    Benchmark {
         name: "fasta",
         jasm: "samples/fasta.jasm",
         size: "3500000",

@@ -1,24 +1,42 @@
 //! The heap allocator behind `heap.alloc`, `heap.free` and `heap.realloc`.
 //!
 //! Blocks live in linear memory from the heap base upwards; the bookkeeping
-//! lives outside it, so a program cannot corrupt it. First fit over an
-//! address-ordered free list, with neighbours coalesced on free: the same
-//! calls give the same addresses in every engine and on every run. When no
-//! free block fits, memory grows (up to its maximum) by the pages needed.
-//! Every block is 16-byte aligned, at least 16 bytes, and zero-filled when
-//! handed out.
+//! lives outside it, so a program cannot corrupt it. Small blocks (at most
+//! [`SMALL_MAX`] bytes) are recycled last-freed-first from one list per
+//! size, which makes the allocate-free churn of tree and list programs a
+//! few instructions each; larger blocks are placed first-fit over an
+//! address-ordered free list whose neighbours are coalesced. When nothing
+//! fits, the small free blocks are merged back into that list and, failing
+//! that, memory grows (up to its maximum) by the pages needed. The same
+//! calls give the same addresses in every engine and on every run. Every
+//! block is 16-byte aligned, at least 16 bytes, and zero-filled when handed
+//! out.
 
 use crate::abi::{HEAP_ALIGN, PAGE_SIZE};
 use crate::memory::LinearMemory;
 use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+/// The largest block size served from the per-size lists.
+pub const SMALL_MAX: u32 = 512;
+
+/// Per-size lists: one for each multiple of 16 up to [`SMALL_MAX`].
+const BINS: usize = (SMALL_MAX / HEAP_ALIGN) as usize;
 
 /// The allocator's state.
 #[derive(Debug, Default, Clone)]
 pub struct Heap {
-    /// Free blocks: address to size, never adjacent (they are coalesced).
+    /// Free blocks outside the per-size lists: address to size, never
+    /// adjacent (they are coalesced).
     free: BTreeMap<u32, u32>,
-    /// Blocks handed out: address to size.
-    live: BTreeMap<u32, u32>,
+    /// Free small blocks by size (`bins[k]` holds blocks of `16 * (k + 1)`
+    /// bytes), the most recently freed last.
+    bins: Vec<Vec<u32>>,
+    /// Per 16-byte granule from the base: the size of the live block that
+    /// starts there, 0 where none does. Covers the heap up to `top`.
+    live: Vec<u32>,
+    /// Bytes in live blocks.
+    live_total: u64,
     /// Where the heap starts.
     base: u32,
     /// The memory size (bytes) the heap has taken in so far.
@@ -35,15 +53,28 @@ fn round_up(size: u32) -> Option<u32> {
         .map(|s| s & !(HEAP_ALIGN - 1))
 }
 
+/// The per-size list of a block size, when it is small.
+fn bin_of(size: u32) -> Option<usize> {
+    (size <= SMALL_MAX).then(|| (size / HEAP_ALIGN) as usize - 1)
+}
+
 impl Heap {
     /// A heap starting at `base` (see `abi::heap_base`).
     pub fn new(base: u32) -> Self {
         Heap {
             free: BTreeMap::new(),
-            live: BTreeMap::new(),
+            bins: (0..BINS).map(|_| Vec::new()).collect(),
+            live: Vec::new(),
+            live_total: 0,
             base,
             top: u64::from(base),
         }
+    }
+
+    /// The `live` index of a block address, if it could start a block.
+    fn granule(&self, addr: u32) -> Option<usize> {
+        let offset = addr.checked_sub(self.base)?;
+        (offset % HEAP_ALIGN == 0).then_some((offset / HEAP_ALIGN) as usize)
     }
 
     /// Takes memory between the heap's top and the memory's end into the
@@ -56,6 +87,8 @@ impl Heap {
             let start = self.top as u32;
             self.top = end;
             self.insert_free(start, (end - u64::from(start)) as u32);
+            let granules = ((end - u64::from(self.base)) / u64::from(HEAP_ALIGN)) as usize;
+            self.live.resize(granules, 0);
         }
     }
 
@@ -76,6 +109,28 @@ impl Heap {
         self.free.insert(addr, size);
     }
 
+    /// Returns a block that is no longer live to the free lists.
+    fn release(&mut self, addr: u32, size: u32) {
+        match bin_of(size) {
+            Some(k) => self.bins[k].push(addr),
+            None => self.insert_free(addr, size),
+        }
+    }
+
+    /// Moves every small free block into the coalescing list, so their
+    /// space can serve other sizes. Returns whether there were any.
+    fn consolidate(&mut self) -> bool {
+        let mut any = false;
+        for k in 0..BINS {
+            let size = (k as u32 + 1) * HEAP_ALIGN;
+            for addr in core::mem::take(&mut self.bins[k]) {
+                self.insert_free(addr, size);
+                any = true;
+            }
+        }
+        any
+    }
+
     fn first_fit(&self, size: u32) -> Option<(u32, u32)> {
         self.free
             .iter()
@@ -83,40 +138,80 @@ impl Heap {
             .map(|(&a, &s)| (a, s))
     }
 
+    /// A free block of at least `size` bytes from the coalescing list,
+    /// merging the small blocks and then growing memory when none is there.
+    fn find(&mut self, memory: &mut LinearMemory, size: u32) -> Option<(u32, u32)> {
+        if let Some(block) = self.first_fit(size) {
+            return Some(block);
+        }
+        if self.consolidate() {
+            if let Some(block) = self.first_fit(size) {
+                return Some(block);
+            }
+        }
+        // Grow by what the last free block (if it ends at the top) lacks.
+        let tail = self
+            .free
+            .iter()
+            .next_back()
+            .filter(|(&a, &s)| u64::from(a) + u64::from(s) == self.top)
+            .map_or(0, |(_, &s)| s);
+        let need = u64::from(size - tail.min(size));
+        let pages = need.div_ceil(PAGE_SIZE);
+        if pages > u64::from(u32::MAX) || memory.grow(pages as u32) < 0 {
+            return None;
+        }
+        self.take_in(memory);
+        self.first_fit(size)
+    }
+
+    /// Records a block as live.
+    fn mark_live(&mut self, addr: u32, size: u32) {
+        let g = self.granule(addr).expect("heap blocks are aligned");
+        self.live[g] = size;
+        self.live_total += u64::from(size);
+    }
+
     /// Allocates a zero-filled block of at least `size` bytes; 0 when memory
     /// cannot hold it even at its maximum size.
     pub fn alloc(&mut self, memory: &mut LinearMemory, size: u32) -> u32 {
         let Some(size) = round_up(size) else { return 0 };
         self.take_in(memory);
-        let found = match self.first_fit(size) {
-            Some(block) => Some(block),
+        let recycled = bin_of(size).and_then(|k| self.bins[k].pop());
+        let addr = match recycled {
+            Some(addr) => addr,
             None => {
-                // Grow by what the last free block (if it ends at the top) lacks.
-                let tail = self
-                    .free
-                    .iter()
-                    .next_back()
-                    .filter(|(&a, &s)| u64::from(a) + u64::from(s) == self.top)
-                    .map_or(0, |(_, &s)| s);
-                let need = u64::from(size - tail.min(size));
-                let pages = need.div_ceil(PAGE_SIZE);
-                if pages > u64::from(u32::MAX) || memory.grow(pages as u32) < 0 {
+                let Some((addr, block)) = self.find(memory, size) else {
                     return 0;
+                };
+                self.free.remove(&addr);
+                if block > size {
+                    self.free.insert(addr + size, block - size);
                 }
-                self.take_in(memory);
-                self.first_fit(size)
+                addr
             }
         };
-        let Some((addr, block)) = found else { return 0 };
-        self.free.remove(&addr);
-        if block > size {
-            self.free.insert(addr + size, block - size);
-        }
-        self.live.insert(addr, size);
+        self.mark_live(addr, size);
         if let Some(bytes) = memory.slice_mut(addr, size) {
             bytes.fill(0);
         }
         addr
+    }
+
+    /// The size of the live block at `addr`.
+    fn live_size(&self, addr: u32) -> Result<u32, InvalidFree> {
+        let g = self.granule(addr).ok_or(InvalidFree)?;
+        match self.live.get(g) {
+            Some(&size) if size != 0 => Ok(size),
+            _ => Err(InvalidFree),
+        }
+    }
+
+    /// Forgets a live block of `size` bytes at `addr`.
+    fn unmark_live(&mut self, addr: u32, size: u32) {
+        let g = self.granule(addr).expect("a live block");
+        self.live[g] = 0;
+        self.live_total -= u64::from(size);
     }
 
     /// Frees a live block; 0 is a no-op.
@@ -124,8 +219,9 @@ impl Heap {
         if addr == 0 {
             return Ok(());
         }
-        let size = self.live.remove(&addr).ok_or(InvalidFree)?;
-        self.insert_free(addr, size);
+        let size = self.live_size(addr)?;
+        self.unmark_live(addr, size);
+        self.release(addr, size);
         Ok(())
     }
 
@@ -141,14 +237,15 @@ impl Heap {
         if addr == 0 {
             return Ok(self.alloc(memory, size));
         }
-        let old = *self.live.get(&addr).ok_or(InvalidFree)?;
+        let old = self.live_size(addr)?;
         let Some(new) = round_up(size) else {
             return Ok(0);
         };
         if new <= old {
             if new < old {
-                self.live.insert(addr, new);
-                self.insert_free(addr + new, old - new);
+                self.unmark_live(addr, old);
+                self.mark_live(addr, new);
+                self.release(addr + new, old - new);
             }
             return Ok(addr);
         }
@@ -160,7 +257,8 @@ impl Heap {
                 if old + next > new {
                     self.free.insert(addr + new, old + next - new);
                 }
-                self.live.insert(addr, new);
+                self.unmark_live(addr, old);
+                self.mark_live(addr, new);
                 if let Some(bytes) = memory.slice_mut(end, new - old) {
                     bytes.fill(0);
                 }
@@ -180,16 +278,25 @@ impl Heap {
 
     /// Bytes in live blocks.
     pub fn live_bytes(&self) -> u64 {
-        self.live.values().map(|&s| u64::from(s)).sum()
+        self.live_total
     }
 
     /// Bytes in free blocks, and the largest free block: fragmentation is
     /// `1 - largest / free`.
     pub fn free_bytes(&self) -> (u64, u32) {
-        (
-            self.free.values().map(|&s| u64::from(s)).sum(),
-            self.free.values().copied().max().unwrap_or(0),
-        )
+        let binned = self.bins.iter().enumerate().map(|(k, b)| {
+            let size = (k as u32 + 1) * HEAP_ALIGN;
+            (
+                b.len() as u64 * u64::from(size),
+                if b.is_empty() { 0 } else { size },
+            )
+        });
+        let (mut total, mut largest) = binned.fold((0, 0), |(t, l), (bt, bl)| (t + bt, l.max(bl)));
+        for &s in self.free.values() {
+            total += u64::from(s);
+            largest = largest.max(s);
+        }
+        (total, largest)
     }
 
     /// The heap's base.
@@ -308,16 +415,31 @@ mod tests {
     }
 
     #[test]
-    fn coalescing_lets_a_freed_region_serve_a_larger_block() {
+    fn small_blocks_are_recycled_last_freed_first() {
+        let mut memory = LinearMemory::new(1, 1).expect("memory");
+        let mut heap = Heap::new(16);
+        let a = heap.alloc(&mut memory, 24);
+        let b = heap.alloc(&mut memory, 32);
+        heap.free(a).expect("live");
+        heap.free(b).expect("live");
+        assert_eq!(heap.alloc(&mut memory, 30), b);
+        assert_eq!(heap.alloc(&mut memory, 17), a);
+        assert_eq!(heap.free(a + 16), Err(InvalidFree), "inside a block");
+    }
+
+    #[test]
+    fn small_free_blocks_merge_when_nothing_else_fits() {
         let mut memory = LinearMemory::new(1, 1).expect("memory");
         let mut heap = Heap::new(16);
         let a = heap.alloc(&mut memory, 100);
         let b = heap.alloc(&mut memory, 100);
-        let c = heap.alloc(&mut memory, 100);
+        let rest = heap.alloc(&mut memory, 65536 - 16 - 224);
+        assert_ne!(rest, 0, "the rest of the page");
+        assert_eq!(heap.alloc(&mut memory, 16), 0, "the page is full");
         heap.free(a).expect("live");
         heap.free(b).expect("live");
         assert_eq!(heap.alloc(&mut memory, 200), a, "a and b coalesced");
-        heap.free(c).expect("live");
+        heap.free(rest).expect("live");
         assert_eq!(heap.alloc(&mut memory, 70_000), 0, "past the maximum");
     }
 }
