@@ -1,6 +1,7 @@
 -- The Computer Language Benchmarks Game: fannkuch-redux (the plain C
 -- program's algorithm). Size from arg[1], default 7. Arrays are indexed from
--- 0 like the C program's.
+-- 0 like the C program's. Runs under Lua 5.4 and LuaJIT (no bit operators,
+-- no math.tointeger).
 
 local function fannkuchredux(n)
   local perm, perm1, count = {}, {}, {}
@@ -16,7 +17,9 @@ local function fannkuchredux(n)
     local flips = 0
     local k = perm[0]
     while k ~= 0 do
-      for i = 0, ((k + 1) >> 1) - 1 do
+      -- The C program's i < (k + 1) >> 1, i.e. i <= (k - 1) / 2 (with
+      -- integer start and step, 5.4 floors a float limit).
+      for i = 0, (k - 1) / 2 do
         perm[i], perm[k - i] = perm[k - i], perm[i]
       end
       flips = flips + 1
@@ -41,6 +44,6 @@ local function fannkuchredux(n)
   end
 end
 
-local n = math.tointeger(tonumber(arg and arg[1])) or 7
+local n = tonumber(arg and arg[1]) or 7
 local m = fannkuchredux(n)
 io.write("Pfannkuchen(", n, ") = ", m, "\n")

@@ -1,10 +1,14 @@
 -- The Computer Language Benchmarks Game: spectral-norm (the plain C
 -- program's algorithm). Size from arg[1], default 100. Arrays are indexed
--- from 0 like the C program's, so A(i, j) reads the same.
+-- from 0 like the C program's. Runs under Lua 5.4 and LuaJIT, so without
+-- 5.4's integer `//`: the C program's 1.0 / (ij * (ij + 1) / 2 + i + 1) is
+-- written 2.0 / (ij * (ij + 1) + 2 * i + 2), the same correctly rounded
+-- quotient (the denominator is an exact integer below 2^53), and in 5.4 all
+-- integer arithmetic up to the one division.
 
 local function A(i, j)
   local ij = i + j
-  return 1.0 / ((ij * (ij + 1)) // 2 + i + 1)
+  return 2.0 / (ij * (ij + 1) + 2 * i + 2)
 end
 
 local function a_times_u(n, u, au)
