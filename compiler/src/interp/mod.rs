@@ -139,8 +139,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                         funcs[func as usize].pcs[ip - 1],
                     );
                 }
-                let bytes = &machine.memory.bytes()[ea as usize..(ea + size) as usize];
-                r!(dst) = load(op, bytes);
+                r!(dst) = load(op, read_le(machine.memory.bytes(), ea as usize, size));
             }
             Op::Store {
                 op,
@@ -163,10 +162,8 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     }
                     Opcode::F64Store => crate::bytecode::semantics::canon64(r!(value)),
                     _ => r!(value),
-                }
-                .to_le_bytes();
-                machine.memory.bytes_mut()[ea as usize..(ea + size) as usize]
-                    .copy_from_slice(&v[..size as usize]);
+                };
+                write_le(machine.memory.bytes_mut(), ea as usize, size, v);
             }
             Op::ConstBin {
                 c,
@@ -429,11 +426,35 @@ fn store_size(op: Opcode) -> u64 {
     crate::ir::construct::access_size(op)
 }
 
-fn load(op: Opcode, bytes: &[u8]) -> u64 {
+/// The `size`-byte little-endian value at `ea` (checked in bounds), read
+/// at its fixed width: a variable-length copy would cost a `memcpy` call.
+#[inline(always)]
+fn read_le(bytes: &[u8], ea: usize, size: u64) -> u64 {
+    fn at<const N: usize>(bytes: &[u8], ea: usize) -> [u8; N] {
+        bytes[ea..ea + N].try_into().expect("N bytes")
+    }
+    match size {
+        1 => u64::from(bytes[ea]),
+        2 => u64::from(u16::from_le_bytes(at(bytes, ea))),
+        4 => u64::from(u32::from_le_bytes(at(bytes, ea))),
+        _ => u64::from_le_bytes(at(bytes, ea)),
+    }
+}
+
+/// Writes the low `size` bytes of `value` at `ea` (checked in bounds).
+#[inline(always)]
+fn write_le(bytes: &mut [u8], ea: usize, size: u64, value: u64) {
+    match size {
+        1 => bytes[ea] = value as u8,
+        2 => bytes[ea..ea + 2].copy_from_slice(&(value as u16).to_le_bytes()),
+        4 => bytes[ea..ea + 4].copy_from_slice(&(value as u32).to_le_bytes()),
+        _ => bytes[ea..ea + 8].copy_from_slice(&value.to_le_bytes()),
+    }
+}
+
+/// Extends a loaded value as its opcode says.
+fn load(op: Opcode, raw: u64) -> u64 {
     use Opcode::*;
-    let mut buf = [0u8; 8];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    let raw = u64::from_le_bytes(buf);
     match op {
         I32Load8S => u64::from(i32::from(raw as u8 as i8) as u32),
         I32Load16S => u64::from(i32::from(raw as u16 as i16) as u32),
