@@ -20,7 +20,7 @@ pub const BENCHMARKS: &[Benchmark] = &[
     Benchmark {
         name: "fib",
         jasm: "bench/programs/fib.jasm",
-        size: "38",
+        size: "41",
     },
     Benchmark {
         name: "nbody",
@@ -51,6 +51,11 @@ pub const BENCHMARKS: &[Benchmark] = &[
         name: "fasta",
         jasm: "samples/fasta.jasm",
         size: "3500000",
+    },
+    Benchmark {
+        name: "sieve",
+        jasm: "samples/sieve.jasm",
+        size: "70000000",
     },
 ];
 
