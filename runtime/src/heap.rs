@@ -193,7 +193,15 @@ impl Heap {
         };
         self.mark_live(addr, size);
         if let Some(bytes) = memory.slice_mut(addr, size) {
-            bytes.fill(0);
+            if size <= SMALL_MAX {
+                // Whole 16-byte stores: a call to memset costs more than
+                // the few stores a small block needs.
+                for granule in bytes.chunks_exact_mut(HEAP_ALIGN as usize) {
+                    granule.copy_from_slice(&[0; HEAP_ALIGN as usize]);
+                }
+            } else {
+                bytes.fill(0);
+            }
         }
         addr
     }
