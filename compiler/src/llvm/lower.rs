@@ -34,6 +34,10 @@ fn e<E: std::fmt::Display>(err: E) -> String {
     err.to_string()
 }
 
+/// Copies of a self-recursive function's body, the original included (see
+/// `lower_module`).
+const RECURSION_COPIES: usize = 3;
+
 struct Frame<'ctx> {
     context: &'ctx Context,
     module: Module<'ctx>,
@@ -181,6 +185,36 @@ pub fn lower_module<'ctx>(
             func
         })
         .collect();
+    // A function that calls itself gets copies of its body in a ring: each
+    // copy's self-calls call the next copy, the last's the original. LLVM
+    // never inlines a function into itself, but it does inline the copies,
+    // which unrolls the recursion a few levels as GCC does.
+    let rings: Vec<Vec<FunctionValue>> =
+        ir.functions
+            .iter()
+            .enumerate()
+            .map(|(index, f)| {
+                let recursive = f.dfg.insts.iter().any(
+                    |data| matches!(data, InstData::Call { func, .. } if func.index() == index),
+                );
+                let mut ring = vec![functions[index]];
+                if recursive {
+                    for copy in 1..RECURSION_COPIES {
+                        let func = module.add_function(
+                            &format!("janus.fn.{}.{copy}", f.name),
+                            fn_type(context, &f.signature),
+                            Some(Linkage::Internal),
+                        );
+                        func.add_attribute(
+                            AttributeLoc::Function,
+                            context.create_enum_attribute(nounwind, 0),
+                        );
+                        ring.push(func);
+                    }
+                }
+                ring
+            })
+            .collect();
 
     // The function table: (function pointer, signature index) per entry.
     let table_entry = context.struct_type(&[ptr.into(), i32t.into()], false);
@@ -226,7 +260,11 @@ pub fn lower_module<'ctx>(
         },
     };
     for (index, f) in ir.functions.iter().enumerate() {
-        FnLowering::new(&frame, index, f)?.lower(f)?;
+        let ring = &rings[index];
+        for (k, &func) in ring.iter().enumerate() {
+            let next = ring[(k + 1) % ring.len()];
+            FnLowering::new(&frame, index, func, next, f)?.lower(f)?;
+        }
     }
     frame.descriptor_and_main(bc)?;
     Ok(frame.module)
@@ -377,6 +415,7 @@ struct FnLowering<'a, 'ctx> {
     b: Builder<'ctx>,
     func: FunctionValue<'ctx>,
     index: u32,
+    self_callee: FunctionValue<'ctx>,
     blocks: HashMap<Block, BasicBlock<'ctx>>,
     phis: HashMap<Block, Vec<PhiValue<'ctx>>>,
     values: Vec<Option<BasicValueEnum<'ctx>>>,
@@ -387,9 +426,16 @@ struct FnLowering<'a, 'ctx> {
 }
 
 impl<'a, 'ctx> FnLowering<'a, 'ctx> {
-    fn new(frame: &'a Frame<'ctx>, index: usize, f: &Function) -> R<Self> {
+    /// Lowers bytecode function `index` into `func`, its self-calls
+    /// calling `self_callee` (see the twins in `lower_module`).
+    fn new(
+        frame: &'a Frame<'ctx>,
+        index: usize,
+        func: FunctionValue<'ctx>,
+        self_callee: FunctionValue<'ctx>,
+        f: &Function,
+    ) -> R<Self> {
         let c = frame.context;
-        let func = frame.functions[index];
         let b = c.create_builder();
         // A prologue block for allocas and the memory base, then the IR's blocks.
         let prologue = c.append_basic_block(func, "prologue");
@@ -413,6 +459,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             b,
             func,
             index: index as u32,
+            self_callee,
             blocks,
             phis: HashMap::new(),
             values: vec![None; f.dfg.values.len()],
@@ -810,7 +857,11 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             // The callee's depth is an argument: nothing to undo.
             InstData::DepthLeave => None,
             InstData::Call { func, args } => {
-                let callee = self.frame.functions[func.index()];
+                let callee = if func.index() == self.index as usize {
+                    self.self_callee
+                } else {
+                    self.frame.functions[func.index()]
+                };
                 let args = self.call_args(args)?;
                 let call = self.b.build_call(callee, &args, "").map_err(e)?;
                 self.reload_size()?;
