@@ -307,6 +307,7 @@ fn startup_ms(exe: &Path, tools: &Tools, dir: &Path) -> f64 {
             .arg(&csv)
             .arg(exe)
             .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .status();
         if status.is_ok_and(|s| s.success()) {
             // command,mean,stddev,median,user,system,min,max
