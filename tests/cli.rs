@@ -19,6 +19,17 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// A temporary directory holding a copy of `samples/hello.jasm`.
+fn dir_with_hello() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(
+        root().join("samples/hello.jasm"),
+        tmp.path().join("hello.jasm"),
+    )
+    .expect("copy");
+    tmp
+}
+
 #[test]
 fn asm_check_disasm_round_trip_through_files() {
     let tmp = tempfile::tempdir().expect("tempdir");
@@ -143,12 +154,7 @@ fn garbage_never_panics() {
 
 #[test]
 fn build_emits_ssa_to_files_and_stdout() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(
-        root().join("samples/hello.jasm"),
-        tmp.path().join("hello.jasm"),
-    )
-    .expect("copy");
+    let tmp = dir_with_hello();
     let out = janusc(
         &["build", "hello.jasm", "--emit", "ssa,ssa-raw=raw.txt"],
         tmp.path(),
@@ -312,12 +318,7 @@ fn every_emit_kind_is_written_and_well_formed() {
 
 #[test]
 fn bad_build_flags_and_inputs_are_clear_errors() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(
-        root().join("samples/hello.jasm"),
-        tmp.path().join("hello.jasm"),
-    )
-    .expect("copy");
+    let tmp = dir_with_hello();
     std::fs::copy(
         root().join("tests/bad/type_mismatch.jasm"),
         tmp.path().join("bad.jasm"),
@@ -405,12 +406,7 @@ fn static_executables_run() {
 
 #[test]
 fn dash_o_names_the_only_emitted_output() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(
-        root().join("samples/hello.jasm"),
-        tmp.path().join("hello.jasm"),
-    )
-    .expect("copy");
+    let tmp = dir_with_hello();
     let out = janusc(
         &["build", "hello.jasm", "--emit", "asm", "-o", "named.s"],
         tmp.path(),

@@ -169,21 +169,18 @@ pub fn lower_module<'ctx>(
     };
 
     // Program functions: internal, named after their bytecode names.
+    let declare = |name: &str, signature: &Signature| {
+        let func = module.add_function(name, fn_type(context, signature), Some(Linkage::Internal));
+        func.add_attribute(
+            AttributeLoc::Function,
+            context.create_enum_attribute(nounwind, 0),
+        );
+        func
+    };
     let functions: Vec<FunctionValue> = ir
         .functions
         .iter()
-        .map(|f| {
-            let func = module.add_function(
-                &format!("janus.fn.{}", f.name),
-                fn_type(context, &f.signature),
-                Some(Linkage::Internal),
-            );
-            func.add_attribute(
-                AttributeLoc::Function,
-                context.create_enum_attribute(nounwind, 0),
-            );
-            func
-        })
+        .map(|f| declare(&format!("janus.fn.{}", f.name), &f.signature))
         .collect();
     // A function that calls itself gets copies of its body in a ring: each
     // copy's self-calls call the next copy, the last's the original. LLVM
@@ -197,22 +194,13 @@ pub fn lower_module<'ctx>(
                 let recursive = f.dfg.insts.iter().any(
                     |data| matches!(data, InstData::Call { func, .. } if func.index() == index),
                 );
-                let mut ring = vec![functions[index]];
-                if recursive {
-                    for copy in 1..RECURSION_COPIES {
-                        let func = module.add_function(
-                            &format!("janus.fn.{}.{copy}", f.name),
-                            fn_type(context, &f.signature),
-                            Some(Linkage::Internal),
-                        );
-                        func.add_attribute(
-                            AttributeLoc::Function,
-                            context.create_enum_attribute(nounwind, 0),
-                        );
-                        ring.push(func);
-                    }
-                }
-                ring
+                let copies = if recursive { RECURSION_COPIES } else { 1 };
+                (0..copies)
+                    .map(|copy| match copy {
+                        0 => functions[index],
+                        _ => declare(&format!("janus.fn.{}.{copy}", f.name), &f.signature),
+                    })
+                    .collect()
             })
             .collect();
 
