@@ -20,21 +20,33 @@ use alloc::vec::Vec;
 /// The largest block size served from the per-size lists.
 pub const SMALL_MAX: u32 = 512;
 
+/// The `live` mark of a block of at least `LARGE` granules.
+const LARGE: u8 = u8::MAX;
+
 /// Per-size lists: one for each multiple of 16 up to [`SMALL_MAX`].
 const BINS: usize = (SMALL_MAX / HEAP_ALIGN) as usize;
 
 /// The allocator's state.
 #[derive(Debug, Default, Clone)]
 pub struct Heap {
-    /// Free blocks outside the per-size lists: address to size, never
-    /// adjacent (they are coalesced).
+    /// Free blocks outside the per-size lists and below `tail`: address to
+    /// size, never adjacent to each other or to the tail (they are
+    /// coalesced).
     free: BTreeMap<u32, u32>,
+    /// The free space at the top of the heap, `tail..top`: the last block
+    /// of the coalescing list, kept apart so allocating from it is a bump.
+    tail: u64,
     /// Free small blocks by size (`bins[k]` holds blocks of `16 * (k + 1)`
     /// bytes), the most recently freed last.
     bins: Vec<Vec<u32>>,
-    /// Per 16-byte granule from the base: the size of the live block that
-    /// starts there, 0 where none does. Covers the heap up to `top`.
-    live: Vec<u32>,
+    /// Per 16-byte granule from the base: the size in granules of the live
+    /// block that starts there, 0 where none does, [`LARGE`] for a block
+    /// too large to say (its size is then in `large`). A byte, so the
+    /// table is a sixteenth of the heap and stays in cache. Covers the heap
+    /// up to `top`.
+    live: Vec<u8>,
+    /// Sizes of the live blocks marked [`LARGE`].
+    large: BTreeMap<u32, u32>,
     /// Bytes in live blocks.
     live_total: u64,
     /// Where the heap starts.
@@ -65,8 +77,10 @@ impl Heap {
             free: BTreeMap::new(),
             bins: (0..BINS).map(|_| Vec::new()).collect(),
             live: Vec::new(),
+            large: BTreeMap::new(),
             live_total: 0,
             base,
+            tail: u64::from(base),
             top: u64::from(base),
         }
     }
@@ -84,9 +98,7 @@ impl Heap {
             .size()
             .min(u64::from(u32::MAX) & !u64::from(HEAP_ALIGN - 1));
         if end > self.top {
-            let start = self.top as u32;
             self.top = end;
-            self.insert_free(start, (end - u64::from(start)) as u32);
             let granules = ((end - u64::from(self.base)) / u64::from(HEAP_ALIGN)) as usize;
             self.live.resize(granules, 0);
         }
@@ -101,10 +113,12 @@ impl Heap {
             }
         }
         let end = u64::from(addr) + u64::from(size);
-        if end <= u64::from(u32::MAX) {
-            if let Some(next_size) = self.free.remove(&(end as u32)) {
-                size += next_size;
-            }
+        if end == self.tail {
+            self.tail = u64::from(addr);
+            return;
+        }
+        if let Some(next_size) = self.free.remove(&(end as u32)) {
+            size += next_size;
         }
         self.free.insert(addr, size);
     }
@@ -131,11 +145,31 @@ impl Heap {
         any
     }
 
+    /// The lowest free block of at least `size` bytes: from the list, else
+    /// the tail.
     fn first_fit(&self, size: u32) -> Option<(u32, u32)> {
         self.free
             .iter()
             .find(|(_, &s)| s >= size)
             .map(|(&a, &s)| (a, s))
+            .or_else(|| {
+                let room = self.top - self.tail;
+                (room >= u64::from(size))
+                    .then(|| (self.tail as u32, room.min(u64::from(u32::MAX)) as u32))
+            })
+    }
+
+    /// Takes the first `size` bytes of the free block `(addr, block)` that
+    /// `first_fit` found, leaving the rest free.
+    fn take(&mut self, addr: u32, block: u32, size: u32) {
+        if u64::from(addr) == self.tail {
+            self.tail += u64::from(size);
+            return;
+        }
+        self.free.remove(&addr);
+        if block > size {
+            self.free.insert(addr + size, block - size);
+        }
     }
 
     /// A free block of at least `size` bytes from the coalescing list,
@@ -149,14 +183,8 @@ impl Heap {
                 return Some(block);
             }
         }
-        // Grow by what the last free block (if it ends at the top) lacks.
-        let tail = self
-            .free
-            .iter()
-            .next_back()
-            .filter(|(&a, &s)| u64::from(a) + u64::from(s) == self.top)
-            .map_or(0, |(_, &s)| s);
-        let need = u64::from(size - tail.min(size));
+        // Grow by what the tail lacks.
+        let need = u64::from(size).saturating_sub(self.top - self.tail);
         let pages = need.div_ceil(PAGE_SIZE);
         if pages > u64::from(u32::MAX) || memory.grow(pages as u32) < 0 {
             return None;
@@ -168,7 +196,14 @@ impl Heap {
     /// Records a block as live.
     fn mark_live(&mut self, addr: u32, size: u32) {
         let g = self.granule(addr).expect("heap blocks are aligned");
-        self.live[g] = size;
+        let granules = size / HEAP_ALIGN;
+        self.live[g] = match u8::try_from(granules) {
+            Ok(small) if small < LARGE => small,
+            _ => {
+                self.large.insert(addr, size);
+                LARGE
+            }
+        };
         self.live_total += u64::from(size);
     }
 
@@ -184,10 +219,7 @@ impl Heap {
                 let Some((addr, block)) = self.find(memory, size) else {
                     return 0;
                 };
-                self.free.remove(&addr);
-                if block > size {
-                    self.free.insert(addr + size, block - size);
-                }
+                self.take(addr, block, size);
                 addr
             }
         };
@@ -210,14 +242,18 @@ impl Heap {
     fn live_size(&self, addr: u32) -> Result<u32, InvalidFree> {
         let g = self.granule(addr).ok_or(InvalidFree)?;
         match self.live.get(g) {
-            Some(&size) if size != 0 => Ok(size),
-            _ => Err(InvalidFree),
+            None | Some(0) => Err(InvalidFree),
+            Some(&LARGE) => self.large.get(&addr).copied().ok_or(InvalidFree),
+            Some(&granules) => Ok(u32::from(granules) * HEAP_ALIGN),
         }
     }
 
     /// Forgets a live block of `size` bytes at `addr`.
     fn unmark_live(&mut self, addr: u32, size: u32) {
         let g = self.granule(addr).expect("a live block");
+        if self.live[g] == LARGE {
+            self.large.remove(&addr);
+        }
         self.live[g] = 0;
         self.live_total -= u64::from(size);
     }
@@ -259,12 +295,14 @@ impl Heap {
         }
         self.take_in(memory);
         let end = addr + old;
-        if let Some(&next) = self.free.get(&end) {
-            if old + next >= new {
-                self.free.remove(&end);
-                if old + next > new {
-                    self.free.insert(addr + new, old + next - new);
-                }
+        let next = if u64::from(end) == self.tail {
+            Some((self.top - self.tail).min(u64::from(u32::MAX)) as u32)
+        } else {
+            self.free.get(&end).copied()
+        };
+        if let Some(next) = next {
+            if u64::from(old) + u64::from(next) >= u64::from(new) {
+                self.take(end, next, new - old);
                 self.unmark_live(addr, old);
                 self.mark_live(addr, new);
                 if let Some(bytes) = memory.slice_mut(end, new - old) {
@@ -300,7 +338,8 @@ impl Heap {
             )
         });
         let (mut total, mut largest) = binned.fold((0, 0), |(t, l), (bt, bl)| (t + bt, l.max(bl)));
-        for &s in self.free.values() {
+        let tail = (self.top - self.tail).min(u64::from(u32::MAX)) as u32;
+        for &s in self.free.values().chain([&tail]) {
             total += u64::from(s);
             largest = largest.max(s);
         }
