@@ -30,7 +30,8 @@ pub fn ratio_bars(
     let values = series.iter().flat_map(|(_, v)| v.iter().flatten());
     let (low, high) = values.fold((1.0f64, 1.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     let floor = (low * 0.8).min(0.5);
-    let ceiling = high * 1.5;
+    // Head room above the tallest bar for the legend.
+    let ceiling = high * 4.0;
     let area = SVGBackend::new(path, (1100, 560)).into_drawing_area();
     area.fill(&WHITE).map_err(|e| e.to_string())?;
     // Each group is SLOT units wide on an integer axis (integer axes can
@@ -52,6 +53,7 @@ pub fn ratio_bars(
         .configure_mesh()
         .disable_x_mesh()
         .max_light_lines(0)
+        .y_labels(12)
         .x_label_formatter(&|x| {
             groups
                 .get((x / SLOT) as usize)
@@ -82,10 +84,37 @@ pub fn ratio_bars(
         .map_err(|e| e.to_string())?;
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()
         .map_err(|e| e.to_string())?;
     area.present().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn draws_every_group_and_series() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("chart.svg");
+        ratio_bars(
+            &path,
+            "test chart",
+            &["alpha", "beta"],
+            &[
+                ("fast", vec![Some(0.9), Some(1.2)]),
+                ("slow", vec![Some(30.0), None]),
+            ],
+        )
+        .expect("draws");
+        let svg = std::fs::read_to_string(&path).expect("written");
+        for text in ["test chart", "alpha", "beta", "fast", "slow"] {
+            assert!(svg.contains(text), "{text} missing from the chart");
+        }
+        // Three bars, one legend swatch per series, and the background.
+        assert!(svg.matches("<rect").count() >= 3 + 2 + 1);
+    }
 }
