@@ -70,6 +70,11 @@ fn bin_of(size: u32) -> Option<usize> {
     (size <= SMALL_MAX).then(|| (size / HEAP_ALIGN) as usize - 1)
 }
 
+/// The block size per-size list `k` holds.
+fn bin_size(k: usize) -> u32 {
+    (k as u32 + 1) * HEAP_ALIGN
+}
+
 impl Heap {
     /// A heap starting at `base` (see `abi::heap_base`).
     pub fn new(base: u32) -> Self {
@@ -136,7 +141,7 @@ impl Heap {
     fn consolidate(&mut self) -> bool {
         let mut any = false;
         for k in 0..BINS {
-            let size = (k as u32 + 1) * HEAP_ALIGN;
+            let size = bin_size(k);
             for addr in core::mem::take(&mut self.bins[k]) {
                 self.insert_free(addr, size);
                 any = true;
@@ -153,10 +158,14 @@ impl Heap {
             .find(|(_, &s)| s >= size)
             .map(|(&a, &s)| (a, s))
             .or_else(|| {
-                let room = self.top - self.tail;
-                (room >= u64::from(size))
-                    .then(|| (self.tail as u32, room.min(u64::from(u32::MAX)) as u32))
+                let room = self.tail_room();
+                (room >= size).then_some((self.tail as u32, room))
             })
+    }
+
+    /// The bytes free at the top, `tail..top` (under 4 GiB: `top` is).
+    fn tail_room(&self) -> u32 {
+        (self.top - self.tail) as u32
     }
 
     /// Takes the first `size` bytes of the free block `(addr, block)` that
@@ -296,7 +305,7 @@ impl Heap {
         self.take_in(memory);
         let end = addr + old;
         let next = if u64::from(end) == self.tail {
-            Some((self.top - self.tail).min(u64::from(u32::MAX)) as u32)
+            Some(self.tail_room())
         } else {
             self.free.get(&end).copied()
         };
@@ -331,15 +340,14 @@ impl Heap {
     /// `1 - largest / free`.
     pub fn free_bytes(&self) -> (u64, u32) {
         let binned = self.bins.iter().enumerate().map(|(k, b)| {
-            let size = (k as u32 + 1) * HEAP_ALIGN;
+            let size = bin_size(k);
             (
                 b.len() as u64 * u64::from(size),
                 if b.is_empty() { 0 } else { size },
             )
         });
         let (mut total, mut largest) = binned.fold((0, 0), |(t, l), (bt, bl)| (t + bt, l.max(bl)));
-        let tail = (self.top - self.tail).min(u64::from(u32::MAX)) as u32;
-        for &s in self.free.values().chain([&tail]) {
+        for &s in self.free.values().chain([&self.tail_room()]) {
             total += u64::from(s);
             largest = largest.max(s);
         }

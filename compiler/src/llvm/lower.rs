@@ -415,7 +415,7 @@ struct FnLowering<'a, 'ctx> {
 
 impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     /// Lowers bytecode function `index` into `func`, its self-calls
-    /// calling `self_callee` (see the twins in `lower_module`).
+    /// calling `self_callee` (see the recursion rings in `lower_module`).
     fn new(
         frame: &'a Frame<'ctx>,
         index: usize,
