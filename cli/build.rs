@@ -48,6 +48,36 @@ fn main() {
     let archive = target_dir.join(&target).join("release/libjanus_runtime.a");
     copy(&archive, &out_dir.join("libjanus_runtime.a"));
     println!("cargo:rustc-env=JANUS_RUNTIME_TARGET={target}");
+    commit_info(&manifest_dir);
+}
+
+/// The commit janusc is built from, for `janusc -vV`: `unknown` outside a
+/// git checkout. Rebuilt when HEAD or the branch it names moves.
+fn commit_info(dir: &Path) {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
+    let hash = git(&["rev-parse", "HEAD"]).unwrap_or_else(|| "unknown".into());
+    let date = git(&["log", "-1", "--format=%cs"]).unwrap_or_else(|| "unknown".into());
+    println!("cargo:rustc-env=JANUS_COMMIT_HASH={hash}");
+    println!("cargo:rustc-env=JANUS_COMMIT_DATE={date}");
+    for path in ["HEAD", "packed-refs"] {
+        if let Some(p) = git(&["rev-parse", "--git-path", path]) {
+            println!("cargo:rerun-if-changed={}", dir.join(p).display());
+        }
+    }
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        if let Some(p) = git(&["rev-parse", "--git-path", &branch]) {
+            println!("cargo:rerun-if-changed={}", dir.join(p).display());
+        }
+    }
 }
 
 fn copy(from: &Path, to: &Path) {

@@ -1,139 +1,217 @@
-//! Rendering every error once, in one style: `error[CODE]: message`, then
-//! where. Assembly errors show `file:line:col`, the source line and a caret
-//! (through ariadne); bytecode errors show the file and the byte offset.
+//! Every diagnostic janusc prints, whatever produced it (assembler,
+//! decoder, verifier, loader, backend, linker, the command line), goes
+//! through one type, [`Diagnostic`], and one renderer, in one of two forms:
+//!
+//! - for people, rustc's look (through annotate-snippets, the renderer rustc
+//!   itself uses): `error[CODE]: message`, then `--> file:line:col` and the
+//!   source line with a caret under the span, or `--> file` for binary input,
+//!   whose messages end in `(at offset 0x..)`;
+//! - for tools (`--error-format=json`), one JSON object per line.
+//!
+//! Colour is decided once, by anstream, from `--color`, `NO_COLOR`,
+//! `CLICOLOR_FORCE` and whether standard error is a terminal.
 
-use ariadne::{CharSet, Config, IndexType, Label, Report, ReportKind, Source};
+use crate::failure::{Failure, LoadFailure};
+use annotate_snippets::{Level as SnippetLevel, Renderer, Snippet};
 use janus_compiler::asm::error::line_col;
 use janus_compiler::LoadError;
-use std::io::IsTerminal;
+use std::io::Write;
 use std::ops::Range;
-use std::path::PathBuf;
 
-/// Everything that can make a command fail.
-#[derive(Debug)]
-pub enum Failure {
-    /// The command line asks for something impossible.
-    Usage(String),
-    /// The LLVM backend failed.
-    Backend(janus_compiler::llvm::BackendError),
-    /// Linking failed.
-    Link(janus_compiler::link::LinkError),
-    /// A file could not be read or written.
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// `read` or `write`.
-        action: &'static str,
-        /// The host's error.
-        error: std::io::Error,
-    },
-    /// A file was read but is not a valid program.
-    Load {
-        /// The file.
-        path: PathBuf,
-        /// Its contents, for showing source lines.
-        contents: Vec<u8>,
-        /// What is wrong.
-        error: LoadError,
-    },
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// The command fails.
+    Error,
+    /// Worth knowing; an error under `-D warnings`.
+    Warning,
 }
 
-/// Prints a failure to standard error.
-pub fn render(failure: &Failure) {
-    let mut err = std::io::stderr().lock();
-    let text = format_failure(failure, std::io::stderr().is_terminal());
-    use std::io::Write;
-    let _ = err.write_all(text.as_bytes());
-}
-
-/// Formats a failure; `color` adds ANSI colors for terminals.
-pub fn format_failure(failure: &Failure, color: bool) -> String {
-    match failure {
-        Failure::Usage(message) => format!("error: {message}\n"),
-        Failure::Backend(e) => format!("error: {e}\n"),
-        Failure::Link(e) => format!("error: {e}\n"),
-        Failure::Io {
-            path,
-            action,
-            error,
-        } => {
-            format!("error: cannot {action} `{}`: {error}\n", path.display())
-        }
-        Failure::Load {
-            path,
-            contents,
-            error,
-        } => {
-            let file = path.display().to_string();
-            match error {
-                LoadError::NotText { .. } => format!("error: {error}\n  --> {file}\n"),
-                LoadError::Decode(e) => format!("error[{}]: {e}\n  --> {file}\n", e.code()),
-                LoadError::Assemble(errors) => {
-                    let src = String::from_utf8_lossy(contents);
-                    let mut out = String::new();
-                    for e in errors.iter().take(MAX_SHOWN) {
-                        out.push_str(&source_report(
-                            &file,
-                            &src,
-                            e.code,
-                            &e.message,
-                            e.span.clone(),
-                            color,
-                        ));
-                    }
-                    out.push_str(&summary(errors.len()));
-                    out
-                }
-                LoadError::Verify { errors, spans } => {
-                    let src = String::from_utf8_lossy(contents);
-                    let mut out = String::new();
-                    for (e, span) in errors.iter().zip(spans).take(MAX_SHOWN) {
-                        match span {
-                            Some(span) => {
-                                let mut message = String::new();
-                                if let Some((func, _)) = &e.func {
-                                    message.push_str(&format!("function `{func}`: "));
-                                }
-                                message.push_str(&e.kind.to_string());
-                                out.push_str(&source_report(
-                                    &file,
-                                    &src,
-                                    e.code(),
-                                    &message,
-                                    span.clone(),
-                                    color,
-                                ));
-                            }
-                            // Offsets in assembled bytes mean nothing to the
-                            // author of the text, so they are left out.
-                            None if matches!(error, LoadError::Verify { .. })
-                                && is_text(contents) =>
-                            {
-                                out.push_str(&format!(
-                                    "error[{}]: {}\n  --> {file}\n",
-                                    e.code(),
-                                    e.kind
-                                ))
-                            }
-                            None => {
-                                out.push_str(&format!("error[{}]: {e}\n  --> {file}\n", e.code()))
-                            }
-                        }
-                    }
-                    out.push_str(&summary(errors.len()));
-                    out
-                }
-            }
+impl Level {
+    fn name(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
         }
     }
 }
 
-fn is_text(contents: &[u8]) -> bool {
-    !contents.starts_with(b"\0JBC")
+/// Where in a text source a diagnostic points, resolved to lines and
+/// columns (1-based, columns in characters) with the lines to show.
+#[derive(Clone, Debug)]
+pub struct SourceSpan {
+    /// Byte range in the file.
+    pub range: Range<usize>,
+    /// Line and column of the range's start.
+    pub start: (usize, usize),
+    /// Line and column of the range's end.
+    pub end: (usize, usize),
+    /// The whole lines the range touches.
+    excerpt: String,
+    /// The range within `excerpt`.
+    excerpt_range: Range<usize>,
 }
 
-/// At most this many errors are rendered; the summary gives the total.
-const MAX_SHOWN: usize = 50;
+impl SourceSpan {
+    /// Resolves `range` in `source`.
+    pub fn new(source: &str, range: Range<usize>) -> SourceSpan {
+        let clamp = |i: usize| floor_boundary(source, i.min(source.len()));
+        let start = clamp(range.start);
+        let end = clamp(range.end).max(start);
+        let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+        // A span ending with its line's newline ends on that line.
+        let last = if end > start && source.as_bytes()[end - 1] == b'\n' {
+            end - 1
+        } else {
+            end
+        };
+        let line_end = source[last..].find('\n').map_or(source.len(), |i| last + i);
+        let excerpt = source[line_start..line_end].to_string();
+        let mut excerpt_range = start - line_start..(end - line_start).min(excerpt.len());
+        if excerpt_range.is_empty() {
+            // An empty span gets a one-character caret (at the line's end
+            // when the span is there).
+            let next = excerpt[excerpt_range.start..]
+                .chars()
+                .next()
+                .map_or(0, char::len_utf8);
+            excerpt_range.end = excerpt_range.start + next;
+        }
+        SourceSpan {
+            range: start..end,
+            start: line_col(source, start),
+            end: line_col(source, end),
+            excerpt,
+            excerpt_range,
+        }
+    }
+}
+
+fn floor_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// One message for the user.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub level: Level,
+    /// The stable code (`A0005`, `D0001`, `V0203`, `W0001`), where there is one.
+    pub code: Option<&'static str>,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// The file it is about, as named on the command line.
+    pub file: Option<String>,
+    /// The byte offset in the file, for binary input.
+    pub offset: Option<usize>,
+    /// The span in the file, for text input.
+    pub span: Option<SourceSpan>,
+}
+
+impl Diagnostic {
+    /// An error with no code and no location (command-line and I/O errors).
+    pub fn error(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            level: Level::Error,
+            code: None,
+            message: message.into(),
+            file: None,
+            offset: None,
+            span: None,
+        }
+    }
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorFormat {
+    /// For people.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Prints diagnostics to standard error in the chosen form and colour.
+#[derive(Debug)]
+pub struct Emitter {
+    /// Human or JSON.
+    pub format: ErrorFormat,
+    /// The `--color` choice.
+    pub color: anstream::ColorChoice,
+    /// `-q`: no warnings.
+    pub quiet: bool,
+    /// `-D warnings`: warnings are errors.
+    pub deny_warnings: bool,
+}
+
+impl Emitter {
+    /// Prints `diagnostics`, then (for people) a count when several errors
+    /// were found, of which at most [`MAX_SHOWN`] are shown.
+    pub fn emit(&self, diagnostics: &[Diagnostic], total_errors: usize) {
+        let mut text = String::new();
+        let shown: Vec<&Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| !(self.quiet && d.level == Level::Warning))
+            .take(MAX_SHOWN)
+            .collect();
+        match self.format {
+            ErrorFormat::Human => {
+                for d in &shown {
+                    text.push_str(&render_human(d, true));
+                }
+                text.push_str(&summary(total_errors));
+            }
+            ErrorFormat::Json => {
+                for d in &shown {
+                    text.push_str(&render_json(d));
+                    text.push('\n');
+                }
+            }
+        }
+        let mut stderr = anstream::AutoStream::new(std::io::stderr().lock(), self.color);
+        let _ = stderr.write_all(text.as_bytes());
+        let _ = stderr.flush();
+    }
+
+    /// Prints warnings; under `-D warnings` they are printed as errors and
+    /// the command fails.
+    pub fn warn(&self, warnings: Vec<Diagnostic>) -> Result<(), Failure> {
+        if warnings.is_empty() {
+            return Ok(());
+        }
+        if self.deny_warnings {
+            let count = warnings.len();
+            let errors: Vec<Diagnostic> = warnings
+                .into_iter()
+                .map(|mut d| {
+                    d.level = Level::Error;
+                    d.message.push_str(" (a warning, denied by -D warnings)");
+                    d
+                })
+                .collect();
+            self.emit(&errors, count);
+            return Err(Failure::Reported);
+        }
+        self.emit(&warnings, 0);
+        Ok(())
+    }
+
+    /// Prints a failure's diagnostics.
+    pub fn fail(&self, failure: &Failure) {
+        let diagnostics = diagnostics_of(failure);
+        let errors = match failure {
+            Failure::Load(load) => load_error_count(&load.error),
+            _ => diagnostics.len(),
+        };
+        self.emit(&diagnostics, errors);
+    }
+}
+
+/// At most this many diagnostics are printed; the summary gives the total.
+pub const MAX_SHOWN: usize = 50;
 
 fn summary(count: usize) -> String {
     if count > MAX_SHOWN {
@@ -145,41 +223,153 @@ fn summary(count: usize) -> String {
     }
 }
 
-/// An ariadne report: header with code and message, `file:line:col`, the
-/// source line and a caret under the span.
-fn source_report(
-    file: &str,
-    src: &str,
-    code: &str,
-    message: &str,
-    span: Range<usize>,
-    color: bool,
-) -> String {
-    let span = span.start.min(src.len())..span.end.min(src.len()).max(span.start.min(src.len()));
-    let (line, col) = line_col(src, span.start);
-    let config = Config::default()
-        .with_color(color)
-        .with_char_set(if color {
-            CharSet::Unicode
-        } else {
-            CharSet::Ascii
-        })
-        .with_index_type(IndexType::Byte);
-    let mut out = Vec::new();
-    let label_span = if span.is_empty() {
-        span.start..span.start
-    } else {
-        span.clone()
-    };
-    let result = Report::build(ReportKind::Error, (file.to_string(), label_span.clone()))
-        .with_config(config)
-        .with_code(code)
-        .with_message(message)
-        .with_label(Label::new((file.to_string(), label_span)).with_message("here"))
-        .finish()
-        .write((file.to_string(), Source::from(src)), &mut out);
-    match result {
-        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
-        Err(_) => format!("error[{code}]: {message}\n  --> {file}:{line}:{col}\n"),
+fn load_error_count(error: &LoadError) -> usize {
+    match error {
+        LoadError::Assemble(errors) => errors.len(),
+        LoadError::Verify { errors, .. } => errors.len(),
+        LoadError::NotText { .. } | LoadError::Decode(_) => 1,
     }
+}
+
+/// The diagnostics a failure stands for.
+pub fn diagnostics_of(failure: &Failure) -> Vec<Diagnostic> {
+    match failure {
+        Failure::Reported => Vec::new(),
+        Failure::Usage(message) => vec![Diagnostic::error(message.clone())],
+        Failure::Backend(e) => vec![Diagnostic::error(e.to_string())],
+        Failure::Link(e) => vec![Diagnostic::error(e.to_string())],
+        Failure::Io {
+            path,
+            action,
+            error,
+        } => vec![Diagnostic::error(format!(
+            "cannot {action} `{}`: {error}",
+            path.display()
+        ))],
+        Failure::Load(load) => load_diagnostics(load),
+    }
+}
+
+fn load_diagnostics(load: &LoadFailure) -> Vec<Diagnostic> {
+    let file = Some(load.name.clone());
+    let text = || String::from_utf8_lossy(&load.contents);
+    let at = |code, message: String, offset| Diagnostic {
+        level: Level::Error,
+        code,
+        message,
+        file: file.clone(),
+        offset,
+        span: None,
+    };
+    match &load.error {
+        LoadError::NotText { offset } => {
+            vec![at(None, load.error.to_string(), Some(*offset))]
+        }
+        LoadError::Decode(e) => vec![at(Some(e.code()), e.to_string(), Some(e.offset))],
+        LoadError::Assemble(errors) => {
+            let src = text();
+            errors
+                .iter()
+                .take(MAX_SHOWN)
+                .map(|e| Diagnostic {
+                    span: Some(SourceSpan::new(&src, e.span.clone())),
+                    ..at(Some(e.code), e.message.clone(), None)
+                })
+                .collect()
+        }
+        LoadError::Verify { errors, spans } => {
+            let src = text();
+            let is_text = !load.contents.starts_with(b"\0JBC");
+            errors
+                .iter()
+                .zip(spans)
+                .take(MAX_SHOWN)
+                .map(|(e, span)| match span {
+                    Some(span) => {
+                        let func = e
+                            .func
+                            .as_ref()
+                            .map(|(f, _)| format!("function `{f}`: "))
+                            .unwrap_or_default();
+                        Diagnostic {
+                            span: Some(SourceSpan::new(&src, span.clone())),
+                            ..at(Some(e.code()), format!("{func}{}", e.kind), None)
+                        }
+                    }
+                    // Offsets in assembled bytes mean nothing to the author
+                    // of the text, so they are left out.
+                    None if is_text => at(Some(e.code()), e.kind.to_string(), None),
+                    None => at(Some(e.code()), e.to_string(), Some(e.offset)),
+                })
+                .collect()
+        }
+    }
+}
+
+/// The human form: rustc's look.
+fn render_human(d: &Diagnostic, styled: bool) -> String {
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let level = match d.level {
+        Level::Error => SnippetLevel::Error,
+        Level::Warning => SnippetLevel::Warning,
+    };
+    let mut message = level.title(&d.message);
+    if let Some(code) = d.code {
+        message = message.id(code);
+    }
+    let (Some(file), Some(span)) = (&d.file, &d.span) else {
+        let mut out = renderer.render(message).to_string();
+        out.push('\n');
+        if let Some(file) = &d.file {
+            // The style annotate-snippets gives its own `-->`.
+            let arrow = if styled {
+                anstyle::Style::new()
+                    .bold()
+                    .fg_color(Some(anstyle::AnsiColor::BrightBlue.into()))
+            } else {
+                anstyle::Style::new()
+            };
+            out.push_str(&format!("  {arrow}-->{arrow:#} {file}\n"));
+        }
+        return out;
+    };
+    let snippet = Snippet::source(&span.excerpt)
+        .line_start(span.start.0)
+        .origin(file)
+        .fold(false)
+        .annotation(level.span(span.excerpt_range.clone()));
+    let mut out = renderer.render(message.snippet(snippet)).to_string();
+    out.push('\n');
+    out
+}
+
+/// The JSON form: one object, with every location field known.
+fn render_json(d: &Diagnostic) -> String {
+    let mut object = serde_json::Map::new();
+    let mut put = |key: &str, value: serde_json::Value| {
+        object.insert(key.to_string(), value);
+    };
+    put("$message_type", "diagnostic".into());
+    put("level", d.level.name().into());
+    put("code", d.code.map_or(serde_json::Value::Null, Into::into));
+    put("message", d.message.clone().into());
+    put(
+        "file",
+        d.file.clone().map_or(serde_json::Value::Null, Into::into),
+    );
+    let offset = d.offset.or(d.span.as_ref().map(|s| s.range.start));
+    put("offset", offset.map_or(serde_json::Value::Null, Into::into));
+    if let Some(span) = &d.span {
+        put("line", span.start.0.into());
+        put("column", span.start.1.into());
+        put("end_offset", span.range.end.into());
+        put("end_line", span.end.0.into());
+        put("end_column", span.end.1.into());
+    }
+    put("rendered", render_human(d, false).into());
+    serde_json::Value::Object(object).to_string()
 }

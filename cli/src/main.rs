@@ -1,150 +1,165 @@
 //! `janusc`, the JanusVM toolchain driver. A thin shell: parse arguments,
-//! call one library function per subcommand, render errors once, choose the
-//! exit status (0 success, 1 any error in the input or the invocation).
+//! call one library function per subcommand, render diagnostics once,
+//! choose the exit status (0 success, 1 any error in the input or the
+//! invocation).
 
+mod args;
+mod compile;
 mod diagnostics;
+mod emit;
+mod failure;
+mod input;
 mod jit;
+mod output;
 mod run;
+mod session;
 
-use clap::{Parser, Subcommand};
-use diagnostics::Failure;
-use janus_compiler::link::{link, LinkOptions};
-use janus_compiler::llvm::{self, OptLevel, Wants};
-use janus_compiler::meta::Metadata;
-use janus_compiler::{asm, bytecode, load, Loaded};
+use args::{Cli, ColorWhen, Command, ErrorFormatArg, PrintKind};
+use clap::{CommandFactory, Parser};
+use diagnostics::{Diagnostic, Emitter, ErrorFormat};
+use failure::Failure;
+use input::Input;
+use janus_compiler::{asm, bytecode};
+use output::{Content, Outputs};
+use session::Session;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// JanusVM toolchain: assemble, check and disassemble JanusVM programs.
-#[derive(Parser, Debug)]
-#[command(name = "janusc", version, about, long_about = None)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+/// The runtime archive for the host, built by build.rs and carried inside
+/// janusc so executables can be linked with nothing else installed.
+pub(crate) static RUNTIME_ARCHIVE: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/libjanus_runtime.a"));
 
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Assemble a `.jasm` file into verified `.jbc` bytecode.
-    Asm {
-        /// The assembly source.
-        input: PathBuf,
-        /// Where to write the bytecode (default: the input with `.jbc`).
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-    },
-    /// Print a `.jbc` (or `.jasm`) file as canonical assembly.
-    Disasm {
-        /// The bytecode or assembly file.
-        input: PathBuf,
-        /// Where to write the assembly (default: standard output; `-` too).
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// End each instruction with a `; pc N` comment.
-        #[arg(long)]
-        show_pcs: bool,
-    },
-    /// Compile a `.jbc` or `.jasm` program to a native executable (or the
-    /// intermediate forms `--emit` names).
-    Build {
-        /// The program.
-        input: PathBuf,
-        /// The executable to write (default: the input's name without extension).
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// What to write, comma-separated `KIND[=PATH]` (`-` is standard
-        /// output): ssa, ssa-raw, llvm-ir, llvm-ir-raw, asm, obj, exe.
-        #[arg(long, value_name = "KIND[=PATH],...", default_value = "exe")]
-        emit: String,
-        /// Optimisation level: 0, 1, 2 (default), 3 or s.
-        #[arg(short = 'O', value_name = "LEVEL", default_value = "2")]
-        opt_level: String,
-        /// Target triple (default: the host). Executables need a runtime
-        /// built for the target; this janusc carries the host's.
-        #[arg(long)]
-        target: Option<String>,
-        /// The C compiler driver to link with (default: $JANUS_LINKER or cc).
-        #[arg(long)]
-        linker: Option<String>,
-        /// Link a fully static executable.
-        #[arg(long = "static")]
-        static_: bool,
-        /// Strip symbols from the executable.
-        #[arg(long)]
-        strip: bool,
-    },
-    /// Run a `.jbc` or `.jasm` program: interpreted, JIT-compiled, compiled
-    /// ahead of time, or under every engine with their results compared.
-    Run {
-        /// The program.
-        input: PathBuf,
-        /// interp (the reference interpreter), jit, aot, or all.
-        #[arg(long, default_value = "interp")]
-        engine: String,
-        /// Optimisation level for jit and aot: 0, 1, 2 (default), 3 or s.
-        #[arg(short = 'O', value_name = "LEVEL", default_value = "2")]
-        opt_level: String,
-        /// Arguments for the program, after `--`.
-        #[arg(last = true)]
-        args: Vec<String>,
-    },
-    /// Show what is inside an executable janusc built: sizes by section and
-    /// by function, the embedded metadata.
-    Inspect {
-        /// The executable.
-        input: PathBuf,
-    },
-    /// Load and verify a `.jbc` or `.jasm` file; silent when it is valid.
-    Check {
-        /// The file to check; the format is told by its first bytes.
-        input: PathBuf,
-    },
-}
+/// The triple the carried runtime was built for.
+pub(crate) const RUNTIME_TARGET: &str = env!("JANUS_RUNTIME_TARGET");
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(e) => return usage_error(e),
     };
-    match run(cli.command) {
+    let emitter = Emitter {
+        format: match cli.global.error_format {
+            ErrorFormatArg::Human => ErrorFormat::Human,
+            ErrorFormatArg::Json => ErrorFormat::Json,
+        },
+        color: color_choice(cli.global.color),
+        quiet: cli.global.quiet,
+        deny_warnings: cli.global.deny.iter().any(|lint| lint == "warnings"),
+    };
+    let session = Session {
+        emitter,
+        verbose: cli.global.verbose,
+    };
+    if !matches!(cli.command, Some(Command::Run { .. })) {
+        restore_sigpipe();
+    }
+    match dispatch(&session, cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            diagnostics::render(&failure);
+            session.emitter.fail(&failure);
             ExitCode::from(1)
         }
     }
 }
 
-fn run(command: Command) -> Result<(), Failure> {
+/// A closed pipe on standard output ends janusc quietly, as it ends rustc
+/// and every Unix filter: by the default action of SIGPIPE, which Rust's
+/// start-up code replaces with "ignore". `run` keeps "ignore": it writes to
+/// the engines' pipes, and the program's own writes report the error.
+fn restore_sigpipe() {
+    // SAFETY: called before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// `--color`'s choice, for anstream (which also reads NO_COLOR and
+/// CLICOLOR_FORCE under `auto`).
+fn color_choice(when: ColorWhen) -> anstream::ColorChoice {
+    match when {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    }
+}
+
+/// A command line clap rejected (or `--help`): clap's own text for people,
+/// one JSON diagnostic under `--error-format=json`.
+fn usage_error(e: clap::Error) -> ExitCode {
+    if !e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let json = args
+        .windows(2)
+        .any(|w| w[0] == "--error-format" && w[1] == "json")
+        || args.iter().any(|a| a == "--error-format=json");
+    if json {
+        let rendered = e.render().to_string();
+        let message = rendered
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("error: ")
+            .to_string();
+        let emitter = Emitter {
+            format: ErrorFormat::Json,
+            color: anstream::ColorChoice::Never,
+            quiet: false,
+            deny_warnings: false,
+        };
+        emitter.emit(&[Diagnostic::error(message)], 1);
+    } else {
+        let _ = e.print();
+    }
+    ExitCode::from(1)
+}
+
+fn dispatch(session: &Session, cli: Cli) -> Result<(), Failure> {
+    if cli.version {
+        return output::write_stdout(version_text(session.verbose > 0).as_bytes());
+    }
+    if let Some(kind) = cli.print {
+        return print(kind, None);
+    }
+    let Some(command) = cli.command else {
+        let help = Cli::command().render_help().to_string();
+        return output::write_stdout(help.as_bytes());
+    };
     match command {
-        Command::Asm { input, output } => {
-            let loaded = load_file(&input)?;
-            let output = output.unwrap_or_else(|| input.with_extension("jbc"));
-            write_file(&output, &bytecode::encode(&loaded.module))
+        Command::Asm {
+            input: path,
+            output,
+        } => {
+            let input = Input::read(&path)?;
+            let output = output.unwrap_or_else(|| match &input.path {
+                Some(path) => path.with_extension("jbc"),
+                None => PathBuf::from("a.jbc"),
+            });
+            write_one(&input, &output, Content::Bytes, || {
+                Ok(bytecode::encode(&session.load(&input)?.module))
+            })
         }
         Command::Disasm {
-            input,
+            input: path,
             output,
             show_pcs,
         } => {
-            let loaded = load_file(&input)?;
-            let text = asm::disassemble_with(&loaded.module, show_pcs);
-            write_output(
-                &output.unwrap_or_else(|| PathBuf::from("-")),
-                text.as_bytes(),
-            )
+            let input = Input::read(&path)?;
+            let output = output.unwrap_or_else(|| PathBuf::from("-"));
+            write_one(&input, &output, Content::Text, || {
+                let loaded = session.load(&input)?;
+                Ok(asm::disassemble_with(&loaded.module, show_pcs).into_bytes())
+            })
         }
         Command::Check { input } => {
+            let input = Input::read(&input)?;
             // The process ends right after: freeing a large module piece by
             // piece would only delay the exit (rustc skips it the same way).
-            std::mem::forget(load_file(&input)?);
+            std::mem::forget(session.load(&input)?);
             Ok(())
         }
         Command::Run {
@@ -153,268 +168,91 @@ fn run(command: Command) -> Result<(), Failure> {
             opt_level,
             args,
         } => {
-            let opt = OptLevel::parse(&opt_level).ok_or_else(|| {
-                Failure::Usage(format!(
-                    "-O{opt_level}: expected an optimisation level 0, 1, 2, 3 or s"
-                ))
-            })?;
-            let status = run::run(&input, &engine, opt, &args, RUNTIME_ARCHIVE)?;
+            let opt = compile::opt_level(&opt_level)?;
+            let input = Input::read(&input)?;
+            let status = run::run(session, &input, &engine, opt, &args)?;
             std::process::exit(status);
         }
         Command::Inspect { input } => {
-            let bytes = std::fs::read(&input).map_err(|error| Failure::Io {
-                path: input.clone(),
-                action: "read",
-                error,
-            })?;
-            let report = janus_compiler::inspect::inspect(&bytes)
-                .map_err(|e| Failure::Usage(format!("`{}`: {e}", input.display())))?;
-            write_output(Path::new("-"), report.to_string().as_bytes())
+            let input = Input::read(&input)?;
+            let report = janus_compiler::inspect::inspect(&input.bytes)
+                .map_err(|e| Failure::Usage(format!("`{}`: {e}", input.name)))?;
+            output::write_stdout(report.to_string().as_bytes())
         }
-        Command::Build {
-            input,
-            output,
-            emit,
-            opt_level,
-            target,
-            linker,
-            static_,
-            strip,
-        } => {
-            let opt = OptLevel::parse(&opt_level).ok_or_else(|| {
-                Failure::Usage(format!(
-                    "-O{opt_level}: expected an optimisation level 0, 1, 2, 3 or s"
-                ))
-            })?;
-            let link = LinkOptions {
-                linker,
-                static_,
-                strip,
-            };
-            build(
-                &input,
-                output.as_deref(),
-                &emit,
-                opt,
-                target.as_deref(),
-                &link,
-            )
+        Command::Build(args) => compile::build(session, args),
+        Command::Print { kind, output } => print(kind, output.as_deref()),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "janusc", &mut script);
+            output::write_stdout(&script)
         }
     }
 }
 
-/// One `--emit` request.
-struct Emit {
-    kind: EmitKind,
-    path: PathBuf,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum EmitKind {
-    Ssa,
-    SsaRaw,
-    LlvmIr,
-    LlvmIrRaw,
-    Asm,
-    Obj,
-    Exe,
-}
-
-/// The runtime archive for the host, built by build.rs and carried inside
-/// janusc so executables can be linked with nothing else installed.
-static RUNTIME_ARCHIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/libjanus_runtime.a"));
-
-/// The triple the carried runtime was built for.
-const RUNTIME_TARGET: &str = env!("JANUS_RUNTIME_TARGET");
-
-/// Parses `--emit`: comma-separated `KIND[=PATH]`, rustc's habit.
-fn parse_emit(spec: &str, input: &Path, output: Option<&Path>) -> Result<Vec<Emit>, Failure> {
-    let stem = input
-        .file_stem()
-        .map_or_else(|| "out".into(), |s| s.to_string_lossy().into_owned());
-    let items: Vec<&str> = spec.split(',').collect();
-    // `-o` names the one output, as with rustc and cc; among several it
-    // can only mean the executable.
-    let single = items.len() == 1;
-    if let Some(o) = output {
-        if !single && !items.iter().any(|i| i.split('=').next() == Some("exe")) {
-            return Err(Failure::Usage(format!(
-                "-o {}: --emit names several outputs and no executable, so -o is ambiguous: name each as KIND=PATH",
-                o.display()
-            )));
-        }
-    }
-    let mut out = Vec::new();
-    for item in items {
-        let (name, path) = match item.split_once('=') {
-            Some((k, p)) => (k, Some(p)),
-            None => (item, None),
-        };
-        let (kind, default) = match name {
-            "ssa" => (EmitKind::Ssa, format!("{stem}.ssa")),
-            "ssa-raw" => (EmitKind::SsaRaw, format!("{stem}.raw.ssa")),
-            "llvm-ir" => (EmitKind::LlvmIr, format!("{stem}.ll")),
-            "llvm-ir-raw" => (EmitKind::LlvmIrRaw, format!("{stem}.raw.ll")),
-            "asm" => (EmitKind::Asm, format!("{stem}.s")),
-            "obj" => (EmitKind::Obj, format!("{stem}.o")),
-            "exe" => (EmitKind::Exe, output.map_or_else(|| stem.clone(), |o| o.to_string_lossy().into_owned())),
-            other => {
-                return Err(Failure::Usage(format!(
-                    "--emit: unknown kind `{other}`: expected ssa, ssa-raw, llvm-ir, llvm-ir-raw, asm, obj or exe, as KIND or KIND=PATH"
-                )))
-            }
-        };
-        let default = match output {
-            Some(o) if single => o.to_string_lossy().into_owned(),
-            _ => default,
-        };
-        if path == Some("") {
-            return Err(Failure::Usage(format!(
-                "--emit {name}=: expected a path after `=` (or `-` for standard output)"
-            )));
-        }
-        if kind == EmitKind::Exe && path == Some("-") {
-            return Err(Failure::Usage(
-                "--emit exe=-: an executable cannot go to standard output".into(),
-            ));
-        }
-        out.push(Emit {
-            kind,
-            path: PathBuf::from(path.unwrap_or(&default)),
-        });
-    }
-    Ok(out)
-}
-
-fn build(
-    input: &Path,
-    output: Option<&Path>,
-    emit: &str,
-    opt: OptLevel,
-    target: Option<&str>,
-    link_options: &LinkOptions,
+/// Plans one output, makes its bytes, and writes it.
+fn write_one(
+    input: &Input,
+    path: &Path,
+    content: Content,
+    make: impl FnOnce() -> Result<Vec<u8>, Failure>,
 ) -> Result<(), Failure> {
-    let requests = parse_emit(emit, input, output)?;
-    let wants_exe = requests.iter().any(|r| r.kind == EmitKind::Exe);
-    if wants_exe {
-        if let Some(t) = target {
-            if t != RUNTIME_TARGET && t != llvm::host_triple() {
-                return Err(Failure::Usage(format!(
-                    "--target {t}: this janusc carries a runtime for `{RUNTIME_TARGET}` only, so it cannot link an executable for `{t}` (try --emit obj or asm)"
-                )));
-            }
+    let mut outputs = Outputs::new(&[input]);
+    let slot = outputs.plan(path, content)?;
+    let bytes = make()?;
+    outputs.stage(slot, bytes)?;
+    outputs.commit()
+}
+
+/// `janusc print KIND` and `janusc --print KIND`.
+fn print(kind: PrintKind, output: Option<&Path>) -> Result<(), Failure> {
+    let (bytes, content, default) = match kind {
+        PrintKind::TargetList => {
+            let mut text = janus_compiler::llvm::target_list().join("\n");
+            text.push('\n');
+            (text.into_bytes(), Content::Text, "-")
         }
-    }
-    let loaded = load_file(input)?;
-    let raw = janus_compiler::ir::construct::build_module(&loaded.module);
-    let mut optimized = raw.clone();
-    janus_compiler::ir::passes::optimize_module(&mut optimized, &loaded.module);
-    let needs_backend = requests
-        .iter()
-        .any(|r| !matches!(r.kind, EmitKind::Ssa | EmitKind::SsaRaw));
-    let products = if needs_backend {
-        let wants = Wants {
-            llvm_ir_raw: requests.iter().any(|r| r.kind == EmitKind::LlvmIrRaw),
-            llvm_ir: requests.iter().any(|r| r.kind == EmitKind::LlvmIr),
-            asm: requests.iter().any(|r| r.kind == EmitKind::Asm),
-        };
-        Some(
-            llvm::compile(&loaded.module, &optimized, target, opt, wants)
-                .map_err(Failure::Backend)?,
-        )
-    } else {
-        None
-    };
-    for request in requests {
-        let p = products.as_ref();
-        match request.kind {
-            EmitKind::SsaRaw => write_output(&request.path, raw.to_string().as_bytes())?,
-            EmitKind::Ssa => write_output(&request.path, optimized.to_string().as_bytes())?,
-            EmitKind::LlvmIr => write_output(
-                &request.path,
-                p.and_then(|p| p.llvm_ir.as_deref())
-                    .unwrap_or("")
-                    .as_bytes(),
-            )?,
-            EmitKind::LlvmIrRaw => write_output(
-                &request.path,
-                p.and_then(|p| p.llvm_ir_raw.as_deref())
-                    .unwrap_or("")
-                    .as_bytes(),
-            )?,
-            EmitKind::Asm => write_output(
-                &request.path,
-                p.and_then(|p| p.asm.as_deref()).unwrap_or(&[]),
-            )?,
-            EmitKind::Obj => write_output(&request.path, p.map_or(&[][..], |p| &p.object))?,
-            EmitKind::Exe => {
-                let object = p.map_or(&[][..], |p| &p.object);
-                let meta = Metadata::new(
-                    &bytecode::encode(&loaded.module),
-                    &loaded.module,
-                    opt.name(),
-                )
-                .to_object(target.unwrap_or(RUNTIME_TARGET));
-                link(
-                    &[object, &meta],
-                    RUNTIME_ARCHIVE,
-                    &request.path,
-                    link_options,
-                )
-                .map_err(Failure::Link)?;
-            }
+        PrintKind::HostTriple => (
+            format!("{}\n", janus_compiler::llvm::host_triple()).into_bytes(),
+            Content::Text,
+            "-",
+        ),
+        PrintKind::RuntimeLib => (
+            RUNTIME_ARCHIVE.to_vec(),
+            Content::Archive,
+            "libjanus_runtime.a",
+        ),
+        PrintKind::ManPage => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|error| Failure::Io {
+                    path: "<man page>".into(),
+                    action: "render",
+                    error,
+                })?;
+            (page, Content::Text, "-")
         }
-    }
-    Ok(())
-}
-
-/// Writes to a file, or to standard output for `-`.
-fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    if path == Path::new("-") {
-        use std::io::Write;
-        let mut stdout = std::io::stdout().lock();
-        return stdout
-            .write_all(bytes)
-            .and_then(|()| stdout.flush())
-            .map_err(|e| Failure::Io {
-                path: PathBuf::from("<stdout>"),
-                action: "write",
-                error: e,
-            });
-    }
-    write_file(path, bytes)
-}
-
-/// Reads and loads a file, keeping its contents for error rendering.
-pub(crate) fn load_file(path: &Path) -> Result<Loaded, Failure> {
-    let contents = std::fs::read(path).map_err(|error| Failure::Io {
-        path: path.to_path_buf(),
-        action: "read",
-        error,
-    })?;
-    load(&contents).map_err(|error| Failure::Load {
-        path: path.to_path_buf(),
-        contents,
-        error,
-    })
-}
-
-/// Writes a file atomically: a temporary file in the same directory, renamed
-/// over the target only once complete, so a failure never leaves a truncated
-/// output or destroys an older one.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    use std::io::Write;
-    let io = |error| Failure::Io {
-        path: path.to_path_buf(),
-        action: "write",
-        error,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    let path = output.unwrap_or(Path::new(default));
+    let mut outputs = Outputs::new(&[]);
+    let slot = outputs.plan(path, content)?;
+    outputs.stage(slot, bytes)?;
+    outputs.commit()
+}
+
+/// `janusc -V`, and with `-v` the details `rustc -vV` gives.
+fn version_text(verbose: bool) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    let commit = env!("JANUS_COMMIT_HASH");
+    let date = env!("JANUS_COMMIT_DATE");
+    let short = &commit[..commit.len().min(9)];
+    let mut text = format!("janusc {version} ({short} {date})\n");
+    if verbose {
+        text.push_str(&format!(
+            "binary: janusc\ncommit-hash: {commit}\ncommit-date: {date}\nhost: {}\nrelease: {version}\nLLVM version: {}\n",
+            RUNTIME_TARGET,
+            janus_compiler::llvm::llvm_version()
+        ));
+    }
+    text
 }

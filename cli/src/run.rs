@@ -2,13 +2,15 @@
 //! their stdout, exit status and trap compared. Every engine prints traps the
 //! same way (`janus: trap: ...` on stderr) and exits with the same status.
 
-use crate::diagnostics::Failure;
+use crate::failure::Failure;
+use crate::input::Input;
+use crate::session::Session;
 use janus_compiler::interp::{self, Outcome};
 use janus_compiler::link::{link, LinkOptions};
 use janus_compiler::llvm::{self, OptLevel, Wants};
 use janus_compiler::meta::Metadata;
 use std::io::{Read, Write};
-use std::path::Path;
+use std::os::unix::fs::OpenOptionsExt;
 use std::process::{Command, Stdio};
 
 /// The engines `--engine all` compares, in order.
@@ -16,25 +18,25 @@ const ENGINES: [&str; 3] = ["interp", "jit", "aot"];
 
 /// Runs `input` under `engine`; returns the process exit status to use.
 pub fn run(
-    input: &Path,
+    session: &Session,
+    input: &Input,
     engine: &str,
     opt: OptLevel,
     args: &[String],
-    runtime: &[u8],
 ) -> Result<i32, Failure> {
     match engine {
-        "interp" => run_interp(input, args),
-        "aot" => run_aot(input, opt, args, runtime),
-        "jit" => crate::jit::run_jit(input, opt, args),
-        "all" => run_all(input, opt, args),
+        "interp" => run_interp(session, input, args),
+        "aot" => run_aot(session, input, opt, args),
+        "jit" => crate::jit::run_jit(session, input, opt, args),
+        "all" => run_all(session, input, opt, args),
         other => Err(Failure::Usage(format!(
             "--engine {other}: expected interp, jit, aot or all"
         ))),
     }
 }
 
-fn run_interp(input: &Path, args: &[String]) -> Result<i32, Failure> {
-    let loaded = crate::load_file(input)?;
+fn run_interp(session: &Session, input: &Input, args: &[String]) -> Result<i32, Failure> {
+    let loaded = session.load(input)?;
     let argv = args.iter().map(|a| a.as_bytes().to_vec()).collect();
     let mut machine = match interp::machine_for(&loaded.module, argv) {
         Ok(m) => m,
@@ -62,8 +64,13 @@ fn run_interp(input: &Path, args: &[String]) -> Result<i32, Failure> {
     })
 }
 
-fn run_aot(input: &Path, opt: OptLevel, args: &[String], runtime: &[u8]) -> Result<i32, Failure> {
-    let loaded = crate::load_file(input)?;
+fn run_aot(
+    session: &Session,
+    input: &Input,
+    opt: OptLevel,
+    args: &[String],
+) -> Result<i32, Failure> {
+    let loaded = session.load(input)?;
     let mut ir = janus_compiler::ir::construct::build_module(&loaded.module);
     janus_compiler::ir::passes::optimize_module(&mut ir, &loaded.module);
     let products = llvm::compile(&loaded.module, &ir, None, opt, Wants::default())
@@ -76,13 +83,24 @@ fn run_aot(input: &Path, opt: OptLevel, args: &[String], runtime: &[u8]) -> Resu
         error,
     })?;
     let exe = dir.path().join("program");
-    link(
+    let linked = link(
         &[&products.object, &meta],
-        runtime,
-        &exe,
+        crate::RUNTIME_ARCHIVE,
         &LinkOptions::default(),
     )
     .map_err(Failure::Link)?;
+    session.note(&linked.command);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o700)
+        .open(&exe)
+        .and_then(|mut file| file.write_all(&linked.executable))
+        .map_err(|error| Failure::Io {
+            path: exe.clone(),
+            action: "write",
+            error,
+        })?;
     let status = Command::new(&exe)
         .args(args)
         .status()
@@ -109,9 +127,33 @@ struct Run {
     status: i32,
 }
 
-fn run_all(input: &Path, opt: OptLevel, args: &[String]) -> Result<i32, Failure> {
+fn run_all(
+    session: &Session,
+    input: &Input,
+    opt: OptLevel,
+    args: &[String],
+) -> Result<i32, Failure> {
     // Validate once, so a bad input is reported once, not per engine.
-    crate::load_file(input)?;
+    session.load(input)?;
+    // Each engine runs in a child that reads the program from a file: for
+    // standard input, a copy in a temporary directory.
+    let copy_dir = tempfile::tempdir().map_err(|error| Failure::Io {
+        path: "<temporary directory>".into(),
+        action: "create",
+        error,
+    })?;
+    let program = match &input.path {
+        Some(path) => path.clone(),
+        None => {
+            let path = copy_dir.path().join("stdin.program");
+            std::fs::write(&path, &input.bytes).map_err(|error| Failure::Io {
+                path: path.clone(),
+                action: "write",
+                error,
+            })?;
+            path
+        }
+    };
     let mut stdin = Vec::new();
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() {
@@ -129,7 +171,7 @@ fn run_all(input: &Path, opt: OptLevel, args: &[String]) -> Result<i32, Failure>
             .arg("--engine")
             .arg(engine)
             .arg(format!("-O{}", opt.name()))
-            .arg(input)
+            .arg(&program)
             .arg("--")
             .args(args)
             .stdin(Stdio::piped())

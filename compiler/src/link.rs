@@ -1,8 +1,10 @@
 //! Linking an object with the runtime into an executable, through the
 //! system's C compiler driver (`cc`, or `--linker`/`JANUS_LINKER`), the way
 //! Inko's `linker.rs` does: write both files into a temporary directory, run
-//! one readable command, and move the result into place only when it
-//! succeeded, so a failure never leaves a broken or truncated executable.
+//! one readable command there, and hand back the executable's bytes and the
+//! command that made them. Where the executable goes is the caller's
+//! business (janusc writes all of a build's outputs as one transaction), so
+//! a failed link never touches a file outside the temporary directory.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,6 +19,17 @@ pub struct LinkOptions {
     pub static_: bool,
     /// Strip symbols.
     pub strip: bool,
+    /// More arguments for the linker driver, after janusc's own.
+    pub extra_args: Vec<String>,
+}
+
+/// A linked executable.
+#[derive(Clone, Debug)]
+pub struct Linked {
+    /// The executable file's bytes.
+    pub executable: Vec<u8>,
+    /// The command that linked it, shell-quoted, for `janusc build -v`.
+    pub command: String,
 }
 
 /// Why linking failed.
@@ -33,8 +46,10 @@ pub enum LinkError {
     /// The linker ran and failed.
     #[error("linking with `{linker}` failed ({status}):\n{stderr}{hint}")]
     Failed {
-        /// The command.
+        /// The linker.
         linker: String,
+        /// The whole command, shell-quoted.
+        command: String,
         /// Its exit status.
         status: String,
         /// What it printed.
@@ -53,13 +68,8 @@ pub enum LinkError {
 }
 
 /// Links `objects` (the program, its metadata) with the runtime archive into
-/// the executable `output`.
-pub fn link(
-    objects: &[&[u8]],
-    runtime: &[u8],
-    output: &Path,
-    options: &LinkOptions,
-) -> Result<(), LinkError> {
+/// an executable, returned as bytes with the command that linked it.
+pub fn link(objects: &[&[u8]], runtime: &[u8], options: &LinkOptions) -> Result<Linked, LinkError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |error| LinkError::Io { path, error }
@@ -92,6 +102,8 @@ pub fn link(
     if options.strip {
         cmd.arg("-s");
     }
+    cmd.args(&options.extra_args);
+    let command = shell_quoted(&cmd);
     let out = cmd.output().map_err(|error| LinkError::NoLinker {
         linker: linker.clone(),
         error,
@@ -106,31 +118,36 @@ pub fn link(
         };
         return Err(LinkError::Failed {
             linker,
+            command,
             status: out.status.to_string(),
             stderr,
             hint,
         });
     }
-    // Move into place: rename within one filesystem, else copy.
-    if std::fs::rename(&exe, output).is_err() {
-        let parent = match output.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let staged = tempfile::NamedTempFile::new_in(&parent).map_err(io(output))?;
-        std::fs::copy(&exe, staged.path()).map_err(io(output))?;
-        staged.persist(output).map_err(|e| LinkError::Io {
-            path: output.to_path_buf(),
-            error: e.error,
-        })?;
-        set_executable(output).map_err(io(output))?;
-    }
-    Ok(())
+    let executable = std::fs::read(&exe).map_err(io(&exe))?;
+    Ok(Linked {
+        executable,
+        command,
+    })
 }
 
-fn set_executable(path: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    let mut perms = std::fs::metadata(path)?.permissions();
-    perms.set_mode(0o755);
-    std::fs::set_permissions(path, perms)
+/// A command as a shell would need it typed: words with anything but
+/// `[A-Za-z0-9_./=,+-]` in single quotes.
+fn shell_quoted(cmd: &Command) -> String {
+    let quote = |word: &std::ffi::OsStr| {
+        let word = word.to_string_lossy();
+        let plain = !word.is_empty()
+            && word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_./=,+-:".contains(c));
+        if plain {
+            word.into_owned()
+        } else {
+            format!("'{}'", word.replace('\'', r"'\''"))
+        }
+    };
+    std::iter::once(quote(cmd.get_program()))
+        .chain(cmd.get_args().map(quote))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -120,7 +120,13 @@ fn build_unchecked(root: &Path, bench: &Benchmark, runtime: &[u8], exe: &Path) {
         BoundsChecks::OmittedForMeasurement,
     )
     .expect("compiles");
-    link(&[&products.object], runtime, exe, &LinkOptions::default()).expect("links");
+    let linked = link(&[&products.object], runtime, &LinkOptions::default()).expect("links");
+    std::fs::write(exe, &linked.executable).expect("executable written");
+    std::fs::set_permissions(
+        exe,
+        <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755),
+    )
+    .expect("executable mode set");
 }
 
 /// Compiles everything `bench` needs and returns each engine's command line.

@@ -137,6 +137,21 @@ pub enum BackendError {
     Llvm(String),
 }
 
+/// The target triples this build can emit objects for: those of the LLVM
+/// backends it initialises.
+pub fn target_list() -> Vec<String> {
+    vec![
+        "aarch64-unknown-linux-gnu".to_string(),
+        "x86_64-unknown-linux-gnu".to_string(),
+    ]
+}
+
+/// The version of the LLVM janusc is running with, e.g. `19.1.7`.
+pub fn llvm_version() -> String {
+    let (major, minor, patch) = inkwell::support::get_llvm_version();
+    format!("{major}.{minor}.{patch}")
+}
+
 /// The host's target triple, normalised.
 pub fn host_triple() -> String {
     TargetMachine::get_default_triple()

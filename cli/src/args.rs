@@ -1,0 +1,205 @@
+//! The command line, as clap definitions: the one description that parsing,
+//! `--help`, shell completions and the man page all derive from.
+
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// JanusVM toolchain: assemble, check, disassemble, compile and run JanusVM
+/// programs (`.jasm` assembly or `.jbc` bytecode; `-` reads standard input).
+#[derive(Parser, Debug)]
+#[command(
+    name = "janusc",
+    about,
+    disable_version_flag = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    /// Print the version (with -v: commit, host triple and LLVM version).
+    #[arg(short = 'V', long)]
+    pub version: bool,
+    /// Print what KIND names and exit (as `janusc print KIND`).
+    #[arg(long, value_name = "KIND", value_enum)]
+    pub print: Option<PrintKind>,
+    /// Options every subcommand takes.
+    #[command(flatten)]
+    pub global: GlobalOptions,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every subcommand takes, in any position.
+#[derive(Args, Debug)]
+pub struct GlobalOptions {
+    /// Say more: the link command on `build`; with -V, the build details.
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Print nothing that is not an error (no warnings).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// When to colour diagnostics (auto follows NO_COLOR, CLICOLOR_FORCE
+    /// and whether standard error is a terminal).
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        global = true
+    )]
+    pub color: ColorWhen,
+    /// How to print diagnostics: for people, or one JSON object per line.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value = "human",
+        global = true
+    )]
+    pub error_format: ErrorFormatArg,
+    /// Make every diagnostic of LINT an error (`-D warnings`: all warnings).
+    #[arg(short = 'D', long = "deny", value_name = "LINT", value_parser = ["warnings"], global = true)]
+    pub deny: Vec<String>,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour when standard error is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// `--error-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ErrorFormatArg {
+    /// Messages with source lines and carets.
+    Human,
+    /// One JSON object per diagnostic, a line each.
+    Json,
+}
+
+/// What `janusc print` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PrintKind {
+    /// The target triples this janusc can emit objects for.
+    TargetList,
+    /// The host's target triple, the default `--target`.
+    HostTriple,
+    /// The runtime static library janusc links executables with, so an
+    /// `--emit obj` output can be linked by another build.
+    RuntimeLib,
+    /// This command line as a man page (roff).
+    ManPage,
+}
+
+/// janusc's subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Assemble a `.jasm` file into verified `.jbc` bytecode.
+    Asm {
+        /// The assembly source (`-`: standard input).
+        input: PathBuf,
+        /// Where to write the bytecode (default: the input with `.jbc`; `-`
+        /// is standard output).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Print a `.jbc` (or `.jasm`) file as canonical assembly.
+    Disasm {
+        /// The bytecode or assembly file (`-`: standard input).
+        input: PathBuf,
+        /// Where to write the assembly (default: standard output; `-` too).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// End each instruction with a `; pc N` comment.
+        #[arg(long)]
+        show_pcs: bool,
+    },
+    /// Compile a `.jbc` or `.jasm` program to a native executable (or the
+    /// intermediate forms `--emit` names).
+    Build(BuildArgs),
+    /// Run a `.jbc` or `.jasm` program: interpreted, JIT-compiled, compiled
+    /// ahead of time, or under every engine with their results compared.
+    /// Everything after the program goes to the program.
+    Run {
+        /// interp (the reference interpreter), jit, aot, or all.
+        #[arg(long, default_value = "interp")]
+        engine: String,
+        /// Optimisation level for jit and aot: 0, 1, 2 (default), 3 or s.
+        #[arg(short = 'O', value_name = "LEVEL", default_value = "2")]
+        opt_level: String,
+        /// The program (`-`: standard input).
+        input: PathBuf,
+        /// Arguments for the program (a `--` before them is optional).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Show what is inside an executable janusc built: sizes by section and
+    /// by function, the embedded metadata.
+    Inspect {
+        /// The executable.
+        input: PathBuf,
+    },
+    /// Load and verify a `.jbc` or `.jasm` file; silent when it is valid.
+    Check {
+        /// The file to check (`-`: standard input); the format is told by
+        /// its first bytes.
+        input: PathBuf,
+    },
+    /// Print a fact about this janusc, or write the runtime library.
+    Print {
+        /// What to print.
+        #[arg(value_enum)]
+        kind: PrintKind,
+        /// Where to write it (default: standard output; for runtime-lib,
+        /// `libjanus_runtime.a`).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Print a shell completion script for janusc.
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `janusc build`'s options.
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// The program (`-`: standard input).
+    pub input: PathBuf,
+    /// The output: the executable, or the only output `--emit` names; with
+    /// several, the path the others take their names from (`-o out/x`
+    /// puts assembly in `out/x.s`). Default: the input's stem.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// What to write, comma-separated `KIND[=PATH]` (`-` is standard
+    /// output); may be repeated: ssa, ssa-raw, llvm-ir, llvm-ir-raw, asm,
+    /// obj, exe, dep-info. Default: exe.
+    #[arg(long, value_name = "KIND[=PATH],...")]
+    pub emit: Vec<String>,
+    /// Optimisation level: 0, 1, 2 (default), 3 or s.
+    #[arg(short = 'O', value_name = "LEVEL", default_value = "2")]
+    pub opt_level: String,
+    /// Target triple (default: the host; `janusc print target-list` lists
+    /// them). Executables need a runtime built for the target; this janusc
+    /// carries the host's.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// The C compiler driver to link with (default: $JANUS_LINKER or cc).
+    #[arg(long)]
+    pub linker: Option<String>,
+    /// An argument for the link command (repeatable), e.g. `-Wl,-Map,x.map`.
+    #[arg(long = "linker-arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub linker_args: Vec<String>,
+    /// Link a fully static executable.
+    #[arg(long = "static")]
+    pub static_: bool,
+    /// Strip symbols from the executable.
+    #[arg(long)]
+    pub strip: bool,
+}

@@ -1,0 +1,41 @@
+//! Everything that can make a command fail, as the driver sees it; the
+//! diagnostics module turns each into what the user reads.
+
+use janus_compiler::LoadError;
+use std::path::PathBuf;
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The command line asks for something impossible.
+    Usage(String),
+    /// The LLVM backend failed.
+    Backend(janus_compiler::llvm::BackendError),
+    /// Linking failed.
+    Link(janus_compiler::link::LinkError),
+    /// A file could not be read or written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// `read`, `write`, `run`...
+        action: &'static str,
+        /// The host's error.
+        error: std::io::Error,
+    },
+    /// A file was read but is not a valid program.
+    Load(Box<LoadFailure>),
+    /// The diagnostics were already printed (warnings denied by
+    /// `-D warnings`); only the exit status remains.
+    Reported,
+}
+
+/// A file that is not a valid program.
+#[derive(Debug)]
+pub struct LoadFailure {
+    /// The file as the command line named it (`<stdin>` for `-`).
+    pub name: String,
+    /// Its contents, for showing source lines.
+    pub contents: Vec<u8>,
+    /// What is wrong.
+    pub error: LoadError,
+}

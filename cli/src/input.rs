@@ -1,0 +1,67 @@
+//! Reading a command's input: a file, or standard input for `-`. The format
+//! is told by the contents (the `.jbc` magic), never by the name.
+
+use crate::failure::Failure;
+use std::io::Read;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// An input file's contents and what names it.
+#[derive(Debug)]
+pub struct Input {
+    /// How diagnostics name it: the path as given, or `<stdin>`.
+    pub name: String,
+    /// The file's path; `None` for standard input.
+    pub path: Option<PathBuf>,
+    /// The contents.
+    pub bytes: Vec<u8>,
+    /// The file's (device, inode), so no output overwrites it.
+    pub identity: Option<(u64, u64)>,
+}
+
+impl Input {
+    /// Reads `path`, or all of standard input when it is `-`.
+    pub fn read(path: &Path) -> Result<Input, Failure> {
+        if path == Path::new("-") {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut bytes)
+                .map_err(|error| Failure::Io {
+                    path: PathBuf::from("<stdin>"),
+                    action: "read",
+                    error,
+                })?;
+            return Ok(Input {
+                name: "<stdin>".into(),
+                path: None,
+                bytes,
+                identity: None,
+            });
+        }
+        let io = |error| Failure::Io {
+            path: path.to_path_buf(),
+            action: "read",
+            error,
+        };
+        let bytes = std::fs::read(path).map_err(io)?;
+        let identity = std::fs::metadata(path)
+            .ok()
+            .map(|meta| (meta.dev(), meta.ino()));
+        Ok(Input {
+            name: path.display().to_string(),
+            path: Some(path.to_path_buf()),
+            bytes,
+            identity,
+        })
+    }
+
+    /// The stem default output names derive from: the file name without
+    /// its extension, or `a` for standard input (as `a.out`).
+    pub fn stem(&self) -> String {
+        self.path
+            .as_deref()
+            .and_then(Path::file_stem)
+            .map_or_else(|| "a".into(), |s| s.to_string_lossy().into_owned())
+    }
+}

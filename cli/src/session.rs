@@ -1,0 +1,38 @@
+//! What every command shares: how to report diagnostics, how talkative to
+//! be, and the one way to turn an input into a verified module.
+
+use crate::diagnostics::Emitter;
+use crate::failure::{Failure, LoadFailure};
+use crate::input::Input;
+use janus_compiler::Loaded;
+
+/// One invocation's settings.
+#[derive(Debug)]
+pub struct Session {
+    /// Prints diagnostics.
+    pub emitter: Emitter,
+    /// `-v` count.
+    pub verbose: u8,
+}
+
+impl Session {
+    /// Loads and verifies an input, printing its warnings (which fail the
+    /// command under `-D warnings`).
+    pub fn load(&self, input: &Input) -> Result<Loaded, Failure> {
+        let loaded = janus_compiler::load(&input.bytes).map_err(|error| {
+            Failure::Load(Box::new(LoadFailure {
+                name: input.name.clone(),
+                contents: input.bytes.clone(),
+                error,
+            }))
+        })?;
+        Ok(loaded)
+    }
+
+    /// Prints a line of `-v` information to standard error.
+    pub fn note(&self, text: &str) {
+        if self.verbose > 0 {
+            eprintln!("{text}");
+        }
+    }
+}
