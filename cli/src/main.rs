@@ -212,7 +212,7 @@ fn print(kind: PrintKind, output: Option<&Path>) -> Result<(), Failure> {
             (text.into_bytes(), Content::Text, "-")
         }
         PrintKind::HostTriple => (
-            format!("{}\n", janus_compiler::llvm::host_triple()).into_bytes(),
+            format!("{RUNTIME_TARGET}\n").into_bytes(),
             Content::Text,
             "-",
         ),
