@@ -1,33 +1,14 @@
 //! The `janusc` command line: status codes, outputs and the promise that a
 //! failed command never destroys an existing output file.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn janusc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_janusc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("janusc runs")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .to_path_buf()
-}
+use common::{janusc, root};
+use std::process::Command;
 
 /// A temporary directory holding a copy of `samples/hello.jasm`.
 fn dir_with_hello() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(
-        root().join("samples/hello.jasm"),
-        tmp.path().join("hello.jasm"),
-    )
-    .expect("copy");
-    tmp
+    common::dir_with(&["samples/hello.jasm"])
 }
 
 #[test]

@@ -4,18 +4,13 @@
 //! diagnostics as JSON and in colour only where colour belongs, `-vV`,
 //! `-v`, and shell completions and a man page from one definition.
 
+mod common;
+
+use common::{dir_with, janusc, stderr, stdout};
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn janusc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_janusc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("janusc runs")
-}
 
 /// janusc with `stdin` on its standard input.
 fn janusc_fed(args: &[&str], dir: &Path, stdin: &[u8]) -> Output {
@@ -34,30 +29,6 @@ fn janusc_fed(args: &[&str], dir: &Path, stdin: &[u8]) -> Output {
         .write_all(stdin)
         .expect("fed");
     child.wait_with_output().expect("janusc ends")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .to_path_buf()
-}
-
-fn dir_with(files: &[&str]) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    for file in files {
-        let name = Path::new(file).file_name().expect("name");
-        std::fs::copy(root().join(file), tmp.path().join(name)).expect("copy");
-    }
-    tmp
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

@@ -4,38 +4,16 @@
 //! with no temporary files left behind, `-o -` never makes a file named
 //! `-`, and a closed pipe ends janusc quietly.
 
+mod common;
+
+use common::{janusc, stderr};
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn janusc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_janusc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("janusc runs")
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .to_path_buf()
-}
+use std::process::{Command, Stdio};
 
 fn dir_with_hello() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    std::fs::copy(
-        root().join("samples/hello.jasm"),
-        tmp.path().join("hello.jasm"),
-    )
-    .expect("copy");
-    tmp
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    common::dir_with(&["samples/hello.jasm"])
 }
 
 /// The names in a directory, sorted.
