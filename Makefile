@@ -4,7 +4,7 @@ CARGO ?= cargo
 JANUSC := target/release/janusc
 export LLVM_SYS_191_PREFIX ?= /usr/lib/llvm-19
 
-.PHONY: setup build demo test bench fuzz fmt clean
+.PHONY: setup build demo test bench fuzz fmt clean man
 
 ## setup: install what a fresh Debian machine lacks (LLVM 19), idempotently.
 setup:
@@ -52,6 +52,11 @@ bench: build
 	$(CARGO) run --release -q -p janus-bench --bin ssa_speed
 	$(CARGO) run --release -q -p janus-bench --bin aot
 	$(CARGO) run --release -q -p janus-bench --bin report
+
+## man: the man page, generated from janusc's own argument definitions,
+## written to target/janusc.1 (read it with `man -l target/janusc.1`).
+man: build
+	$(JANUSC) print man-page -o target/janusc.1
 
 fmt:
 	$(CARGO) fmt --all

@@ -15,7 +15,7 @@ mod run;
 mod session;
 
 use args::{Cli, ColorWhen, Command, ErrorFormatArg, PrintKind};
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 use diagnostics::{Diagnostic, Emitter, ErrorFormat};
 use failure::Failure;
 use input::Input;
@@ -34,7 +34,7 @@ pub(crate) static RUNTIME_ARCHIVE: &[u8] =
 pub(crate) const RUNTIME_TARGET: &str = env!("JANUS_RUNTIME_TARGET");
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse_command_line() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
@@ -83,6 +83,28 @@ fn color_choice(when: ColorWhen) -> anstream::ColorChoice {
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Never => anstream::ColorChoice::Never,
     }
+}
+
+/// Parses the command line. clap prints its own errors, so it is told the
+/// `--color` choice before parsing (it reads NO_COLOR itself).
+fn parse_command_line() -> Result<Cli, clap::Error> {
+    let args: Vec<String> = std::env::args().collect();
+    let color = args.iter().enumerate().find_map(|(i, a)| {
+        let value = a
+            .strip_prefix("--color=")
+            .or_else(|| (a == "--color").then(|| args.get(i + 1).map(String::as_str))?)?;
+        match value {
+            "always" => Some(clap::ColorChoice::Always),
+            "never" => Some(clap::ColorChoice::Never),
+            _ => None,
+        }
+    });
+    let mut command = Cli::command();
+    if let Some(color) = color {
+        command = command.color(color);
+    }
+    let matches = command.try_get_matches_from(&args)?;
+    Cli::from_arg_matches(&matches)
 }
 
 /// A command line clap rejected (or `--help`): clap's own text for people,
