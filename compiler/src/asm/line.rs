@@ -4,7 +4,7 @@
 
 use super::error::{codes, AsmError};
 use super::lexer::{Tok, Token};
-use crate::bytecode::limits::MAX_REGISTERS;
+use crate::bytecode::limits::{MAX_PARAMS, MAX_REGISTERS};
 use crate::bytecode::{Reg, Signature};
 use janus_runtime::abi::ValType;
 use std::ops::Range;
@@ -139,7 +139,15 @@ pub(super) fn parse_sig(line: &mut Line) -> Result<Signature, AsmError> {
     let mut params = Vec::new();
     if !line.eat(&Tok::RParen) {
         loop {
+            let at = line.peek().span.clone();
             params.push(parse_type(line)?);
+            if params.len() > MAX_PARAMS as usize {
+                return Err(AsmError::new(
+                    codes::LIMIT,
+                    format!("too many parameters: a signature has at most {MAX_PARAMS}"),
+                    at,
+                ));
+            }
             if line.eat(&Tok::RParen) {
                 break;
             }
