@@ -495,7 +495,7 @@ fn immediate(
             return Err(AsmError::new(
                 codes::OUT_OF_RANGE,
                 format!(
-                    "an offset {} is negative: offsets are unsigned (0..={max}); subtract from the base register first (`i32.sub`) and use offset 0",
+                    "an offset {} is negative: offsets are unsigned (0..={max}); subtract from the base register first (`i32.sub`) and use a non-negative offset",
                     describe(expr, v)
                 ),
                 span.clone(),
