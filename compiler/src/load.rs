@@ -57,7 +57,8 @@ pub enum LoadError {
     #[error(transparent)]
     Decode(#[from] DecodeError),
     /// The verifier rejected the module. For assembly input, `spans` gives
-    /// each error's source span where one is known.
+    /// every error's source span (the operand at fault where the error names
+    /// one); for bytecode input they are all `None`.
     #[error("{} verification error(s)", .errors.len())]
     Verify {
         /// The errors, in file order.
