@@ -399,3 +399,57 @@ fn completions_and_the_man_page_name_every_subcommand() {
         );
     }
 }
+
+#[test]
+fn warnings_are_shown_silenced_by_q_and_denied_by_d_warnings() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let source = "memory 1, 1\ndata 0x10, \"Hello, JanusVM!\\n\"\ndata 0x18, \"overlap\"\nexport main\nfunc main() -> i32\n    reg r0: i32\n    i32.const r0, 0\n    ret [r0]\nend\n";
+    std::fs::write(tmp.path().join("overlap.jasm"), source).expect("write");
+    let out = janusc(&["check", "overlap.jasm"], tmp.path());
+    assert!(out.status.success(), "a warning is not an error");
+    let shown = stderr(&out);
+    assert!(
+        shown.starts_with("warning[W0001]: ") && shown.contains("--> overlap.jasm:3:"),
+        "{shown}"
+    );
+    let out = janusc(&["run", "-q", "overlap.jasm"], tmp.path());
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "-q: {}",
+        stderr(&out)
+    );
+    let out = janusc(
+        &["check", "--error-format=json", "overlap.jasm"],
+        tmp.path(),
+    );
+    let one: serde_json::Value = serde_json::from_str(stderr(&out).trim()).expect("json");
+    assert_eq!(
+        (one["level"].as_str(), one["line"].as_u64()),
+        (Some("warning"), Some(3))
+    );
+    for deny in [
+        &["-D", "warnings"][..],
+        &["--deny", "warnings"],
+        &["-Dwarnings"],
+    ] {
+        let mut args = vec!["build", "overlap.jasm"];
+        args.extend_from_slice(deny);
+        let out = janusc(&args, tmp.path());
+        assert_eq!(out.status.code(), Some(1), "{deny:?}");
+        assert!(
+            stderr(&out).starts_with("error[W0001]: "),
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            !tmp.path().join("overlap").exists(),
+            "{deny:?} built anyway"
+        );
+    }
+    let out = janusc(&["check", "-D", "everything", "overlap.jasm"], tmp.path());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an unknown lint is a usage error"
+    );
+}

@@ -1,7 +1,7 @@
 //! What every command shares: how to report diagnostics, how talkative to
 //! be, and the one way to turn an input into a verified module.
 
-use crate::diagnostics::Emitter;
+use crate::diagnostics::{Diagnostic, Emitter, Level, SourceSpan};
 use crate::failure::{Failure, LoadFailure};
 use crate::input::Input;
 use janus_compiler::Loaded;
@@ -26,6 +26,22 @@ impl Session {
                 error,
             }))
         })?;
+        if !loaded.warnings.is_empty() {
+            let source = String::from_utf8_lossy(&input.bytes);
+            let warnings = loaded
+                .warnings
+                .iter()
+                .map(|w| Diagnostic {
+                    level: Level::Warning,
+                    code: Some(w.code),
+                    message: w.message.clone(),
+                    file: Some(input.name.clone()),
+                    offset: None,
+                    span: Some(SourceSpan::new(&source, w.span.clone())),
+                })
+                .collect();
+            self.emitter.warn(warnings)?;
+        }
         Ok(loaded)
     }
 

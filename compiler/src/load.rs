@@ -5,9 +5,12 @@
 //! as `.jasm` text, assembled and encoded, then decoded again, so that both
 //! formats pass through the same loader and verifier, and verifier errors in
 //! assembled code can be mapped back to source lines through the
-//! [`SourceMap`].
+//! [`SourceMap`]: every verifier error on assembled text gets a span, the
+//! operand at fault where the verifier names one, else the instruction,
+//! directive or label behind its offset (for a missing `export main`, the
+//! first `export` or `func` line).
 
-use crate::asm::{self, AsmError, SourceMap};
+use crate::asm::{self, AsmError, AsmWarning, SourceMap};
 use crate::bytecode::format::MAGIC;
 use crate::bytecode::{self, DecodeError, FileOffsets, Module};
 use crate::verify::{self, VerifyError};
@@ -34,6 +37,8 @@ pub struct Loaded {
     pub offsets: FileOffsets,
     /// The input's format.
     pub kind: SourceKind,
+    /// The assembler's warnings, in source order (empty for `.jbc`).
+    pub warnings: Vec<AsmWarning>,
 }
 
 /// Why a file could not be loaded.
@@ -52,7 +57,8 @@ pub enum LoadError {
     #[error(transparent)]
     Decode(#[from] DecodeError),
     /// The verifier rejected the module. For assembly input, `spans` gives
-    /// each error's source span where one is known.
+    /// every error's source span (the operand at fault where the error names
+    /// one); for bytecode input they are all `None`.
     #[error("{} verification error(s)", .errors.len())]
     Verify {
         /// The errors, in file order.
@@ -75,18 +81,19 @@ pub fn load(contents: &[u8]) -> Result<Loaded, LoadError> {
             bytes: contents.to_vec(),
             offsets,
             kind: SourceKind::Bytecode,
+            warnings: Vec::new(),
         });
     }
     let text = std::str::from_utf8(contents).map_err(|e| LoadError::NotText {
         offset: e.valid_up_to(),
     })?;
-    let (module, map) = asm::assemble(text).map_err(LoadError::Assemble)?;
+    let (module, map, warnings) = asm::assemble(text).map_err(LoadError::Assemble)?;
     let bytes = bytecode::encode(&module);
     let (module, offsets) = bytecode::decode(&bytes)?;
     if let Err(errors) = verify::verify(&module, &offsets) {
         let spans = errors
             .iter()
-            .map(|e| span_of(e.offset, &module, &offsets, &map))
+            .map(|e| Some(span_of(e, &module, &offsets, &map).unwrap_or_else(|| fallback(&map))))
             .collect();
         return Err(LoadError::Verify { errors, spans });
     }
@@ -95,6 +102,7 @@ pub fn load(contents: &[u8]) -> Result<Loaded, LoadError> {
         bytes,
         offsets,
         kind: SourceKind::Assembly,
+        warnings,
     })
 }
 
@@ -104,13 +112,26 @@ fn looks_like_text(contents: &[u8]) -> bool {
     !contents.iter().take(64).any(|&b| b == 0)
 }
 
-/// The source span behind a byte offset of the assembled module.
+/// Where an error about the module as a whole (no `export main`) points: the
+/// first `export` line, else the first `func` line, else the file's start.
+fn fallback(map: &SourceMap) -> Range<usize> {
+    map.exports
+        .first()
+        .or(map.functions.first())
+        .cloned()
+        .unwrap_or(0..0)
+}
+
+/// The source span behind a verifier error on assembled text: the operand
+/// the error names, else whatever the assembler emitted at its offset.
+/// `None` only for an offset nothing was emitted at (a missing `main`).
 fn span_of(
-    offset: usize,
+    error: &VerifyError,
     module: &Module,
     offsets: &FileOffsets,
     map: &SourceMap,
 ) -> Option<Range<usize>> {
+    let offset = error.offset;
     for (f, func) in module.functions.iter().enumerate() {
         let start = offsets.code[f];
         let pcs = func.pcs();
@@ -118,7 +139,14 @@ fn span_of(
         if (start..end).contains(&offset) {
             let pc = (offset - start) as u32;
             let index = pcs.partition_point(|&p| p <= pc).checked_sub(1)?;
-            return map.instructions.get(f)?.get(index).cloned();
+            let operand = error.operand.and_then(|pos| {
+                let spans = map.operands.get(f)?.get(index)?.get(pos.index)?;
+                match pos.element {
+                    Some(e) => spans.elements.get(e).cloned(),
+                    None => Some(spans.span.clone()),
+                }
+            });
+            return operand.or_else(|| map.instructions.get(f)?.get(index).cloned());
         }
         if offset == offsets.functions[f] || (offset == start && func.code.is_empty()) {
             return map.functions.get(f).cloned();
@@ -129,12 +157,23 @@ fn span_of(
             .position(|&o| o == offset)
             .and_then(|i| spans.get(i).cloned())
     };
+    // Label names are sorted by pc in the module, so they are found by name.
+    let label = || {
+        let index = offsets.label_names.iter().position(|&o| o == offset)?;
+        let label = module.label_names.get(index)?;
+        let names = map.labels.get(label.func as usize)?;
+        names
+            .iter()
+            .find(|(name, _)| *name == label.name)
+            .map(|(_, span)| span.clone())
+    };
     find(&offsets.signatures, &map.signatures)
         .or_else(|| find(&offsets.table, &map.table))
         .or_else(|| find(&offsets.exports, &map.exports))
         .or_else(|| find(&offsets.data, &map.data))
+        .or_else(label)
         .or_else(|| {
-            if offset == offsets.memory {
+            if offset == offsets.memory && module.memory.is_some() {
                 map.memory.clone()
             } else {
                 None

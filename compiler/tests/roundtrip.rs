@@ -212,7 +212,7 @@ proptest! {
             prop_assert!(false, "seed {seed}: valid module rejected: {text:?}\n{}", disassemble(&module));
         }
         let text = disassemble(&decoded);
-        let (again, _) = assemble(&text).map_err(|e| TestCaseError::fail(format!("seed {seed}: {e:?}\n{text}")))?;
+        let (again, _, _) = assemble(&text).map_err(|e| TestCaseError::fail(format!("seed {seed}: {e:?}\n{text}")))?;
         prop_assert_eq!(encode(&again), bytes, "seed {}: asm(disasm(x)) != x", seed);
     }
 

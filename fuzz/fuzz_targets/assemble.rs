@@ -13,6 +13,6 @@ fuzz_target!(|data: &[u8]| {
     }
     let Ok(loaded) = load(text.as_bytes()) else { return };
     let again = asm::disassemble(&loaded.module);
-    let (reassembled, _) = asm::assemble(&again).expect("the disassembly of a verified module assembles");
+    let (reassembled, _, _) = asm::assemble(&again).expect("the disassembly of a verified module assembles");
     assert_eq!(bytecode::encode(&reassembled), loaded.bytes);
 });

@@ -261,7 +261,7 @@ mod tests {
     fn reparse(mnemonic: &str, text: &str) -> Operand {
         let ty = &mnemonic[..3];
         let src = format!("export main\nfunc main() -> i32\n    reg r0: i32\n    reg r1: {ty}\n    {mnemonic} r1, {text}\n    ret [r0]\nend\n");
-        let (module, _) = assemble(&src).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+        let (module, _, _) = assemble(&src).unwrap_or_else(|e| panic!("{text}: {e:?}"));
         module.functions[0].code[0].operands[1].clone()
     }
 
@@ -316,7 +316,7 @@ mod tests {
     fn strings_quote_every_byte_reversibly() {
         let bytes: Vec<u8> = (0..=255).collect();
         let src = format!("memory 1, 1\ndata 0x0, {}\nexport main\nfunc main() -> i32\n    reg r0: i32\n    ret [r0]\nend\n", quote(&bytes));
-        let (module, _) = assemble(&src).expect("assembles");
+        let (module, _, _) = assemble(&src).expect("assembles");
         assert_eq!(module.data[0].bytes, bytes);
     }
 }

@@ -1,6 +1,8 @@
-//! The assembler's errors: a stable code, a message saying what was expected,
-//! and the byte span in the source, which [`AsmError::line_col`] turns into the
-//! line and column the CLI prints above the offending line.
+//! The assembler's errors and warnings: a stable code, a message saying what
+//! was expected, and the byte span in the source, which [`AsmError::line_col`]
+//! turns into the line and column the CLI prints above the offending line.
+//! Errors stop assembly; warnings ([`AsmWarning`]) point at text that
+//! assembles but is probably a mistake.
 
 use std::ops::Range;
 use thiserror::Error;
@@ -33,6 +35,35 @@ impl AsmError {
     }
 }
 
+/// Something that assembles but is probably a mistake, such as two data
+/// segments that overlap.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[error("{message}")]
+pub struct AsmWarning {
+    /// Stable code, `W` and four digits, listed in `docs/ISA.md`.
+    pub code: &'static str,
+    /// What looks wrong.
+    pub message: String,
+    /// Byte range in the source the warning points at.
+    pub span: Range<usize>,
+}
+
+impl AsmWarning {
+    /// A warning with a code, a message and a span.
+    pub fn new(code: &'static str, message: impl Into<String>, span: Range<usize>) -> Self {
+        AsmWarning {
+            code,
+            message: message.into(),
+            span,
+        }
+    }
+
+    /// The 1-based line and column (in characters) of the span's start.
+    pub fn line_col(&self, source: &str) -> (usize, usize) {
+        line_col(source, self.span.start)
+    }
+}
+
 /// The 1-based line and column (in characters) of byte `offset` in `source`.
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(source.len());
@@ -50,7 +81,8 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// Error codes, named so the assembler reads as prose.
+/// Error (`A`) and warning (`W`) codes, named so the assembler reads as
+/// prose.
 pub mod codes {
     /// A character that starts no token.
     pub const UNEXPECTED_CHAR: &str = "A0001";
@@ -89,4 +121,13 @@ pub mod codes {
     pub const UNKNOWN_TYPE: &str = "A0017";
     /// A limit of the format exceeded (registers, list lengths).
     pub const LIMIT: &str = "A0018";
+    /// A name used as an integer that no `const` or `data` label defines.
+    pub const UNDEFINED_NAME: &str = "A0019";
+    /// A constant or data label name defined twice.
+    pub const DUPLICATE_NAME: &str = "A0020";
+    /// A constant defined in terms of itself.
+    pub const CONSTANT_CYCLE: &str = "A0021";
+
+    /// Warning: two data segments share bytes.
+    pub const OVERLAPPING_DATA: &str = "W0001";
 }

@@ -25,7 +25,7 @@
 //! let module = mb.finish()?;
 //!
 //! let text = "export main\nfunc main() -> i32\n    reg r0: i32\n    i32.const r0, 7\n    ret [r0]\nend\n";
-//! let (assembled, _) = janus_compiler::asm::assemble(text).expect("valid assembly");
+//! let (assembled, _, _) = janus_compiler::asm::assemble(text).expect("valid assembly");
 //! assert_eq!(encode(&module), encode(&assembled));
 //! # Ok(())
 //! # }

@@ -15,7 +15,7 @@ use super::instructions::{is_pure_opcode, BlockCall, InstData};
 use super::verify::{is_load, is_runtime, is_store};
 use crate::asm::error::line_col;
 use crate::asm::lexer::{lex, Tok, Token};
-use crate::asm::parser::{parse_f32, parse_f64, parse_int};
+use crate::asm::literal::{parse_f32, parse_f64, parse_int};
 use crate::bytecode::{Opcode, Signature};
 use janus_runtime::abi::{self, TrapKind, ValType};
 use std::fmt;

@@ -16,6 +16,19 @@ pub struct VerifyError {
     pub func: Option<(String, u32)>,
     /// What is wrong.
     pub kind: VerifyErrorKind,
+    /// For errors in code, the operand at fault, when it is one operand
+    /// (a register of the wrong type, a jump target, an argument list).
+    pub operand: Option<OperandPos>,
+}
+
+/// Which operand of an instruction an error is about, so an assembler's
+/// source map can point at it rather than at the whole instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OperandPos {
+    /// The operand's index in the opcode's operand list.
+    pub index: usize,
+    /// For a register list or jump table, the element's index in it.
+    pub element: Option<usize>,
 }
 
 impl VerifyError {

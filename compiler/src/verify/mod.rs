@@ -12,7 +12,7 @@
 
 mod error;
 
-pub use error::{VerifyError, VerifyErrorKind};
+pub use error::{OperandPos, VerifyError, VerifyErrorKind};
 
 use crate::bytecode::limits::MAX_PARAMS;
 use crate::bytecode::{
@@ -44,8 +44,11 @@ pub fn verify(module: &Module, offsets: &FileOffsets) -> Result<(), Vec<VerifyEr
         Ok(())
     } else {
         v.errors.sort_by_key(|e| e.offset);
-        // One instruction naming the same bad register twice is one error.
-        v.errors.dedup();
+        // One instruction naming the same bad register twice is one error,
+        // reported at its first operand.
+        v.errors.dedup_by(|later, first| {
+            (&later.func, &later.kind) == (&first.func, &first.kind) && later.offset == first.offset
+        });
         Err(v.errors)
     }
 }
@@ -56,12 +59,38 @@ struct Verifier<'a> {
     errors: Vec<VerifyError>,
 }
 
-/// Where in a function an instruction-level error is.
+/// Where in a function an instruction-level error is, down to the operand
+/// when one is at fault.
 #[derive(Clone, Copy)]
 struct Site<'a> {
     func: &'a str,
     pc: u32,
     offset: usize,
+    operand: Option<OperandPos>,
+}
+
+impl Site<'_> {
+    /// The same instruction, operand `index`.
+    fn operand(self, index: usize) -> Self {
+        Site {
+            operand: Some(OperandPos {
+                index,
+                element: None,
+            }),
+            ..self
+        }
+    }
+
+    /// The same operand (a list), its element `element`.
+    fn element(self, element: usize) -> Self {
+        Site {
+            operand: self.operand.map(|o| OperandPos {
+                element: Some(element),
+                ..o
+            }),
+            ..self
+        }
+    }
 }
 
 impl<'a> Verifier<'a> {
@@ -70,6 +99,7 @@ impl<'a> Verifier<'a> {
             offset,
             func: None,
             kind,
+            operand: None,
         });
     }
 
@@ -78,6 +108,7 @@ impl<'a> Verifier<'a> {
             offset: site.offset,
             func: Some((site.func.to_string(), site.pc)),
             kind,
+            operand: site.operand,
         });
     }
 
@@ -212,6 +243,7 @@ impl<'a> Verifier<'a> {
                         func: &func.name,
                         pc,
                         offset: code_start + pc as usize,
+                        operand: None,
                     },
                     VerifyErrorKind::FallsOffEnd {
                         opcode: last.opcode,
@@ -226,6 +258,7 @@ impl<'a> Verifier<'a> {
                 func: &func.name,
                 pc,
                 offset: code_start + pc as usize,
+                operand: None,
             };
             self.inst(site, func, inst, &is_start, size, result, sig.is_some());
         }
@@ -255,7 +288,9 @@ impl<'a> Verifier<'a> {
         // What the register lists of this instruction must hold, from the
         // callee, the device operation or the function's own result.
         let mut list_types: Option<(String, Vec<ValType>, Vec<ValType>)> = None;
-        for (kind, operand) in kinds.iter().zip(&inst.operands) {
+        let whole = site;
+        for (index, (kind, operand)) in kinds.iter().zip(&inst.operands).enumerate() {
+            let site = whole.operand(index);
             match (kind, operand) {
                 (OperandKind::Def(ty) | OperandKind::Use(ty), Operand::Reg(r)) => {
                     self.register(site, func, *r, *ty)
@@ -264,8 +299,8 @@ impl<'a> Verifier<'a> {
                     self.target(site, *target, is_start, size)
                 }
                 (OperandKind::LabelTable, Operand::Labels(targets)) => {
-                    for &t in targets {
-                        self.target(site, t, is_start, size);
+                    for (i, &t) in targets.iter().enumerate() {
+                        self.target(site.element(i), t, is_start, size);
                     }
                 }
                 (OperandKind::Func, Operand::U32(index)) => {
@@ -397,8 +432,8 @@ impl<'a> Verifier<'a> {
                 },
             );
         }
-        for (&reg, &ty) in regs.iter().zip(expected) {
-            self.register(site, func, reg, ty);
+        for (i, (&reg, &ty)) in regs.iter().zip(expected).enumerate() {
+            self.register(site.element(i), func, reg, ty);
         }
     }
 

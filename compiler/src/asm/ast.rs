@@ -1,0 +1,118 @@
+//! What the line parser produces and the emitter consumes: module items and
+//! function bodies with their operands still unresolved (names of labels,
+//! functions, constants and data labels are looked up only once the whole
+//! file is read, so every name may be used before its definition).
+
+use super::line::Span;
+use crate::bytecode::{Opcode, Reg, Signature};
+use janus_runtime::abi::ValType;
+
+/// An integer as written: a literal, the name of a constant or data label, or
+/// `len(name)` of a data label. Resolved by [`super::symbols::Symbols::eval`].
+#[derive(Clone, Debug)]
+pub(super) enum IntExpr {
+    /// A literal, sign included, as written.
+    Literal(String),
+    /// A constant's value or a data label's address.
+    Name(String),
+    /// A data label's length in bytes.
+    Len(String),
+}
+
+/// Any operand before names are resolved.
+#[derive(Clone, Debug)]
+pub(super) enum RawOperand {
+    Reg(Reg),
+    Int(IntExpr),
+    Float {
+        negative: bool,
+        text: String,
+    },
+    Name(String),
+    Pc(u32),
+    /// A register list or a jump table, repeats (`N x label`) expanded.
+    List(Vec<(RawOperand, Span)>),
+    Sig(Signature),
+}
+
+/// A line inside a function.
+#[derive(Clone, Debug)]
+pub(super) enum BodyLine {
+    Label(String),
+    PcLabel(u32),
+    Inst {
+        opcode: Opcode,
+        operands: Vec<(RawOperand, Span)>,
+    },
+}
+
+/// A function: its header, registers and body lines.
+#[derive(Clone, Debug)]
+pub(super) struct FuncItem {
+    pub(super) name: String,
+    pub(super) params: Vec<ValType>,
+    pub(super) result: Option<ValType>,
+    pub(super) registers: Vec<ValType>,
+    pub(super) body: Vec<(BodyLine, Span)>,
+}
+
+/// Part of a data segment's contents: bytes known while parsing, or a typed
+/// value (`i32 msg`) whose width is known but whose value may name a symbol.
+#[derive(Clone, Debug)]
+pub(super) enum DataPiece {
+    Bytes(Vec<u8>),
+    Value {
+        ty: ValType,
+        raw: RawOperand,
+        span: Span,
+    },
+}
+
+impl DataPiece {
+    /// The piece's size in bytes.
+    pub(super) fn len(&self) -> usize {
+        match self {
+            DataPiece::Bytes(bytes) => bytes.len(),
+            DataPiece::Value { ty, .. } => match ty {
+                ValType::I32 | ValType::F32 => 4,
+                ValType::I64 | ValType::F64 => 8,
+            },
+        }
+    }
+}
+
+/// A data directive: `data ADDR, …`, `data NAME: …` or `data NAME ADDR: …`.
+#[derive(Clone, Debug)]
+pub(super) struct DataItem {
+    /// The label and its span.
+    pub(super) name: Option<(String, Span)>,
+    /// The address, if written; else right after the previous segment.
+    pub(super) address: Option<u32>,
+    pub(super) pieces: Vec<DataPiece>,
+    /// The sum of the pieces' lengths.
+    pub(super) len: usize,
+}
+
+/// One module-level line, or a whole function.
+#[derive(Clone, Debug)]
+pub(super) enum Item {
+    Memory {
+        initial: u32,
+        max: u32,
+    },
+    Type(Signature),
+    Table(Vec<(String, Span)>),
+    Export {
+        func: String,
+        name: String,
+    },
+    Data(DataItem),
+    /// `const NAME = value`.
+    Const {
+        name: String,
+        name_span: Span,
+        value: IntExpr,
+        value_span: Span,
+    },
+    Func(FuncItem),
+}

@@ -1,0 +1,543 @@
+//! Step 3 of the assembler (see [`super`]): declares every function, then
+//! emits each body through the [`ModuleBuilder`], which patches labels.
+//! References to functions, labels, device operations, constants and data
+//! labels are resolved here, and [`SourceMap`] records where each part of the
+//! module came from, down to each operand, so the verifier's errors can point
+//! back at the text.
+
+use super::ast::{BodyLine, DataPiece, FuncItem, IntExpr, Item, RawOperand};
+use super::error::{codes, AsmError};
+use super::line::Span;
+use super::literal::{parse_f32, parse_f64};
+use super::parser::describe_kind;
+use super::symbols::{describe, Symbols};
+use crate::bytecode::builder::{FuncId, FunctionBuilder, Label, ModuleBuilder};
+use crate::bytecode::limits::{MAX_BR_TABLE, MAX_REGISTERS};
+use crate::bytecode::{Module, Opcode, Operand, OperandKind, Signature};
+use janus_runtime::abi;
+use std::collections::{HashMap, HashSet};
+
+/// Source spans of what the assembler emitted, so errors found later (by the
+/// verifier) can point at the source line, or the operand, that caused them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceMap {
+    /// Per function: the span of its `func` line.
+    pub functions: Vec<Span>,
+    /// Per function, per instruction: the instruction's span.
+    pub instructions: Vec<Vec<Span>>,
+    /// Per function, per instruction, per operand (in the opcode's operand
+    /// order): where the operand is written.
+    pub operands: Vec<Vec<Vec<OperandSpan>>>,
+    /// Per function: each named label and the span of its `name:`.
+    pub labels: Vec<Vec<(String, Span)>>,
+    /// Per signature: the span that introduced it (a `type` or `func` line,
+    /// or the inline signature of a `call_indirect`).
+    pub signatures: Vec<Span>,
+    /// Per table entry.
+    pub table: Vec<Span>,
+    /// Per export.
+    pub exports: Vec<Span>,
+    /// Per data segment.
+    pub data: Vec<Span>,
+    /// The `memory` directive.
+    pub memory: Option<Span>,
+}
+
+/// Where one operand is written: the whole operand and, for a register list
+/// or jump table, each element (the elements of a repeat `N x label` all
+/// point at the repeat).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OperandSpan {
+    /// The operand.
+    pub span: Span,
+    /// Its elements, for a list operand; empty otherwise.
+    pub elements: Vec<Span>,
+}
+
+/// The names a body's operands may use.
+struct Scope<'a> {
+    functions: &'a HashMap<&'a str, FuncId>,
+    symbols: &'a Symbols,
+}
+
+impl Scope<'_> {
+    fn function(&self, name: &str, span: &Span) -> Result<FuncId, AsmError> {
+        self.functions.get(name).copied().ok_or_else(|| {
+            AsmError::new(
+                codes::UNKNOWN_FUNCTION,
+                format!("unknown function `{name}`: no `func {name}` in this file"),
+                span.clone(),
+            )
+        })
+    }
+}
+
+/// Declares and emits everything parsed; see the module doc for the order.
+pub(super) fn emit(
+    items: &[(Item, Span)],
+    symbols: &Symbols,
+    errors: &mut Vec<AsmError>,
+) -> (Module, SourceMap) {
+    let mut mb = ModuleBuilder::new();
+    let mut map = SourceMap::default();
+    let mut functions: HashMap<&str, FuncId> = HashMap::new();
+    let note_sig = |mb: &mut ModuleBuilder, map: &mut SourceMap, sig: Signature, span: &Span| {
+        let index = mb.signature(sig) as usize;
+        if index == map.signatures.len() {
+            map.signatures.push(span.clone());
+        }
+    };
+    let mut data_index = 0;
+    for (item, span) in items {
+        match item {
+            Item::Memory { initial, max } => {
+                mb.memory(*initial, *max);
+                map.memory = Some(span.clone());
+            }
+            Item::Type(sig) => note_sig(&mut mb, &mut map, sig.clone(), span),
+            Item::Data(data) => {
+                let address = symbols.addresses[data_index];
+                data_index += 1;
+                let mut bytes = Vec::with_capacity(data.len);
+                for piece in &data.pieces {
+                    match data_piece(piece, symbols, &mut bytes) {
+                        Ok(()) => {}
+                        Err(e) => errors.push(e),
+                    }
+                }
+                mb.data(address, bytes);
+                map.data.push(span.clone());
+            }
+            Item::Func(f) => {
+                let sig = Signature {
+                    params: f.params.clone(),
+                    result: f.result,
+                };
+                note_sig(&mut mb, &mut map, sig, span);
+                if functions.contains_key(f.name.as_str()) {
+                    errors.push(AsmError::new(
+                        codes::DUPLICATE_FUNCTION,
+                        format!("function `{}` is defined twice", f.name),
+                        span.clone(),
+                    ));
+                    continue;
+                }
+                let id = mb.declare(&f.name, &f.params, f.result);
+                functions.insert(&f.name, id);
+                map.functions.push(span.clone());
+            }
+            Item::Table(_) | Item::Export { .. } | Item::Const { .. } => {}
+        }
+    }
+    let scope = Scope {
+        functions: &functions,
+        symbols,
+    };
+    for (item, span) in items {
+        match item {
+            Item::Table(names) => {
+                for (name, name_span) in names {
+                    match scope.function(name, name_span) {
+                        Ok(id) => {
+                            mb.table(&[id]);
+                            map.table.push(name_span.clone());
+                        }
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+            Item::Export { func, name } => match scope.function(func, span) {
+                Ok(id) => {
+                    mb.export(name, id);
+                    map.exports.push(span.clone());
+                }
+                Err(e) => errors.push(e),
+            },
+            Item::Memory { .. }
+            | Item::Type(_)
+            | Item::Data(_)
+            | Item::Const { .. }
+            | Item::Func(_) => {}
+        }
+    }
+    let mut seen = HashSet::new();
+    for (item, _) in items {
+        let Item::Func(f) = item else { continue };
+        if !seen.insert(f.name.as_str()) {
+            continue;
+        }
+        let id = functions[f.name.as_str()];
+        map.labels.push(
+            f.body
+                .iter()
+                .filter_map(|(line, span)| match line {
+                    BodyLine::Label(name) => Some((name.clone(), span.clone())),
+                    BodyLine::PcLabel(_) | BodyLine::Inst { .. } => None,
+                })
+                .collect(),
+        );
+        match emit_body(&mut mb, id, f, &scope, &mut map) {
+            Ok((spans, operands)) => {
+                map.instructions.push(spans);
+                map.operands.push(operands);
+            }
+            Err(mut e) => {
+                errors.append(&mut e);
+                map.instructions.push(Vec::new());
+                map.operands.push(Vec::new());
+            }
+        }
+    }
+    match mb.finish() {
+        Ok(module) => (module, map),
+        Err(e) => {
+            // A body that failed is left undefined; its errors are reported.
+            if errors.is_empty() {
+                errors.push(AsmError::new(codes::EXPECTED, e.to_string(), 0..0));
+            }
+            (Module::default(), map)
+        }
+    }
+}
+
+/// Appends a data piece's bytes, little-endian for typed values.
+fn data_piece(piece: &DataPiece, symbols: &Symbols, out: &mut Vec<u8>) -> Result<(), AsmError> {
+    let (ty, raw, span) = match piece {
+        DataPiece::Bytes(bytes) => {
+            out.extend_from_slice(bytes);
+            return Ok(());
+        }
+        DataPiece::Value { ty, raw, span } => (ty, raw, span),
+    };
+    let kind = match ty {
+        abi::ValType::I32 => OperandKind::ImmI32,
+        abi::ValType::I64 => OperandKind::ImmI64,
+        abi::ValType::F32 => OperandKind::ImmF32,
+        abi::ValType::F64 => OperandKind::ImmF64,
+    };
+    match immediate(kind, raw, span, symbols)? {
+        Operand::I32(v) => out.extend_from_slice(&v.to_le_bytes()),
+        Operand::I64(v) => out.extend_from_slice(&v.to_le_bytes()),
+        Operand::F32(v) => out.extend_from_slice(&v.to_le_bytes()),
+        Operand::F64(v) => out.extend_from_slice(&v.to_le_bytes()),
+        Operand::Reg(_)
+        | Operand::U32(_)
+        | Operand::Labels(_)
+        | Operand::Regs(_)
+        | Operand::Dev(_) => {
+            unreachable!("immediate() of a typed value is that value")
+        }
+    }
+    Ok(())
+}
+
+type BodySpans = (Vec<Span>, Vec<Vec<OperandSpan>>);
+
+fn emit_body(
+    mb: &mut ModuleBuilder,
+    id: FuncId,
+    f: &FuncItem,
+    scope: &Scope,
+    map: &mut SourceMap,
+) -> Result<BodySpans, Vec<AsmError>> {
+    let mut errors = Vec::new();
+    let mut body = mb.body(id);
+    for &ty in &f.registers[f.params.len()..] {
+        body.reg(ty);
+    }
+    // Every label of the function, created up front so jumps may go forward.
+    let mut labels: HashMap<&str, Label> = HashMap::new();
+    for (line, span) in &f.body {
+        if let BodyLine::Label(name) = line {
+            if labels.contains_key(name.as_str()) {
+                errors.push(AsmError::new(
+                    codes::DUPLICATE_LABEL,
+                    format!("label `{name}` is defined twice in `{}`", f.name),
+                    span.clone(),
+                ));
+            } else {
+                labels.insert(name, body.named_label(name));
+            }
+        }
+    }
+    // `@pc` references become labels placed at that pc, checked after.
+    let mut pc_labels: HashMap<u32, (Label, Span)> = HashMap::new();
+    let mut spans = Vec::new();
+    let mut operand_spans = Vec::new();
+    for (line, span) in &f.body {
+        match line {
+            BodyLine::Label(name) => {
+                if let Some(&label) = labels.get(name.as_str()) {
+                    if body.place(label).is_err() {
+                        // Reported above as a duplicate.
+                    }
+                }
+            }
+            BodyLine::PcLabel(pc) => {
+                if *pc != body.pc() {
+                    errors.push(AsmError::new(
+                        codes::PC_MISMATCH,
+                        format!(
+                            "label `@{pc}` is at pc {}: a `@N:` label must stand where the pc is N",
+                            body.pc()
+                        ),
+                        span.clone(),
+                    ));
+                }
+            }
+            BodyLine::Inst { opcode, operands } => {
+                let mut names = Names {
+                    labels: &labels,
+                    pc_labels: &mut pc_labels,
+                    scope,
+                    map,
+                };
+                match resolve(&mut body, *opcode, operands, &mut names, mb) {
+                    Ok(resolved) => {
+                        if let Err(e) = body.inst(*opcode, resolved) {
+                            errors.push(AsmError::new(
+                                codes::EXPECTED,
+                                e.to_string(),
+                                span.clone(),
+                            ));
+                        }
+                        spans.push(span.clone());
+                        operand_spans.push(operands.iter().map(operand_span).collect());
+                    }
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+    }
+    if body.register_count() > MAX_REGISTERS as usize {
+        errors.push(AsmError::new(
+            codes::LIMIT,
+            format!(
+                "function `{}` declares {} registers: the limit is {MAX_REGISTERS}",
+                f.name,
+                body.register_count()
+            ),
+            map.functions.get(id.0 as usize).cloned().unwrap_or(0..0),
+        ));
+    }
+    // `@pc` references name the pc itself; whether an instruction starts
+    // there is the verifier's question.
+    for (pc, (label, _)) in pc_labels {
+        body.place_at(label, pc);
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if let Err(e) = mb.define(body) {
+        return Err(vec![AsmError::new(
+            codes::EXPECTED,
+            e.to_string(),
+            map.functions.get(id.0 as usize).cloned().unwrap_or(0..0),
+        )]);
+    }
+    Ok((spans, operand_spans))
+}
+
+fn operand_span((raw, span): &(RawOperand, Span)) -> OperandSpan {
+    let elements = match raw {
+        RawOperand::List(items) => items.iter().map(|(_, s)| s.clone()).collect(),
+        RawOperand::Reg(_)
+        | RawOperand::Int(_)
+        | RawOperand::Float { .. }
+        | RawOperand::Name(_)
+        | RawOperand::Pc(_)
+        | RawOperand::Sig(_) => Vec::new(),
+    };
+    OperandSpan {
+        span: span.clone(),
+        elements,
+    }
+}
+
+/// What an instruction's operands can name, and where to note inline
+/// signatures.
+struct Names<'a, 'b> {
+    labels: &'a HashMap<&'a str, Label>,
+    pc_labels: &'a mut HashMap<u32, (Label, Span)>,
+    scope: &'a Scope<'b>,
+    map: &'a mut SourceMap,
+}
+
+impl Names<'_, '_> {
+    fn label(
+        &mut self,
+        raw: &RawOperand,
+        span: &Span,
+        body: &mut FunctionBuilder,
+    ) -> Result<u32, AsmError> {
+        match raw {
+            RawOperand::Name(name) => {
+                self.labels.get(name.as_str()).map(|l| l.0).ok_or_else(|| {
+                    AsmError::new(
+                        codes::UNDEFINED_LABEL,
+                        format!("undefined label `{name}`: no `{name}:` in this function"),
+                        span.clone(),
+                    )
+                })
+            }
+            RawOperand::Pc(pc) => {
+                let entry = self
+                    .pc_labels
+                    .entry(*pc)
+                    .or_insert_with(|| (body.label(), span.clone()));
+                Ok(entry.0 .0)
+            }
+            RawOperand::Reg(_)
+            | RawOperand::Int(_)
+            | RawOperand::Float { .. }
+            | RawOperand::List(_)
+            | RawOperand::Sig(_) => Err(AsmError::new(
+                codes::EXPECTED,
+                "expected a label",
+                span.clone(),
+            )),
+        }
+    }
+}
+
+fn resolve(
+    body: &mut FunctionBuilder,
+    opcode: Opcode,
+    operands: &[(RawOperand, Span)],
+    names: &mut Names,
+    mb: &mut ModuleBuilder,
+) -> Result<Vec<Operand>, AsmError> {
+    let mut out = Vec::with_capacity(operands.len());
+    for (&kind, (raw, span)) in opcode.operands().iter().zip(operands) {
+        let operand = match (kind, raw) {
+            (OperandKind::Def(_) | OperandKind::Use(_), RawOperand::Reg(r)) => Operand::Reg(*r),
+            (OperandKind::Label, raw) => Operand::U32(names.label(raw, span, body)?),
+            (OperandKind::LabelTable, RawOperand::List(items)) => {
+                if items.len() > MAX_BR_TABLE as usize {
+                    return Err(AsmError::new(
+                        codes::LIMIT,
+                        format!(
+                            "jump table has {} targets: the limit is {MAX_BR_TABLE}",
+                            items.len()
+                        ),
+                        span.clone(),
+                    ));
+                }
+                let mut ids = Vec::with_capacity(items.len());
+                for (raw, span) in items {
+                    ids.push(names.label(raw, span, body)?);
+                }
+                Operand::Labels(ids)
+            }
+            (OperandKind::Results | OperandKind::Args, RawOperand::List(items)) => {
+                if items.len() > 255 {
+                    return Err(AsmError::new(
+                        codes::LIMIT,
+                        "register list has more than 255 registers",
+                        span.clone(),
+                    ));
+                }
+                Operand::Regs(
+                    items
+                        .iter()
+                        .filter_map(|(r, _)| {
+                            if let RawOperand::Reg(r) = r {
+                                Some(*r)
+                            } else {
+                                None
+                            }
+                        })
+                        .collect(),
+                )
+            }
+            (OperandKind::Func, RawOperand::Name(name)) => {
+                Operand::U32(names.scope.function(name, span)?.0)
+            }
+            (OperandKind::Sig, RawOperand::Sig(sig)) => {
+                let index = mb.signature(sig.clone());
+                if index as usize == names.map.signatures.len() {
+                    names.map.signatures.push(span.clone());
+                }
+                Operand::U32(index)
+            }
+            (OperandKind::DevOp, RawOperand::Name(name)) => match abi::device_op_by_name(name) {
+                Some(op) => Operand::Dev(op.code()),
+                None => {
+                    return Err(AsmError::new(
+                        codes::UNKNOWN_DEVICE_OP,
+                        format!(
+                        "unknown device operation `{name}`: see the device table in docs/ISA.md"
+                    ),
+                        span.clone(),
+                    ))
+                }
+            },
+            (kind, raw) => immediate(kind, raw, span, names.scope.symbols)?,
+        };
+        out.push(operand);
+    }
+    Ok(out)
+}
+
+/// Converts a numeric operand to its encoded form, checking its range.
+fn immediate(
+    kind: OperandKind,
+    raw: &RawOperand,
+    span: &Span,
+    symbols: &Symbols,
+) -> Result<Operand, AsmError> {
+    let int = |expr: &IntExpr, min: i128, max: i128, what: &str| -> Result<i128, AsmError> {
+        // A constant whose definition failed is already reported.
+        let Some(v) = symbols.eval(expr, span, what)? else {
+            return Ok(0);
+        };
+        if v < 0 && min == 0 && what == "an offset" {
+            return Err(AsmError::new(
+                codes::OUT_OF_RANGE,
+                format!(
+                    "an offset {} is negative: offsets are unsigned (0..={max}); subtract from the base register first (`i32.sub`) and use a non-negative offset",
+                    describe(expr, v)
+                ),
+                span.clone(),
+            ));
+        }
+        if v < min || v > max {
+            return Err(AsmError::new(
+                codes::OUT_OF_RANGE,
+                format!(
+                    "{what} {} is out of range: expected {min}..={max}",
+                    describe(expr, v)
+                ),
+                span.clone(),
+            ));
+        }
+        Ok(v)
+    };
+    Ok(match (kind, raw) {
+        (OperandKind::ImmI32, RawOperand::Int(e)) => {
+            Operand::I32(int(e, i32::MIN.into(), u32::MAX.into(), "an i32")? as u32 as i32)
+        }
+        (OperandKind::ImmI64, RawOperand::Int(e)) => {
+            Operand::I64(int(e, i64::MIN.into(), u64::MAX.into(), "an i64")? as u64 as i64)
+        }
+        (OperandKind::Offset, RawOperand::Int(e)) => {
+            Operand::U32(int(e, 0, u32::MAX.into(), "an offset")? as u32)
+        }
+        (OperandKind::TrapCode, RawOperand::Int(e)) => {
+            Operand::U32(int(e, 0, u32::MAX.into(), "a trap code")? as u32)
+        }
+        (OperandKind::ImmF32, RawOperand::Float { negative, text }) => {
+            Operand::F32(parse_f32(*negative, text, span)?)
+        }
+        (OperandKind::ImmF64, RawOperand::Float { negative, text }) => {
+            Operand::F64(parse_f64(*negative, text, span)?)
+        }
+        _ => {
+            return Err(AsmError::new(
+                codes::EXPECTED,
+                format!("expected {}", describe_kind(kind)),
+                span.clone(),
+            ))
+        }
+    })
+}
