@@ -1,5 +1,5 @@
 //! Differential testing: generated programs (valid by construction, see
-//! `compiler/src/generate.rs`) run under the interpreter and the JIT, and
+//! `generate/src/lib.rs`) run under the interpreter and the JIT, and
 //! every tenth also as AOT executables at -O0 and -O2; stdout, exit status
 //! and trap message must be identical. A disagreeing program is written to
 //! `target/differential/seed-N.jasm` for a regression test.
@@ -11,7 +11,7 @@
 
 use janus_compiler::asm::disassemble;
 use janus_compiler::bytecode::encode;
-use janus_compiler::generate::generate;
+use janus_generate::generate;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};

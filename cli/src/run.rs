@@ -5,7 +5,7 @@
 use crate::failure::Failure;
 use crate::input::Input;
 use crate::session::Session;
-use janus_compiler::interp::{self, Outcome};
+use janus_interp::{self as interp, Outcome};
 use janus_compiler::link::{link, LinkOptions};
 use janus_compiler::llvm::{self, OptLevel, Wants};
 use janus_compiler::meta::Metadata;

@@ -1,24 +1,18 @@
-//! The JanusVM toolchain library.
+//! The JanusVM compiler: from a verified bytecode module to native code.
 //!
-//! The pipeline's front door lives here: the bytecode format
-//! ([`bytecode`]: opcode table, module, `.jbc` encoder and loader, builder),
-//! the text assembly ([`asm`]: assembler and disassembler) and the verifier
-//! ([`verify`]). [`load`] is the one entry point the CLI and the engines use
-//! to turn a file of either format into a verified module.
+//! The SSA IR ([`ir`]: construction, passes, printer and parser), the LLVM
+//! backend and JIT ([`llvm`]), linking ([`link`]), the metadata embedded in
+//! executables ([`meta`]) and reading it back ([`inspect`]). The bytecode
+//! stage is the `janus-bytecode` crate, re-exported here ([`bytecode`],
+//! [`asm`], [`verify`], [`load`]) so a user of the compiler needs one crate.
 
-pub mod asm;
-pub mod bytecode;
-pub mod generate;
 pub mod inspect;
-pub mod interp;
 pub mod ir;
 pub mod link;
 pub mod llvm;
-pub mod load;
 pub mod meta;
-pub mod verify;
 
-pub use load::{load, LoadError, Loaded, SourceKind};
+pub use janus_bytecode::{asm, bytecode, load, verify, LoadError, Loaded, SourceKind};
 
 /// Which IR [`ssa_text`] prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

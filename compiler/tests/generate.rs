@@ -2,7 +2,7 @@
 //! opcode, and is deterministic.
 
 use janus_compiler::bytecode::{encode, Opcode};
-use janus_compiler::generate::generate;
+use janus_generate::generate;
 use janus_compiler::load;
 use std::collections::HashSet;
 

@@ -3,7 +3,7 @@
 //! byte for byte.
 #![no_main]
 
-use janus_compiler::{asm, bytecode, load};
+use janus_bytecode::{asm, bytecode, load};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,7 +3,7 @@
 //! input; a module it accepts must re-encode to the same bytes.
 #![no_main]
 
-use janus_compiler::{bytecode, load, SourceKind};
+use janus_bytecode::{bytecode, load, SourceKind};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

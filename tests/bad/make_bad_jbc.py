@@ -45,7 +45,7 @@ def u32(v):
     return struct.pack("<I", v)
 
 
-# Instructions used below (bytes from compiler/src/bytecode/opcodes.rs).
+# Instructions used below (bytes from bytecode/src/bytecode/opcodes.rs).
 def i32_const(r, v):
     return b"\x10" + reg(r) + struct.pack("<i", v)
 

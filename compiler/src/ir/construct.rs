@@ -520,7 +520,7 @@ impl Builder<'_> {
                     block,
                     InstData::Bounds {
                         addr,
-                        end: u64::from(offset) + access_size(op),
+                        end: u64::from(offset) + op.access_size(),
                     },
                     pc,
                 );
@@ -543,7 +543,7 @@ impl Builder<'_> {
                     block,
                     InstData::Bounds {
                         addr,
-                        end: u64::from(offset) + access_size(op),
+                        end: u64::from(offset) + op.access_size(),
                     },
                     pc,
                 );
@@ -792,16 +792,6 @@ impl Builder<'_> {
     }
 }
 
-/// The bytes a load or store touches.
-pub fn access_size(op: Opcode) -> u64 {
-    use Opcode::*;
-    match op {
-        I32Load8S | I32Load8U | I64Load8S | I64Load8U | I32Store8 | I64Store8 => 1,
-        I32Load16S | I32Load16U | I64Load16S | I64Load16U | I32Store16 | I64Store16 => 2,
-        I32Load | I64Load32S | I64Load32U | F32Load | I32Store | I64Store32 | F32Store => 4,
-        _ => 8,
-    }
-}
 
 /// The values a checked float-to-int conversion accepts: `lo < x < hi` (or
 /// `lo <= x` where `lo` is exactly the target's minimum), as in WebAssembly.

@@ -12,7 +12,7 @@ use super::function::{
     result_type, BlockData, Function, Module, ModuleContext, ValueData, ValueDef,
 };
 use super::instructions::{is_pure_opcode, BlockCall, InstData};
-use super::verify::{is_load, is_runtime, is_store};
+use super::verify::is_runtime;
 use crate::asm::error::line_col;
 use crate::asm::lexer::{lex, Tok, Token};
 use crate::asm::literal::{parse_f32, parse_f64, parse_int};
@@ -622,7 +622,7 @@ impl<'t> Parser<'t> {
             mnemonic => {
                 let op = Opcode::from_mnemonic(mnemonic)
                     .ok_or((span.clone(), format!("unknown instruction `{mnemonic}`")))?;
-                if is_load(op) {
+                if op.is_load() {
                     let addr = self.use_value(uses)?;
                     self.expect(Tok::Comma, "`,` and the offset")?;
                     InstData::Load {
@@ -630,7 +630,7 @@ impl<'t> Parser<'t> {
                         addr,
                         offset: self.u32_number("an offset")?,
                     }
-                } else if is_store(op) {
+                } else if op.is_store() {
                     let value = self.use_value(uses)?;
                     self.expect(Tok::Comma, "`,` and the address")?;
                     let addr = self.use_value(uses)?;

@@ -251,8 +251,8 @@ impl Verifier<'_> {
             InstData::Pure { op, .. } if !is_pure_opcode(*op) => {
                 Err(format!("`{op}` is not a pure operation"))
             }
-            InstData::Load { op, .. } if !is_load(*op) => Err(format!("`{op}` is not a load")),
-            InstData::Store { op, .. } if !is_store(*op) => Err(format!("`{op}` is not a store")),
+            InstData::Load { op, .. } if !op.is_load() => Err(format!("`{op}` is not a load")),
+            InstData::Store { op, .. } if !op.is_store() => Err(format!("`{op}` is not a store")),
             InstData::Runtime { op, .. } if !is_runtime(*op) => {
                 Err(format!("`{op}` is not a memory or heap operation"))
             }
@@ -397,30 +397,6 @@ impl Verifier<'_> {
 
 fn types(ts: &[ValType]) -> String {
     ts.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
-}
-
-/// Whether a bytecode opcode is a load.
-pub fn is_load(op: Opcode) -> bool {
-    matches!(
-        op.operands(),
-        [
-            crate::bytecode::OperandKind::Def(_),
-            _,
-            crate::bytecode::OperandKind::Offset
-        ]
-    )
-}
-
-/// Whether a bytecode opcode is a store.
-pub fn is_store(op: Opcode) -> bool {
-    matches!(
-        op.operands(),
-        [
-            crate::bytecode::OperandKind::Use(_),
-            _,
-            crate::bytecode::OperandKind::Offset
-        ]
-    )
 }
 
 /// Whether a bytecode opcode becomes an IR runtime call.

@@ -329,6 +329,38 @@ macro_rules! define_opcodes {
 
 for_each_opcode!(define_opcodes);
 
+impl Opcode {
+    /// Whether the instruction loads from linear memory: it defines a
+    /// register from an address register and an offset.
+    pub fn is_load(self) -> bool {
+        matches!(
+            self.operands(),
+            [OperandKind::Def(_), _, OperandKind::Offset]
+        )
+    }
+
+    /// Whether the instruction stores to linear memory: it uses a value
+    /// register, an address register and an offset.
+    pub fn is_store(self) -> bool {
+        matches!(
+            self.operands(),
+            [OperandKind::Use(_), _, OperandKind::Offset]
+        )
+    }
+
+    /// How many bytes a load or store accesses (8 for the full-width 64-bit
+    /// ones; meaningless for other opcodes).
+    pub fn access_size(self) -> u64 {
+        use Opcode::*;
+        match self {
+            I32Load8S | I32Load8U | I64Load8S | I64Load8U | I32Store8 | I64Store8 => 1,
+            I32Load16S | I32Load16U | I64Load16S | I64Load16U | I32Store16 | I64Store16 => 2,
+            I32Load | I64Load32S | I64Load32U | F32Load | I32Store | I64Store32 | F32Store => 4,
+            _ => 8,
+        }
+    }
+}
+
 impl std::fmt::Display for Opcode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.mnemonic())

@@ -10,7 +10,7 @@ type Span = Range<usize>;
 
 /// Parses decimal or `0x` hexadecimal, with an optional sign and `_`
 /// separators, to an i128 so every operand's range can be checked after.
-pub(crate) fn parse_int(text: &str) -> Option<i128> {
+pub fn parse_int(text: &str) -> Option<i128> {
     let (negative, rest) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
         Some(b'+') => (false, &text[1..]),
@@ -63,7 +63,7 @@ fn float_error(text: &str, span: &Span) -> AsmError {
 }
 
 /// The bits of an f64 literal (`1.5`, `inf`, `nan:0x1`), its sign given apart.
-pub(crate) fn parse_f64(negative: bool, text: &str, span: &Span) -> Result<u64, AsmError> {
+pub fn parse_f64(negative: bool, text: &str, span: &Span) -> Result<u64, AsmError> {
     let sign = if negative { 1u64 << 63 } else { 0 };
     if text == "inf" {
         return Ok(sign | 0x7ff0_0000_0000_0000);
@@ -80,7 +80,7 @@ pub(crate) fn parse_f64(negative: bool, text: &str, span: &Span) -> Result<u64, 
 }
 
 /// The bits of an f32 literal (`1.5`, `inf`, `nan:0x1`), its sign given apart.
-pub(crate) fn parse_f32(negative: bool, text: &str, span: &Span) -> Result<u32, AsmError> {
+pub fn parse_f32(negative: bool, text: &str, span: &Span) -> Result<u32, AsmError> {
     let sign = if negative { 1u32 << 31 } else { 0 };
     if text == "inf" {
         return Ok(sign | 0x7f80_0000);

@@ -14,7 +14,7 @@ fn main() {
         1
     };
     for s in seed..seed + count {
-        let text = janus_compiler::asm::disassemble(&janus_compiler::generate::generate(s));
+        let text = janus_bytecode::asm::disassemble(&janus_generate::generate(s));
         if let Err(e) = std::fs::write(format!("{dir}/seed-{s}.jasm"), text) {
             eprintln!("error: cannot write to `{dir}`: {e}");
             std::process::exit(1);

@@ -1,7 +1,7 @@
 //! Bytecode to the interpreter's [`Op`]s: operands unpacked, jump targets
 //! turned into instruction indices, hot operations given their own variant.
 
-use crate::bytecode::{self, Inst, Opcode, Operand, OperandKind};
+use janus_bytecode::bytecode::{self, Inst, Opcode, Operand, OperandKind};
 
 /// Comparisons fused with the branch that follows them.
 #[derive(Clone, Copy, Debug)]
@@ -378,13 +378,13 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
                 args,
             }
         }
-        _ if is_load(op) => Op::Load {
+        _ if op.is_load() => Op::Load {
             op,
             dst: reg(&o[0]),
             addr: reg(&o[1]),
             offset: u32_of(&o[2]),
         },
-        _ if is_store(op) => Op::Store {
+        _ if op.is_store() => Op::Store {
             op,
             value: reg(&o[0]),
             addr: reg(&o[1]),
@@ -406,13 +406,6 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
     }
 }
 
-fn is_load(op: Opcode) -> bool {
-    crate::ir::verify::is_load(op)
-}
-
-fn is_store(op: Opcode) -> bool {
-    crate::ir::verify::is_store(op)
-}
 
 /// Turns a comparison followed by a branch on its result into one `CmpBr`.
 fn fuse_compare_branches(code: &mut [Op]) {

@@ -3,8 +3,8 @@
 //! the overlapping-data warning), each checked against the plain spelling it
 //! stands for: the module must be the same, byte for byte.
 
-use janus_compiler::asm::{assemble, disassemble, AsmError, AsmWarning};
-use janus_compiler::bytecode::{encode, Module, Operand};
+use janus_bytecode::asm::{assemble, disassemble, AsmError, AsmWarning};
+use janus_bytecode::bytecode::{encode, Module, Operand};
 use proptest::prelude::*;
 
 fn module(src: &str) -> (Module, Vec<AsmWarning>) {

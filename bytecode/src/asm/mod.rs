@@ -23,7 +23,7 @@ mod emit;
 pub mod error;
 pub mod lexer;
 mod line;
-pub(crate) mod literal;
+pub mod literal;
 mod parser;
 mod symbols;
 

@@ -11,7 +11,7 @@
 //! placed once, functions defined once); typing is the verifier's job.
 //!
 //! ```
-//! use janus_compiler::bytecode::{builder::ModuleBuilder, encode, Opcode, Operand};
+//! use janus_bytecode::bytecode::{builder::ModuleBuilder, encode, Opcode, Operand};
 //! use janus_runtime::abi::ValType;
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut mb = ModuleBuilder::new();
@@ -25,7 +25,7 @@
 //! let module = mb.finish()?;
 //!
 //! let text = "export main\nfunc main() -> i32\n    reg r0: i32\n    i32.const r0, 7\n    ret [r0]\nend\n";
-//! let (assembled, _, _) = janus_compiler::asm::assemble(text).expect("valid assembly");
+//! let (assembled, _, _) = janus_bytecode::asm::assemble(text).expect("valid assembly");
 //! assert_eq!(encode(&module), encode(&assembled));
 //! # Ok(())
 //! # }

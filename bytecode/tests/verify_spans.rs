@@ -6,7 +6,7 @@
 //! V0306 and V0307 need indices, names or orders the assembler chooses itself,
 //! V0108 is A0011 first) can only come from `.jbc` files, which have no spans.
 
-use janus_compiler::{load, LoadError};
+use janus_bytecode::{load, LoadError};
 
 /// The code and the spanned text of every verifier error of `src`.
 fn spans(src: &str) -> Vec<(&'static str, String)> {

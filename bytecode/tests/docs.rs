@@ -2,7 +2,7 @@
 //! drift from the tables the toolchain is generated from. Every mnemonic,
 //! device operation, trap kind, error and warning code must appear in it.
 
-use janus_compiler::bytecode::Opcode;
+use janus_bytecode::bytecode::Opcode;
 use janus_runtime::abi::{TrapKind, DEVICE_OPS};
 use std::path::Path;
 

@@ -9,8 +9,8 @@
 //! `call stack exhausted`), and loops count down a register nothing else
 //! writes.
 
-use crate::bytecode::builder::{FuncId, FunctionBuilder, Label, ModuleBuilder};
-use crate::bytecode::{Module, Opcode, Operand, OperandKind, Reg, Signature};
+use janus_bytecode::bytecode::builder::{FuncId, FunctionBuilder, Label, ModuleBuilder};
+use janus_bytecode::bytecode::{Module, Opcode, Operand, OperandKind, Reg, Signature};
 use janus_runtime::abi::{device_op_by_name, ValType, DEVICE_OPS};
 
 /// splitmix64: a tiny deterministic generator, so a seed reproduces its

@@ -12,8 +12,8 @@
 
 mod decode;
 
-use crate::bytecode::semantics::eval;
-use crate::bytecode::{Module, Opcode};
+use janus_bytecode::bytecode::semantics::eval;
+use janus_bytecode::bytecode::{Module, Opcode};
 use decode::{decode_function, Bin, Cmp, Op};
 use janus_runtime::abi::{self, TrapKind, MAX_CALL_DEPTH};
 use janus_runtime::machine::Machine;
@@ -158,9 +158,9 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 }
                 let v = match op {
                     Opcode::F32Store => {
-                        u64::from(crate::bytecode::semantics::canon32(r!(value) as u32))
+                        u64::from(janus_bytecode::bytecode::semantics::canon32(r!(value) as u32))
                     }
-                    Opcode::F64Store => crate::bytecode::semantics::canon64(r!(value)),
+                    Opcode::F64Store => janus_bytecode::bytecode::semantics::canon64(r!(value)),
                     _ => r!(value),
                 };
                 write_le(machine.memory.bytes_mut(), ea as usize, size, v);
@@ -412,18 +412,18 @@ fn abi_device(machine: &mut Machine, code: u16, args: &[u64]) -> Result<u64, Tra
 
 fn f64_bits(x: f64) -> u64 {
     if x.is_nan() {
-        crate::bytecode::semantics::CANONICAL_NAN_F64
+        janus_bytecode::bytecode::semantics::CANONICAL_NAN_F64
     } else {
         x.to_bits()
     }
 }
 
 fn load_size(op: Opcode) -> u64 {
-    crate::ir::construct::access_size(op)
+    op.access_size()
 }
 
 fn store_size(op: Opcode) -> u64 {
-    crate::ir::construct::access_size(op)
+    op.access_size()
 }
 
 /// The `size`-byte little-endian value at `ea` (checked in bounds), read
