@@ -48,42 +48,48 @@ impl Target {
     /// names `JANUS_DISPLAY`, the path and what is wrong.
     pub fn open(value: &str) -> Result<Target, String> {
         let target = Target::classify(value);
-        let dir = match &target {
-            Target::Dir(dir) => dir.as_str(),
-            Target::File(file) => {
-                if kind(file) == Some(libc::S_IFDIR) {
-                    return Err(alloc::format!(
-                        "JANUS_DISPLAY: `{value}` is a directory, but a value ending in .png names the file each frame replaces"
-                    ));
-                }
+        let (dir, file) = match &target {
+            Target::Dir(dir) => (dir.as_str(), None),
+            Target::File(file) => (
                 match file.rfind('/') {
                     Some(0) => "/",
                     Some(i) => &file[..i],
                     None => ".",
-                }
+                },
+                Some(file.as_str()),
+            ),
+        };
+        let problem = if file.is_some_and(|f| kind(f) == Some(libc::S_IFDIR)) {
+            " is a directory, but a value ending in .png names the file each frame replaces"
+        } else {
+            match kind(dir) {
+                None => " does not exist (create it first; a value ending in .png names a file, any other value a directory)",
+                Some(libc::S_IFDIR) if writable(dir) => return Ok(target),
+                Some(libc::S_IFDIR) => " is not writable",
+                Some(_) => " is not a directory (a value ending in .png names a file, any other value a directory)",
             }
         };
-        let what = match &target {
-            Target::Dir(_) => alloc::format!("directory `{dir}`"),
-            Target::File(_) => alloc::format!("directory `{dir}` (for `{value}`)"),
-        };
-        match kind(dir) {
-            None => Err(alloc::format!(
-                "JANUS_DISPLAY: {what} does not exist (create it first; a value ending in .png names a file, any other value a directory)"
-            )),
-            Some(libc::S_IFDIR) => {
-                let c = CString::new(dir).map_err(|_| alloc::format!("JANUS_DISPLAY: `{value}` contains a NUL byte"))?;
-                // SAFETY: access on a C string path.
-                if unsafe { libc::access(c.as_ptr(), libc::W_OK) } != 0 {
-                    return Err(alloc::format!("JANUS_DISPLAY: {what} is not writable"));
-                }
-                Ok(target)
-            }
-            Some(_) => Err(alloc::format!(
-                "JANUS_DISPLAY: `{dir}` is not a directory (a value ending in .png names a file, any other value a directory)"
-            )),
-        }
+        Err(open_error(value, dir, file, problem))
     }
+}
+
+/// The one message of [`Target::open`]: out of line, since a program
+/// starts far more often than it fails to.
+#[cold]
+#[inline(never)]
+fn open_error(value: &str, dir: &str, file: Option<&str>, problem: &str) -> String {
+    let (subject, lead, (open, of, close)) = match file {
+        Some(file) if problem.starts_with(" is a directory") => (file, "", ("", "", "")),
+        Some(_) => (dir, "directory ", (" (for `", value, "`)")),
+        None => (dir, "directory ", ("", "", "")),
+    };
+    alloc::format!("JANUS_DISPLAY: {lead}`{subject}`{open}{of}{close}{problem}")
+}
+
+/// Whether this process may create files in directory `dir`.
+fn writable(dir: &str) -> bool {
+    // SAFETY: access on a C string path.
+    CString::new(dir).is_ok_and(|c| unsafe { libc::access(c.as_ptr(), libc::W_OK) } == 0)
 }
 
 /// The file type bits (`S_IFDIR`, `S_IFREG`, ...) of `path`, following
