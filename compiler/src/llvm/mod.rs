@@ -305,7 +305,7 @@ pub fn compile_with(
         .write_to_memory_buffer(&module, FileType::Object)
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
     products.object = buf.as_slice().to_vec();
-    CodeSizes::fill(&mut products.object).map_err(|e| BackendError::Invalid(e))?;
+    CodeSizes::fill(&mut products.object).map_err(BackendError::Invalid)?;
     Ok(products)
 }
 
