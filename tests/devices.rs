@@ -175,6 +175,46 @@ fn display_sample_presents_the_golden_image() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "no display\n");
 }
 
+/// A display directory that does not exist is one clear error before the
+/// program starts, the same under every engine, not E_IO from each
+/// `display.present`.
+#[test]
+fn a_missing_display_directory_stops_every_engine_at_start() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let exe = build("display", tmp.path());
+    let sample = root().join("samples/display.jasm");
+    let expected = "janus: JANUS_DISPLAY: directory `nonexistent-dir`";
+    let runs: [(&str, Command); 3] = [
+        ("interp", janusc_run(&sample, "interp")),
+        ("jit", janusc_run(&sample, "jit")),
+        ("aot executable", Command::new(&exe)),
+    ];
+    for (engine, mut cmd) in runs {
+        for value in ["nonexistent-dir/", "nonexistent-dir/frame.png"] {
+            let out = cmd
+                .current_dir(tmp.path())
+                .env("JANUS_DISPLAY", value)
+                .output()
+                .expect("runs");
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(125), "{engine} {value}: {stderr}");
+            assert!(stderr.starts_with(expected), "{engine} {value}: {stderr}");
+            assert!(
+                stderr.contains("does not exist"),
+                "{engine} {value}: {stderr}"
+            );
+            assert!(out.stdout.is_empty(), "{engine} {value}: main never ran");
+        }
+    }
+    assert!(!tmp.path().join("nonexistent-dir").exists());
+}
+
+fn janusc_run(sample: &Path, engine: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_janusc"));
+    cmd.args(["run", "--engine", engine]).arg(sample);
+    cmd
+}
+
 #[test]
 fn janus_help_lists_the_device_options() {
     let tmp = tempfile::tempdir().expect("tempdir");

@@ -8,6 +8,10 @@
 //!
 //! The format is line-oriented text, `key value`, so a person can read it with
 //! `objdump -s -j .janus.meta`.
+//!
+//! Machine-code sizes cannot be known here (this object is written without
+//! the program's code), so they travel in a second section, `.janus.code`
+//! ([`CodeSizes`]), which the backend puts into the program's own object.
 
 use object::write::{Object, StreamingBuffer};
 use object::{Architecture, BinaryFormat, Endianness, FileFlags, SectionFlags, SectionKind};
@@ -89,6 +93,8 @@ impl Metadata {
     pub fn to_object(&self, triple: &str) -> Vec<u8> {
         let arch = if triple.starts_with("aarch64") {
             Architecture::Aarch64
+        } else if triple.starts_with("riscv64") {
+            Architecture::Riscv64
         } else {
             Architecture::X86_64
         };
@@ -123,6 +129,111 @@ impl Metadata {
     }
 }
 
+/// The section recording each generated function's machine-code size,
+/// emitted by the backend into the program's object (allocated and
+/// retained, so neither `--gc-sections` nor `--strip` removes it).
+pub const CODE_SECTION: &str = ".janus.code";
+
+/// The first line of [`CODE_SECTION`].
+const CODE_HEADER: &str = "janus-code 1\n";
+
+/// Digits of each size field: any `u32`.
+const SIZE_DIGITS: usize = 10;
+
+/// Machine-code sizes, by symbol, as [`CODE_SECTION`] records them.
+///
+/// The section is text, one line per function the object defines, in the
+/// object's order: `0000000123 janus.fn.main`, a ten-digit size and the
+/// symbol. The backend emits the lines with zero sizes (the sizes exist only
+/// once LLVM has emitted the code), then [`CodeSizes::fill`] writes each
+/// function's ELF symbol size (`st_size`) over its zeros in the finished
+/// object: a fixed-width field changes no offset, so the object stays byte
+/// for byte what LLVM wrote apart from those digits, and reproducible. The
+/// linker copies the section verbatim (no relocations in it), and strip
+/// keeps allocated sections, which is why stripped and static executables
+/// still show their function rows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeSizes {
+    /// Each function's symbol and machine-code size in bytes.
+    pub functions: Vec<(String, u64)>,
+}
+
+impl CodeSizes {
+    /// The section's contents before [`CodeSizes::fill`]: every size zero.
+    pub fn placeholder<'a>(symbols: impl IntoIterator<Item = &'a str>) -> String {
+        let mut s = String::from(CODE_HEADER);
+        for symbol in symbols {
+            s.push_str(&format!("{:0w$} {symbol}\n", 0, w = SIZE_DIGITS));
+        }
+        s
+    }
+
+    /// Reads the section's contents back; `None` if they are not a code table.
+    pub fn parse(text: &str) -> Option<Self> {
+        let body = text.strip_prefix(CODE_HEADER)?;
+        let mut functions = Vec::new();
+        for line in body.lines() {
+            let (size, symbol) = line.split_at_checked(SIZE_DIGITS)?;
+            let symbol = symbol.strip_prefix(' ')?;
+            functions.push((symbol.to_string(), size.parse().ok()?));
+        }
+        Some(CodeSizes { functions })
+    }
+
+    /// Writes each listed function's size into the [`CODE_SECTION`] of the
+    /// ELF relocatable `object`, from the object's own symbol table. An
+    /// object of another format is left as it is (its sizes stay zero); an
+    /// ELF object whose table names a function it does not define is an
+    /// error, naming the symbol.
+    pub fn fill(object: &mut [u8]) -> Result<(), String> {
+        let Ok(elf) = goblin::elf::Elf::parse(object) else {
+            return Ok(());
+        };
+        let Some(section) = elf
+            .section_headers
+            .iter()
+            .find(|sh| elf.shdr_strtab.get_at(sh.sh_name) == Some(CODE_SECTION))
+        else {
+            return Err(format!("the object has no {CODE_SECTION} section"));
+        };
+        let start = section.sh_offset as usize;
+        let end = start
+            .checked_add(section.sh_size as usize)
+            .filter(|&end| end <= object.len())
+            .ok_or_else(|| format!("{CODE_SECTION} lies outside the object"))?;
+        let mut sizes = std::collections::HashMap::new();
+        for sym in elf.syms.iter() {
+            if sym.is_function() && sym.st_shndx != 0 {
+                if let Some(name) = elf.strtab.get_at(sym.st_name) {
+                    sizes.insert(name.to_string(), sym.st_size);
+                }
+            }
+        }
+        let text = std::str::from_utf8(&object[start..end])
+            .ok()
+            .and_then(CodeSizes::parse)
+            .ok_or_else(|| format!("{CODE_SECTION} does not hold a code table"))?;
+        let mut at = start + CODE_HEADER.len();
+        let mut patches = Vec::new();
+        for (symbol, _) in &text.functions {
+            let size = *sizes.get(symbol).ok_or_else(|| {
+                format!("{CODE_SECTION} names `{symbol}`, which the object does not define")
+            })?;
+            let digits = format!("{size:0w$}", w = SIZE_DIGITS);
+            if digits.len() != SIZE_DIGITS {
+                return Err(format!("`{symbol}` is {size} bytes, too large to record"));
+            }
+            patches.push((at, digits));
+            at += SIZE_DIGITS + 1 + symbol.len() + 1;
+        }
+        drop(elf);
+        for (at, digits) in patches {
+            object[at..at + SIZE_DIGITS].copy_from_slice(digits.as_bytes());
+        }
+        Ok(())
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -141,5 +252,21 @@ mod tests {
         };
         assert_eq!(Metadata::parse(&meta.to_text()), Some(meta.clone()));
         assert!(!meta.to_object("x86_64-unknown-linux-gnu").is_empty());
+    }
+
+    #[test]
+    fn code_tables_round_trip_and_have_fixed_width_sizes() {
+        let text = CodeSizes::placeholder(["janus.fn.main", "janus.fn.a b", "main"]);
+        assert_eq!(
+            text,
+            "janus-code 1\n0000000000 janus.fn.main\n0000000000 janus.fn.a b\n0000000000 main\n"
+        );
+        let parsed = CodeSizes::parse(&text).expect("a code table");
+        assert_eq!(parsed.functions[1], ("janus.fn.a b".to_string(), 0));
+        assert_eq!(CodeSizes::parse("janus-meta 1\n"), None);
+        assert_eq!(CodeSizes::parse("janus-code 1\n12 short\n"), None);
+        let mut not_elf = b"plain bytes".to_vec();
+        assert_eq!(CodeSizes::fill(&mut not_elf), Ok(()));
+        assert_eq!(not_elf, b"plain bytes", "left as it is");
     }
 }

@@ -9,6 +9,17 @@
 //! | `JANUS_DISPLAY_FRAMES=N` | the most frames a program may present (default 1000) |
 //! | `JANUS_NET_ALLOW=LIST` | addresses the program may connect to or listen on: comma-separated IPv4 addresses or CIDR blocks, or `none`; default `127.0.0.0/8` (loopback only) |
 //!
+//! A `JANUS_DISPLAY` value ending in `.png`, in any ASCII case (`out.png`,
+//! `OUT.PNG`), is a file; any other value (`frames`, `frames/`,
+//! `frames.png/`) is a directory. The directory, or the file's parent
+//! directory (`.` for a bare name), must exist and be writable; the file
+//! need not exist.
+//!
+//! Every option is checked before `main` runs, under every engine (the
+//! interpreter through `interp::machine_for`, the JIT and executables
+//! through `janus_start`, all ending in `Machine::new`): a bad value prints
+//! `janus: <variable>: ...` and the program exits with status 125.
+//!
 //! `PROGRAM --janus-help` prints this table instead of running the program.
 
 use alloc::string::String;
@@ -46,13 +57,18 @@ with environment variables:
   JANUS_DISK=FILE          attach FILE as the disk (512-byte blocks)
   JANUS_DISPLAY=DIR        write each presented frame as DIR/frame-NNNNN.png
   JANUS_DISPLAY=FILE.png   write each presented frame over FILE.png
+                           (a value ending in .png, any case, is a file;
+                           any other value is a directory; the directory,
+                           or the file's, must already exist)
   JANUS_DISPLAY_FRAMES=N   the most frames the program may present (default 1000)
   JANUS_NET_ALLOW=LIST     IPv4 addresses or CIDR blocks the program may reach,
                            comma-separated, or `none` (default 127.0.0.0/8)
 
 Limits: 64 open network handles; frames of at most 4096 x 4096 pixels.
 A trap prints `janus: trap: ...` on stderr and exits with status 64 + its code;
-a bad device option prints `janus: ...` and exits with status 125.
+a bad device option (a disk image that does not open, a display directory
+that does not exist, a malformed list) prints `janus: ...` and exits with
+status 125 before the program starts.
 ";
 
 /// Parses a dotted IPv4 address.

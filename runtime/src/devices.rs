@@ -412,6 +412,22 @@ mod tests {
     }
 
     #[test]
+    fn a_display_directory_that_does_not_exist_stops_the_machine_at_start() {
+        for value in ["/nonexistent-dir/", "/nonexistent-dir/out.png"] {
+            let config = DeviceConfig {
+                display: Some(String::from(value)),
+                ..DeviceConfig::default()
+            };
+            let err = Machine::new(1, 1, 16, vec![], vec![], config).expect_err(value);
+            assert!(
+                err.starts_with("JANUS_DISPLAY: directory `/nonexistent-dir`"),
+                "{value}: {err}"
+            );
+            assert!(err.contains("does not exist"), "{value}: {err}");
+        }
+    }
+
+    #[test]
     fn display_writes_png_frames_up_to_its_limit() {
         let tmp = tempfile::tempdir().expect("temporary directory");
         let dir = tmp.path();

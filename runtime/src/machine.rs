@@ -59,7 +59,10 @@ impl Machine {
             None => None,
         };
         let display = Display {
-            target: config.display.clone(),
+            target: match &config.display {
+                Some(value) => Some(crate::display::Target::open(value)?),
+                None => None,
+            },
             max_frames: config.display_frames,
             size: None,
             frames: 0,

@@ -16,11 +16,14 @@ mod lower;
 
 use crate::bytecode;
 use crate::ir;
+use crate::meta::{CodeSizes, CODE_SECTION};
 use inkwell::context::Context;
+use inkwell::module::{FlagBehavior, Linkage};
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{
     CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
 };
+use inkwell::AddressSpace;
 use inkwell::OptimizationLevel;
 use thiserror::Error;
 
@@ -111,13 +114,16 @@ pub struct Products {
 /// Why the backend failed.
 #[derive(Debug, Error)]
 pub enum BackendError {
-    /// LLVM does not know the target triple.
-    #[error("unknown target `{triple}`: {message}")]
+    /// LLVM does not know the target triple, or this janusc was built
+    /// without its backend.
+    #[error("unknown target `{triple}`: {message}; this janusc emits objects for {}", supported.join(", "))]
     UnknownTarget {
         /// The triple asked for.
         triple: String,
         /// LLVM's reason.
         message: String,
+        /// What [`target_list`] returns: the triples that would work.
+        supported: Vec<String>,
     },
     /// This janusc has no runtime for the target, so it cannot link for it.
     #[error(
@@ -137,16 +143,51 @@ pub enum BackendError {
     Llvm(String),
 }
 
-/// The target triples this build can emit objects for: those of the LLVM
-/// backends it initialises.
-pub fn target_list() -> Vec<String> {
-    vec![
-        "aarch64-unknown-linux-gnu".to_string(),
-        "x86_64-unknown-linux-gnu".to_string(),
-    ]
+/// The architectures JanusVM lowers for, as (LLVM target name, triple
+/// prefix): 64-bit and little-endian, like the VM's own memory layout.
+const ARCHITECTURES: [(&str, &str); 3] = [
+    ("aarch64", "aarch64"),
+    ("riscv64", "riscv64"),
+    ("x86-64", "x86_64"),
+];
+
+/// Registers every LLVM backend this janusc was built with (inkwell's
+/// `target-*` features in `compiler/Cargo.toml`); idempotent.
+fn initialize_targets() {
+    let config = InitializationConfig::default();
+    Target::initialize_x86(&config);
+    Target::initialize_aarch64(&config);
+    Target::initialize_riscv(&config);
 }
 
-/// The version of the LLVM janusc is running with, e.g. `19.1.7`.
+/// The target triples this janusc can emit objects for (`--emit obj` or
+/// `asm` with `--target`), one Linux triple per LLVM backend it was built
+/// with, sorted: `aarch64-unknown-linux-gnu`, `riscv64-unknown-linux-gnu`,
+/// `x86_64-unknown-linux-gnu`. Asked of LLVM's target registry, so the list
+/// is what the linked LLVM really has. Executables additionally need a
+/// runtime for the target, which janusc carries for the host only.
+pub fn target_list() -> Vec<String> {
+    initialize_targets();
+    let mut registered = Vec::new();
+    let mut next = Target::get_first();
+    while let Some(target) = next {
+        if target.has_target_machine() && target.has_asm_backend() {
+            registered.push(target.get_name().to_string_lossy().into_owned());
+        }
+        next = target.get_next();
+    }
+    let mut triples: Vec<String> = ARCHITECTURES
+        .iter()
+        .filter(|(name, _)| registered.iter().any(|r| r == name))
+        .map(|(_, arch)| format!("{arch}-unknown-linux-gnu"))
+        .collect();
+    triples.sort();
+    triples
+}
+
+/// The version of the LLVM janusc is running with, e.g. `19.1.7`, asked of
+/// LLVM itself (`LLVMGetVersion`, through inkwell), so it names the shared
+/// library actually loaded rather than the one janusc was built against.
 pub fn llvm_version() -> String {
     let (major, minor, patch) = inkwell::support::get_llvm_version();
     format!("{major}.{minor}.{patch}")
@@ -193,41 +234,50 @@ pub fn compile_with(
     wants: Wants,
     bounds: BoundsChecks,
 ) -> Result<Products, BackendError> {
-    Target::initialize_x86(&InitializationConfig::default());
-    Target::initialize_aarch64(&InitializationConfig::default());
+    initialize_targets();
     let host = host_triple();
     let triple_text = triple.unwrap_or(&host).to_string();
     let triple = TargetTriple::create(&triple_text);
-    let target = Target::from_triple(&triple).map_err(|e| BackendError::UnknownTarget {
+    let unknown = |message: String| BackendError::UnknownTarget {
         triple: triple_text.clone(),
-        message: e.to_string(),
-    })?;
+        message,
+        supported: target_list(),
+    };
+    let target = Target::from_triple(&triple).map_err(|e| unknown(e.to_string()))?;
     // A generic CPU: the executable must run on any machine of the target,
-    // and the output must not depend on the build machine.
-    let cpu = if triple_text.starts_with("x86_64") {
-        "x86-64"
+    // and the output must not depend on the build machine. RISC-V Linux
+    // means RV64GC with hard-float calling conventions (lp64d, set below as
+    // the `target-abi` module flag), what its distributions' libraries use.
+    let (cpu, features) = if triple_text.starts_with("x86_64") {
+        ("x86-64", "")
+    } else if triple_text.starts_with("riscv64") {
+        ("generic-rv64", "+m,+a,+f,+d,+c")
     } else {
-        "generic"
+        ("generic", "")
     };
     let machine = target
         .create_target_machine(
             &triple,
             cpu,
-            "",
+            features,
             opt.codegen(),
             RelocMode::PIC,
             CodeModel::Default,
         )
-        .ok_or_else(|| BackendError::UnknownTarget {
-            triple: triple_text.clone(),
-            message: "no target machine".into(),
-        })?;
+        .ok_or_else(|| unknown("no target machine".into()))?;
 
     let context = Context::create();
     let module = lower::lower_module(&context, bc, ir, bounds == BoundsChecks::Explicit, None)
         .map_err(BackendError::Invalid)?;
     module.set_triple(&triple);
     module.set_data_layout(&machine.get_target_data().get_data_layout());
+    if triple_text.starts_with("riscv64") {
+        module.add_metadata_flag(
+            "target-abi",
+            FlagBehavior::Error,
+            context.metadata_string("lp64d"),
+        );
+    }
     module
         .verify()
         .map_err(|e| BackendError::Invalid(e.to_string()))?;
@@ -239,6 +289,7 @@ pub fn compile_with(
     module
         .run_passes(opt.pipeline(), &machine, PassBuilderOptions::create())
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
+    add_code_table(&context, &module);
     if wants.llvm_ir {
         products.llvm_ir = Some(module.print_to_string().to_string());
     }
@@ -252,5 +303,32 @@ pub fn compile_with(
         .write_to_memory_buffer(&module, FileType::Object)
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
     products.object = buf.as_slice().to_vec();
+    CodeSizes::fill(&mut products.object).map_err(BackendError::Invalid)?;
     Ok(products)
+}
+
+/// Adds the [`CODE_SECTION`] table, every size zero, listing the functions
+/// the optimised module still defines (program functions, recursion copies,
+/// `janus.entry`, C `main`) in the order LLVM emits them; [`compile_with`]
+/// fills the sizes in once the object exists. It is in `llvm.used`, so on
+/// ELF the section is flagged `SHF_GNU_RETAIN` and `--gc-sections` keeps
+/// it, though nothing refers to it. Emitted assembly shows the zeros.
+fn add_code_table<'ctx>(context: &'ctx Context, module: &inkwell::module::Module<'ctx>) {
+    let symbols: Vec<String> = module
+        .get_functions()
+        .filter(|f| f.count_basic_blocks() > 0)
+        .map(|f| f.get_name().to_string_lossy().into_owned())
+        .collect();
+    let text = CodeSizes::placeholder(symbols.iter().map(String::as_str));
+    let value = context.const_string(text.as_bytes(), false);
+    let table = module.add_global(value.get_type(), None, "janus.code");
+    table.set_initializer(&value);
+    table.set_constant(true);
+    table.set_linkage(Linkage::Private);
+    table.set_section(Some(CODE_SECTION));
+    let ptr = context.ptr_type(AddressSpace::default());
+    let used = module.add_global(ptr.array_type(1), None, "llvm.used");
+    used.set_linkage(Linkage::Appending);
+    used.set_section(Some("llvm.metadata"));
+    used.set_initializer(&ptr.const_array(&[table.as_pointer_value()]));
 }
