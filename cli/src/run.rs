@@ -5,10 +5,10 @@
 use crate::failure::Failure;
 use crate::input::Input;
 use crate::session::Session;
-use janus_interp::{self as interp, Outcome};
 use janus_compiler::link::{link, LinkOptions};
 use janus_compiler::llvm::{self, OptLevel, Wants};
 use janus_compiler::meta::Metadata;
+use janus_interp::{self as interp, Outcome};
 use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::process::{Command, Stdio};

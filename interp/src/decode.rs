@@ -406,7 +406,6 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
     }
 }
 
-
 /// Turns a comparison followed by a branch on its result into one `CmpBr`.
 fn fuse_compare_branches(code: &mut [Op]) {
     for i in 0..code.len().saturating_sub(1) {

@@ -12,9 +12,9 @@
 
 mod decode;
 
+use decode::{decode_function, Bin, Cmp, Op};
 use janus_bytecode::bytecode::semantics::eval;
 use janus_bytecode::bytecode::{Module, Opcode};
-use decode::{decode_function, Bin, Cmp, Op};
 use janus_runtime::abi::{self, TrapKind, MAX_CALL_DEPTH};
 use janus_runtime::machine::Machine;
 
@@ -157,9 +157,9 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     );
                 }
                 let v = match op {
-                    Opcode::F32Store => {
-                        u64::from(janus_bytecode::bytecode::semantics::canon32(r!(value) as u32))
-                    }
+                    Opcode::F32Store => u64::from(janus_bytecode::bytecode::semantics::canon32(
+                        r!(value) as u32,
+                    )),
                     Opcode::F64Store => janus_bytecode::bytecode::semantics::canon64(r!(value)),
                     _ => r!(value),
                 };

@@ -792,7 +792,6 @@ impl Builder<'_> {
     }
 }
 
-
 /// The values a checked float-to-int conversion accepts: `lo < x < hi` (or
 /// `lo <= x` where `lo` is exactly the target's minimum), as in WebAssembly.
 pub struct ConversionRange {
