@@ -29,6 +29,17 @@ pub enum Failure {
     Reported,
 }
 
+impl From<janus_compiler::driver::DriverError> for Failure {
+    fn from(error: janus_compiler::driver::DriverError) -> Self {
+        use janus_compiler::driver::DriverError;
+        match error {
+            DriverError::Backend(e) => Failure::Backend(e),
+            DriverError::Link(e) => Failure::Link(e),
+            DriverError::NoRuntime { .. } => Failure::Usage(error.to_string()),
+        }
+    }
+}
+
 /// A file that is not a valid program.
 #[derive(Debug)]
 pub struct LoadFailure {
