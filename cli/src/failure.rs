@@ -9,6 +9,15 @@ use std::path::PathBuf;
 pub enum Failure {
     /// The command line asks for something impossible.
     Usage(String),
+    /// `run --engine all`: the engines ran the program to different results.
+    Disagree {
+        /// The engine every other is compared with.
+        first: &'static str,
+        /// The engine that differs from it.
+        other: &'static str,
+        /// How they differ: `stdout differs at byte 3`, `exit status 0 vs 1`...
+        what: String,
+    },
     /// The LLVM backend failed.
     Backend(janus_compiler::llvm::BackendError),
     /// Linking failed.

@@ -210,10 +210,11 @@ fn run_all(
             None
         };
         if let Some(what) = what {
-            return Err(Failure::Usage(format!(
-                "engines disagree: {} and {}: {what}",
-                first.engine, other.engine
-            )));
+            return Err(Failure::Disagree {
+                first: first.engine,
+                other: other.engine,
+                what,
+            });
         }
     }
     let _ = std::io::stdout().write_all(&first.stdout);
