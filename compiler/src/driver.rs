@@ -241,17 +241,68 @@ pub fn compile<'a>(
     Ok(artefacts)
 }
 
-/// Compiles `program` with the same pipeline as [`compile`] for the host and
-/// runs its `main` in this process through the JIT, with `args` (the first
-/// is the program's name); returns its exit status. A trap or `exit` ends
-/// the process from inside the runtime, as in an executable.
+/// Compiles `program` to the optimised SSA [`compile`] makes, then through
+/// LLVM's JIT for the host at `opt`, and runs its `main` in this process
+/// with `args` (the first is the program's name); returns its exit status.
+/// A trap or `exit` ends the process from inside the runtime, as in an
+/// executable.
 pub fn run_jit<'a>(
     program: impl Into<Program<'a>>,
     opt: OptLevel,
     args: &[String],
 ) -> Result<i32, DriverError> {
-    let bc = program.into().module;
-    let mut ir = ir::construct::build_module(bc);
-    ir::passes::optimize_module(&mut ir, bc);
-    Ok(llvm::jit::run(bc, &ir, opt, args)?)
+    let program = program.into();
+    let wanted = Wanted {
+        ssa: true,
+        ..Wanted::default()
+    };
+    let ir = compile(program.clone(), &Options::default(), wanted)?.ssa;
+    let ir = ir.expect("asked for");
+    Ok(llvm::jit::run(program.module, &ir, opt, args)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAIN: &[u8] = b"export main\nfunc main() -> i32\n    reg r0: i32\n    ret [r0]\nend\n";
+
+    #[test]
+    fn only_what_is_wanted_is_made() {
+        let loaded = crate::load(MAIN).expect("loads");
+        let wanted = Wanted {
+            ssa_raw: true,
+            ..Wanted::default()
+        };
+        let artefacts = compile(&loaded, &Options::default(), wanted).expect("SSA only");
+        assert!(artefacts.ssa_raw.is_some());
+        assert!(artefacts.ssa.is_none() && artefacts.object.is_none());
+        let wanted = Wanted {
+            asm: true,
+            ..Wanted::default()
+        };
+        let artefacts = compile(&loaded, &Options::default(), wanted).expect("compiles");
+        assert!(artefacts.asm.is_some());
+        assert!(artefacts.object.is_none() && artefacts.executable.is_none());
+        assert!(artefacts.llvm_ir.is_none() && artefacts.ssa.is_none());
+    }
+
+    #[test]
+    fn an_executable_for_a_target_without_a_runtime_is_refused() {
+        let loaded = crate::load(MAIN).expect("loads");
+        let foreign = if RUNTIME_TARGET.starts_with("aarch64") {
+            "x86_64-unknown-linux-gnu"
+        } else {
+            "aarch64-unknown-linux-gnu"
+        };
+        let options = Options {
+            target: Some(foreign.into()),
+            ..Options::default()
+        };
+        let err = compile(&loaded, &options, Wanted::EXECUTABLE).expect_err("no runtime");
+        assert!(
+            matches!(&err, DriverError::NoRuntime { triple, .. } if triple == foreign),
+            "{err:?}"
+        );
+    }
 }
