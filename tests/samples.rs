@@ -96,11 +96,21 @@ fn sample_disassembly_snapshots() {
 
 #[test]
 fn sample_ir_verifies_and_round_trips() {
-    use janus_compiler::ir::{construct, parse::parse_module, passes, verify::verify_function};
+    use janus_compiler::driver::{self, Options, Wanted};
+    use janus_compiler::ir::{parse::parse_module, verify::verify_function};
+    let wanted = Wanted {
+        ssa_raw: true,
+        ssa: true,
+        ..Wanted::default()
+    };
     for path in samples() {
         let loaded = load(&std::fs::read(&path).expect("readable")).expect("loads");
-        let mut ir = construct::build_module(&loaded.module);
-        for stage in ["construction", "the pipeline"] {
+        let artefacts = driver::compile(&loaded, &Options::default(), wanted).expect("SSA only");
+        for (stage, ir) in [
+            ("construction", artefacts.ssa_raw),
+            ("the pipeline", artefacts.ssa),
+        ] {
+            let ir = ir.expect("asked for");
             for f in &ir.functions {
                 if let Err(e) = verify_function(f, &ir.ctx) {
                     panic!(
@@ -117,7 +127,6 @@ fn sample_ir_verifies_and_round_trips() {
                 "{}: parse(print(f)) != f after {stage}",
                 path.display()
             );
-            passes::optimize_module(&mut ir, &loaded.module);
         }
     }
 }

@@ -8,7 +8,6 @@ pub mod machine;
 use janus_compiler::bytecode::builder::ModuleBuilder;
 use janus_compiler::bytecode::{Module, Opcode, Operand};
 use janus_runtime::abi::ValType;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Bytecode instructions in each function of [`generated_module`].
@@ -112,23 +111,4 @@ pub fn median_time(runs: usize, mut f: impl FnMut()) -> Duration {
 /// 0.5× symmetrically, as ratios should be averaged.
 pub fn geomean(ratios: &[f64]) -> f64 {
     (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp()
-}
-
-/// The static runtime archive janusc's build script made for the release
-/// build (`make bench` builds it): what a benchmark links its own
-/// executables against when it calls the compiler as a library.
-pub fn runtime_archive(root: &Path) -> Vec<u8> {
-    let build = root.join("target/release/build");
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir(&build)
-        .expect("target/release/build exists: run `make bench`")
-        .filter_map(|e| e.ok().map(|e| e.path().join("out/libjanus_runtime.a")))
-        .filter(|p| p.exists())
-        .collect();
-    candidates.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
-    std::fs::read(
-        candidates
-            .last()
-            .expect("a runtime archive under target/release/build"),
-    )
-    .expect("readable")
 }

@@ -7,10 +7,9 @@ use crate::failure::Failure;
 use crate::input::Input;
 use crate::output::Outputs;
 use crate::session::Session;
-use janus_compiler::link::{link, LinkOptions};
-use janus_compiler::llvm::{self, OptLevel, Wants};
-use janus_compiler::meta::Metadata;
-use janus_compiler::{bytecode, ir};
+use janus_compiler::driver::{self, DriverError, Options, Wanted};
+use janus_compiler::link::{LinkError, LinkOptions};
+use janus_compiler::llvm::{self, BoundsChecks, OptLevel};
 
 /// Parses `-O`.
 pub fn opt_level(text: &str) -> Result<OptLevel, Failure> {
@@ -28,10 +27,10 @@ pub fn build(session: &Session, args: BuildArgs) -> Result<(), Failure> {
     let emits = emit::parse(&args.emit, &input.stem(), args.output.as_deref())?;
     let wants_exe = emits.iter().any(|e| e.kind == EmitKind::Exe);
     if let (true, Some(t)) = (wants_exe, &args.target) {
-        if t != crate::RUNTIME_TARGET && *t != llvm::host_triple() {
+        if t != driver::RUNTIME_TARGET && *t != llvm::host_triple() {
             return Err(Failure::Usage(format!(
                 "--target {t}: this janusc carries a runtime for `{}` only, so it cannot link an executable for `{t}` (try --emit obj or asm)",
-                crate::RUNTIME_TARGET
+                driver::RUNTIME_TARGET
             )));
         }
     }
@@ -42,63 +41,59 @@ pub fn build(session: &Session, args: BuildArgs) -> Result<(), Failure> {
         .collect::<Result<Vec<_>, _>>()?;
 
     let loaded = session.load(&input)?;
-    let raw = ir::construct::build_module(&loaded.module);
-    let mut optimized = raw.clone();
-    ir::passes::optimize_module(&mut optimized, &loaded.module);
-    let products = if emits.iter().any(|e| e.kind.needs_backend()) {
-        let wants = Wants {
-            llvm_ir_raw: emits.iter().any(|e| e.kind == EmitKind::LlvmIrRaw),
-            llvm_ir: emits.iter().any(|e| e.kind == EmitKind::LlvmIr),
-            asm: emits.iter().any(|e| e.kind == EmitKind::Asm),
-        };
-        Some(
-            llvm::compile(
-                &loaded.module,
-                &optimized,
-                args.target.as_deref(),
-                opt,
-                wants,
-            )
-            .map_err(Failure::Backend)?,
-        )
-    } else {
-        None
+    let wants = |kind: EmitKind| emits.iter().any(|e| e.kind == kind);
+    let wanted = Wanted {
+        ssa_raw: wants(EmitKind::SsaRaw),
+        ssa: wants(EmitKind::Ssa),
+        llvm_ir_raw: wants(EmitKind::LlvmIrRaw),
+        llvm_ir: wants(EmitKind::LlvmIr),
+        asm: wants(EmitKind::Asm),
+        object: wants(EmitKind::Obj),
+        executable: wants_exe,
     };
-    let p = products.as_ref();
-    let text = |s: Option<&String>| s.map_or_else(Vec::new, |s| s.as_bytes().to_vec());
-    for (emit, slot) in emits.iter().zip(slots) {
-        let bytes = match emit.kind {
-            EmitKind::SsaRaw => raw.to_string().into_bytes(),
-            EmitKind::Ssa => optimized.to_string().into_bytes(),
-            EmitKind::LlvmIr => text(p.and_then(|p| p.llvm_ir.as_ref())),
-            EmitKind::LlvmIrRaw => text(p.and_then(|p| p.llvm_ir_raw.as_ref())),
-            EmitKind::Asm => p.and_then(|p| p.asm.clone()).unwrap_or_default(),
-            EmitKind::Obj => p.map_or_else(Vec::new, |p| p.object.clone()),
-            EmitKind::DepInfo => dep_info(&emits, &input).into_bytes(),
-            EmitKind::Exe => {
-                let object = p.map_or(&[][..], |p| &p.object);
-                let meta = Metadata::new(
-                    &bytecode::encode(&loaded.module),
-                    &loaded.module,
-                    opt.name(),
-                )
-                .to_object(args.target.as_deref().unwrap_or(crate::RUNTIME_TARGET));
-                let options = LinkOptions {
-                    linker: args.linker.clone(),
-                    static_: args.static_,
-                    strip: args.strip,
-                    extra_args: args.linker_args.clone(),
-                };
-                let result = link(&[object, &meta], crate::RUNTIME_ARCHIVE, &options);
-                match &result {
-                    Ok(linked) => session.note(&linked.command),
-                    Err(janus_compiler::link::LinkError::Failed { command, .. }) => {
-                        session.note(command)
-                    }
-                    Err(_) => {}
-                }
-                result.map_err(Failure::Link)?.executable
+    let options = Options {
+        opt,
+        target: args.target.clone(),
+        bounds: BoundsChecks::Explicit,
+        link: LinkOptions {
+            linker: args.linker.clone(),
+            static_: args.static_,
+            strip: args.strip,
+            extra_args: args.linker_args.clone(),
+        },
+    };
+    let result = driver::compile(&loaded, &options, wanted);
+    match &result {
+        Ok(artefacts) => {
+            if let Some(linked) = &artefacts.executable {
+                session.note(&linked.command);
             }
+        }
+        Err(DriverError::Link(LinkError::Failed { command, .. })) => session.note(command),
+        Err(_) => {}
+    }
+    let artefacts = result?;
+    for (emit, slot) in emits.iter().zip(slots) {
+        let text = |ir: &Option<janus_compiler::ir::Module>| {
+            ir.as_ref()
+                .map_or_else(Vec::new, |ir| ir.to_string().into_bytes())
+        };
+        let bytes = match emit.kind {
+            EmitKind::SsaRaw => text(&artefacts.ssa_raw),
+            EmitKind::Ssa => text(&artefacts.ssa),
+            EmitKind::LlvmIr => artefacts.llvm_ir.clone().unwrap_or_default().into_bytes(),
+            EmitKind::LlvmIrRaw => artefacts
+                .llvm_ir_raw
+                .clone()
+                .unwrap_or_default()
+                .into_bytes(),
+            EmitKind::Asm => artefacts.asm.clone().unwrap_or_default(),
+            EmitKind::Obj => artefacts.object.clone().unwrap_or_default(),
+            EmitKind::DepInfo => dep_info(&emits, &input).into_bytes(),
+            EmitKind::Exe => artefacts
+                .executable
+                .as_ref()
+                .map_or_else(Vec::new, |linked| linked.executable.clone()),
         };
         outputs.stage(slot, bytes)?;
     }

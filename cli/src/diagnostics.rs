@@ -236,6 +236,9 @@ pub fn diagnostics_of(failure: &Failure) -> Vec<Diagnostic> {
     match failure {
         Failure::Reported => Vec::new(),
         Failure::Usage(message) => vec![Diagnostic::error(message.clone())],
+        Failure::Disagree { first, other, what } => vec![Diagnostic::error(format!(
+            "engines disagree: {first} and {other}: {what}"
+        ))],
         Failure::Backend(e) => vec![Diagnostic::error(e.to_string())],
         Failure::Link(e) => vec![Diagnostic::error(e.to_string())],
         Failure::Io {

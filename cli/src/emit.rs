@@ -71,18 +71,6 @@ impl EmitKind {
             EmitKind::Exe => Content::Executable,
         }
     }
-
-    /// Whether producing it takes the LLVM backend.
-    pub fn needs_backend(self) -> bool {
-        match self {
-            EmitKind::Ssa | EmitKind::SsaRaw | EmitKind::DepInfo => false,
-            EmitKind::LlvmIr
-            | EmitKind::LlvmIrRaw
-            | EmitKind::Asm
-            | EmitKind::Obj
-            | EmitKind::Exe => true,
-        }
-    }
 }
 
 /// One requested output.

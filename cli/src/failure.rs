@@ -9,6 +9,15 @@ use std::path::PathBuf;
 pub enum Failure {
     /// The command line asks for something impossible.
     Usage(String),
+    /// `run --engine all`: the engines ran the program to different results.
+    Disagree {
+        /// The engine every other is compared with.
+        first: &'static str,
+        /// The engine that differs from it.
+        other: &'static str,
+        /// How they differ: `stdout differs at byte 3`, `exit status 0 vs 1`...
+        what: String,
+    },
     /// The LLVM backend failed.
     Backend(janus_compiler::llvm::BackendError),
     /// Linking failed.
@@ -27,6 +36,17 @@ pub enum Failure {
     /// The diagnostics were already printed (warnings denied by
     /// `-D warnings`); only the exit status remains.
     Reported,
+}
+
+impl From<janus_compiler::driver::DriverError> for Failure {
+    fn from(error: janus_compiler::driver::DriverError) -> Self {
+        use janus_compiler::driver::DriverError;
+        match error {
+            DriverError::Backend(e) => Failure::Backend(e),
+            DriverError::Link(e) => Failure::Link(e),
+            DriverError::NoRuntime { .. } => Failure::Usage(error.to_string()),
+        }
+    }
 }
 
 /// A file that is not a valid program.

@@ -25,13 +25,7 @@ use session::Session;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// The runtime archive for the host, built by build.rs and carried inside
-/// janusc so executables can be linked with nothing else installed.
-pub(crate) static RUNTIME_ARCHIVE: &[u8] =
-    include_bytes!(concat!(env!("OUT_DIR"), "/libjanus_runtime.a"));
-
-/// The triple the carried runtime was built for.
-pub(crate) const RUNTIME_TARGET: &str = env!("JANUS_RUNTIME_TARGET");
+use janus_compiler::driver::{RUNTIME_ARCHIVE, RUNTIME_TARGET};
 
 fn main() -> ExitCode {
     let cli = match parse_command_line() {

@@ -5,9 +5,8 @@
 use crate::failure::Failure;
 use crate::input::Input;
 use crate::session::Session;
-use janus_compiler::link::{link, LinkOptions};
-use janus_compiler::llvm::{self, OptLevel, Wants};
-use janus_compiler::meta::Metadata;
+use janus_compiler::driver::{self, Options, Wanted};
+use janus_compiler::llvm::OptLevel;
 use janus_interp::{self as interp, Outcome};
 use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -71,24 +70,18 @@ fn run_aot(
     args: &[String],
 ) -> Result<i32, Failure> {
     let loaded = session.load(input)?;
-    let mut ir = janus_compiler::ir::construct::build_module(&loaded.module);
-    janus_compiler::ir::passes::optimize_module(&mut ir, &loaded.module);
-    let products = llvm::compile(&loaded.module, &ir, None, opt, Wants::default())
-        .map_err(Failure::Backend)?;
-    let meta =
-        Metadata::new(&loaded.bytes, &loaded.module, opt.name()).to_object(&llvm::host_triple());
+    let options = Options {
+        opt,
+        ..Options::default()
+    };
+    let artefacts = driver::compile(&loaded, &options, Wanted::EXECUTABLE)?;
+    let linked = artefacts.executable.expect("the executable was asked for");
     let dir = tempfile::tempdir().map_err(|error| Failure::Io {
         path: "<temporary directory>".into(),
         action: "create",
         error,
     })?;
     let exe = dir.path().join("program");
-    let linked = link(
-        &[&products.object, &meta],
-        crate::RUNTIME_ARCHIVE,
-        &LinkOptions::default(),
-    )
-    .map_err(Failure::Link)?;
     session.note(&linked.command);
     std::fs::OpenOptions::new()
         .write(true)
@@ -217,10 +210,11 @@ fn run_all(
             None
         };
         if let Some(what) = what {
-            return Err(Failure::Usage(format!(
-                "engines disagree: {} and {}: {what}",
-                first.engine, other.engine
-            )));
+            return Err(Failure::Disagree {
+                first: first.engine,
+                other: other.engine,
+                what,
+            });
         }
     }
     let _ = std::io::stdout().write_all(&first.stdout);

@@ -220,15 +220,23 @@ impl fmt::Display for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llvm::{self, OptLevel, Wants};
+    use crate::driver::{self, Options, Wanted};
+    use crate::llvm::OptLevel;
 
     fn object(src: &str, opt: OptLevel) -> Vec<u8> {
         let loaded = crate::load(src.as_bytes()).expect("loads");
-        let mut ir = crate::ir::construct::build_module(&loaded.module);
-        crate::ir::passes::optimize_module(&mut ir, &loaded.module);
-        llvm::compile(&loaded.module, &ir, None, opt, Wants::default())
+        let options = Options {
+            opt,
+            ..Options::default()
+        };
+        let wanted = Wanted {
+            object: true,
+            ..Wanted::default()
+        };
+        driver::compile(&loaded, &options, wanted)
             .expect("compiles")
             .object
+            .expect("asked for")
     }
 
     const TWO: &str = "export main\nfunc helper(r0: i32) -> i32\n    ret [r0]\nend\n\

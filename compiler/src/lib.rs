@@ -2,10 +2,13 @@
 //!
 //! The SSA IR ([`ir`]: construction, passes, printer and parser), the LLVM
 //! backend and JIT ([`llvm`]), linking ([`link`]), the metadata embedded in
-//! executables ([`meta`]) and reading it back ([`inspect`]). The bytecode
+//! executables ([`meta`]) and reading it back ([`inspect`]), and the one
+//! pipeline entry point over all of them ([`driver`]), which also carries
+//! the runtime archive executables are linked with. The bytecode
 //! stage is the `janus-bytecode` crate, re-exported here ([`bytecode`],
 //! [`asm`], [`verify`], [`load`]) so a user of the compiler needs one crate.
 
+pub mod driver;
 pub mod inspect;
 pub mod ir;
 pub mod link;
@@ -33,9 +36,13 @@ pub enum IrStage {
 /// ```
 pub fn ssa_text(contents: &[u8], stage: IrStage) -> Result<String, LoadError> {
     let loaded = load(contents)?;
-    let mut module = ir::construct::build_module(&loaded.module);
-    if stage == IrStage::Optimized {
-        ir::passes::optimize_module(&mut module, &loaded.module);
-    }
-    Ok(module.to_string())
+    let wanted = driver::Wanted {
+        ssa_raw: stage == IrStage::Raw,
+        ssa: stage == IrStage::Optimized,
+        ..driver::Wanted::default()
+    };
+    let artefacts = driver::compile(&loaded, &driver::Options::default(), wanted)
+        .expect("SSA alone never reaches the backend");
+    let module = artefacts.ssa.or(artefacts.ssa_raw);
+    Ok(module.expect("asked for").to_string())
 }

@@ -6,8 +6,8 @@
 use janus_compiler::asm::{assemble, disassemble};
 use janus_compiler::bytecode::builder::{FuncId, ModuleBuilder};
 use janus_compiler::bytecode::{decode, encode, Module, Opcode, Operand, OperandKind, Signature};
+use janus_compiler::driver::{self, Options, Wanted};
 use janus_compiler::ir::parse::parse_module;
-use janus_compiler::ir::{construct, passes};
 use janus_compiler::{load, verify};
 use janus_generate::Rng;
 use janus_runtime::abi::{ValType, DEVICE_OPS};
@@ -219,12 +219,14 @@ proptest! {
     #[test]
     fn random_modules_build_verified_ir_that_round_trips(seed in any::<u64>()) {
         let module = random_module(seed);
-        let mut ir = construct::build_module(&module);
+        let wanted = Wanted { ssa_raw: true, ssa: true, ..Wanted::default() };
+        let artefacts = driver::compile(&module, &Options::default(), wanted).expect("SSA only");
+        let ir = artefacts.ssa_raw.expect("asked for");
         check_ir(&ir, seed, "construction")?;
         let text = ir.to_string();
         let parsed = parse_module(&text).map_err(|e| TestCaseError::fail(format!("seed {seed}: {e}\n{text}")))?;
         prop_assert_eq!(&parsed, &ir, "seed {}: parse(print(f)) != f", seed);
-        passes::optimize_module(&mut ir, &module);
+        let ir = artefacts.ssa.expect("asked for");
         check_ir(&ir, seed, "the pipeline")?;
         let text = ir.to_string();
         let parsed = parse_module(&text).map_err(|e| TestCaseError::fail(format!("seed {seed}: {e}\n{text}")))?;

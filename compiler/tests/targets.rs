@@ -2,7 +2,8 @@
 //! janusc emits objects for, an object for each, and an unknown triple's
 //! error naming them.
 
-use janus_compiler::llvm::{self, BackendError, OptLevel, Wants};
+use janus_compiler::driver::{self, DriverError, Options, Wanted};
+use janus_compiler::llvm::{self, BackendError, OptLevel};
 
 fn object_for(triple: &str) -> Result<Vec<u8>, BackendError> {
     let src = std::fs::read(concat!(
@@ -11,16 +12,20 @@ fn object_for(triple: &str) -> Result<Vec<u8>, BackendError> {
     ))
     .expect("sample");
     let loaded = janus_compiler::load(&src).expect("loads");
-    let mut ir = janus_compiler::ir::construct::build_module(&loaded.module);
-    janus_compiler::ir::passes::optimize_module(&mut ir, &loaded.module);
-    llvm::compile(
-        &loaded.module,
-        &ir,
-        Some(triple),
-        OptLevel::O2,
-        Wants::default(),
-    )
-    .map(|p| p.object)
+    let options = Options {
+        opt: OptLevel::O2,
+        target: Some(triple.to_string()),
+        ..Options::default()
+    };
+    let wanted = Wanted {
+        object: true,
+        ..Wanted::default()
+    };
+    match driver::compile(&loaded, &options, wanted) {
+        Ok(artefacts) => Ok(artefacts.object.expect("asked for")),
+        Err(DriverError::Backend(e)) => Err(e),
+        Err(other) => panic!("{triple}: {other}"),
+    }
 }
 
 #[test]

@@ -11,10 +11,9 @@
 //! `BENCH_ONLY=fib,nbody` limits the programs.
 
 use janus_bench::games::{Benchmark, BENCHMARKS};
-use janus_bench::{chart, geomean, machine, median_time, runtime_archive};
-use janus_compiler::ir::{construct, passes};
-use janus_compiler::link::{link, LinkOptions};
-use janus_compiler::llvm::{compile_with, BoundsChecks, OptLevel, Wants};
+use janus_bench::{chart, geomean, machine, median_time};
+use janus_compiler::driver::{self, Options, Wanted};
+use janus_compiler::llvm::{BoundsChecks, OptLevel};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -104,23 +103,18 @@ fn ok(status: std::io::Result<std::process::ExitStatus>, what: &str) {
     }
 }
 
-/// Builds `bench` at -O2 without bounds checks, through the same pipeline
-/// as `janusc build` but for the one switch no user can reach.
-fn build_unchecked(root: &Path, bench: &Benchmark, runtime: &[u8], exe: &Path) {
+/// Builds `bench` at -O2 without bounds checks, through the same driver
+/// call as `janusc build` but with the one switch no user can reach.
+fn build_unchecked(root: &Path, bench: &Benchmark, exe: &Path) {
     let source = std::fs::read(bench.jasm_path(root)).expect("readable program");
     let loaded = janus_compiler::load(&source).expect("valid program");
-    let mut ir = construct::build_module(&loaded.module);
-    passes::optimize_module(&mut ir, &loaded.module);
-    let products = compile_with(
-        &loaded.module,
-        &ir,
-        None,
-        OptLevel::O2,
-        Wants::default(),
-        BoundsChecks::OmittedForMeasurement,
-    )
-    .expect("compiles");
-    let linked = link(&[&products.object], runtime, &LinkOptions::default()).expect("links");
+    let options = Options {
+        opt: OptLevel::O2,
+        bounds: BoundsChecks::OmittedForMeasurement,
+        ..Options::default()
+    };
+    let artefacts = driver::compile(&loaded, &options, Wanted::EXECUTABLE).expect("compiles");
+    let linked = artefacts.executable.expect("asked for");
     std::fs::write(exe, &linked.executable).expect("executable written");
     std::fs::set_permissions(
         exe,
@@ -130,14 +124,7 @@ fn build_unchecked(root: &Path, bench: &Benchmark, runtime: &[u8], exe: &Path) {
 }
 
 /// Compiles everything `bench` needs and returns each engine's command line.
-fn prepare(
-    root: &Path,
-    janusc: &Path,
-    dir: &Path,
-    runtime: &[u8],
-    bench: Benchmark,
-    tools: &Tools,
-) -> Prepared {
+fn prepare(root: &Path, janusc: &Path, dir: &Path, bench: Benchmark, tools: &Tools) -> Prepared {
     let jasm = bench.jasm_path(root);
     let size = PathBuf::from(bench.size);
     let aot = dir.join(format!("{}-aot", bench.name));
@@ -159,7 +146,7 @@ fn prepare(
     let build_o2 = build("2");
     let exe_bytes = std::fs::metadata(&aot).expect("built").len();
     let unchecked = dir.join(format!("{}-unchecked", bench.name));
-    build_unchecked(root, &bench, runtime, &unchecked);
+    build_unchecked(root, &bench, &unchecked);
 
     let mut commands = vec![];
     if tools.gcc {
@@ -362,7 +349,6 @@ fn main() {
         luajit: has_tool("luajit", "-v"),
         hyperfine: has_tool("hyperfine", "--version"),
     };
-    let runtime = runtime_archive(&root);
     let selected: Vec<Benchmark> = BENCHMARKS
         .iter()
         .copied()
@@ -379,7 +365,7 @@ fn main() {
     eprintln!("report: building {} programs", selected.len());
     let mut prepared: Vec<Prepared> = selected
         .iter()
-        .map(|&b| prepare(&root, &janusc, dir.path(), &runtime, b, &tools))
+        .map(|&b| prepare(&root, &janusc, dir.path(), b, &tools))
         .collect();
     eprintln!("report: checking every engine prints the same output");
     let mut failures = Vec::new();
