@@ -9,7 +9,6 @@ mod diagnostics;
 mod emit;
 mod failure;
 mod input;
-mod jit;
 mod output;
 mod run;
 mod session;

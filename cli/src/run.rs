@@ -26,7 +26,14 @@ pub fn run(
     match engine {
         "interp" => run_interp(session, input, args),
         "aot" => run_aot(session, input, opt, args),
-        "jit" => crate::jit::run_jit(session, input, opt, args),
+        "jit" => {
+            // The program sees its own name first, as an executable does.
+            let loaded = session.load(input)?;
+            let argv: Vec<String> = std::iter::once(input.name.clone())
+                .chain(args.iter().cloned())
+                .collect();
+            Ok(driver::run_jit(&loaded, opt, &argv)?)
+        }
         "all" => run_all(session, input, opt, args),
         other => Err(Failure::Usage(format!(
             "--engine {other}: expected interp, jit, aot or all"
