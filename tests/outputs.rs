@@ -200,6 +200,10 @@ fn character_devices_are_written_in_place_never_replaced() {
         assert_eq!(error.raw_os_error(), Some(libc::EPERM), "mknod: {error}");
         return;
     }
+    if std::fs::OpenOptions::new().write(true).open(&null).is_err() {
+        // A container may let root make the node but not open it.
+        return;
+    }
     for args in [
         &[
             "build",
