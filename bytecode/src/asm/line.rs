@@ -136,28 +136,49 @@ pub(super) fn parse_type(line: &mut Line) -> Result<ValType, AsmError> {
 /// `(T, T) -> T` with the result optional.
 pub(super) fn parse_sig(line: &mut Line) -> Result<Signature, AsmError> {
     line.expect(Tok::LParen, "`(` to start a signature")?;
-    let mut params = Vec::new();
-    if !line.eat(&Tok::RParen) {
-        loop {
-            let at = line.peek().span.clone();
-            params.push(parse_type(line)?);
-            if params.len() > MAX_PARAMS as usize {
-                return Err(AsmError::new(
-                    codes::LIMIT,
-                    format!("too many parameters: a signature has at most {MAX_PARAMS}"),
-                    at,
-                ));
-            }
-            if line.eat(&Tok::RParen) {
-                break;
-            }
-            line.expect(Tok::Comma, "`,` or `)`")?;
-        }
-    }
-    let result = if line.eat(&Tok::Arrow) {
-        Some(parse_type(line)?)
-    } else {
-        None
-    };
+    let params = parse_params(line, "a signature", |line| {
+        let at = line.peek().span.clone();
+        Ok((parse_type(line)?, at))
+    })?;
+    let result = parse_result(line)?;
     Ok(Signature { params, result })
+}
+
+/// The rest of a parameter list after its `(`: items read by `item` (which
+/// returns each type and the span a too-long list is reported at), separated
+/// by `,`, up to the `)`, at most `MAX_PARAMS` of them. `what` names the
+/// list's owner for that error ("a signature", "a function").
+pub(super) fn parse_params(
+    line: &mut Line,
+    what: &str,
+    mut item: impl FnMut(&mut Line) -> Result<(ValType, Span), AsmError>,
+) -> Result<Vec<ValType>, AsmError> {
+    let mut params = Vec::new();
+    if line.eat(&Tok::RParen) {
+        return Ok(params);
+    }
+    loop {
+        let (ty, at) = item(line)?;
+        params.push(ty);
+        if params.len() > MAX_PARAMS as usize {
+            return Err(AsmError::new(
+                codes::LIMIT,
+                format!("too many parameters: {what} has at most {MAX_PARAMS}"),
+                at,
+            ));
+        }
+        if line.eat(&Tok::RParen) {
+            return Ok(params);
+        }
+        line.expect(Tok::Comma, "`,` or `)`")?;
+    }
+}
+
+/// An optional `-> T` result type.
+pub(super) fn parse_result(line: &mut Line) -> Result<Option<ValType>, AsmError> {
+    if line.eat(&Tok::Arrow) {
+        Ok(Some(parse_type(line)?))
+    } else {
+        Ok(None)
+    }
 }

@@ -7,9 +7,11 @@
 use super::ast::{BodyLine, DataItem, DataPiece, FuncItem, IntExpr, Item, RawOperand};
 use super::error::{codes, AsmError};
 use super::lexer::{Tok, Token};
-use super::line::{expected, misplaced, parse_reg, parse_sig, parse_type, Line, Span};
+use super::line::{
+    expected, misplaced, parse_params, parse_reg, parse_result, parse_sig, parse_type, Line, Span,
+};
 use super::literal::number_u64;
-use crate::bytecode::limits::{MAX_BR_TABLE, MAX_DATA_SIZE, MAX_PARAMS};
+use crate::bytecode::limits::{MAX_BR_TABLE, MAX_DATA_SIZE};
 use crate::bytecode::{Opcode, OperandKind};
 use janus_runtime::abi::ValType;
 
@@ -179,41 +181,22 @@ fn parse_line(
             module_level("func")?;
             let (name, _) = line.ident("the function's name")?;
             line.expect(Tok::LParen, "`(` before the parameters")?;
-            let mut params = Vec::new();
-            if !line.eat(&Tok::RParen) {
-                loop {
-                    let (reg, reg_span) = line.ident("a parameter `rN: type`")?;
-                    let n = parse_reg(&reg, &reg_span)?;
-                    if usize::from(n) != params.len() {
-                        return Err(AsmError::new(
-                            codes::REGISTER_ORDER,
-                            format!(
-                                "parameter `{reg}` is out of order: expected r{}",
-                                params.len()
-                            ),
-                            reg_span,
-                        ));
-                    }
-                    line.expect(Tok::Colon, "`:` and the parameter's type")?;
-                    params.push(parse_type(line)?);
-                    if params.len() > MAX_PARAMS as usize {
-                        return Err(AsmError::new(
-                            codes::LIMIT,
-                            format!("too many parameters: a function has at most {MAX_PARAMS}"),
-                            reg_span,
-                        ));
-                    }
-                    if line.eat(&Tok::RParen) {
-                        break;
-                    }
-                    line.expect(Tok::Comma, "`,` or `)`")?;
+            let mut count = 0;
+            let params = parse_params(line, "a function", |line| {
+                let (reg, reg_span) = line.ident("a parameter `rN: type`")?;
+                let n = parse_reg(&reg, &reg_span)?;
+                if usize::from(n) != count {
+                    return Err(AsmError::new(
+                        codes::REGISTER_ORDER,
+                        format!("parameter `{reg}` is out of order: expected r{count}"),
+                        reg_span,
+                    ));
                 }
-            }
-            let result = if line.eat(&Tok::Arrow) {
-                Some(parse_type(line)?)
-            } else {
-                None
-            };
+                count += 1;
+                line.expect(Tok::Colon, "`:` and the parameter's type")?;
+                Ok((parse_type(line)?, reg_span))
+            })?;
+            let result = parse_result(line)?;
             line.end()?;
             let registers = params.clone();
             *current = Some((
