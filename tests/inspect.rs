@@ -3,23 +3,11 @@
 //! from the `.janus.code` section, which strip keeps), and an executable
 //! janusc did not build is named as such.
 
+mod common;
+
+use common::{janusc, root};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace")
-        .to_path_buf()
-}
-
-fn janusc(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_janusc"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("janusc runs")
-}
+use std::process::Command;
 
 /// Builds `samples/NAME.jasm` with `flags` into `dir/out`.
 fn build(name: &str, out: &str, flags: &[&str], dir: &Path) -> PathBuf {
