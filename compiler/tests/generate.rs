@@ -2,8 +2,8 @@
 //! opcode, and is deterministic.
 
 use janus_compiler::bytecode::{encode, Opcode};
-use janus_generate::generate;
 use janus_compiler::load;
+use janus_generate::generate;
 use std::collections::HashSet;
 
 #[test]

@@ -6,10 +6,10 @@
 use janus_compiler::asm::{assemble, disassemble};
 use janus_compiler::bytecode::builder::{FuncId, ModuleBuilder};
 use janus_compiler::bytecode::{decode, encode, Module, Opcode, Operand, OperandKind, Signature};
-use janus_generate::Rng;
 use janus_compiler::ir::parse::parse_module;
 use janus_compiler::ir::{construct, passes};
 use janus_compiler::{load, verify};
+use janus_generate::Rng;
 use janus_runtime::abi::{ValType, DEVICE_OPS};
 use proptest::prelude::*;
 

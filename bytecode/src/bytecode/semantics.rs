@@ -10,7 +10,7 @@
 //! the bit whatever NaN an engine's arithmetic produced. (Arithmetic here
 //! produces the canonical NaN too, which changes nothing observable.)
 
-use super::Opcode;
+use super::PureOp;
 use janus_runtime::abi::TrapKind;
 
 /// The canonical binary32 NaN.
@@ -18,7 +18,9 @@ pub const CANONICAL_NAN_F32: u32 = 0x7fc0_0000;
 /// The canonical binary64 NaN.
 pub const CANONICAL_NAN_F64: u64 = 0x7ff8_0000_0000_0000;
 
-fn f32_out(x: f32) -> u64 {
+/// A binary32 result as register bits: any NaN becomes the canonical NaN.
+#[inline(always)]
+pub fn f32_out(x: f32) -> u64 {
     u64::from(if x.is_nan() {
         CANONICAL_NAN_F32
     } else {
@@ -26,7 +28,9 @@ fn f32_out(x: f32) -> u64 {
     })
 }
 
-fn f64_out(x: f64) -> u64 {
+/// A binary64 result as register bits: any NaN becomes the canonical NaN.
+#[inline(always)]
+pub fn f64_out(x: f64) -> u64 {
     if x.is_nan() {
         CANONICAL_NAN_F64
     } else {
@@ -81,14 +85,17 @@ fmin_fmax!(fmax32, f32, false);
 fmin_fmax!(fmin64, f64, true);
 fmin_fmax!(fmax64, f64, false);
 
-/// A checked float-to-int conversion: NaN traps `invalid conversion`, a
-/// value outside `(lo, hi)` traps `integer overflow`.
-fn checked(x: f64, lo: f64, lo_inclusive: bool, hi: f64) -> Result<f64, TrapKind> {
+/// A checked float-to-int conversion of `x`, by the range the opcode table
+/// gives `op`: NaN traps `invalid conversion`, a value outside the range
+/// traps `integer overflow`.
+fn checked(op: PureOp, x: f64) -> Result<f64, TrapKind> {
+    let range = op
+        .conversion_range()
+        .expect("the opcode table gives every checked conversion a range");
     if x.is_nan() {
         return Err(TrapKind::InvalidConversion);
     }
-    let above = if lo_inclusive { x >= lo } else { x > lo };
-    if above && x < hi {
+    if range.contains(x) {
         Ok(x.trunc())
     } else {
         Err(TrapKind::IntegerOverflow)
@@ -97,8 +104,8 @@ fn checked(x: f64, lo: f64, lo_inclusive: bool, hi: f64) -> Result<f64, TrapKind
 
 /// Evaluates a pure operation on its operand bits. Returns the trap the VM
 /// raises for these operands, if it raises one.
-pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
-    use Opcode::*;
+pub fn eval(op: PureOp, args: &[u64]) -> Result<u64, TrapKind> {
+    use PureOp::*;
     let i32a = |i: usize| args[i] as u32 as i32;
     let u32a = |i: usize| args[i] as u32;
     let i64a = |i: usize| args[i] as i64;
@@ -107,10 +114,6 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
     let f64a = |i: usize| f64::from_bits(args[i]);
     let w32 = |v: u32| u64::from(v);
     let s32 = |v: i32| u64::from(v as u32);
-    const T31: f64 = 2147483648.0;
-    const T32: f64 = 4294967296.0;
-    const T63: f64 = 9223372036854775808.0;
-    const T64: f64 = 18446744073709551616.0;
     Ok(match op {
         I32Select | I64Select | F32Select | F64Select => {
             if args[0] as u32 != 0 {
@@ -268,14 +271,14 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
         I64Extend8S => i64::from(u64a(0) as u8 as i8) as u64,
         I64Extend16S => i64::from(u64a(0) as u16 as i16) as u64,
         I64Extend32S => i64::from(u64a(0) as u32 as i32) as u64,
-        I32TruncF32S => s32(checked(f64::from(f32a(0)), -T31, true, T31)? as i32),
-        I32TruncF32U => w32(checked(f64::from(f32a(0)), -1.0, false, T32)? as u32),
-        I32TruncF64S => s32(checked(f64a(0), -T31 - 1.0, false, T31)? as i32),
-        I32TruncF64U => w32(checked(f64a(0), -1.0, false, T32)? as u32),
-        I64TruncF32S => checked(f64::from(f32a(0)), -T63, true, T63)? as i64 as u64,
-        I64TruncF32U => checked(f64::from(f32a(0)), -1.0, false, T64)? as u64,
-        I64TruncF64S => checked(f64a(0), -T63, true, T63)? as i64 as u64,
-        I64TruncF64U => checked(f64a(0), -1.0, false, T64)? as u64,
+        I32TruncF32S => s32(checked(op, f64::from(f32a(0)))? as i32),
+        I32TruncF32U => w32(checked(op, f64::from(f32a(0)))? as u32),
+        I32TruncF64S => s32(checked(op, f64a(0))? as i32),
+        I32TruncF64U => w32(checked(op, f64a(0))? as u32),
+        I64TruncF32S => checked(op, f64::from(f32a(0)))? as i64 as u64,
+        I64TruncF32U => checked(op, f64::from(f32a(0)))? as u64,
+        I64TruncF64S => checked(op, f64a(0))? as i64 as u64,
+        I64TruncF64U => checked(op, f64a(0))? as u64,
         // Rust's `as` saturates and sends NaN to 0: exactly the VM's rule.
         I32TruncSatF32S => s32(f32a(0) as i32),
         I32TruncSatF32U => w32(f32a(0) as u32),
@@ -299,14 +302,13 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
         I64ReinterpretF64 => canon64(u64a(0)),
         F32ReinterpretI32 => u64::from(u32a(0)),
         F64ReinterpretI64 => u64a(0),
-        other => panic!("`{other}` is not a pure operation"),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Opcode::*;
+    use PureOp::*;
 
     fn f64b(x: f64) -> u64 {
         x.to_bits()

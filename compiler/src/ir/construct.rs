@@ -19,8 +19,10 @@
 
 use super::entities::{Block, FuncRef, Inst, Value};
 use super::function::{Function, Module, ModuleContext, ValueDef};
-use super::instructions::{is_mov, is_pure_opcode, BlockCall, InstData};
-use crate::bytecode::{self as bc, Opcode, Operand, OperandKind, Reg};
+use super::instructions::{use_types, BlockCall, InstData};
+use crate::bytecode::{
+    self as bc, CallOp, Class, ControlOp, Opcode, Operand, OperandKind, PureOp, Reg, TrapCondition,
+};
 use janus_runtime::abi::{TrapKind, ValType};
 use rustc_hash::FxHashMap;
 
@@ -235,7 +237,7 @@ impl Builder<'_> {
         self.value(block, InstData::Const { ty, bits }, pc)
     }
 
-    fn pure(&mut self, block: Block, op: Opcode, args: Vec<Value>, pc: u32) -> Value {
+    fn pure(&mut self, block: Block, op: PureOp, args: Vec<Value>, pc: u32) -> Value {
         self.value(block, InstData::Pure { op, args }, pc)
     }
 
@@ -476,9 +478,8 @@ impl Builder<'_> {
                 .map(|i| this.use_var(block, Self::reg_operand(inst, i)))
                 .collect()
         };
-        match op {
-            Opcode::Nop => {}
-            Opcode::I32Const | Opcode::I64Const | Opcode::F32Const | Opcode::F64Const => {
+        match op.class() {
+            Class::Constant => {
                 let dst = Self::reg_operand(inst, 0);
                 let (ty, bits) = match inst.operands[1] {
                     Operand::I32(v) => (ValType::I32, u64::from(v as u32)),
@@ -490,52 +491,31 @@ impl Builder<'_> {
                 let v = self.konst(block, ty, bits, pc);
                 self.def_var(block, dst, v);
             }
-            _ if is_mov(op) => {
+            Class::Copy => {
                 let v = self.use_var(block, Self::reg_operand(inst, 1));
                 self.def_var(block, Self::reg_operand(inst, 0), v);
             }
-            _ if is_pure_opcode(op) => {
+            Class::Pure(p) => {
                 let args = uses(self, 1);
-                self.guard(block, op, &args, pc);
-                let v = self.pure(block, op, args, pc);
+                self.guard(block, p, &args, pc);
+                let v = self.pure(block, p, args, pc);
                 self.def_var(block, Self::reg_operand(inst, 0), v);
             }
-            Opcode::I32Load
-            | Opcode::I32Load8S
-            | Opcode::I32Load8U
-            | Opcode::I32Load16S
-            | Opcode::I32Load16U
-            | Opcode::I64Load
-            | Opcode::I64Load8S
-            | Opcode::I64Load8U
-            | Opcode::I64Load16S
-            | Opcode::I64Load16U
-            | Opcode::I64Load32S
-            | Opcode::I64Load32U
-            | Opcode::F32Load
-            | Opcode::F64Load => {
+            Class::Load(access) => {
                 let addr = self.use_var(block, Self::reg_operand(inst, 1));
                 let offset = Self::u32_operand(inst, 2);
                 self.emit(
                     block,
                     InstData::Bounds {
                         addr,
-                        end: u64::from(offset) + op.access_size(),
+                        end: u64::from(offset) + access.size(),
                     },
                     pc,
                 );
                 let v = self.value(block, InstData::Load { op, addr, offset }, pc);
                 self.def_var(block, Self::reg_operand(inst, 0), v);
             }
-            Opcode::I32Store
-            | Opcode::I32Store8
-            | Opcode::I32Store16
-            | Opcode::I64Store
-            | Opcode::I64Store8
-            | Opcode::I64Store16
-            | Opcode::I64Store32
-            | Opcode::F32Store
-            | Opcode::F64Store => {
+            Class::Store(access) => {
                 let value = self.use_var(block, Self::reg_operand(inst, 0));
                 let addr = self.use_var(block, Self::reg_operand(inst, 1));
                 let offset = Self::u32_operand(inst, 2);
@@ -543,7 +523,7 @@ impl Builder<'_> {
                     block,
                     InstData::Bounds {
                         addr,
-                        end: u64::from(offset) + op.access_size(),
+                        end: u64::from(offset) + access.size(),
                     },
                     pc,
                 );
@@ -558,22 +538,16 @@ impl Builder<'_> {
                     pc,
                 );
             }
-            Opcode::MemorySize
-            | Opcode::MemoryGrow
-            | Opcode::MemoryCopy
-            | Opcode::MemoryFill
-            | Opcode::HeapAlloc
-            | Opcode::HeapFree
-            | Opcode::HeapRealloc => {
+            Class::Runtime(r) => {
                 let has_def = matches!(kinds.first(), Some(OperandKind::Def(_)));
                 let args = uses(self, 0);
-                let result = self.emit(block, InstData::Runtime { op, args }, pc);
+                let result = self.emit(block, InstData::Runtime { op: r, args }, pc);
                 if has_def {
                     let v = result.expect("runtime call with a result");
                     self.def_var(block, Self::reg_operand(inst, 0), v);
                 }
             }
-            Opcode::Dev => {
+            Class::Device => {
                 let code = match inst.operands[0] {
                     Operand::Dev(c) => c,
                     ref other => unreachable!("device operand {other:?}"),
@@ -588,7 +562,7 @@ impl Builder<'_> {
                     self.def_var(block, r, v);
                 }
             }
-            Opcode::Call => {
+            Class::Call(CallOp::Call) => {
                 let func = FuncRef(Self::u32_operand(inst, 0));
                 let args: Vec<Value> = Self::regs_operand(inst, 2)
                     .iter()
@@ -601,7 +575,7 @@ impl Builder<'_> {
                     self.def_var(block, r, v);
                 }
             }
-            Opcode::CallIndirect => {
+            Class::Call(CallOp::CallIndirect) => {
                 let sig = self.module.signatures[Self::u32_operand(inst, 0) as usize].clone();
                 let index = self.use_var(block, Self::reg_operand(inst, 1));
                 let args: Vec<Value> = Self::regs_operand(inst, 3)
@@ -623,97 +597,99 @@ impl Builder<'_> {
                     self.def_var(block, r, v);
                 }
             }
-            Opcode::Jump => {
-                let dest = BlockCall {
-                    block: target(Self::u32_operand(inst, 0)),
-                    args: vec![],
-                };
-                self.branch(block, InstData::Jump { dest }, pc);
-            }
-            Opcode::BrIf | Opcode::BrIfz => {
-                let cond = self.use_var(block, Self::reg_operand(inst, 0));
-                let taken = BlockCall {
-                    block: target(Self::u32_operand(inst, 1)),
-                    args: vec![],
-                };
-                let fall = BlockCall {
-                    block: next(),
-                    args: vec![],
-                };
-                let (then_dest, else_dest) = if op == Opcode::BrIf {
-                    (taken, fall)
-                } else {
-                    (fall, taken)
-                };
-                self.branch(
-                    block,
-                    InstData::Brif {
-                        cond,
-                        then_dest,
-                        else_dest,
-                    },
-                    pc,
-                );
-            }
-            Opcode::BrTable => {
-                let index = self.use_var(block, Self::reg_operand(inst, 0));
-                let default = BlockCall {
-                    block: target(Self::u32_operand(inst, 1)),
-                    args: vec![],
-                };
-                let targets = match &inst.operands[2] {
-                    Operand::Labels(pcs) => pcs
+            Class::Control(c) => match c {
+                ControlOp::Nop => {}
+                ControlOp::Jump => {
+                    let dest = BlockCall {
+                        block: target(Self::u32_operand(inst, 0)),
+                        args: vec![],
+                    };
+                    self.branch(block, InstData::Jump { dest }, pc);
+                }
+                ControlOp::BrIf | ControlOp::BrIfz => {
+                    let cond = self.use_var(block, Self::reg_operand(inst, 0));
+                    let taken = BlockCall {
+                        block: target(Self::u32_operand(inst, 1)),
+                        args: vec![],
+                    };
+                    let fall = BlockCall {
+                        block: next(),
+                        args: vec![],
+                    };
+                    let (then_dest, else_dest) = if c == ControlOp::BrIf {
+                        (taken, fall)
+                    } else {
+                        (fall, taken)
+                    };
+                    self.branch(
+                        block,
+                        InstData::Brif {
+                            cond,
+                            then_dest,
+                            else_dest,
+                        },
+                        pc,
+                    );
+                }
+                ControlOp::BrTable => {
+                    let index = self.use_var(block, Self::reg_operand(inst, 0));
+                    let default = BlockCall {
+                        block: target(Self::u32_operand(inst, 1)),
+                        args: vec![],
+                    };
+                    let targets = match &inst.operands[2] {
+                        Operand::Labels(pcs) => pcs
+                            .iter()
+                            .map(|&pc| BlockCall {
+                                block: target(pc),
+                                args: vec![],
+                            })
+                            .collect(),
+                        other => unreachable!("jump table operand {other:?}"),
+                    };
+                    self.branch(
+                        block,
+                        InstData::BrTable {
+                            index,
+                            default,
+                            targets,
+                        },
+                        pc,
+                    );
+                }
+                ControlOp::Ret => {
+                    let args = Self::regs_operand(inst, 0)
                         .iter()
-                        .map(|&pc| BlockCall {
-                            block: target(pc),
-                            args: vec![],
-                        })
-                        .collect(),
-                    other => unreachable!("jump table operand {other:?}"),
-                };
-                self.branch(
-                    block,
-                    InstData::BrTable {
-                        index,
-                        default,
-                        targets,
-                    },
-                    pc,
-                );
-            }
-            Opcode::Ret => {
-                let args = Self::regs_operand(inst, 0)
-                    .iter()
-                    .map(|&r| self.use_var(block, r))
-                    .collect();
-                self.emit(block, InstData::Return { args }, pc);
-            }
-            Opcode::Exit => {
-                let status = self.use_var(block, Self::reg_operand(inst, 0));
-                self.emit(block, InstData::Exit { status }, pc);
-            }
-            Opcode::Trap => {
-                let code = Self::u32_operand(inst, 0);
-                self.emit(
-                    block,
-                    InstData::Trap {
-                        kind: TrapKind::User,
-                        code,
-                    },
-                    pc,
-                );
-            }
-            Opcode::Unreachable => {
-                self.emit(
-                    block,
-                    InstData::Trap {
-                        kind: TrapKind::Unreachable,
-                        code: 0,
-                    },
-                    pc,
-                );
-            }
-            other => unreachable!("`{other}` has no translation"),
+                        .map(|&r| self.use_var(block, r))
+                        .collect();
+                    self.emit(block, InstData::Return { args }, pc);
+                }
+                ControlOp::Exit => {
+                    let status = self.use_var(block, Self::reg_operand(inst, 0));
+                    self.emit(block, InstData::Exit { status }, pc);
+                }
+                ControlOp::Trap => {
+                    let code = Self::u32_operand(inst, 0);
+                    self.emit(
+                        block,
+                        InstData::Trap {
+                            kind: TrapKind::User,
+                            code,
+                        },
+                        pc,
+                    );
+                }
+                ControlOp::Unreachable => {
+                    self.emit(
+                        block,
+                        InstData::Trap {
+                            kind: TrapKind::Unreachable,
+                            code: 0,
+                        },
+                        pc,
+                    );
+                }
+            },
         }
         if last_in_block && !op.is_terminator() && !matches!(op, Opcode::BrIf | Opcode::BrIfz) {
             self.branch(
@@ -729,35 +705,33 @@ impl Builder<'_> {
         }
     }
 
-    /// The checks a pure operation's precondition needs: a non-zero divisor,
-    /// no `MIN / -1`, a float that converts.
-    fn guard(&mut self, block: Block, op: Opcode, args: &[Value], pc: u32) {
-        use Opcode::*;
-        match op {
-            I32DivU | I32RemU | I32RemS | I64DivU | I64RemU | I64RemS => {
-                self.trap_if(block, TrapKind::DivideByZero, args[1], false, pc);
-            }
-            I32DivS | I64DivS => {
-                self.trap_if(block, TrapKind::DivideByZero, args[1], false, pc);
-                let (ty, min, eq, and) = if op == I32DivS {
-                    (ValType::I32, u64::from(i32::MIN as u32), I32Eq, I32And)
-                } else {
-                    (ValType::I64, i64::MIN as u64, I64Eq, I32And)
-                };
-                let minus_one = if ty == ValType::I32 {
-                    u64::from(u32::MAX)
-                } else {
-                    u64::MAX
-                };
-                let min_c = self.konst(block, ty, min, pc);
-                let neg_c = self.konst(block, ty, minus_one, pc);
-                let a_min = self.pure(block, eq, vec![args[0], min_c], pc);
-                let b_neg = self.pure(block, eq, vec![args[1], neg_c], pc);
-                let both = self.pure(block, and, vec![a_min, b_neg], pc);
-                self.trap_if(block, TrapKind::IntegerOverflow, both, true, pc);
-            }
-            _ => {
-                if let Some(range) = conversion_range(op) {
+    /// The checks a pure operation's precondition needs, one per trap
+    /// condition the opcode table gives it, in the table's order: a
+    /// non-zero divisor, no `MIN / -1`, a float that converts.
+    fn guard(&mut self, block: Block, op: PureOp, args: &[Value], pc: u32) {
+        use PureOp::{
+            F32Ge, F32Gt, F32Lt, F32Ne, F64Ge, F64Gt, F64Lt, F64Ne, I32And, I32Eq, I64Eq,
+        };
+        for &condition in op.opcode().traps() {
+            match condition {
+                TrapCondition::DivisorZero => {
+                    self.trap_if(block, TrapKind::DivideByZero, args[1], false, pc);
+                }
+                TrapCondition::SignedOverflow => {
+                    let ty = use_types(op)[0];
+                    let (min, minus_one, eq) = if ty == ValType::I32 {
+                        (u64::from(i32::MIN as u32), u64::from(u32::MAX), I32Eq)
+                    } else {
+                        (i64::MIN as u64, u64::MAX, I64Eq)
+                    };
+                    let min_c = self.konst(block, ty, min, pc);
+                    let neg_c = self.konst(block, ty, minus_one, pc);
+                    let a_min = self.pure(block, eq, vec![args[0], min_c], pc);
+                    let b_neg = self.pure(block, eq, vec![args[1], neg_c], pc);
+                    let both = self.pure(block, I32And, vec![a_min, b_neg], pc);
+                    self.trap_if(block, TrapKind::IntegerOverflow, both, true, pc);
+                }
+                TrapCondition::Conversion(range) => {
                     let x = args[0];
                     let (ne, gt, ge, lt) = if range.source == ValType::F32 {
                         (F32Ne, F32Gt, F32Ge, F32Lt)
@@ -778,6 +752,14 @@ impl Builder<'_> {
                     let inside = self.pure(block, I32And, vec![above, below], pc);
                     self.trap_if(block, TrapKind::IntegerOverflow, inside, false, pc);
                 }
+                // Not conditions of pure operations: memory, heap, calls and
+                // traps are checked by their own IR instructions.
+                TrapCondition::OutOfBounds
+                | TrapCondition::InvalidFree
+                | TrapCondition::CallDepth
+                | TrapCondition::TableEntry
+                | TrapCondition::Unreachable
+                | TrapCondition::User => {}
             }
         }
     }
@@ -789,48 +771,6 @@ impl Builder<'_> {
             value.to_bits()
         };
         self.konst(block, ty, bits, pc)
-    }
-}
-
-
-/// The values a checked float-to-int conversion accepts: `lo < x < hi` (or
-/// `lo <= x` where `lo` is exactly the target's minimum), as in WebAssembly.
-pub struct ConversionRange {
-    /// The float type converted from.
-    pub source: ValType,
-    /// The lower bound.
-    pub lo: f64,
-    /// Whether `lo` itself converts.
-    pub lo_inclusive: bool,
-    /// The (exclusive) upper bound.
-    pub hi: f64,
-}
-
-/// The range of a checked conversion opcode, or `None` for other opcodes.
-pub fn conversion_range(op: Opcode) -> Option<ConversionRange> {
-    use Opcode::*;
-    let two31 = 2147483648.0;
-    let two32 = 4294967296.0;
-    let two63 = 9223372036854775808.0;
-    let two64 = 18446744073709551616.0;
-    let r = |source, lo, lo_inclusive, hi| {
-        Some(ConversionRange {
-            source,
-            lo,
-            lo_inclusive,
-            hi,
-        })
-    };
-    match op {
-        I32TruncF32S => r(ValType::F32, -two31, true, two31),
-        I32TruncF32U => r(ValType::F32, -1.0, false, two32),
-        I32TruncF64S => r(ValType::F64, -two31 - 1.0, false, two31),
-        I32TruncF64U => r(ValType::F64, -1.0, false, two32),
-        I64TruncF32S => r(ValType::F32, -two63, true, two63),
-        I64TruncF32U => r(ValType::F32, -1.0, false, two64),
-        I64TruncF64S => r(ValType::F64, -two63, true, two63),
-        I64TruncF64U => r(ValType::F64, -1.0, false, two64),
-        _ => None,
     }
 }
 

@@ -103,8 +103,15 @@ pub fn write_inst(out: &mut String, data: &InstData, ctx: &ModuleContext) {
         InstData::Const { ty, bits } => {
             let _ = write!(out, "const.{ty} {}", constant_text(*ty, *bits));
         }
-        InstData::Pure { op, args } | InstData::Runtime { op, args } => {
-            out.push_str(op.mnemonic());
+        InstData::Pure { op, args } => {
+            out.push_str(op.opcode().mnemonic());
+            if !args.is_empty() {
+                out.push(' ');
+                values(out, args);
+            }
+        }
+        InstData::Runtime { op, args } => {
+            out.push_str(op.opcode().mnemonic());
             if !args.is_empty() {
                 out.push(' ');
                 values(out, args);

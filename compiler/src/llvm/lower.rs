@@ -7,7 +7,7 @@
 //! Each check is a conditional branch to a cold block calling `janus_trap`
 //! with the trap, the function's index and the bytecode pc.
 
-use crate::bytecode::{self, Opcode, Signature};
+use crate::bytecode::{self, Extend, PureOp, RuntimeOp, Signature};
 use crate::ir::function::Function;
 use crate::ir::instructions::{def_type, BlockCall, InstData};
 use crate::ir::{self, Block, Value};
@@ -755,14 +755,19 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             InstData::Pure { op, args } => Some(self.pure(*op, args)?),
             InstData::Load { op, addr, offset } => {
                 let p = self.address(*addr, *offset)?;
-                let (mem_ty, extend): (BasicTypeEnum, Option<bool>) = load_shape(self.c, *op);
+                let access = op.access().ok_or("a load has an access")?;
+                let result_ty = llvm_type(self.c, def_type(*op).ok_or("loads have a result")?);
+                let (mem_ty, extend): (BasicTypeEnum, Option<bool>) = match access.extend {
+                    Extend::Full | Extend::Wrap => (result_ty, None),
+                    Extend::Sign => (narrow_int(self.c, access.bits()).into(), Some(true)),
+                    Extend::Zero => (narrow_int(self.c, access.bits()).into(), Some(false)),
+                };
                 let loaded = b.build_load(mem_ty, p, "load").map_err(e)?;
                 loaded
                     .as_instruction_value()
                     .ok_or("a load")?
                     .set_alignment(1)
                     .map_err(e)?;
-                let result_ty = llvm_type(self.c, def_type(*op).ok_or("loads have a result")?);
                 Some(match extend {
                     None => loaded,
                     Some(true) => b
@@ -783,17 +788,22 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             } => {
                 let p = self.address(*addr, *offset)?;
                 let v = self.val(*value)?;
-                let v: BasicValueEnum = match store_width(*op) {
-                    Some(bits) => b
-                        .build_int_truncate(v.into_int_value(), narrow_int(self.c, bits), "")
+                let access = op.access().ok_or("a store has an access")?;
+                let v: BasicValueEnum = match access.extend {
+                    Extend::Wrap => b
+                        .build_int_truncate(
+                            v.into_int_value(),
+                            narrow_int(self.c, access.bits()),
+                            "",
+                        )
                         .map_err(e)?
                         .into(),
                     // A stored float's bits become visible: any NaN is the
                     // canonical one (docs/ISA.md, "NaN bits").
-                    None if matches!(op, Opcode::F32Store | Opcode::F64Store) => {
+                    Extend::Full | Extend::Sign | Extend::Zero if v.is_float_value() => {
                         self.canonical(v.into_float_value())?
                     }
-                    None => v,
+                    Extend::Full | Extend::Sign | Extend::Zero => v,
                 };
                 let st = b.build_store(p, v).map_err(e)?;
                 st.set_alignment(1).map_err(e)?;
@@ -1008,13 +1018,18 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         }
     }
 
-    fn runtime(&mut self, op: Opcode, args: &[Value], pc: u32) -> R<Option<BasicValueEnum<'ctx>>> {
+    fn runtime(
+        &mut self,
+        op: RuntimeOp,
+        args: &[Value],
+        pc: u32,
+    ) -> R<Option<BasicValueEnum<'ctx>>> {
         let a: Vec<BasicMetadataValueEnum> = args
             .iter()
             .map(|&v| self.int(v).map(Into::into))
             .collect::<R<_>>()?;
         Ok(match op {
-            Opcode::MemorySize => {
+            RuntimeOp::MemorySize => {
                 let size = self.current_size()?;
                 let pages = self
                     .b
@@ -1027,13 +1042,13 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                         .into(),
                 )
             }
-            Opcode::MemoryGrow => {
+            RuntimeOp::MemoryGrow => {
                 let r = self.call_rt(Rt::MemoryGrow, &a)?;
                 self.reload_size()?;
                 r
             }
-            Opcode::MemoryCopy | Opcode::MemoryFill => {
-                let rt = if op == Opcode::MemoryCopy {
+            RuntimeOp::MemoryCopy | RuntimeOp::MemoryFill => {
+                let rt = if op == RuntimeOp::MemoryCopy {
                     Rt::MemoryCopy
                 } else {
                     Rt::MemoryFill
@@ -1045,12 +1060,12 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 self.trap_on_code(code, pc)?;
                 None
             }
-            Opcode::HeapAlloc => {
+            RuntimeOp::HeapAlloc => {
                 let r = self.call_rt(Rt::HeapAlloc, &a)?;
                 self.reload_size()?;
                 r
             }
-            Opcode::HeapFree => {
+            RuntimeOp::HeapFree => {
                 let code = self
                     .call_rt(Rt::HeapFree, &a)?
                     .ok_or("runtime returns a code")?
@@ -1058,7 +1073,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 self.trap_on_code(code, pc)?;
                 None
             }
-            Opcode::HeapRealloc => {
+            RuntimeOp::HeapRealloc => {
                 let out = self.alloca(self.c.i32_type().into(), "realloc.out")?;
                 let mut with_out = a.clone();
                 with_out.push(out.into());
@@ -1074,7 +1089,6 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                         .map_err(e)?,
                 )
             }
-            other => return Err(format!("`{other}` is not a runtime operation")),
         })
     }
 
@@ -1157,8 +1171,8 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         }))
     }
 
-    fn pure(&mut self, op: Opcode, args: &[Value]) -> R<BasicValueEnum<'ctx>> {
-        use Opcode::*;
+    fn pure(&mut self, op: PureOp, args: &[Value]) -> R<BasicValueEnum<'ctx>> {
+        use PureOp::*;
         let b = &self.b;
         let i = |n: usize| self.int(args[n]);
         let fl = |n: usize| self.float(args[n]);
@@ -1405,38 +1419,8 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 let to = llvm_type(self.c, def_type(op).ok_or("result")?);
                 b.build_bit_cast(self.val(args[0])?, to, "").map_err(e)?
             }
-            other => return Err(format!("`{other}` is not a pure operation")),
         };
         Ok(r)
-    }
-}
-
-/// The in-memory type of a load and how it extends: `None` for a full-width
-/// load, `Some(true)` to sign-extend, `Some(false)` to zero-extend.
-fn load_shape(c: &Context, op: Opcode) -> (BasicTypeEnum<'_>, Option<bool>) {
-    use Opcode::*;
-    match op {
-        I32Load => (c.i32_type().into(), None),
-        I64Load => (c.i64_type().into(), None),
-        F32Load => (c.f32_type().into(), None),
-        F64Load => (c.f64_type().into(), None),
-        I32Load8S | I64Load8S => (c.i8_type().into(), Some(true)),
-        I32Load8U | I64Load8U => (c.i8_type().into(), Some(false)),
-        I32Load16S | I64Load16S => (c.i16_type().into(), Some(true)),
-        I32Load16U | I64Load16U => (c.i16_type().into(), Some(false)),
-        I64Load32S => (c.i32_type().into(), Some(true)),
-        _ => (c.i32_type().into(), Some(false)),
-    }
-}
-
-/// The stored width of a narrow store, `None` for a full-width one.
-fn store_width(op: Opcode) -> Option<u32> {
-    use Opcode::*;
-    match op {
-        I32Store8 | I64Store8 => Some(8),
-        I32Store16 | I64Store16 => Some(16),
-        I64Store32 => Some(32),
-        _ => None,
     }
 }
 
