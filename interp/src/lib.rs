@@ -13,7 +13,7 @@
 mod decode;
 
 use decode::{decode_function, Bin, Cmp, Op};
-use janus_bytecode::bytecode::semantics::{canon32, canon64, eval, f64_out};
+use janus_bytecode::bytecode::semantics::{self as sem, canon32, canon64, eval};
 use janus_bytecode::bytecode::{Extend, Module, Opcode, OperandKind, RuntimeOp};
 use janus_runtime::abi::{self, TrapKind, ValType, MAX_CALL_DEPTH};
 use janus_runtime::machine::Machine;
@@ -87,36 +87,20 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             Op::Nop => {}
             Op::Const { dst, bits } => r!(dst) = bits,
             Op::Mov { dst, src } => r!(dst) = r!(src),
-            Op::I32Add { dst, a, b } => {
-                r!(dst) = u64::from((r!(a) as u32).wrapping_add(r!(b) as u32))
-            }
-            Op::I32Sub { dst, a, b } => {
-                r!(dst) = u64::from((r!(a) as u32).wrapping_sub(r!(b) as u32))
-            }
-            Op::I32Mul { dst, a, b } => {
-                r!(dst) = u64::from((r!(a) as u32).wrapping_mul(r!(b) as u32))
-            }
-            Op::I64Add { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
-            Op::I64Sub { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
-            Op::I64Mul { dst, a, b } => r!(dst) = r!(a).wrapping_mul(r!(b)),
-            Op::F64Add { dst, a, b } => {
-                r!(dst) = f64_out(f64::from_bits(r!(a)) + f64::from_bits(r!(b)))
-            }
-            Op::F64Sub { dst, a, b } => {
-                r!(dst) = f64_out(f64::from_bits(r!(a)) - f64::from_bits(r!(b)))
-            }
-            Op::F64Mul { dst, a, b } => {
-                r!(dst) = f64_out(f64::from_bits(r!(a)) * f64::from_bits(r!(b)))
-            }
-            Op::I32LtS { dst, a, b } => {
-                r!(dst) = u64::from((r!(a) as u32 as i32) < (r!(b) as u32 as i32))
-            }
-            Op::I32LeS { dst, a, b } => {
-                r!(dst) = u64::from((r!(a) as u32 as i32) <= (r!(b) as u32 as i32))
-            }
-            Op::I32LtU { dst, a, b } => r!(dst) = u64::from((r!(a) as u32) < (r!(b) as u32)),
-            Op::I64LtS { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) < (r!(b) as i64)),
-            Op::I64LeS { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) <= (r!(b) as i64)),
+            Op::I32Add { dst, a, b } => r!(dst) = sem::i32_add(r!(a), r!(b)),
+            Op::I32Sub { dst, a, b } => r!(dst) = sem::i32_sub(r!(a), r!(b)),
+            Op::I32Mul { dst, a, b } => r!(dst) = sem::i32_mul(r!(a), r!(b)),
+            Op::I64Add { dst, a, b } => r!(dst) = sem::i64_add(r!(a), r!(b)),
+            Op::I64Sub { dst, a, b } => r!(dst) = sem::i64_sub(r!(a), r!(b)),
+            Op::I64Mul { dst, a, b } => r!(dst) = sem::i64_mul(r!(a), r!(b)),
+            Op::F64Add { dst, a, b } => r!(dst) = sem::f64_add(r!(a), r!(b)),
+            Op::F64Sub { dst, a, b } => r!(dst) = sem::f64_sub(r!(a), r!(b)),
+            Op::F64Mul { dst, a, b } => r!(dst) = sem::f64_mul(r!(a), r!(b)),
+            Op::I32LtS { dst, a, b } => r!(dst) = sem::i32_lt_s(r!(a), r!(b)),
+            Op::I32LeS { dst, a, b } => r!(dst) = sem::i32_le_s(r!(a), r!(b)),
+            Op::I32LtU { dst, a, b } => r!(dst) = sem::i32_lt_u(r!(a), r!(b)),
+            Op::I64LtS { dst, a, b } => r!(dst) = sem::i64_lt_s(r!(a), r!(b)),
+            Op::I64LeS { dst, a, b } => r!(dst) = sem::i64_le_s(r!(a), r!(b)),
             Op::Pure { op, dst, args, n } => {
                 let vals = [r!(args[0]), r!(args[1]), r!(args[2])];
                 match eval(op, &vals[..n as usize]) {
@@ -169,10 +153,10 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 r!(c) = bits;
                 let x = r!(a);
                 r!(dst) = match bin {
-                    Bin::I32Add => u64::from((x as u32).wrapping_add(bits as u32)),
-                    Bin::I32Sub => u64::from((x as u32).wrapping_sub(bits as u32)),
-                    Bin::I64Add => x.wrapping_add(bits),
-                    Bin::I64Sub => x.wrapping_sub(bits),
+                    Bin::I32Add => sem::i32_add(x, bits),
+                    Bin::I32Sub => sem::i32_sub(x, bits),
+                    Bin::I64Add => sem::i64_add(x, bits),
+                    Bin::I64Sub => sem::i64_sub(x, bits),
                 };
                 ip += 1;
             }
@@ -389,15 +373,16 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
 }
 
 fn compare(cmp: Cmp, x: u64, y: u64) -> bool {
-    match cmp {
-        Cmp::I32LtS => (x as u32 as i32) < (y as u32 as i32),
-        Cmp::I32LeS => (x as u32 as i32) <= (y as u32 as i32),
-        Cmp::I32LtU => (x as u32) < (y as u32),
-        Cmp::I32Ne => x as u32 != y as u32,
-        Cmp::I32Eq => x as u32 == y as u32,
-        Cmp::I64LtS => (x as i64) < (y as i64),
-        Cmp::I64LeS => (x as i64) <= (y as i64),
-    }
+    let bit = match cmp {
+        Cmp::I32LtS => sem::i32_lt_s(x, y),
+        Cmp::I32LeS => sem::i32_le_s(x, y),
+        Cmp::I32LtU => sem::i32_lt_u(x, y),
+        Cmp::I32Ne => sem::i32_ne(x, y),
+        Cmp::I32Eq => sem::i32_eq(x, y),
+        Cmp::I64LtS => sem::i64_lt_s(x, y),
+        Cmp::I64LeS => sem::i64_le_s(x, y),
+    };
+    bit != 0
 }
 
 fn abi_device(machine: &mut Machine, code: u16, args: &[u64]) -> Result<u64, TrapKind> {

@@ -558,4 +558,56 @@ mod tests {
             );
         }
     }
+
+    /// The meaning columns agree with the operand columns, so a row cannot
+    /// claim a class its operands do not have.
+    #[test]
+    fn meaning_agrees_with_operands() {
+        use OperandKind::{Def, Offset, Use};
+        for &op in Opcode::ALL {
+            let kinds = op.operands();
+            let width = |t: ValType| match t {
+                ValType::I32 | ValType::F32 => 4,
+                ValType::I64 | ValType::F64 => 8,
+            };
+            match op.class() {
+                Class::Pure(p) => {
+                    assert_eq!(p.opcode(), op);
+                    assert!(matches!(kinds.first(), Some(Def(_))), "{op}");
+                    assert!(kinds[1..].iter().all(|k| matches!(k, Use(_))), "{op}");
+                }
+                Class::Load(access) => {
+                    let [Def(t), Use(ValType::I32), Offset] = kinds else {
+                        panic!("{op}: a load is `dst, addr, offset`")
+                    };
+                    let full = access.bytes == width(*t);
+                    assert_eq!(access.extend == Extend::Full, full, "{op}");
+                    assert!(access.extend != Extend::Wrap, "{op}");
+                }
+                Class::Store(access) => {
+                    let [Use(t), Use(ValType::I32), Offset] = kinds else {
+                        panic!("{op}: a store is `value, addr, offset`")
+                    };
+                    let full = access.bytes == width(*t);
+                    let expected = if full { Extend::Full } else { Extend::Wrap };
+                    assert_eq!(access.extend, expected, "{op}");
+                }
+                Class::Runtime(r) => assert_eq!(r.opcode(), op),
+                Class::Control(c) => assert_eq!(c.opcode(), op),
+                Class::Call(c) => assert_eq!(c.opcode(), op),
+                Class::Constant => assert_eq!(kinds.len(), 2, "{op}"),
+                Class::Copy => assert!(matches!(kinds, [Def(a), Use(b)] if a == b), "{op}"),
+                Class::Device => assert_eq!(op, Opcode::Dev),
+            }
+            if op.is_terminator() {
+                assert!(matches!(op.class(), Class::Control(_)), "{op}");
+            }
+            assert_eq!(op.is_deterministic(), op != Opcode::Dev, "{op}");
+            if let Some(range) = op.conversion_range() {
+                assert!(matches!(kinds[1], Use(t) if t == range.source), "{op}");
+            }
+        }
+        let members = ControlOp::ALL.len() + CallOp::ALL.len() + PureOp::ALL.len();
+        assert!(members + RuntimeOp::ALL.len() < Opcode::ALL.len());
+    }
 }

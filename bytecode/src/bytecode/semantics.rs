@@ -57,6 +57,40 @@ pub fn canon64(bits: u64) -> u64 {
     }
 }
 
+/// The binary operations the interpreter gives a fast path, one function
+/// each so that its dispatch loop and [`eval`] share one definition. Each
+/// takes and returns register bits (`i32` zero-extended).
+macro_rules! hot_binaries {
+    ($($name:ident $mnemonic:literal ($a:ident, $b:ident) => $body:expr;)*) => {
+        $(
+            #[doc = concat!("`", $mnemonic, "` on register bits.")]
+            #[inline(always)]
+            pub fn $name($a: u64, $b: u64) -> u64 {
+                $body
+            }
+        )*
+    };
+}
+
+hot_binaries! {
+    i32_add "i32.add" (a, b) => u64::from((a as u32).wrapping_add(b as u32));
+    i32_sub "i32.sub" (a, b) => u64::from((a as u32).wrapping_sub(b as u32));
+    i32_mul "i32.mul" (a, b) => u64::from((a as u32).wrapping_mul(b as u32));
+    i64_add "i64.add" (a, b) => a.wrapping_add(b);
+    i64_sub "i64.sub" (a, b) => a.wrapping_sub(b);
+    i64_mul "i64.mul" (a, b) => a.wrapping_mul(b);
+    f64_add "f64.add" (a, b) => f64_out(f64::from_bits(a) + f64::from_bits(b));
+    f64_sub "f64.sub" (a, b) => f64_out(f64::from_bits(a) - f64::from_bits(b));
+    f64_mul "f64.mul" (a, b) => f64_out(f64::from_bits(a) * f64::from_bits(b));
+    i32_eq "i32.eq" (a, b) => u64::from(a as u32 == b as u32);
+    i32_ne "i32.ne" (a, b) => u64::from(a as u32 != b as u32);
+    i32_lt_s "i32.lt_s" (a, b) => u64::from((a as u32 as i32) < (b as u32 as i32));
+    i32_lt_u "i32.lt_u" (a, b) => u64::from((a as u32) < (b as u32));
+    i32_le_s "i32.le_s" (a, b) => u64::from((a as u32 as i32) <= (b as u32 as i32));
+    i64_lt_s "i64.lt_s" (a, b) => u64::from((a as i64) < (b as i64));
+    i64_le_s "i64.le_s" (a, b) => u64::from((a as i64) <= (b as i64));
+}
+
 fn b(c: bool) -> u64 {
     u64::from(c)
 }
@@ -122,9 +156,9 @@ pub fn eval(op: PureOp, args: &[u64]) -> Result<u64, TrapKind> {
                 args[2]
             }
         }
-        I32Add => w32(u32a(0).wrapping_add(u32a(1))),
-        I32Sub => w32(u32a(0).wrapping_sub(u32a(1))),
-        I32Mul => w32(u32a(0).wrapping_mul(u32a(1))),
+        I32Add => i32_add(args[0], args[1]),
+        I32Sub => i32_sub(args[0], args[1]),
+        I32Mul => i32_mul(args[0], args[1]),
         I32DivS | I32RemS => {
             if i32a(1) == 0 {
                 return Err(TrapKind::DivideByZero);
@@ -161,20 +195,20 @@ pub fn eval(op: PureOp, args: &[u64]) -> Result<u64, TrapKind> {
         I32Ctz => w32(u32a(0).trailing_zeros()),
         I32Popcnt => w32(u32a(0).count_ones()),
         I32Eqz => b(u32a(0) == 0),
-        I32Eq => b(u32a(0) == u32a(1)),
-        I32Ne => b(u32a(0) != u32a(1)),
-        I32LtS => b(i32a(0) < i32a(1)),
-        I32LtU => b(u32a(0) < u32a(1)),
-        I32LeS => b(i32a(0) <= i32a(1)),
+        I32Eq => i32_eq(args[0], args[1]),
+        I32Ne => i32_ne(args[0], args[1]),
+        I32LtS => i32_lt_s(args[0], args[1]),
+        I32LtU => i32_lt_u(args[0], args[1]),
+        I32LeS => i32_le_s(args[0], args[1]),
         I32LeU => b(u32a(0) <= u32a(1)),
         I32GtS => b(i32a(0) > i32a(1)),
         I32GtU => b(u32a(0) > u32a(1)),
         I32GeS => b(i32a(0) >= i32a(1)),
         I32GeU => b(u32a(0) >= u32a(1)),
 
-        I64Add => u64a(0).wrapping_add(u64a(1)),
-        I64Sub => u64a(0).wrapping_sub(u64a(1)),
-        I64Mul => u64a(0).wrapping_mul(u64a(1)),
+        I64Add => i64_add(args[0], args[1]),
+        I64Sub => i64_sub(args[0], args[1]),
+        I64Mul => i64_mul(args[0], args[1]),
         I64DivS | I64RemS => {
             if i64a(1) == 0 {
                 return Err(TrapKind::DivideByZero);
@@ -213,9 +247,9 @@ pub fn eval(op: PureOp, args: &[u64]) -> Result<u64, TrapKind> {
         I64Eqz => b(u64a(0) == 0),
         I64Eq => b(u64a(0) == u64a(1)),
         I64Ne => b(u64a(0) != u64a(1)),
-        I64LtS => b(i64a(0) < i64a(1)),
+        I64LtS => i64_lt_s(args[0], args[1]),
         I64LtU => b(u64a(0) < u64a(1)),
-        I64LeS => b(i64a(0) <= i64a(1)),
+        I64LeS => i64_le_s(args[0], args[1]),
         I64LeU => b(u64a(0) <= u64a(1)),
         I64GtS => b(i64a(0) > i64a(1)),
         I64GtU => b(u64a(0) > u64a(1)),
@@ -242,9 +276,9 @@ pub fn eval(op: PureOp, args: &[u64]) -> Result<u64, TrapKind> {
         F32Le => b(f32a(0) <= f32a(1)),
         F32Gt => b(f32a(0) > f32a(1)),
         F32Ge => b(f32a(0) >= f32a(1)),
-        F64Add => f64_out(f64a(0) + f64a(1)),
-        F64Sub => f64_out(f64a(0) - f64a(1)),
-        F64Mul => f64_out(f64a(0) * f64a(1)),
+        F64Add => f64_add(args[0], args[1]),
+        F64Sub => f64_sub(args[0], args[1]),
+        F64Mul => f64_mul(args[0], args[1]),
         F64Div => f64_out(f64a(0) / f64a(1)),
         F64Min => f64_out(fmin64(f64a(0), f64a(1))),
         F64Max => f64_out(fmax64(f64a(0), f64a(1))),
@@ -393,5 +427,81 @@ mod tests {
             eval(F32ConvertI64U, &[u64::MAX]),
             Ok(u64::from(18446744073709551616.0f32.to_bits()))
         );
+    }
+
+    /// `eval` traps exactly where the opcode table says: a zero divisor,
+    /// `MIN / -1`, NaN and the bounds of a checked conversion; and an
+    /// operation the table gives no condition never traps.
+    #[test]
+    fn traps_are_the_tables() {
+        use crate::bytecode::TrapCondition;
+        let samples: Vec<u64> = [
+            0,
+            1,
+            u64::MAX,
+            1 << 31,
+            1 << 63,
+            f64b(f64::NAN),
+            f64b(1e300),
+        ]
+        .into_iter()
+        .chain([u64::from(f32::NAN.to_bits()), u64::from(u32::MAX)])
+        .collect();
+        for &op in PureOp::ALL {
+            let conditions = op.opcode().traps();
+            let arity = op.opcode().operands().len() - 1;
+            if conditions.is_empty() {
+                for &a in &samples {
+                    for &b in &samples {
+                        for &c in &samples {
+                            let args = [a, b, c];
+                            assert!(eval(op, &args[..arity]).is_ok(), "{op} {args:x?}");
+                        }
+                    }
+                }
+            }
+            let wide = matches!(
+                op.opcode().operands()[1],
+                crate::bytecode::OperandKind::Use(janus_runtime::abi::ValType::I64)
+            );
+            for condition in conditions {
+                match condition {
+                    TrapCondition::DivisorZero => {
+                        assert_eq!(eval(op, &[7, 0]), Err(TrapKind::DivideByZero), "{op}");
+                    }
+                    TrapCondition::SignedOverflow => {
+                        let (min, minus_one) = if wide {
+                            (1 << 63, u64::MAX)
+                        } else {
+                            (1 << 31, u64::from(u32::MAX))
+                        };
+                        assert_eq!(
+                            eval(op, &[min, minus_one]),
+                            Err(TrapKind::IntegerOverflow),
+                            "{op}"
+                        );
+                    }
+                    TrapCondition::Conversion(range) => {
+                        let bits = |x: f64| {
+                            if range.source == janus_runtime::abi::ValType::F32 {
+                                u64::from((x as f32).to_bits())
+                            } else {
+                                x.to_bits()
+                            }
+                        };
+                        let nan = bits(f64::NAN);
+                        assert_eq!(eval(op, &[nan]), Err(TrapKind::InvalidConversion), "{op}");
+                        assert_eq!(
+                            eval(op, &[bits(range.hi)]),
+                            Err(TrapKind::IntegerOverflow),
+                            "{op}"
+                        );
+                        let lo = eval(op, &[bits(range.lo)]);
+                        assert_eq!(lo.is_ok(), range.lo_inclusive, "{op}");
+                    }
+                    other => panic!("{op}: {other:?} is not a pure operation's condition"),
+                }
+            }
+        }
     }
 }

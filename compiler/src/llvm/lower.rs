@@ -1189,6 +1189,19 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             let mask = count.get_type().const_int(width(v) - 1, false);
             b.build_and(count, mask, "count").map_err(e)
         };
+        let float_unary = |name: &str| -> R<BasicValueEnum<'ctx>> {
+            let x = fl(0)?;
+            self.call_intrinsic(name, &[x.get_type().into()], &[x.into()])
+        };
+        let sign_extend = |bits: u32| -> R<BasicValueEnum<'ctx>> {
+            let x = i(0)?;
+            let narrow = b
+                .build_int_truncate(x, narrow_int(self.c, bits), "")
+                .map_err(e)?;
+            Ok(b.build_int_s_extend(narrow, x.get_type(), "")
+                .map_err(e)?
+                .into())
+        };
         let r: BasicValueEnum = match op {
             I32Select | I64Select | F32Select | F64Select => {
                 let c = b
@@ -1317,18 +1330,11 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 self.call_intrinsic("llvm.fabs", &[x.get_type().into()], &[x.into()])?
             }
             F32Neg | F64Neg => b.build_float_neg(fl(0)?, "").map_err(e)?.into(),
-            F32Sqrt | F64Sqrt | F32Floor | F64Floor | F32Ceil | F64Ceil | F32Trunc | F64Trunc
-            | F32Nearest | F64Nearest => {
-                let name = match op {
-                    F32Sqrt | F64Sqrt => "llvm.sqrt",
-                    F32Floor | F64Floor => "llvm.floor",
-                    F32Ceil | F64Ceil => "llvm.ceil",
-                    F32Trunc | F64Trunc => "llvm.trunc",
-                    _ => "llvm.roundeven",
-                };
-                let x = fl(0)?;
-                self.call_intrinsic(name, &[x.get_type().into()], &[x.into()])?
-            }
+            F32Sqrt | F64Sqrt => float_unary("llvm.sqrt")?,
+            F32Floor | F64Floor => float_unary("llvm.floor")?,
+            F32Ceil | F64Ceil => float_unary("llvm.ceil")?,
+            F32Trunc | F64Trunc => float_unary("llvm.trunc")?,
+            F32Nearest | F64Nearest => float_unary("llvm.roundeven")?,
             F32Eq | F64Eq => fcmp(FloatPredicate::OEQ)?,
             F32Ne | F64Ne => fcmp(FloatPredicate::UNE)?,
             F32Lt | F64Lt => fcmp(FloatPredicate::OLT)?,
@@ -1348,20 +1354,9 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 .build_int_z_extend(i(0)?, self.c.i64_type(), "")
                 .map_err(e)?
                 .into(),
-            I32Extend8S | I32Extend16S | I64Extend8S | I64Extend16S | I64Extend32S => {
-                let bits = match op {
-                    I32Extend8S | I64Extend8S => 8,
-                    I32Extend16S | I64Extend16S => 16,
-                    _ => 32,
-                };
-                let x = i(0)?;
-                let narrow = b
-                    .build_int_truncate(x, narrow_int(self.c, bits), "")
-                    .map_err(e)?;
-                b.build_int_s_extend(narrow, x.get_type(), "")
-                    .map_err(e)?
-                    .into()
-            }
+            I32Extend8S | I64Extend8S => sign_extend(8)?,
+            I32Extend16S | I64Extend16S => sign_extend(16)?,
+            I64Extend32S => sign_extend(32)?,
             I32TruncF32S | I32TruncF64S | I64TruncF32S | I64TruncF64S => {
                 let to = llvm_type(self.c, def_type(op).ok_or("result")?).into_int_type();
                 b.build_float_to_signed_int(fl(0)?, to, "")
