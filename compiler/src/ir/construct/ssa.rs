@@ -76,8 +76,7 @@ impl Builder<'_> {
         if let Some(&v) = self.defs.get(&(block, reg)) {
             return v;
         }
-        let v = self.lookup(block, reg);
-        v
+        self.lookup(block, reg)
     }
 
     /// The non-local part of `use_var`, without recursion: follows
