@@ -7,6 +7,10 @@
 //! Nothing here depends on LLVM: a tool that only reads, writes or checks
 //! bytecode (the fuzz targets, a compiler emitting `.jbc`) builds in seconds.
 
+// The opcode table sorts its rows into per-class enums one row per macro
+// step (`bytecode::opcodes`), which needs more than the default 128.
+#![recursion_limit = "512"]
+
 pub mod asm;
 pub mod bytecode;
 pub mod load;

@@ -69,3 +69,38 @@ fn the_specification_covers_every_table_entry() {
         "docs/ISA.md does not mention: {missing:?}"
     );
 }
+
+/// Each opcode's row in the specification's instruction tables names, in
+/// its last column, exactly the traps the opcode table gives it (`oob`
+/// abbreviates `out of bounds memory access` in the memory tables).
+#[test]
+fn the_specification_names_each_opcodes_traps() {
+    let spec = read("../docs/ISA.md");
+    let mut wrong = Vec::new();
+    for op in Opcode::ALL {
+        let prefix = format!("| `{:#04x}` |", op.byte());
+        let Some(row) = spec.lines().find(|l| l.starts_with(&prefix)) else {
+            wrong.push(format!("{op}: no row"));
+            continue;
+        };
+        let cells: Vec<&str> = row.trim_end_matches('|').split('|').collect();
+        let column = cells.last().expect("a trap column");
+        let expected: Vec<TrapKind> = op.traps().iter().flat_map(|t| t.kinds()).copied().collect();
+        for &kind in TrapKind::ALL {
+            let named = column.contains(kind.name())
+                || (kind == TrapKind::OutOfBounds && column.contains("oob"));
+            if named != expected.contains(&kind) {
+                wrong.push(format!(
+                    "{op}: `{}` {}",
+                    kind.name(),
+                    if named {
+                        "named but not in the table"
+                    } else {
+                        "in the table but not named"
+                    }
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

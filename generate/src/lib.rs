@@ -10,8 +10,10 @@
 //! writes.
 
 use janus_bytecode::bytecode::builder::{FuncId, FunctionBuilder, Label, ModuleBuilder};
-use janus_bytecode::bytecode::{Module, Opcode, Operand, OperandKind, Reg, Signature};
-use janus_runtime::abi::{device_op_by_name, ValType, DEVICE_OPS};
+use janus_bytecode::bytecode::{
+    Class, ControlOp, Module, Opcode, Operand, OperandKind, Reg, Signature, TrapCondition,
+};
+use janus_runtime::abi::{device_op_by_name, DeviceOp, ValType, DEVICE_OPS};
 
 /// splitmix64: a tiny deterministic generator, so a seed reproduces its
 /// program. Public for the other generators in the tests.
@@ -140,31 +142,21 @@ impl Gen<'_> {
     }
 
     fn simple(&mut self, b: &mut FunctionBuilder) {
-        // Any instruction whose operands are registers and immediates only.
+        // Any instruction that only computes registers from registers and
+        // immediates.
         let candidates: Vec<Opcode> = Opcode::ALL
             .iter()
             .copied()
-            .filter(|op| {
-                op.operands().iter().all(|k| {
-                    matches!(
-                        k,
-                        OperandKind::Def(_)
-                            | OperandKind::Use(_)
-                            | OperandKind::ImmI32
-                            | OperandKind::ImmI64
-                            | OperandKind::ImmF32
-                            | OperandKind::ImmF64
-                    )
-                }) && !matches!(
-                    op,
-                    Opcode::MemoryGrow
-                        | Opcode::MemorySize
-                        | Opcode::MemoryCopy
-                        | Opcode::MemoryFill
-                ) && !matches!(
-                    op,
-                    Opcode::HeapAlloc | Opcode::HeapFree | Opcode::HeapRealloc | Opcode::Exit
-                ) && (!op.operands().is_empty() || *op == Opcode::Nop)
+            .filter(|op| match op.class() {
+                Class::Pure(_) | Class::Constant | Class::Copy | Class::Control(ControlOp::Nop) => {
+                    true
+                }
+                Class::Control(_)
+                | Class::Call(_)
+                | Class::Device
+                | Class::Load(_)
+                | Class::Store(_)
+                | Class::Runtime(_) => false,
             })
             .collect();
         let mut op = candidates[self.rng.below(candidates.len())];
@@ -213,7 +205,7 @@ impl Gen<'_> {
         let loads_stores: Vec<Opcode> = Opcode::ALL
             .iter()
             .copied()
-            .filter(|op| matches!(op.operands().last(), Some(OperandKind::Offset)))
+            .filter(|op| op.access().is_some())
             .collect();
         let op = loads_stores[self.rng.below(loads_stores.len())];
         let addr = self.reg(ValType::I32);
@@ -548,31 +540,8 @@ impl Gen<'_> {
     /// is empty), the disk and display (not attached), the network towards
     /// addresses outside the allow-list, and the program arguments.
     fn device(&mut self, b: &mut FunctionBuilder) {
-        const OPS: &[&str] = &[
-            "console.write",
-            "console.read",
-            "console.read_line",
-            "console.write_i64",
-            "console.write_f64",
-            "keyboard.poll",
-            "keyboard.wait",
-            "disk.block_count",
-            "disk.read",
-            "disk.write",
-            "disk.flush",
-            "display.open",
-            "display.present",
-            "net.accept",
-            "net.send",
-            "net.recv",
-            "net.close",
-            "net.local_port",
-            "net.set_nonblocking",
-            "args.count",
-            "args.len",
-            "args.copy",
-        ];
-        let op = device_op_by_name(OPS[self.rng.below(OPS.len())]).expect("a device op");
+        let ops: Vec<&DeviceOp> = DEVICE_OPS.iter().filter(|op| op.deterministic).collect();
+        let op = ops[self.rng.below(ops.len())];
         let args: Vec<Reg> = op.params.iter().map(|&t| self.reg(t)).collect();
         if op.name.starts_with("console.") && !args.is_empty() && self.rng.below(3) != 0 {
             // Usually a valid fd, so output happens.
@@ -637,28 +606,17 @@ impl Gen<'_> {
     }
 }
 
-/// The saturating form of a checked float-to-int conversion.
+/// The saturating form of a checked float-to-int conversion (`i32.trunc_f64_s`
+/// becomes `i32.trunc_sat_f64_s`).
 fn saturating(op: Opcode) -> Option<Opcode> {
-    use Opcode::*;
-    Some(match op {
-        I32TruncF32S => I32TruncSatF32S,
-        I32TruncF32U => I32TruncSatF32U,
-        I32TruncF64S => I32TruncSatF64S,
-        I32TruncF64U => I32TruncSatF64U,
-        I64TruncF32S => I64TruncSatF32S,
-        I64TruncF32U => I64TruncSatF32U,
-        I64TruncF64S => I64TruncSatF64S,
-        I64TruncF64U => I64TruncSatF64U,
-        _ => return None,
-    })
+    op.conversion_range()?;
+    let sat = op.mnemonic().replacen(".trunc_", ".trunc_sat_", 1);
+    Some(Opcode::from_mnemonic(&sat).expect("every checked conversion has a saturating form"))
 }
 
+/// Whether the operation traps on a zero divisor.
 fn is_division(op: Opcode) -> bool {
-    use Opcode::*;
-    matches!(
-        op,
-        I32DivS | I32DivU | I32RemS | I32RemU | I64DivS | I64DivU | I64RemS | I64RemU
-    )
+    op.traps().contains(&TrapCondition::DivisorZero)
 }
 
 /// The signatures generated functions use, fixed so indices are known.
@@ -804,6 +762,5 @@ pub fn generate(seed: u64) -> Module {
         mb.define(b).expect("labels placed");
     }
     mb.export("main", main);
-    let _ = DEVICE_OPS;
     mb.finish().expect("every function defined")
 }

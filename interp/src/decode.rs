@@ -1,7 +1,9 @@
 //! Bytecode to the interpreter's [`Op`]s: operands unpacked, jump targets
 //! turned into instruction indices, hot operations given their own variant.
 
-use janus_bytecode::bytecode::{self, Inst, Opcode, Operand, OperandKind};
+use janus_bytecode::bytecode::{
+    self, CallOp, Class, ControlOp, Inst, Opcode, Operand, OperandKind, PureOp, RuntimeOp,
+};
 
 /// Comparisons fused with the branch that follows them.
 #[derive(Clone, Copy, Debug)]
@@ -139,7 +141,7 @@ pub enum Op {
         b: u32,
     },
     Pure {
-        op: Opcode,
+        op: PureOp,
         dst: u32,
         args: [u32; 3],
         n: u8,
@@ -200,7 +202,7 @@ pub enum Op {
         args: Box<[u32]>,
     },
     Runtime {
-        op: Opcode,
+        op: RuntimeOp,
         dst: Option<u32>,
         args: [u32; 3],
     },
@@ -259,83 +261,16 @@ pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Fun
 }
 
 fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) -> u32) -> Op {
-    use Opcode::*;
     let o = &inst.operands;
     let op = inst.opcode;
-    let three = |make: fn(u32, u32, u32) -> Op| make(reg(&o[0]), reg(&o[1]), reg(&o[2]));
-    match op {
-        Nop => Op::Nop,
-        I32Const => Op::Const {
-            dst: reg(&o[0]),
-            bits: match o[1] {
-                Operand::I32(v) => u64::from(v as u32),
-                _ => 0,
-            },
-        },
-        I64Const => Op::Const {
-            dst: reg(&o[0]),
-            bits: match o[1] {
-                Operand::I64(v) => v as u64,
-                _ => 0,
-            },
-        },
-        F32Const => Op::Const {
-            dst: reg(&o[0]),
-            bits: match o[1] {
-                Operand::F32(v) => u64::from(v),
-                _ => 0,
-            },
-        },
-        F64Const => Op::Const {
-            dst: reg(&o[0]),
-            bits: match o[1] {
-                Operand::F64(v) => v,
-                _ => 0,
-            },
-        },
-        I32Mov | I64Mov | F32Mov | F64Mov => Op::Mov {
-            dst: reg(&o[0]),
-            src: reg(&o[1]),
-        },
-        I32Add => three(|dst, a, b| Op::I32Add { dst, a, b }),
-        I32Sub => three(|dst, a, b| Op::I32Sub { dst, a, b }),
-        I32Mul => three(|dst, a, b| Op::I32Mul { dst, a, b }),
-        I64Add => three(|dst, a, b| Op::I64Add { dst, a, b }),
-        I64Sub => three(|dst, a, b| Op::I64Sub { dst, a, b }),
-        I64Mul => three(|dst, a, b| Op::I64Mul { dst, a, b }),
-        F64Add => three(|dst, a, b| Op::F64Add { dst, a, b }),
-        F64Sub => three(|dst, a, b| Op::F64Sub { dst, a, b }),
-        F64Mul => three(|dst, a, b| Op::F64Mul { dst, a, b }),
-        I32LtS => three(|dst, a, b| Op::I32LtS { dst, a, b }),
-        I32LeS => three(|dst, a, b| Op::I32LeS { dst, a, b }),
-        I32LtU => three(|dst, a, b| Op::I32LtU { dst, a, b }),
-        I64LtS => three(|dst, a, b| Op::I64LtS { dst, a, b }),
-        I64LeS => three(|dst, a, b| Op::I64LeS { dst, a, b }),
-        Jump => Op::Jump {
-            target: index_of(u32_of(&o[0])),
-        },
-        BrIf => Op::BrIf {
-            cond: reg(&o[0]),
-            target: index_of(u32_of(&o[1])),
-        },
-        BrIfz => Op::BrIfz {
-            cond: reg(&o[0]),
-            target: index_of(u32_of(&o[1])),
-        },
-        BrTable => Op::BrTable {
-            index: reg(&o[0]),
-            default: index_of(u32_of(&o[1])),
-            table: match &o[2] {
-                Operand::Labels(pcs) => pcs.iter().map(|&pc| index_of(pc)).collect(),
-                other => unreachable!("verified jump table, found {other:?}"),
-            },
-        },
-        Call => Op::Call {
+    match op.class() {
+        Class::Control(c) => decode_control(c, o, index_of),
+        Class::Call(CallOp::Call) => Op::Call {
             callee: u32_of(&o[0]),
             dst: regs(&o[1]).first().copied(),
             args: regs(&o[2]),
         },
-        CallIndirect => {
+        Class::Call(CallOp::CallIndirect) => {
             let _ = module;
             Op::CallIndirect {
                 sig: u32_of(&o[0]),
@@ -345,15 +280,7 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
                 args: regs(&o[3]),
             }
         }
-        Ret => Op::Ret {
-            value: regs(&o[0]).first().copied(),
-        },
-        Exit => Op::Exit { status: reg(&o[0]) },
-        Trap => Op::Trap {
-            code: u32_of(&o[0]),
-        },
-        Unreachable => Op::Unreachable,
-        Dev => Op::Dev {
+        Class::Device => Op::Dev {
             code: match o[0] {
                 Operand::Dev(c) => c,
                 _ => 0,
@@ -361,7 +288,34 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
             dst: regs(&o[1]).first().copied(),
             args: regs(&o[2]),
         },
-        MemorySize | MemoryGrow | MemoryCopy | MemoryFill | HeapAlloc | HeapFree | HeapRealloc => {
+        Class::Constant => Op::Const {
+            dst: reg(&o[0]),
+            bits: match o[1] {
+                Operand::I32(v) => u64::from(v as u32),
+                Operand::I64(v) => v as u64,
+                Operand::F32(v) => u64::from(v),
+                Operand::F64(v) => v,
+                _ => 0,
+            },
+        },
+        Class::Copy => Op::Mov {
+            dst: reg(&o[0]),
+            src: reg(&o[1]),
+        },
+        Class::Pure(p) => decode_pure(p, o),
+        Class::Load(_) => Op::Load {
+            op,
+            dst: reg(&o[0]),
+            addr: reg(&o[1]),
+            offset: u32_of(&o[2]),
+        },
+        Class::Store(_) => Op::Store {
+            op,
+            value: reg(&o[0]),
+            addr: reg(&o[1]),
+            offset: u32_of(&o[2]),
+        },
+        Class::Runtime(r) => {
             let kinds = op.operands();
             let has_dst = matches!(kinds.first(), Some(OperandKind::Def(_)));
             let mut args = [0u32; 3];
@@ -373,23 +327,67 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
                 .collect();
             args[..uses.len()].copy_from_slice(&uses);
             Op::Runtime {
-                op,
+                op: r,
                 dst: has_dst.then(|| reg(&o[0])),
                 args,
             }
         }
-        _ if op.is_load() => Op::Load {
-            op,
-            dst: reg(&o[0]),
-            addr: reg(&o[1]),
-            offset: u32_of(&o[2]),
+    }
+}
+
+fn decode_control(c: ControlOp, o: &[Operand], index_of: &dyn Fn(u32) -> u32) -> Op {
+    match c {
+        ControlOp::Nop => Op::Nop,
+        ControlOp::Jump => Op::Jump {
+            target: index_of(u32_of(&o[0])),
         },
-        _ if op.is_store() => Op::Store {
-            op,
-            value: reg(&o[0]),
-            addr: reg(&o[1]),
-            offset: u32_of(&o[2]),
+        ControlOp::BrIf => Op::BrIf {
+            cond: reg(&o[0]),
+            target: index_of(u32_of(&o[1])),
         },
+        ControlOp::BrIfz => Op::BrIfz {
+            cond: reg(&o[0]),
+            target: index_of(u32_of(&o[1])),
+        },
+        ControlOp::BrTable => Op::BrTable {
+            index: reg(&o[0]),
+            default: index_of(u32_of(&o[1])),
+            table: match &o[2] {
+                Operand::Labels(pcs) => pcs.iter().map(|&pc| index_of(pc)).collect(),
+                other => unreachable!("verified jump table, found {other:?}"),
+            },
+        },
+        ControlOp::Ret => Op::Ret {
+            value: regs(&o[0]).first().copied(),
+        },
+        ControlOp::Exit => Op::Exit { status: reg(&o[0]) },
+        ControlOp::Trap => Op::Trap {
+            code: u32_of(&o[0]),
+        },
+        ControlOp::Unreachable => Op::Unreachable,
+    }
+}
+
+/// A pure operation: its own variant if it has a fast path, else the
+/// general `Pure` that calls `semantics::eval`. (Every pure operation is
+/// correct as `Pure`, so the operations without a fast path need no arm.)
+fn decode_pure(p: PureOp, o: &[Operand]) -> Op {
+    let three = |make: fn(u32, u32, u32) -> Op| make(reg(&o[0]), reg(&o[1]), reg(&o[2]));
+    match p {
+        PureOp::I32Add => three(|dst, a, b| Op::I32Add { dst, a, b }),
+        PureOp::I32Sub => three(|dst, a, b| Op::I32Sub { dst, a, b }),
+        PureOp::I32Mul => three(|dst, a, b| Op::I32Mul { dst, a, b }),
+        PureOp::I64Add => three(|dst, a, b| Op::I64Add { dst, a, b }),
+        PureOp::I64Sub => three(|dst, a, b| Op::I64Sub { dst, a, b }),
+        PureOp::I64Mul => three(|dst, a, b| Op::I64Mul { dst, a, b }),
+        PureOp::F64Add => three(|dst, a, b| Op::F64Add { dst, a, b }),
+        PureOp::F64Sub => three(|dst, a, b| Op::F64Sub { dst, a, b }),
+        PureOp::F64Mul => three(|dst, a, b| Op::F64Mul { dst, a, b }),
+        PureOp::I32LtS => three(|dst, a, b| Op::I32LtS { dst, a, b }),
+        PureOp::I32LeS => three(|dst, a, b| Op::I32LeS { dst, a, b }),
+        PureOp::I32LtU => three(|dst, a, b| Op::I32LtU { dst, a, b }),
+        PureOp::I64LtS => three(|dst, a, b| Op::I64LtS { dst, a, b }),
+        PureOp::I64LeS => three(|dst, a, b| Op::I64LeS { dst, a, b }),
         _ => {
             let mut args = [0u32; 3];
             let n = o.len() - 1;
@@ -397,7 +395,7 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
                 args[i] = reg(a);
             }
             Op::Pure {
-                op,
+                op: p,
                 dst: reg(&o[0]),
                 args,
                 n: n as u8,
@@ -421,13 +419,13 @@ fn fuse_compare_branches(code: &mut [Op]) {
             Op::I64LtS { dst, a, b } => (Cmp::I64LtS, dst, a, b),
             Op::I64LeS { dst, a, b } => (Cmp::I64LeS, dst, a, b),
             Op::Pure {
-                op: Opcode::I32Ne,
+                op: PureOp::I32Ne,
                 dst,
                 args,
                 ..
             } => (Cmp::I32Ne, dst, args[0], args[1]),
             Op::Pure {
-                op: Opcode::I32Eq,
+                op: PureOp::I32Eq,
                 dst,
                 args,
                 ..

@@ -13,9 +13,9 @@
 mod decode;
 
 use decode::{decode_function, Bin, Cmp, Op};
-use janus_bytecode::bytecode::semantics::eval;
-use janus_bytecode::bytecode::{Module, Opcode};
-use janus_runtime::abi::{self, TrapKind, MAX_CALL_DEPTH};
+use janus_bytecode::bytecode::semantics::{self as sem, canon32, canon64, eval};
+use janus_bytecode::bytecode::{Extend, Module, Opcode, OperandKind, RuntimeOp};
+use janus_runtime::abi::{self, TrapKind, ValType, MAX_CALL_DEPTH};
 use janus_runtime::machine::Machine;
 
 /// How a program run ended.
@@ -87,36 +87,20 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             Op::Nop => {}
             Op::Const { dst, bits } => r!(dst) = bits,
             Op::Mov { dst, src } => r!(dst) = r!(src),
-            Op::I32Add { dst, a, b } => {
-                r!(dst) = u64::from((r!(a) as u32).wrapping_add(r!(b) as u32))
-            }
-            Op::I32Sub { dst, a, b } => {
-                r!(dst) = u64::from((r!(a) as u32).wrapping_sub(r!(b) as u32))
-            }
-            Op::I32Mul { dst, a, b } => {
-                r!(dst) = u64::from((r!(a) as u32).wrapping_mul(r!(b) as u32))
-            }
-            Op::I64Add { dst, a, b } => r!(dst) = r!(a).wrapping_add(r!(b)),
-            Op::I64Sub { dst, a, b } => r!(dst) = r!(a).wrapping_sub(r!(b)),
-            Op::I64Mul { dst, a, b } => r!(dst) = r!(a).wrapping_mul(r!(b)),
-            Op::F64Add { dst, a, b } => {
-                r!(dst) = f64_bits(f64::from_bits(r!(a)) + f64::from_bits(r!(b)))
-            }
-            Op::F64Sub { dst, a, b } => {
-                r!(dst) = f64_bits(f64::from_bits(r!(a)) - f64::from_bits(r!(b)))
-            }
-            Op::F64Mul { dst, a, b } => {
-                r!(dst) = f64_bits(f64::from_bits(r!(a)) * f64::from_bits(r!(b)))
-            }
-            Op::I32LtS { dst, a, b } => {
-                r!(dst) = u64::from((r!(a) as u32 as i32) < (r!(b) as u32 as i32))
-            }
-            Op::I32LeS { dst, a, b } => {
-                r!(dst) = u64::from((r!(a) as u32 as i32) <= (r!(b) as u32 as i32))
-            }
-            Op::I32LtU { dst, a, b } => r!(dst) = u64::from((r!(a) as u32) < (r!(b) as u32)),
-            Op::I64LtS { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) < (r!(b) as i64)),
-            Op::I64LeS { dst, a, b } => r!(dst) = u64::from((r!(a) as i64) <= (r!(b) as i64)),
+            Op::I32Add { dst, a, b } => r!(dst) = sem::i32_add(r!(a), r!(b)),
+            Op::I32Sub { dst, a, b } => r!(dst) = sem::i32_sub(r!(a), r!(b)),
+            Op::I32Mul { dst, a, b } => r!(dst) = sem::i32_mul(r!(a), r!(b)),
+            Op::I64Add { dst, a, b } => r!(dst) = sem::i64_add(r!(a), r!(b)),
+            Op::I64Sub { dst, a, b } => r!(dst) = sem::i64_sub(r!(a), r!(b)),
+            Op::I64Mul { dst, a, b } => r!(dst) = sem::i64_mul(r!(a), r!(b)),
+            Op::F64Add { dst, a, b } => r!(dst) = sem::f64_add(r!(a), r!(b)),
+            Op::F64Sub { dst, a, b } => r!(dst) = sem::f64_sub(r!(a), r!(b)),
+            Op::F64Mul { dst, a, b } => r!(dst) = sem::f64_mul(r!(a), r!(b)),
+            Op::I32LtS { dst, a, b } => r!(dst) = sem::i32_lt_s(r!(a), r!(b)),
+            Op::I32LeS { dst, a, b } => r!(dst) = sem::i32_le_s(r!(a), r!(b)),
+            Op::I32LtU { dst, a, b } => r!(dst) = sem::i32_lt_u(r!(a), r!(b)),
+            Op::I64LtS { dst, a, b } => r!(dst) = sem::i64_lt_s(r!(a), r!(b)),
+            Op::I64LeS { dst, a, b } => r!(dst) = sem::i64_le_s(r!(a), r!(b)),
             Op::Pure { op, dst, args, n } => {
                 let vals = [r!(args[0]), r!(args[1]), r!(args[2])];
                 match eval(op, &vals[..n as usize]) {
@@ -131,7 +115,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 offset,
             } => {
                 let ea = u64::from(r!(addr) as u32) + u64::from(offset);
-                let size = load_size(op);
+                let size = access_size(op);
                 if ea + size > machine.memory.size() {
                     return trap(
                         TrapKind::OutOfBounds,
@@ -148,7 +132,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 offset,
             } => {
                 let ea = u64::from(r!(addr) as u32) + u64::from(offset);
-                let size = store_size(op);
+                let size = access_size(op);
                 if ea + size > machine.memory.size() {
                     return trap(
                         TrapKind::OutOfBounds,
@@ -156,13 +140,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                         funcs[func as usize].pcs[ip - 1],
                     );
                 }
-                let v = match op {
-                    Opcode::F32Store => u64::from(janus_bytecode::bytecode::semantics::canon32(
-                        r!(value) as u32,
-                    )),
-                    Opcode::F64Store => janus_bytecode::bytecode::semantics::canon64(r!(value)),
-                    _ => r!(value),
-                };
+                let v = store_bits(op, r!(value));
                 write_le(machine.memory.bytes_mut(), ea as usize, size, v);
             }
             Op::ConstBin {
@@ -175,10 +153,10 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 r!(c) = bits;
                 let x = r!(a);
                 r!(dst) = match bin {
-                    Bin::I32Add => u64::from((x as u32).wrapping_add(bits as u32)),
-                    Bin::I32Sub => u64::from((x as u32).wrapping_sub(bits as u32)),
-                    Bin::I64Add => x.wrapping_add(bits),
-                    Bin::I64Sub => x.wrapping_sub(bits),
+                    Bin::I32Add => sem::i32_add(x, bits),
+                    Bin::I32Sub => sem::i32_sub(x, bits),
+                    Bin::I64Add => sem::i64_add(x, bits),
+                    Bin::I64Sub => sem::i64_sub(x, bits),
                 };
                 ip += 1;
             }
@@ -361,21 +339,21 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 let vals = [r!(args[0]) as u32, r!(args[1]) as u32, r!(args[2]) as u32];
                 let a = |i: usize| vals[i];
                 let result: Result<Option<u64>, TrapKind> = match op {
-                    Opcode::MemorySize => Ok(Some(u64::from(machine.memory.pages()))),
-                    Opcode::MemoryGrow => Ok(Some(u64::from(machine.memory.grow(a(0)) as u32))),
-                    Opcode::MemoryCopy => machine.memory_copy(a(0), a(1), a(2)).map(|()| None),
-                    Opcode::MemoryFill => {
+                    RuntimeOp::MemorySize => Ok(Some(u64::from(machine.memory.pages()))),
+                    RuntimeOp::MemoryGrow => Ok(Some(u64::from(machine.memory.grow(a(0)) as u32))),
+                    RuntimeOp::MemoryCopy => machine.memory_copy(a(0), a(1), a(2)).map(|()| None),
+                    RuntimeOp::MemoryFill => {
                         machine.memory_fill(a(0), a(1) as u8, a(2)).map(|()| None)
                     }
-                    Opcode::HeapAlloc => Ok(Some(u64::from(
+                    RuntimeOp::HeapAlloc => Ok(Some(u64::from(
                         machine.heap.alloc(&mut machine.memory, a(0)),
                     ))),
-                    Opcode::HeapFree => machine
+                    RuntimeOp::HeapFree => machine
                         .heap
                         .free(a(0))
                         .map(|()| None)
                         .map_err(|_| TrapKind::InvalidFree),
-                    _ => machine
+                    RuntimeOp::HeapRealloc => machine
                         .heap
                         .realloc(&mut machine.memory, a(0), a(1))
                         .map(|v| Some(u64::from(v)))
@@ -395,35 +373,88 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
 }
 
 fn compare(cmp: Cmp, x: u64, y: u64) -> bool {
-    match cmp {
-        Cmp::I32LtS => (x as u32 as i32) < (y as u32 as i32),
-        Cmp::I32LeS => (x as u32 as i32) <= (y as u32 as i32),
-        Cmp::I32LtU => (x as u32) < (y as u32),
-        Cmp::I32Ne => x as u32 != y as u32,
-        Cmp::I32Eq => x as u32 == y as u32,
-        Cmp::I64LtS => (x as i64) < (y as i64),
-        Cmp::I64LeS => (x as i64) <= (y as i64),
-    }
+    let bit = match cmp {
+        Cmp::I32LtS => sem::i32_lt_s(x, y),
+        Cmp::I32LeS => sem::i32_le_s(x, y),
+        Cmp::I32LtU => sem::i32_lt_u(x, y),
+        Cmp::I32Ne => sem::i32_ne(x, y),
+        Cmp::I32Eq => sem::i32_eq(x, y),
+        Cmp::I64LtS => sem::i64_lt_s(x, y),
+        Cmp::I64LeS => sem::i64_le_s(x, y),
+    };
+    bit != 0
 }
 
 fn abi_device(machine: &mut Machine, code: u16, args: &[u64]) -> Result<u64, TrapKind> {
     janus_runtime::devices::call(machine, code, args)
 }
 
-fn f64_bits(x: f64) -> u64 {
-    if x.is_nan() {
-        janus_bytecode::bytecode::semantics::CANONICAL_NAN_F64
-    } else {
-        x.to_bits()
+/// What the dispatch loop needs to know about a load or store, worked out
+/// from the opcode table when janusc is compiled so that the loop does one
+/// indexed read instead of walking the table's meaning.
+#[derive(Clone, Copy)]
+struct MemShape {
+    /// Bytes accessed.
+    size: u64,
+    /// A narrow signed load's shift: `(raw << shift) as i64 >> shift`
+    /// sign-extends; 0 for every other access.
+    shift: u32,
+    /// The register type's bits: `i32` results stay zero-extended.
+    mask: u64,
+    /// The stored value's float type, whose NaNs are made canonical.
+    float: Option<ValType>,
+}
+
+impl MemShape {
+    const NONE: MemShape = MemShape {
+        size: 0,
+        shift: 0,
+        mask: 0,
+        float: None,
+    };
+
+    const fn of(op: Opcode) -> MemShape {
+        let Some(access) = op.access() else {
+            return MemShape::NONE;
+        };
+        let ty = match op.operands()[0] {
+            OperandKind::Def(t) | OperandKind::Use(t) => t,
+            _ => panic!("a memory access starts with its value register"),
+        };
+        MemShape {
+            size: access.size(),
+            shift: match access.extend {
+                Extend::Sign => 64 - access.bits(),
+                Extend::Full | Extend::Zero | Extend::Wrap => 0,
+            },
+            mask: match ty {
+                ValType::I32 | ValType::F32 => u32::MAX as u64,
+                ValType::I64 | ValType::F64 => u64::MAX,
+            },
+            float: match ty {
+                ValType::F32 | ValType::F64 => Some(ty),
+                ValType::I32 | ValType::I64 => None,
+            },
+        }
     }
 }
 
-fn load_size(op: Opcode) -> u64 {
-    op.access_size()
-}
+/// [`MemShape::of`] every opcode, by byte.
+static MEM_SHAPES: [MemShape; 256] = {
+    let mut shapes = [MemShape::NONE; 256];
+    let mut i = 0;
+    while i < Opcode::ALL.len() {
+        let op = Opcode::ALL[i];
+        shapes[op.byte() as usize] = MemShape::of(op);
+        i += 1;
+    }
+    shapes
+};
 
-fn store_size(op: Opcode) -> u64 {
-    op.access_size()
+/// How many bytes a load or store accesses.
+#[inline(always)]
+fn access_size(op: Opcode) -> u64 {
+    MEM_SHAPES[op.byte() as usize].size
 }
 
 /// The `size`-byte little-endian value at `ea` (checked in bounds), read
@@ -452,16 +483,27 @@ fn write_le(bytes: &mut [u8], ea: usize, size: u64, value: u64) {
     }
 }
 
-/// Extends a loaded value as its opcode says.
+/// Extends a loaded value as the opcode table says: a narrow signed load
+/// sign-extends to its register type (an `i32` kept zero-extended in its
+/// `u64` slot); everything else is already its register's bits.
+#[inline(always)]
 fn load(op: Opcode, raw: u64) -> u64 {
-    use Opcode::*;
-    match op {
-        I32Load8S => u64::from(i32::from(raw as u8 as i8) as u32),
-        I32Load16S => u64::from(i32::from(raw as u16 as i16) as u32),
-        I64Load8S => i64::from(raw as u8 as i8) as u64,
-        I64Load16S => i64::from(raw as u16 as i16) as u64,
-        I64Load32S => i64::from(raw as u32 as i32) as u64,
-        _ => raw,
+    let shape = &MEM_SHAPES[op.byte() as usize];
+    if shape.shift == 0 {
+        raw
+    } else {
+        (((raw << shape.shift) as i64 >> shape.shift) as u64) & shape.mask
+    }
+}
+
+/// A stored value's bits: a float's NaN is the canonical one, since a
+/// store makes its bits visible.
+#[inline(always)]
+fn store_bits(op: Opcode, value: u64) -> u64 {
+    match MEM_SHAPES[op.byte() as usize].float {
+        Some(ValType::F32) => u64::from(canon32(value as u32)),
+        Some(ValType::F64) => canon64(value),
+        Some(ValType::I32 | ValType::I64) | None => value,
     }
 }
 

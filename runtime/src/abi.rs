@@ -228,6 +228,13 @@ pub struct DeviceOp {
     pub params: &'static [ValType],
     /// Result type; every device operation returns exactly one value.
     pub result: ValType,
+    /// Whether the result depends only on the program, its input and the
+    /// device configuration, and what earlier operations returned: false
+    /// for the clocks (and sleeping, which waits on one) and for opening
+    /// network connections, whose results come from the host's time and
+    /// network. Every engine gives a deterministic operation the same
+    /// result, so the differential tests may use it freely.
+    pub deterministic: bool,
     /// What it does, its results and errors, for the specification.
     pub doc: &'static str,
 }
@@ -260,69 +267,79 @@ pub mod device {
 use ValType::{F64, I32, I64};
 
 macro_rules! device_ops {
-    ($($dev:ident $op:literal $name:literal ($($p:ident),*) -> $r:ident, $doc:literal;)*) => {
-        /// Every device operation, sorted by code. The verifier, the runtime and
-        /// `docs/ISA.md` all follow this list.
+    ($($dev:ident $op:literal $name:literal ($($p:ident),*) -> $r:ident $det:ident, $doc:literal;)*) => {
+        /// Every device operation, sorted by code. The verifier, the runtime,
+        /// the test program generator and `docs/ISA.md` all follow this list.
         pub const DEVICE_OPS: &[DeviceOp] = &[
-            $(DeviceOp { device: device::$dev, op: $op, name: $name, params: &[$($p),*], result: $r, doc: $doc },)*
+            $(DeviceOp {
+                device: device::$dev,
+                op: $op,
+                name: $name,
+                params: &[$($p),*],
+                result: $r,
+                deterministic: device_ops!(@det $det),
+                doc: $doc,
+            },)*
         ];
     };
+    (@det det) => { true };
+    (@det nondet) => { false };
 }
 
 device_ops! {
-    CONSOLE 0 "console.write" (I32, I32, I32) -> I32,
+    CONSOLE 0 "console.write" (I32, I32, I32) -> I32 det,
         "write(fd, addr, len): write `len` bytes at `addr` to fd 1 (stdout) or 2 (stderr); returns `len`. E_INVALID for another fd or a negative len; E_IO if the host write fails.";
-    CONSOLE 1 "console.read" (I32, I32) -> I32,
+    CONSOLE 1 "console.read" (I32, I32) -> I32 det,
         "read(addr, cap): read up to `cap` bytes of stdin into `addr`; returns the count, 0 at end of input. E_INVALID for a negative cap; E_IO on a host error.";
-    CONSOLE 2 "console.read_line" (I32, I32) -> I32,
+    CONSOLE 2 "console.read_line" (I32, I32) -> I32 det,
         "read_line(addr, cap): read stdin up to and including the next newline, at most `cap` bytes; returns the count, 0 at end of input. A longer line is returned in pieces.";
-    CONSOLE 3 "console.write_i64" (I32, I64) -> I32,
+    CONSOLE 3 "console.write_i64" (I32, I64) -> I32 det,
         "write_i64(fd, value): write `value` in signed decimal to fd 1 or 2; returns the byte count. E_INVALID for another fd.";
-    CONSOLE 4 "console.write_f64" (I32, F64, I32) -> I32,
+    CONSOLE 4 "console.write_f64" (I32, F64, I32) -> I32 det,
         "write_f64(fd, value, digits): write `value` in fixed notation with `digits` (0..=17) digits after the point, rounded to nearest, like C's `%.*f`; `nan`, `inf`, `-inf` for non-finite values; returns the byte count. E_INVALID for another fd or digits.";
-    KEYBOARD 0 "keyboard.poll" () -> I64,
+    KEYBOARD 0 "keyboard.poll" () -> I64 det,
         "poll(): the next key event without waiting, or 0 if none: bits 0..31 the key code (a Unicode scalar or a code from the key table), bit 32 set for key up. Where stdin is not a terminal each input byte is a key-down event. E_NOT_ATTACHED when input is closed.";
-    KEYBOARD 1 "keyboard.wait" () -> I64,
+    KEYBOARD 1 "keyboard.wait" () -> I64 det,
         "wait(): like poll, but waits for an event; E_NOT_ATTACHED at end of input.";
-    DISK 0 "disk.block_count" () -> I64,
+    DISK 0 "disk.block_count" () -> I64 det,
         "block_count(): the number of 512-byte blocks of the attached disk. E_NOT_ATTACHED when no disk is attached.";
-    DISK 1 "disk.read" (I64, I32) -> I32,
+    DISK 1 "disk.read" (I64, I32) -> I32 det,
         "read(block, addr): copy block `block` into the 512 bytes at `addr`; returns 0. E_INVALID for a block past the end; E_NOT_ATTACHED; E_IO.";
-    DISK 2 "disk.write" (I64, I32) -> I32,
+    DISK 2 "disk.write" (I64, I32) -> I32 det,
         "write(block, addr): write the 512 bytes at `addr` to block `block`; returns 0. E_INVALID for a block past the end; E_NOT_ATTACHED; E_IO.";
-    DISK 3 "disk.flush" () -> I32,
+    DISK 3 "disk.flush" () -> I32 det,
         "flush(): make every completed write durable in the host file; returns 0. E_NOT_ATTACHED; E_IO.";
-    DISPLAY 0 "display.open" (I32, I32) -> I32,
+    DISPLAY 0 "display.open" (I32, I32) -> I32 det,
         "open(width, height): set up a width x height framebuffer (1..=4096 each); returns 0. E_INVALID for a size out of range; E_NOT_ATTACHED when no display output is configured.";
-    DISPLAY 1 "display.present" (I32) -> I32,
+    DISPLAY 1 "display.present" (I32) -> I32 det,
         "present(addr): show the width*height 32-bit pixels (0x00RRGGBB, row-major) at `addr` as the next frame; returns the frame number from 0. E_NOT_ATTACHED before open; E_LIMIT past the frame limit; E_IO.";
-    NET 0 "net.connect" (I32, I32) -> I32,
+    NET 0 "net.connect" (I32, I32) -> I32 nondet,
         "connect(ipv4, port): open a TCP connection to the address (a big-endian IPv4 number) and port; returns a handle. E_NOT_PERMITTED outside the allow-list; E_REFUSED; E_TIMED_OUT; E_LIMIT; E_INVALID for a port outside 1..=65535.";
-    NET 1 "net.listen" (I32, I32) -> I32,
+    NET 1 "net.listen" (I32, I32) -> I32 nondet,
         "listen(ipv4, port): listen on the address and port (port 0 picks one); returns a handle. E_NOT_PERMITTED; E_ADDR_IN_USE; E_LIMIT; E_INVALID.";
-    NET 2 "net.accept" (I32) -> I32,
+    NET 2 "net.accept" (I32) -> I32 det,
         "accept(listener): wait for and accept one connection; returns its handle. E_BAD_HANDLE; E_WOULD_BLOCK on a non-blocking listener; E_LIMIT.";
-    NET 3 "net.send" (I32, I32, I32) -> I32,
+    NET 3 "net.send" (I32, I32, I32) -> I32 det,
         "send(handle, addr, len): send up to `len` bytes; returns the count sent. E_BAD_HANDLE; E_RESET; E_WOULD_BLOCK; E_INVALID for a negative len.";
-    NET 4 "net.recv" (I32, I32, I32) -> I32,
+    NET 4 "net.recv" (I32, I32, I32) -> I32 det,
         "recv(handle, addr, cap): receive up to `cap` bytes; returns the count, 0 when the peer closed. E_BAD_HANDLE; E_RESET; E_WOULD_BLOCK; E_INVALID.";
-    NET 5 "net.close" (I32) -> I32,
+    NET 5 "net.close" (I32) -> I32 det,
         "close(handle): close a connection or listener; returns 0. E_BAD_HANDLE.";
-    NET 6 "net.local_port" (I32) -> I32,
+    NET 6 "net.local_port" (I32) -> I32 det,
         "local_port(handle): the local port of a listener or connection, so a program that listened on port 0 can report it. E_BAD_HANDLE.";
-    NET 7 "net.set_nonblocking" (I32, I32) -> I32,
+    NET 7 "net.set_nonblocking" (I32, I32) -> I32 det,
         "set_nonblocking(handle, on): make accept, send and recv on the handle return E_WOULD_BLOCK instead of waiting (on != 0); returns 0. E_BAD_HANDLE.";
-    CLOCK 0 "clock.monotonic_ns" () -> I64,
+    CLOCK 0 "clock.monotonic_ns" () -> I64 nondet,
         "monotonic_ns(): nanoseconds from an arbitrary fixed point, never decreasing.";
-    CLOCK 1 "clock.wall_ns" () -> I64,
+    CLOCK 1 "clock.wall_ns" () -> I64 nondet,
         "wall_ns(): nanoseconds since 1970-01-01T00:00:00Z.";
-    CLOCK 2 "clock.sleep_ns" (I64) -> I32,
+    CLOCK 2 "clock.sleep_ns" (I64) -> I32 nondet,
         "sleep_ns(ns): sleep at least `ns` nanoseconds (negative counts as 0); returns 0.";
-    ARGS 0 "args.count" () -> I32,
+    ARGS 0 "args.count" () -> I32 det,
         "count(): the number of program arguments, the program name excluded.";
-    ARGS 1 "args.len" (I32) -> I32,
+    ARGS 1 "args.len" (I32) -> I32 det,
         "len(i): the byte length of argument `i`. E_INVALID when `i` is out of range.";
-    ARGS 2 "args.copy" (I32, I32, I32) -> I32,
+    ARGS 2 "args.copy" (I32, I32, I32) -> I32 det,
         "copy(i, addr, cap): copy up to `cap` bytes of argument `i` to `addr`; returns the count copied. E_INVALID.";
 }
 

@@ -6,6 +6,7 @@ pub mod decode;
 pub mod encode;
 pub mod format;
 pub mod limits;
+pub mod meaning;
 pub mod module;
 pub mod opcodes;
 pub mod semantics;
@@ -13,7 +14,10 @@ pub mod semantics;
 pub use decode::{decode, DecodeError, DecodeErrorKind, FileOffsets};
 pub use encode::encode;
 pub use module::*;
-pub use opcodes::{Opcode, OperandKind};
+pub use opcodes::{
+    Access, CallOp, Class, ControlOp, ConversionRange, Extend, Opcode, OperandKind, PureOp,
+    RuntimeOp, TrapCondition,
+};
 
 /// Whether `s` is a valid identifier (function, label or export name):
 /// a letter or `_`, then letters, digits and `_`, with single dots between

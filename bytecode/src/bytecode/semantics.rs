@@ -10,7 +10,7 @@
 //! the bit whatever NaN an engine's arithmetic produced. (Arithmetic here
 //! produces the canonical NaN too, which changes nothing observable.)
 
-use super::Opcode;
+use super::PureOp;
 use janus_runtime::abi::TrapKind;
 
 /// The canonical binary32 NaN.
@@ -18,7 +18,9 @@ pub const CANONICAL_NAN_F32: u32 = 0x7fc0_0000;
 /// The canonical binary64 NaN.
 pub const CANONICAL_NAN_F64: u64 = 0x7ff8_0000_0000_0000;
 
-fn f32_out(x: f32) -> u64 {
+/// A binary32 result as register bits: any NaN becomes the canonical NaN.
+#[inline(always)]
+pub fn f32_out(x: f32) -> u64 {
     u64::from(if x.is_nan() {
         CANONICAL_NAN_F32
     } else {
@@ -26,7 +28,9 @@ fn f32_out(x: f32) -> u64 {
     })
 }
 
-fn f64_out(x: f64) -> u64 {
+/// A binary64 result as register bits: any NaN becomes the canonical NaN.
+#[inline(always)]
+pub fn f64_out(x: f64) -> u64 {
     if x.is_nan() {
         CANONICAL_NAN_F64
     } else {
@@ -51,6 +55,40 @@ pub fn canon64(bits: u64) -> u64 {
     } else {
         bits
     }
+}
+
+/// The binary operations the interpreter gives a fast path, one function
+/// each so that its dispatch loop and [`eval`] share one definition. Each
+/// takes and returns register bits (`i32` zero-extended).
+macro_rules! hot_binaries {
+    ($($name:ident $mnemonic:literal ($a:ident, $b:ident) => $body:expr;)*) => {
+        $(
+            #[doc = concat!("`", $mnemonic, "` on register bits.")]
+            #[inline(always)]
+            pub fn $name($a: u64, $b: u64) -> u64 {
+                $body
+            }
+        )*
+    };
+}
+
+hot_binaries! {
+    i32_add "i32.add" (a, b) => u64::from((a as u32).wrapping_add(b as u32));
+    i32_sub "i32.sub" (a, b) => u64::from((a as u32).wrapping_sub(b as u32));
+    i32_mul "i32.mul" (a, b) => u64::from((a as u32).wrapping_mul(b as u32));
+    i64_add "i64.add" (a, b) => a.wrapping_add(b);
+    i64_sub "i64.sub" (a, b) => a.wrapping_sub(b);
+    i64_mul "i64.mul" (a, b) => a.wrapping_mul(b);
+    f64_add "f64.add" (a, b) => f64_out(f64::from_bits(a) + f64::from_bits(b));
+    f64_sub "f64.sub" (a, b) => f64_out(f64::from_bits(a) - f64::from_bits(b));
+    f64_mul "f64.mul" (a, b) => f64_out(f64::from_bits(a) * f64::from_bits(b));
+    i32_eq "i32.eq" (a, b) => u64::from(a as u32 == b as u32);
+    i32_ne "i32.ne" (a, b) => u64::from(a as u32 != b as u32);
+    i32_lt_s "i32.lt_s" (a, b) => u64::from((a as u32 as i32) < (b as u32 as i32));
+    i32_lt_u "i32.lt_u" (a, b) => u64::from((a as u32) < (b as u32));
+    i32_le_s "i32.le_s" (a, b) => u64::from((a as u32 as i32) <= (b as u32 as i32));
+    i64_lt_s "i64.lt_s" (a, b) => u64::from((a as i64) < (b as i64));
+    i64_le_s "i64.le_s" (a, b) => u64::from((a as i64) <= (b as i64));
 }
 
 fn b(c: bool) -> u64 {
@@ -81,14 +119,17 @@ fmin_fmax!(fmax32, f32, false);
 fmin_fmax!(fmin64, f64, true);
 fmin_fmax!(fmax64, f64, false);
 
-/// A checked float-to-int conversion: NaN traps `invalid conversion`, a
-/// value outside `(lo, hi)` traps `integer overflow`.
-fn checked(x: f64, lo: f64, lo_inclusive: bool, hi: f64) -> Result<f64, TrapKind> {
+/// A checked float-to-int conversion of `x`, by the range the opcode table
+/// gives `op`: NaN traps `invalid conversion`, a value outside the range
+/// traps `integer overflow`.
+fn checked(op: PureOp, x: f64) -> Result<f64, TrapKind> {
+    let range = op
+        .conversion_range()
+        .expect("the opcode table gives every checked conversion a range");
     if x.is_nan() {
         return Err(TrapKind::InvalidConversion);
     }
-    let above = if lo_inclusive { x >= lo } else { x > lo };
-    if above && x < hi {
+    if range.contains(x) {
         Ok(x.trunc())
     } else {
         Err(TrapKind::IntegerOverflow)
@@ -97,8 +138,8 @@ fn checked(x: f64, lo: f64, lo_inclusive: bool, hi: f64) -> Result<f64, TrapKind
 
 /// Evaluates a pure operation on its operand bits. Returns the trap the VM
 /// raises for these operands, if it raises one.
-pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
-    use Opcode::*;
+pub fn eval(op: PureOp, args: &[u64]) -> Result<u64, TrapKind> {
+    use PureOp::*;
     let i32a = |i: usize| args[i] as u32 as i32;
     let u32a = |i: usize| args[i] as u32;
     let i64a = |i: usize| args[i] as i64;
@@ -107,10 +148,6 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
     let f64a = |i: usize| f64::from_bits(args[i]);
     let w32 = |v: u32| u64::from(v);
     let s32 = |v: i32| u64::from(v as u32);
-    const T31: f64 = 2147483648.0;
-    const T32: f64 = 4294967296.0;
-    const T63: f64 = 9223372036854775808.0;
-    const T64: f64 = 18446744073709551616.0;
     Ok(match op {
         I32Select | I64Select | F32Select | F64Select => {
             if args[0] as u32 != 0 {
@@ -119,9 +156,9 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
                 args[2]
             }
         }
-        I32Add => w32(u32a(0).wrapping_add(u32a(1))),
-        I32Sub => w32(u32a(0).wrapping_sub(u32a(1))),
-        I32Mul => w32(u32a(0).wrapping_mul(u32a(1))),
+        I32Add => i32_add(args[0], args[1]),
+        I32Sub => i32_sub(args[0], args[1]),
+        I32Mul => i32_mul(args[0], args[1]),
         I32DivS | I32RemS => {
             if i32a(1) == 0 {
                 return Err(TrapKind::DivideByZero);
@@ -158,20 +195,20 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
         I32Ctz => w32(u32a(0).trailing_zeros()),
         I32Popcnt => w32(u32a(0).count_ones()),
         I32Eqz => b(u32a(0) == 0),
-        I32Eq => b(u32a(0) == u32a(1)),
-        I32Ne => b(u32a(0) != u32a(1)),
-        I32LtS => b(i32a(0) < i32a(1)),
-        I32LtU => b(u32a(0) < u32a(1)),
-        I32LeS => b(i32a(0) <= i32a(1)),
+        I32Eq => i32_eq(args[0], args[1]),
+        I32Ne => i32_ne(args[0], args[1]),
+        I32LtS => i32_lt_s(args[0], args[1]),
+        I32LtU => i32_lt_u(args[0], args[1]),
+        I32LeS => i32_le_s(args[0], args[1]),
         I32LeU => b(u32a(0) <= u32a(1)),
         I32GtS => b(i32a(0) > i32a(1)),
         I32GtU => b(u32a(0) > u32a(1)),
         I32GeS => b(i32a(0) >= i32a(1)),
         I32GeU => b(u32a(0) >= u32a(1)),
 
-        I64Add => u64a(0).wrapping_add(u64a(1)),
-        I64Sub => u64a(0).wrapping_sub(u64a(1)),
-        I64Mul => u64a(0).wrapping_mul(u64a(1)),
+        I64Add => i64_add(args[0], args[1]),
+        I64Sub => i64_sub(args[0], args[1]),
+        I64Mul => i64_mul(args[0], args[1]),
         I64DivS | I64RemS => {
             if i64a(1) == 0 {
                 return Err(TrapKind::DivideByZero);
@@ -210,9 +247,9 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
         I64Eqz => b(u64a(0) == 0),
         I64Eq => b(u64a(0) == u64a(1)),
         I64Ne => b(u64a(0) != u64a(1)),
-        I64LtS => b(i64a(0) < i64a(1)),
+        I64LtS => i64_lt_s(args[0], args[1]),
         I64LtU => b(u64a(0) < u64a(1)),
-        I64LeS => b(i64a(0) <= i64a(1)),
+        I64LeS => i64_le_s(args[0], args[1]),
         I64LeU => b(u64a(0) <= u64a(1)),
         I64GtS => b(i64a(0) > i64a(1)),
         I64GtU => b(u64a(0) > u64a(1)),
@@ -239,9 +276,9 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
         F32Le => b(f32a(0) <= f32a(1)),
         F32Gt => b(f32a(0) > f32a(1)),
         F32Ge => b(f32a(0) >= f32a(1)),
-        F64Add => f64_out(f64a(0) + f64a(1)),
-        F64Sub => f64_out(f64a(0) - f64a(1)),
-        F64Mul => f64_out(f64a(0) * f64a(1)),
+        F64Add => f64_add(args[0], args[1]),
+        F64Sub => f64_sub(args[0], args[1]),
+        F64Mul => f64_mul(args[0], args[1]),
         F64Div => f64_out(f64a(0) / f64a(1)),
         F64Min => f64_out(fmin64(f64a(0), f64a(1))),
         F64Max => f64_out(fmax64(f64a(0), f64a(1))),
@@ -268,14 +305,14 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
         I64Extend8S => i64::from(u64a(0) as u8 as i8) as u64,
         I64Extend16S => i64::from(u64a(0) as u16 as i16) as u64,
         I64Extend32S => i64::from(u64a(0) as u32 as i32) as u64,
-        I32TruncF32S => s32(checked(f64::from(f32a(0)), -T31, true, T31)? as i32),
-        I32TruncF32U => w32(checked(f64::from(f32a(0)), -1.0, false, T32)? as u32),
-        I32TruncF64S => s32(checked(f64a(0), -T31 - 1.0, false, T31)? as i32),
-        I32TruncF64U => w32(checked(f64a(0), -1.0, false, T32)? as u32),
-        I64TruncF32S => checked(f64::from(f32a(0)), -T63, true, T63)? as i64 as u64,
-        I64TruncF32U => checked(f64::from(f32a(0)), -1.0, false, T64)? as u64,
-        I64TruncF64S => checked(f64a(0), -T63, true, T63)? as i64 as u64,
-        I64TruncF64U => checked(f64a(0), -1.0, false, T64)? as u64,
+        I32TruncF32S => s32(checked(op, f64::from(f32a(0)))? as i32),
+        I32TruncF32U => w32(checked(op, f64::from(f32a(0)))? as u32),
+        I32TruncF64S => s32(checked(op, f64a(0))? as i32),
+        I32TruncF64U => w32(checked(op, f64a(0))? as u32),
+        I64TruncF32S => checked(op, f64::from(f32a(0)))? as i64 as u64,
+        I64TruncF32U => checked(op, f64::from(f32a(0)))? as u64,
+        I64TruncF64S => checked(op, f64a(0))? as i64 as u64,
+        I64TruncF64U => checked(op, f64a(0))? as u64,
         // Rust's `as` saturates and sends NaN to 0: exactly the VM's rule.
         I32TruncSatF32S => s32(f32a(0) as i32),
         I32TruncSatF32U => w32(f32a(0) as u32),
@@ -299,14 +336,13 @@ pub fn eval(op: Opcode, args: &[u64]) -> Result<u64, TrapKind> {
         I64ReinterpretF64 => canon64(u64a(0)),
         F32ReinterpretI32 => u64::from(u32a(0)),
         F64ReinterpretI64 => u64a(0),
-        other => panic!("`{other}` is not a pure operation"),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use Opcode::*;
+    use PureOp::*;
 
     fn f64b(x: f64) -> u64 {
         x.to_bits()
@@ -391,5 +427,81 @@ mod tests {
             eval(F32ConvertI64U, &[u64::MAX]),
             Ok(u64::from(18446744073709551616.0f32.to_bits()))
         );
+    }
+
+    /// `eval` traps exactly where the opcode table says: a zero divisor,
+    /// `MIN / -1`, NaN and the bounds of a checked conversion; and an
+    /// operation the table gives no condition never traps.
+    #[test]
+    fn traps_are_the_tables() {
+        use crate::bytecode::TrapCondition;
+        let samples: Vec<u64> = [
+            0,
+            1,
+            u64::MAX,
+            1 << 31,
+            1 << 63,
+            f64b(f64::NAN),
+            f64b(1e300),
+        ]
+        .into_iter()
+        .chain([u64::from(f32::NAN.to_bits()), u64::from(u32::MAX)])
+        .collect();
+        for &op in PureOp::ALL {
+            let conditions = op.opcode().traps();
+            let arity = op.opcode().operands().len() - 1;
+            if conditions.is_empty() {
+                for &a in &samples {
+                    for &b in &samples {
+                        for &c in &samples {
+                            let args = [a, b, c];
+                            assert!(eval(op, &args[..arity]).is_ok(), "{op} {args:x?}");
+                        }
+                    }
+                }
+            }
+            let wide = matches!(
+                op.opcode().operands()[1],
+                crate::bytecode::OperandKind::Use(janus_runtime::abi::ValType::I64)
+            );
+            for condition in conditions {
+                match condition {
+                    TrapCondition::DivisorZero => {
+                        assert_eq!(eval(op, &[7, 0]), Err(TrapKind::DivideByZero), "{op}");
+                    }
+                    TrapCondition::SignedOverflow => {
+                        let (min, minus_one) = if wide {
+                            (1 << 63, u64::MAX)
+                        } else {
+                            (1 << 31, u64::from(u32::MAX))
+                        };
+                        assert_eq!(
+                            eval(op, &[min, minus_one]),
+                            Err(TrapKind::IntegerOverflow),
+                            "{op}"
+                        );
+                    }
+                    TrapCondition::Conversion(range) => {
+                        let bits = |x: f64| {
+                            if range.source == janus_runtime::abi::ValType::F32 {
+                                u64::from((x as f32).to_bits())
+                            } else {
+                                x.to_bits()
+                            }
+                        };
+                        let nan = bits(f64::NAN);
+                        assert_eq!(eval(op, &[nan]), Err(TrapKind::InvalidConversion), "{op}");
+                        assert_eq!(
+                            eval(op, &[bits(range.hi)]),
+                            Err(TrapKind::IntegerOverflow),
+                            "{op}"
+                        );
+                        let lo = eval(op, &[bits(range.lo)]);
+                        assert_eq!(lo.is_ok(), range.lo_inclusive, "{op}");
+                    }
+                    other => panic!("{op}: {other:?} is not a pure operation's condition"),
+                }
+            }
+        }
     }
 }

@@ -216,9 +216,9 @@ impl Function {
 pub fn result_type(ctx: &ModuleContext, data: &InstData) -> Option<ValType> {
     match data {
         InstData::Const { ty, .. } => Some(*ty),
-        InstData::Pure { op, .. } | InstData::Load { op, .. } | InstData::Runtime { op, .. } => {
-            def_type(*op)
-        }
+        InstData::Pure { op, .. } => def_type(*op),
+        InstData::Load { op, .. } => def_type(*op),
+        InstData::Runtime { op, .. } => def_type(*op),
         InstData::Call { func, .. } => ctx.signature(*func).and_then(|s| s.result),
         InstData::CallIndirect { sig, .. } => sig.result,
         InstData::Dev { op, .. } => abi::device_op_by_code(*op).map(|d| d.result),

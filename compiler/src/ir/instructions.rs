@@ -13,7 +13,7 @@
 //! relies on those checks and emits no checks of its own for them.
 
 use super::entities::{Block, FuncRef, Value};
-use crate::bytecode::{Opcode, OperandKind, Signature};
+use crate::bytecode::{Opcode, OperandKind, PureOp, RuntimeOp, Signature};
 use janus_runtime::abi::{TrapKind, ValType};
 
 /// A branch destination and the arguments bound to its block parameters.
@@ -38,8 +38,8 @@ pub enum InstData {
     /// `v = i32.add a, b` and every other ALU operation, comparison, select or
     /// conversion of the bytecode, with the bytecode's semantics.
     Pure {
-        /// A bytecode opcode whose operands are one `Def` then `Use`s.
-        op: Opcode,
+        /// A bytecode opcode of the `pure` class.
+        op: PureOp,
         /// One value per `Use` operand.
         args: Vec<Value>,
     },
@@ -113,8 +113,8 @@ pub enum InstData {
     /// `v = memory.grow n`, `heap.free a` and the other memory and heap
     /// instructions: calls into the runtime, which traps where the VM does.
     Runtime {
-        /// A bytecode `memory.*` or `heap.*` opcode.
-        op: Opcode,
+        /// A bytecode opcode of the `runtime` class (`memory.*`, `heap.*`).
+        op: RuntimeOp,
         /// One value per `Use` operand of the opcode.
         args: Vec<Value>,
     },
@@ -193,7 +193,7 @@ impl InstData {
         ) || matches!(
             self,
             InstData::Runtime {
-                op: Opcode::MemorySize,
+                op: RuntimeOp::MemorySize,
                 ..
             }
         )
@@ -355,42 +355,21 @@ impl InstData {
 
 /// The result type of a bytecode opcode used as a pure operation, load or
 /// runtime call: the type of its `Def` operand.
-pub fn def_type(op: Opcode) -> Option<ValType> {
-    op.operands().iter().find_map(|k| match k {
+pub fn def_type(op: impl Into<Opcode>) -> Option<ValType> {
+    op.into().operands().iter().find_map(|k| match k {
         OperandKind::Def(t) => Some(*t),
         _ => None,
     })
 }
 
 /// The argument types of a bytecode opcode used in the IR: its `Use` operands.
-pub fn use_types(op: Opcode) -> Vec<ValType> {
-    op.operands()
+pub fn use_types(op: impl Into<Opcode>) -> Vec<ValType> {
+    op.into()
+        .operands()
         .iter()
         .filter_map(|k| match k {
             OperandKind::Use(t) => Some(*t),
             _ => None,
         })
         .collect()
-}
-
-/// Whether a bytecode opcode becomes an IR `Pure` instruction: one result,
-/// register operands only, and no effect beyond the result.
-pub fn is_pure_opcode(op: Opcode) -> bool {
-    let kinds = op.operands();
-    matches!(kinds.first(), Some(OperandKind::Def(_)))
-        && kinds[1..].iter().all(|k| matches!(k, OperandKind::Use(_)))
-        && !matches!(
-            op,
-            Opcode::MemorySize | Opcode::MemoryGrow | Opcode::HeapAlloc | Opcode::HeapRealloc
-        )
-        && !is_mov(op)
-}
-
-/// The four `T.mov` opcodes: construction turns them into nothing (the
-/// destination register simply names the source value).
-pub fn is_mov(op: Opcode) -> bool {
-    matches!(
-        op,
-        Opcode::I32Mov | Opcode::I64Mov | Opcode::F32Mov | Opcode::F64Mov
-    )
 }

@@ -11,12 +11,11 @@ use super::entities::{Block, FuncRef, Inst, Value};
 use super::function::{
     result_type, BlockData, Function, Module, ModuleContext, ValueData, ValueDef,
 };
-use super::instructions::{is_pure_opcode, BlockCall, InstData};
-use super::verify::is_runtime;
+use super::instructions::{BlockCall, InstData};
 use crate::asm::error::line_col;
 use crate::asm::lexer::{lex, Tok, Token};
 use crate::asm::literal::{parse_f32, parse_f64, parse_int};
-use crate::bytecode::{Opcode, Signature};
+use crate::bytecode::{Class, Opcode, Signature};
 use janus_runtime::abi::{self, TrapKind, ValType};
 use std::fmt;
 use std::ops::Range;
@@ -622,40 +621,48 @@ impl<'t> Parser<'t> {
             mnemonic => {
                 let op = Opcode::from_mnemonic(mnemonic)
                     .ok_or((span.clone(), format!("unknown instruction `{mnemonic}`")))?;
-                if op.is_load() {
-                    let addr = self.use_value(uses)?;
-                    self.expect(Tok::Comma, "`,` and the offset")?;
-                    InstData::Load {
-                        op,
-                        addr,
-                        offset: self.u32_number("an offset")?,
+                match op.class() {
+                    Class::Load(_) => {
+                        let addr = self.use_value(uses)?;
+                        self.expect(Tok::Comma, "`,` and the offset")?;
+                        InstData::Load {
+                            op,
+                            addr,
+                            offset: self.u32_number("an offset")?,
+                        }
                     }
-                } else if op.is_store() {
-                    let value = self.use_value(uses)?;
-                    self.expect(Tok::Comma, "`,` and the address")?;
-                    let addr = self.use_value(uses)?;
-                    self.expect(Tok::Comma, "`,` and the offset")?;
-                    InstData::Store {
-                        op,
-                        value,
-                        addr,
-                        offset: self.u32_number("an offset")?,
+                    Class::Store(_) => {
+                        let value = self.use_value(uses)?;
+                        self.expect(Tok::Comma, "`,` and the address")?;
+                        let addr = self.use_value(uses)?;
+                        self.expect(Tok::Comma, "`,` and the offset")?;
+                        InstData::Store {
+                            op,
+                            value,
+                            addr,
+                            offset: self.u32_number("an offset")?,
+                        }
                     }
-                } else if is_runtime(op) {
-                    InstData::Runtime {
-                        op,
-                        args: self.operands_until_at(uses)?,
-                    }
-                } else if is_pure_opcode(op) {
-                    InstData::Pure {
+                    Class::Runtime(op) => InstData::Runtime {
                         op,
                         args: self.operands_until_at(uses)?,
+                    },
+                    Class::Pure(op) => InstData::Pure {
+                        op,
+                        args: self.operands_until_at(uses)?,
+                    },
+                    // Spelled with their own IR syntax above, or gone after
+                    // construction (constants become `const.T`, moves names).
+                    Class::Control(_)
+                    | Class::Call(_)
+                    | Class::Device
+                    | Class::Constant
+                    | Class::Copy => {
+                        return Err((
+                            span,
+                            format!("`{mnemonic}` is a bytecode instruction with no IR form"),
+                        ));
                     }
-                } else {
-                    return Err((
-                        span,
-                        format!("`{mnemonic}` is a bytecode instruction with no IR form"),
-                    ));
                 }
             }
         })

@@ -9,7 +9,7 @@
 use super::dominance::DominatorTree;
 use super::entities::{Block, Inst, Value};
 use super::function::{result_type, Function, ModuleContext, ValueDef};
-use super::instructions::{def_type, is_pure_opcode, use_types, BlockCall, InstData};
+use super::instructions::{def_type, use_types, BlockCall, InstData};
 use crate::bytecode::Opcode;
 use janus_runtime::abi::{self, ValType};
 use std::fmt;
@@ -248,15 +248,10 @@ impl Verifier<'_> {
                     Err(format!("constant bits {bits:#x} do not fit {ty}"))
                 }
             }
-            InstData::Pure { op, .. } if !is_pure_opcode(*op) => {
-                Err(format!("`{op}` is not a pure operation"))
-            }
             InstData::Load { op, .. } if !op.is_load() => Err(format!("`{op}` is not a load")),
             InstData::Store { op, .. } if !op.is_store() => Err(format!("`{op}` is not a store")),
-            InstData::Runtime { op, .. } if !is_runtime(*op) => {
-                Err(format!("`{op}` is not a memory or heap operation"))
-            }
-            InstData::Pure { op, .. } | InstData::Runtime { op, .. } => Ok(use_types(*op)),
+            InstData::Pure { op, .. } => Ok(use_types(*op)),
+            InstData::Runtime { op, .. } => Ok(use_types(*op)),
             InstData::Load { .. } | InstData::Bounds { .. } => Ok(vec![ValType::I32]),
             InstData::Store { op, .. } => Ok(use_types(*op)),
             // A divisor check tests the divisor itself, of either integer width.
@@ -397,20 +392,6 @@ impl Verifier<'_> {
 
 fn types(ts: &[ValType]) -> String {
     ts.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
-}
-
-/// Whether a bytecode opcode becomes an IR runtime call.
-pub fn is_runtime(op: Opcode) -> bool {
-    matches!(
-        op,
-        Opcode::MemorySize
-            | Opcode::MemoryGrow
-            | Opcode::MemoryCopy
-            | Opcode::MemoryFill
-            | Opcode::HeapAlloc
-            | Opcode::HeapFree
-            | Opcode::HeapRealloc
-    )
 }
 
 /// `def_type` re-exported for the parser's result checks.

@@ -21,6 +21,7 @@ use super::entities::Value;
 use super::function::{Function, Module, ModuleContext};
 use super::instructions::{BlockCall, InstData};
 use crate::asm::{format_f32, format_f64};
+use crate::bytecode::Opcode;
 use janus_runtime::abi::{self, ValType};
 use std::fmt::{self, Write};
 
@@ -97,19 +98,23 @@ pub fn constant_text(ty: ValType, bits: u64) -> String {
     }
 }
 
+/// A bytecode operation used in the IR: its mnemonic, then its arguments.
+fn operation(out: &mut String, op: Opcode, args: &[Value]) {
+    out.push_str(op.mnemonic());
+    if !args.is_empty() {
+        out.push(' ');
+        values(out, args);
+    }
+}
+
 /// Prints one instruction's operation and operands (without its result).
 pub fn write_inst(out: &mut String, data: &InstData, ctx: &ModuleContext) {
     match data {
         InstData::Const { ty, bits } => {
             let _ = write!(out, "const.{ty} {}", constant_text(*ty, *bits));
         }
-        InstData::Pure { op, args } | InstData::Runtime { op, args } => {
-            out.push_str(op.mnemonic());
-            if !args.is_empty() {
-                out.push(' ');
-                values(out, args);
-            }
-        }
+        InstData::Pure { op, args } => operation(out, op.opcode(), args),
+        InstData::Runtime { op, args } => operation(out, op.opcode(), args),
         InstData::Load { op, addr, offset } => {
             let _ = write!(out, "{op} {addr}, {offset}");
         }

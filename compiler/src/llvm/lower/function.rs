@@ -1,0 +1,625 @@
+//! One function's lowering: its blocks and their phis (block parameters),
+//! the memory base and size, trap blocks, and the instruction-by-instruction
+//! walk that hands `pure` operations to `select` and runtime and
+//! device operations to `runtime`.
+
+use super::*;
+
+impl<'a, 'ctx> FnLowering<'a, 'ctx> {
+    /// Lowers bytecode function `index` into `func`, its self-calls
+    /// calling `self_callee` (see the recursion rings in `lower_module`).
+    pub(super) fn new(
+        frame: &'a Frame<'ctx>,
+        index: usize,
+        func: FunctionValue<'ctx>,
+        self_callee: FunctionValue<'ctx>,
+        f: &Function,
+    ) -> R<Self> {
+        let c = frame.context;
+        let b = c.create_builder();
+        // A prologue block for allocas and the memory base, then the IR's blocks.
+        let prologue = c.append_basic_block(func, "prologue");
+        let mut blocks = HashMap::new();
+        for &block in &f.layout.blocks {
+            blocks.insert(block, c.append_basic_block(func, &block.to_string()));
+        }
+        b.position_at_end(prologue);
+        let vm = frame.vm;
+        let base_ptr = b
+            .build_struct_gep(frame.vm_type, vm, vm_field::BASE, "base.ptr")
+            .map_err(e)?;
+        let base = b
+            .build_load(c.ptr_type(AddressSpace::default()), base_ptr, "base")
+            .map_err(e)?
+            .into_pointer_value();
+        let size_slot = b.build_alloca(c.i64_type(), "size.slot").map_err(e)?;
+        let this = FnLowering {
+            frame,
+            c,
+            b,
+            func,
+            index: index as u32,
+            self_callee,
+            blocks,
+            phis: HashMap::new(),
+            values: vec![None; f.dfg.values.len()],
+            base,
+            size_slot,
+            traps: HashMap::new(),
+            alloca_point: prologue,
+        };
+        this.reload_size()?;
+        Ok(this)
+    }
+
+    pub(super) fn reload_size(&self) -> R<()> {
+        if self.frame.fixed_size.is_some() {
+            return Ok(());
+        }
+        let vm = self.frame.vm;
+        let size_ptr = self
+            .b
+            .build_struct_gep(self.frame.vm_type, vm, vm_field::SIZE, "size.ptr")
+            .map_err(e)?;
+        let size = self
+            .b
+            .build_load(self.c.i64_type(), size_ptr, "size")
+            .map_err(e)?;
+        self.b.build_store(self.size_slot, size).map_err(e)?;
+        Ok(())
+    }
+
+    pub(super) fn lower(mut self, f: &Function) -> R<()> {
+        let entry = f.layout.entry().ok_or("functions have an entry block")?;
+        // Parameters of the entry block are the function's parameters.
+        for (i, &p) in f.dfg.params(entry).iter().enumerate() {
+            self.values[p.index()] = Some(
+                self.func
+                    .get_nth_param(i as u32 + 1)
+                    .ok_or("parameter count")?,
+            );
+        }
+        // Phis for every other block's parameters, made up front so branches
+        // lowered earlier can feed them.
+        for &block in &f.layout.blocks {
+            if block == entry {
+                continue;
+            }
+            self.b.position_at_end(self.blocks[&block]);
+            let mut phis = Vec::new();
+            for &p in f.dfg.params(block) {
+                let phi = self
+                    .b
+                    .build_phi(llvm_type(self.c, f.dfg.value_type(p)), &p.to_string())
+                    .map_err(e)?;
+                self.values[p.index()] = Some(phi.as_basic_value());
+                phis.push(phi);
+            }
+            self.phis.insert(block, phis);
+        }
+        self.b.position_at_end(self.alloca_point);
+        self.b
+            .build_unconditional_branch(self.blocks[&entry])
+            .map_err(e)?;
+        for &block in &f.layout.blocks {
+            self.b.position_at_end(self.blocks[&block]);
+            for &inst in f.layout.block_insts(block) {
+                let pc = f.dfg.pcs[inst.index()];
+                let result = self.inst(f, f.dfg.inst(inst), pc)?;
+                if let (Some(v), Some(r)) = (result, f.dfg.result(inst)) {
+                    self.values[r.index()] = Some(v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn val(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
+        self.values
+            .get(v.index())
+            .copied()
+            .flatten()
+            .ok_or_else(|| format!("{v} used before it is lowered"))
+    }
+
+    pub(super) fn int(&self, v: Value) -> R<IntValue<'ctx>> {
+        Ok(self.val(v)?.into_int_value())
+    }
+
+    pub(super) fn float(&self, v: Value) -> R<FloatValue<'ctx>> {
+        Ok(self.val(v)?.into_float_value())
+    }
+
+    pub(super) fn i32c(&self, v: u64) -> IntValue<'ctx> {
+        self.c.i32_type().const_int(v, false)
+    }
+
+    pub(super) fn i64c(&self, v: u64) -> IntValue<'ctx> {
+        self.c.i64_type().const_int(v, false)
+    }
+
+    /// A cold block that traps with `kind` at `pc`, shared per site.
+    pub(super) fn trap_block(&mut self, kind: TrapKind, pc: u32, code: u32) -> R<BasicBlock<'ctx>> {
+        if let Some(&bb) = self.traps.get(&(kind.code(), pc, code)) {
+            return Ok(bb);
+        }
+        let here = self.b.get_insert_block().ok_or("builder is positioned")?;
+        let bb = self
+            .c
+            .append_basic_block(self.func, &format!("trap.{}.{pc}", kind.ident()));
+        self.b.position_at_end(bb);
+        let args = [
+            self.i32c(kind.code().into()),
+            self.i32c(self.index.into()),
+            self.i32c(pc.into()),
+            self.i32c(code.into()),
+        ];
+        let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
+        self.b
+            .build_call(self.frame.rt(Rt::Trap), &args, "")
+            .map_err(e)?;
+        self.b.build_unreachable().map_err(e)?;
+        self.b.position_at_end(here);
+        self.traps.insert((kind.code(), pc, code), bb);
+        Ok(bb)
+    }
+
+    /// Branches to a trap when `cond` (an i1) holds; continues in a new block.
+    pub(super) fn trap_when(&mut self, cond: IntValue<'ctx>, kind: TrapKind, pc: u32) -> R<()> {
+        let trap = self.trap_block(kind, pc, 0)?;
+        let cont = self.c.append_basic_block(self.func, "ok");
+        self.b
+            .build_conditional_branch(cond, trap, cont)
+            .map_err(e)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    /// Traps with the code a runtime call returned, unless it is 0.
+    pub(super) fn trap_on_code(&mut self, code: IntValue<'ctx>, pc: u32) -> R<()> {
+        let failed = self
+            .b
+            .build_int_compare(IntPredicate::NE, code, self.i32c(0), "failed")
+            .map_err(e)?;
+        let trap = self.c.append_basic_block(self.func, "trap.runtime");
+        let cont = self.c.append_basic_block(self.func, "ok");
+        self.b
+            .build_conditional_branch(failed, trap, cont)
+            .map_err(e)?;
+        self.b.position_at_end(trap);
+        let args: Vec<BasicMetadataValueEnum> = vec![
+            code.into(),
+            self.i32c(self.index.into()).into(),
+            self.i32c(pc.into()).into(),
+            self.i32c(0).into(),
+        ];
+        self.b
+            .build_call(self.frame.rt(Rt::Trap), &args, "")
+            .map_err(e)?;
+        self.b.build_unreachable().map_err(e)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
+    pub(super) fn call_rt(
+        &self,
+        f: Rt,
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> R<Option<BasicValueEnum<'ctx>>> {
+        let call = self.b.build_call(self.frame.rt(f), args, "").map_err(e)?;
+        Ok(match call.try_as_basic_value() {
+            inkwell::values::ValueKind::Basic(b) => Some(b),
+            inkwell::values::ValueKind::Instruction(_) => None,
+        })
+    }
+
+    pub(super) fn alloca(&self, ty: BasicTypeEnum<'ctx>, name: &str) -> R<PointerValue<'ctx>> {
+        let here = self.b.get_insert_block().ok_or("positioned")?;
+        match self.alloca_point.get_first_instruction() {
+            Some(first) => self.b.position_before(&first),
+            None => self.b.position_at_end(self.alloca_point),
+        }
+        let slot = self.b.build_alloca(ty, name).map_err(e)?;
+        self.b.position_at_end(here);
+        Ok(slot)
+    }
+
+    pub(super) fn intrinsic(
+        &self,
+        name: &str,
+        types: &[BasicTypeEnum<'ctx>],
+    ) -> R<FunctionValue<'ctx>> {
+        Intrinsic::find(name)
+            .and_then(|i| i.get_declaration(&self.frame.module, types))
+            .ok_or_else(|| format!("LLVM intrinsic {name} is missing"))
+    }
+
+    pub(super) fn call_intrinsic(
+        &self,
+        name: &str,
+        types: &[BasicTypeEnum<'ctx>],
+        args: &[BasicMetadataValueEnum<'ctx>],
+    ) -> R<BasicValueEnum<'ctx>> {
+        let f = self.intrinsic(name, types)?;
+        basic(
+            self.b
+                .build_call(f, args, "")
+                .map_err(e)?
+                .try_as_basic_value(),
+        )
+    }
+
+    /// `r` unless it is a NaN, then the canonical NaN of its type.
+    pub(super) fn canonical(&self, r: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
+        let ty = r.get_type();
+        let nan_bits = if ty == self.c.f32_type() {
+            self.c
+                .i32_type()
+                .const_int(u64::from(bytecode::semantics::CANONICAL_NAN_F32), false)
+        } else {
+            self.i64c(bytecode::semantics::CANONICAL_NAN_F64)
+        };
+        let nan = self.b.build_bit_cast(nan_bits, ty, "nan").map_err(e)?;
+        let is_nan = self
+            .b
+            .build_float_compare(FloatPredicate::UNO, r, r, "isnan")
+            .map_err(e)?;
+        self.b
+            .build_select(is_nan, nan, r.as_basic_value_enum(), "canon")
+            .map_err(e)
+    }
+
+    pub(super) fn bool_to_i32(&self, b: IntValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
+        Ok(self
+            .b
+            .build_int_z_extend(b, self.c.i32_type(), "")
+            .map_err(e)?
+            .into())
+    }
+
+    pub(super) fn current_size(&self) -> R<IntValue<'ctx>> {
+        if let Some(size) = self.frame.fixed_size {
+            return Ok(self.i64c(size));
+        }
+        Ok(self
+            .b
+            .build_load(self.c.i64_type(), self.size_slot, "size")
+            .map_err(e)?
+            .into_int_value())
+    }
+
+    /// `base + zext(addr) + offset`.
+    pub(super) fn address(&self, addr: Value, offset: u32) -> R<PointerValue<'ctx>> {
+        let a = self
+            .b
+            .build_int_z_extend(self.int(addr)?, self.c.i64_type(), "")
+            .map_err(e)?;
+        let ea = self
+            .b
+            .build_int_add(a, self.i64c(offset.into()), "ea")
+            .map_err(e)?;
+        // SAFETY (LLVM): the access was bounds-checked against the memory.
+        unsafe {
+            self.b
+                .build_gep(self.c.i8_type(), self.base, &[ea], "p")
+                .map_err(e)
+        }
+    }
+
+    /// Adds the phi inputs of a branch edge from the current block.
+    pub(super) fn edge(&mut self, call: &BlockCall, from: BasicBlock<'ctx>) -> R<()> {
+        let phis = self.phis.get(&call.block).cloned().unwrap_or_default();
+        for (phi, &arg) in phis.iter().zip(&call.args) {
+            let v = self.val(arg)?;
+            phi.add_incoming(&[(&v as &dyn BasicValue, from)]);
+        }
+        Ok(())
+    }
+
+    /// The LLVM block an edge jumps to: the destination itself, or a new
+    /// block in between when the same destination already takes an edge from
+    /// this terminator (a phi tells edges apart only by their source block).
+    pub(super) fn edge_target(
+        &mut self,
+        call: &BlockCall,
+        taken: &mut Vec<Block>,
+    ) -> R<BasicBlock<'ctx>> {
+        let dest = self.blocks[&call.block];
+        let from = self.b.get_insert_block().ok_or("positioned")?;
+        if !taken.contains(&call.block) {
+            taken.push(call.block);
+            self.edge(call, from)?;
+            return Ok(dest);
+        }
+        let split = self.c.append_basic_block(self.func, "edge");
+        self.b.position_at_end(split);
+        self.b.build_unconditional_branch(dest).map_err(e)?;
+        self.edge(call, split)?;
+        self.b.position_at_end(from);
+        Ok(split)
+    }
+
+    pub(super) fn inst(
+        &mut self,
+        f: &Function,
+        data: &InstData,
+        pc: u32,
+    ) -> R<Option<BasicValueEnum<'ctx>>> {
+        let b = &self.b;
+        Ok(match data {
+            InstData::Const { ty, bits } => Some(match ty {
+                ValType::I32 => self.i32c(*bits).into(),
+                ValType::I64 => self.i64c(*bits).into(),
+                ValType::F32 => b
+                    .build_bit_cast(self.i32c(*bits), self.c.f32_type(), "")
+                    .map_err(e)?,
+                ValType::F64 => b
+                    .build_bit_cast(self.i64c(*bits), self.c.f64_type(), "")
+                    .map_err(e)?,
+            }),
+            InstData::Pure { op, args } => Some(self.pure(*op, args)?),
+            InstData::Load { op, addr, offset } => {
+                let p = self.address(*addr, *offset)?;
+                let access = op.access().ok_or("a load has an access")?;
+                let result_ty = llvm_type(self.c, def_type(*op).ok_or("loads have a result")?);
+                let (mem_ty, extend): (BasicTypeEnum, Option<bool>) = match access.extend {
+                    Extend::Full | Extend::Wrap => (result_ty, None),
+                    Extend::Sign => (narrow_int(self.c, access.bits()).into(), Some(true)),
+                    Extend::Zero => (narrow_int(self.c, access.bits()).into(), Some(false)),
+                };
+                let loaded = b.build_load(mem_ty, p, "load").map_err(e)?;
+                loaded
+                    .as_instruction_value()
+                    .ok_or("a load")?
+                    .set_alignment(1)
+                    .map_err(e)?;
+                Some(match extend {
+                    None => loaded,
+                    Some(true) => b
+                        .build_int_s_extend(loaded.into_int_value(), result_ty.into_int_type(), "")
+                        .map_err(e)?
+                        .into(),
+                    Some(false) => b
+                        .build_int_z_extend(loaded.into_int_value(), result_ty.into_int_type(), "")
+                        .map_err(e)?
+                        .into(),
+                })
+            }
+            InstData::Store {
+                op,
+                value,
+                addr,
+                offset,
+            } => {
+                let p = self.address(*addr, *offset)?;
+                let v = self.val(*value)?;
+                let access = op.access().ok_or("a store has an access")?;
+                let v: BasicValueEnum = match access.extend {
+                    Extend::Wrap => b
+                        .build_int_truncate(
+                            v.into_int_value(),
+                            narrow_int(self.c, access.bits()),
+                            "",
+                        )
+                        .map_err(e)?
+                        .into(),
+                    // A stored float's bits become visible: any NaN is the
+                    // canonical one (docs/ISA.md, "NaN bits").
+                    Extend::Full | Extend::Sign | Extend::Zero if v.is_float_value() => {
+                        self.canonical(v.into_float_value())?
+                    }
+                    Extend::Full | Extend::Sign | Extend::Zero => v,
+                };
+                let st = b.build_store(p, v).map_err(e)?;
+                st.set_alignment(1).map_err(e)?;
+                None
+            }
+            InstData::Bounds { .. } if !self.frame.check_bounds => None,
+            InstData::Bounds { addr, end } => {
+                let a = b
+                    .build_int_z_extend(self.int(*addr)?, self.c.i64_type(), "")
+                    .map_err(e)?;
+                let last = b.build_int_add(a, self.i64c(*end), "end").map_err(e)?;
+                let size = self.current_size()?;
+                let out = self
+                    .b
+                    .build_int_compare(IntPredicate::UGT, last, size, "oob")
+                    .map_err(e)?;
+                self.trap_when(out, TrapKind::OutOfBounds, pc)?;
+                None
+            }
+            InstData::TrapIf {
+                kind,
+                cond,
+                nonzero,
+            } => {
+                let c = self.int(*cond)?;
+                let zero = c.get_type().const_zero();
+                let pred = if *nonzero {
+                    IntPredicate::NE
+                } else {
+                    IntPredicate::EQ
+                };
+                let hit = b.build_int_compare(pred, c, zero, "check").map_err(e)?;
+                self.trap_when(hit, *kind, pc)?;
+                None
+            }
+            InstData::DepthEnter => {
+                let d = self.depth()?;
+                let full = b
+                    .build_int_compare(
+                        IntPredicate::UGE,
+                        d,
+                        self.i32c(MAX_CALL_DEPTH.into()),
+                        "deep",
+                    )
+                    .map_err(e)?;
+                self.trap_when(full, TrapKind::StackOverflow, pc)?;
+                None
+            }
+            // The callee's depth is an argument: nothing to undo.
+            InstData::DepthLeave => None,
+            InstData::Call { func, args } => {
+                let callee = if func.index() == self.index as usize {
+                    self.self_callee
+                } else {
+                    self.frame.functions[func.index()]
+                };
+                let args = self.call_args(args)?;
+                let call = self.b.build_call(callee, &args, "").map_err(e)?;
+                self.reload_size()?;
+                match call.try_as_basic_value() {
+                    inkwell::values::ValueKind::Basic(v) => Some(v),
+                    inkwell::values::ValueKind::Instruction(_) => None,
+                }
+            }
+            InstData::TableCheck { sig, index } => {
+                let idx = self.int(*index)?;
+                let len = self.i32c(self.frame.table_len.into());
+                let outside = b
+                    .build_int_compare(IntPredicate::UGE, idx, len, "outside")
+                    .map_err(e)?;
+                self.trap_when(outside, TrapKind::TableOutOfBounds, pc)?;
+                let entry = self.table_entry(idx)?;
+                let sig_ptr = self
+                    .b
+                    .build_struct_gep(self.frame.table_entry, entry, 1, "sig.ptr")
+                    .map_err(e)?;
+                let found = self
+                    .b
+                    .build_load(self.c.i32_type(), sig_ptr, "sig")
+                    .map_err(e)?
+                    .into_int_value();
+                let expected = self
+                    .frame
+                    .signatures
+                    .iter()
+                    .position(|s| s == sig)
+                    .map_or(u32::MAX as u64, |i| i as u64);
+                let differs = self
+                    .b
+                    .build_int_compare(IntPredicate::NE, found, self.i32c(expected), "mismatch")
+                    .map_err(e)?;
+                self.trap_when(differs, TrapKind::SignatureMismatch, pc)?;
+                None
+            }
+            InstData::CallIndirect { sig, index, args } => {
+                let entry = self.table_entry(self.int(*index)?)?;
+                let fn_ptr_ptr = b
+                    .build_struct_gep(self.frame.table_entry, entry, 0, "fn.ptr")
+                    .map_err(e)?;
+                let fn_ptr = b
+                    .build_load(self.c.ptr_type(AddressSpace::default()), fn_ptr_ptr, "fn")
+                    .map_err(e)?
+                    .into_pointer_value();
+                let args = self.call_args(args)?;
+                let call = self
+                    .b
+                    .build_indirect_call(fn_type(self.c, sig), fn_ptr, &args, "")
+                    .map_err(e)?;
+                self.reload_size()?;
+                match call.try_as_basic_value() {
+                    inkwell::values::ValueKind::Basic(v) => Some(v),
+                    inkwell::values::ValueKind::Instruction(_) => None,
+                }
+            }
+            InstData::Runtime { op, args } => self.runtime(*op, args, pc)?,
+            InstData::Dev { op, args } => self.device(f, *op, args, pc)?,
+            InstData::Jump { dest } => {
+                let mut taken = Vec::new();
+                let target = self.edge_target(dest, &mut taken)?;
+                self.b.build_unconditional_branch(target).map_err(e)?;
+                None
+            }
+            InstData::Brif {
+                cond,
+                then_dest,
+                else_dest,
+            } => {
+                let c = self.int(*cond)?;
+                let truth = b
+                    .build_int_compare(IntPredicate::NE, c, self.i32c(0), "cond")
+                    .map_err(e)?;
+                let mut taken = Vec::new();
+                let t = self.edge_target(then_dest, &mut taken)?;
+                let f2 = self.edge_target(else_dest, &mut taken)?;
+                self.b.build_conditional_branch(truth, t, f2).map_err(e)?;
+                None
+            }
+            InstData::BrTable {
+                index,
+                default,
+                targets,
+            } => {
+                let idx = self.int(*index)?;
+                let mut taken = Vec::new();
+                let d = self.edge_target(default, &mut taken)?;
+                let mut cases = Vec::new();
+                for (i, t) in targets.iter().enumerate() {
+                    cases.push((self.i32c(i as u64), self.edge_target(t, &mut taken)?));
+                }
+                self.b.build_switch(idx, d, &cases).map_err(e)?;
+                None
+            }
+            InstData::Return { args } => {
+                match args.first() {
+                    Some(&v) => self.b.build_return(Some(&self.val(v)?)).map_err(e)?,
+                    None => self.b.build_return(None).map_err(e)?,
+                };
+                None
+            }
+            InstData::Exit { status } => {
+                self.call_rt(Rt::Exit, &[self.int(*status)?.into()])?;
+                self.b.build_unreachable().map_err(e)?;
+                None
+            }
+            InstData::Trap { kind, code } => {
+                let args = [
+                    self.i32c(kind.code().into()),
+                    self.i32c(self.index.into()),
+                    self.i32c(pc.into()),
+                    self.i32c((*code).into()),
+                ];
+                let args: Vec<BasicMetadataValueEnum> = args.iter().map(|&a| a.into()).collect();
+                self.call_rt(Rt::Trap, &args)?;
+                self.b.build_unreachable().map_err(e)?;
+                None
+            }
+        })
+    }
+
+    /// This function's call depth (its hidden first parameter).
+    pub(super) fn depth(&self) -> R<IntValue<'ctx>> {
+        Ok(self
+            .func
+            .get_nth_param(0)
+            .ok_or("the depth parameter")?
+            .into_int_value())
+    }
+
+    /// A call's arguments: the callee's depth (one more than ours), then the
+    /// program's arguments.
+    pub(super) fn call_args(&self, args: &[Value]) -> R<Vec<BasicMetadataValueEnum<'ctx>>> {
+        let next = self
+            .b
+            .build_int_add(self.depth()?, self.i32c(1), "depth")
+            .map_err(e)?;
+        std::iter::once(Ok(next.into()))
+            .chain(args.iter().map(|&a| self.val(a).map(Into::into)))
+            .collect()
+    }
+
+    pub(super) fn table_entry(&self, idx: IntValue<'ctx>) -> R<PointerValue<'ctx>> {
+        let table = self.frame.table.as_pointer_value();
+        let idx64 = self
+            .b
+            .build_int_z_extend(idx, self.c.i64_type(), "")
+            .map_err(e)?;
+        // SAFETY (LLVM): indices are checked against the table length first.
+        unsafe {
+            self.b
+                .build_gep(self.frame.table_entry, table, &[idx64], "entry")
+                .map_err(e)
+        }
+    }
+}
