@@ -230,8 +230,9 @@ pub fn format_f32(bits: u32) -> String {
     }
 }
 
-/// A string literal the lexer reads back to exactly `bytes`.
-fn quote(bytes: &[u8]) -> String {
+/// A string literal the lexer reads back to exactly `bytes` (also used by
+/// the SSA IR printer for data segments).
+pub fn quote(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() + 2);
     s.push('"');
     for &b in bytes {

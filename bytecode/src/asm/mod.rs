@@ -27,7 +27,7 @@ pub mod literal;
 mod parser;
 mod symbols;
 
-pub use disasm::{disassemble, disassemble_with, format_f32, format_f64};
+pub use disasm::{disassemble, disassemble_with, format_f32, format_f64, quote};
 pub use emit::{OperandSpan, SourceMap};
 pub use error::{AsmError, AsmWarning};
 
