@@ -1,5 +1,5 @@
-//! IR to LLVM IR, one function at a time, plus the program's frame: the
-//! function table, data segments, names, the module descriptor and C `main`.
+//! IR to LLVM IR, one function at a time (the program's frame around them
+//! is [`super::frame`]'s).
 //!
 //! Memory: the base is loaded once per function (it never moves); the size
 //! lives in a local slot reloaded after every call that may grow memory, so
@@ -7,403 +7,50 @@
 //! Each check is a conditional branch to a cold block calling `janus_trap`
 //! with the trap, the function's index and the bytecode pc.
 
-use crate::bytecode::{self, Opcode, Signature};
+use super::frame::{fn_type, llvm_type, Frame};
+use super::LowerError;
+use crate::bytecode::{self, Opcode};
 use crate::ir::function::Function;
 use crate::ir::instructions::{def_type, BlockCall, InstData};
-use crate::ir::{self, Block, Value};
-use inkwell::attributes::{Attribute, AttributeLoc};
+use crate::ir::write::write_inst;
+use crate::ir::{Block, Inst, Value};
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::Builder;
 use inkwell::context::Context;
 use inkwell::intrinsics::Intrinsic;
-use inkwell::module::{Linkage, Module};
-use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType, StructType};
+use inkwell::types::BasicTypeEnum;
 use inkwell::values::{
-    BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue, GlobalValue,
-    IntValue, PhiValue, PointerValue,
+    BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue, IntValue,
+    PhiValue, PointerValue,
 };
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
-use janus_runtime::abi::{
-    self, vm_field, Rt, RtType, TrapKind, ValType, MAX_CALL_DEPTH, PAGE_SIZE,
-};
+use janus_runtime::abi::{self, vm_field, Rt, TrapKind, ValType, MAX_CALL_DEPTH, PAGE_SIZE};
 use std::collections::HashMap;
 
-type R<T> = Result<T, String>;
+/// What lowering one step gives: LLVM's or an invariant's complaint as
+/// text, which [`FnLowering::lower`] turns into a [`LowerError`] naming the
+/// function and instruction.
+pub(super) type R<T> = Result<T, String>;
 
-fn e<E: std::fmt::Display>(err: E) -> String {
+/// An LLVM builder error's text.
+pub(super) fn e<E: std::fmt::Display>(err: E) -> String {
     err.to_string()
 }
-
-/// Copies of a self-recursive function's body, the original included (see
-/// `lower_module`).
-const RECURSION_COPIES: usize = 3;
-
-struct Frame<'ctx> {
-    context: &'ctx Context,
-    module: Module<'ctx>,
-    runtime: Vec<FunctionValue<'ctx>>,
-    functions: Vec<FunctionValue<'ctx>>,
-    vm: PointerValue<'ctx>,
-    vm_type: StructType<'ctx>,
-    table: GlobalValue<'ctx>,
-    table_entry: StructType<'ctx>,
-    table_len: u32,
-    signatures: Vec<Signature>,
-    check_bounds: bool,
-    /// The memory's size in bytes when it can never change (its initial
-    /// and maximum sizes are equal): bounds checks then compare against a
-    /// constant, which LLVM folds wherever it can bound the address.
-    fixed_size: Option<u64>,
-}
-
-fn llvm_type<'ctx>(context: &'ctx Context, ty: ValType) -> BasicTypeEnum<'ctx> {
-    match ty {
-        ValType::I32 => context.i32_type().into(),
-        ValType::I64 => context.i64_type().into(),
-        ValType::F32 => context.f32_type().into(),
-        ValType::F64 => context.f64_type().into(),
-    }
-}
-
-/// The LLVM type of a program function: the call depth first (an `i32`
-/// every function receives from its caller, so checking the depth limit
-/// touches no memory), then the signature's parameters.
-fn fn_type<'ctx>(context: &'ctx Context, sig: &Signature) -> FunctionType<'ctx> {
-    let params: Vec<BasicMetadataTypeEnum> = std::iter::once(context.i32_type().into())
-        .chain(sig.params.iter().map(|&t| llvm_type(context, t).into()))
-        .collect();
-    match sig.result {
-        Some(t) => llvm_type(context, t).fn_type(&params, false),
-        None => context.void_type().fn_type(&params, false),
-    }
-}
-
-/// Builds the LLVM module of a program.
-pub fn lower_module<'ctx>(
-    context: &'ctx Context,
-    bc: &bytecode::Module,
-    ir: &ir::Module,
-    check_bounds: bool,
-    jit: Option<&dyn Fn(&str) -> usize>,
-) -> R<Module<'ctx>> {
-    let module = context.create_module("janus");
-    let i32t = context.i32_type();
-    let i64t = context.i64_type();
-    let ptr = context.ptr_type(AddressSpace::default());
-
-    // Runtime functions, from the list the runtime exports.
-    let noreturn = Attribute::get_named_enum_kind_id("noreturn");
-    let cold = Attribute::get_named_enum_kind_id("cold");
-    let nounwind = Attribute::get_named_enum_kind_id("nounwind");
-    let runtime: Vec<FunctionValue> = abi::RUNTIME_FUNCTIONS
-        .iter()
-        .map(|f| {
-            let rt = |t: RtType| -> BasicMetadataTypeEnum {
-                match t {
-                    RtType::I32 => i32t.into(),
-                    RtType::I64 => i64t.into(),
-                    RtType::Ptr => ptr.into(),
-                }
-            };
-            let params: Vec<BasicMetadataTypeEnum> = f.params.iter().map(|&t| rt(t)).collect();
-            let ty = match f.result {
-                Some(RtType::I32) => i32t.fn_type(&params, false),
-                Some(RtType::I64) => i64t.fn_type(&params, false),
-                Some(RtType::Ptr) => ptr.fn_type(&params, false),
-                None => context.void_type().fn_type(&params, false),
-            };
-            let func = module.add_function(f.symbol, ty, Some(Linkage::External));
-            func.add_attribute(
-                AttributeLoc::Function,
-                context.create_enum_attribute(nounwind, 0),
-            );
-            if f.noreturn {
-                func.add_attribute(
-                    AttributeLoc::Function,
-                    context.create_enum_attribute(noreturn, 0),
-                );
-                func.add_attribute(
-                    AttributeLoc::Function,
-                    context.create_enum_attribute(cold, 0),
-                );
-            }
-            func
-        })
-        .collect();
-
-    let vm_type = context.struct_type(&[ptr.into(), i64t.into(), i32t.into()], false);
-    let vm = match jit {
-        // In-process, the runtime is at known addresses: the state is a
-        // constant pointer, and each runtime function an internal thunk
-        // that LLVM inlines, so the JIT's code refers only to itself.
-        Some(address) => {
-            for (f, info) in runtime.iter().zip(abi::RUNTIME_FUNCTIONS) {
-                f.set_linkage(Linkage::Internal);
-                let builder = context.create_builder();
-                builder.position_at_end(context.append_basic_block(*f, "thunk"));
-                let target = i64t
-                    .const_int(address(info.symbol) as u64, false)
-                    .const_to_pointer(ptr);
-                let args: Vec<BasicMetadataValueEnum> =
-                    f.get_param_iter().map(Into::into).collect();
-                let call = builder
-                    .build_indirect_call(f.get_type(), target, &args, "")
-                    .map_err(e)?;
-                match call.try_as_basic_value() {
-                    inkwell::values::ValueKind::Basic(v) if !info.noreturn => {
-                        builder.build_return(Some(&v))
-                    }
-                    _ if info.noreturn => builder.build_unreachable(),
-                    _ => builder.build_return(None),
-                }
-                .map_err(e)?;
-            }
-            i64t.const_int(address("janus_vm") as u64, false)
-                .const_to_pointer(ptr)
-        }
-        None => {
-            let vm = module.add_global(vm_type, None, "janus_vm");
-            vm.set_linkage(Linkage::External);
-            vm.as_pointer_value()
-        }
-    };
-
-    // Program functions: internal, named after their bytecode names.
-    let declare = |name: &str, signature: &Signature| {
-        let func = module.add_function(name, fn_type(context, signature), Some(Linkage::Internal));
-        func.add_attribute(
-            AttributeLoc::Function,
-            context.create_enum_attribute(nounwind, 0),
-        );
-        func
-    };
-    let functions: Vec<FunctionValue> = ir
-        .functions
-        .iter()
-        .map(|f| declare(&format!("janus.fn.{}", f.name), &f.signature))
-        .collect();
-    // A function that calls itself gets copies of its body in a ring: each
-    // copy's self-calls call the next copy, the last's the original. LLVM
-    // never inlines a function into itself, but it does inline the copies,
-    // which unrolls the recursion a few levels as GCC does.
-    let rings: Vec<Vec<FunctionValue>> =
-        ir.functions
-            .iter()
-            .enumerate()
-            .map(|(index, f)| {
-                let recursive = f.dfg.insts.iter().any(
-                    |data| matches!(data, InstData::Call { func, .. } if func.index() == index),
-                );
-                let copies = if recursive { RECURSION_COPIES } else { 1 };
-                (0..copies)
-                    .map(|copy| match copy {
-                        0 => functions[index],
-                        _ => declare(&format!("janus.fn.{}.{copy}", f.name), &f.signature),
-                    })
-                    .collect()
-            })
-            .collect();
-
-    // The function table: (function pointer, signature index) per entry.
-    let table_entry = context.struct_type(&[ptr.into(), i32t.into()], false);
-    let entries: Vec<_> = bc
-        .table
-        .iter()
-        .map(|&f| {
-            let func = functions[f as usize];
-            let sig = bc.functions[f as usize].sig;
-            table_entry.const_named_struct(&[
-                func.as_global_value().as_pointer_value().into(),
-                i32t.const_int(u64::from(sig), false).into(),
-            ])
-        })
-        .collect();
-    let table = module.add_global(
-        table_entry.array_type(entries.len() as u32),
-        None,
-        "janus.table",
-    );
-    table.set_initializer(&table_entry.const_array(&entries));
-    table.set_constant(true);
-    table.set_linkage(Linkage::Private);
-
-    let frame = Frame {
-        context,
-        module,
-        runtime,
-        functions,
-        vm,
-        vm_type,
-        table,
-        table_entry,
-        table_len: bc.table.len() as u32,
-        signatures: bc.signatures.clone(),
-        check_bounds,
-        fixed_size: match bc.memory {
-            None => Some(0),
-            Some(m) if m.initial_pages == m.max_pages => {
-                Some(u64::from(m.initial_pages) * janus_runtime::abi::PAGE_SIZE)
-            }
-            Some(_) => None,
-        },
-    };
-    for (index, f) in ir.functions.iter().enumerate() {
-        let ring = &rings[index];
-        for (k, &func) in ring.iter().enumerate() {
-            let next = ring[(k + 1) % ring.len()];
-            FnLowering::new(&frame, index, func, next, f)?.lower(f)?;
-        }
-    }
-    frame.descriptor_and_main(bc)?;
-    Ok(frame.module)
-}
-
-impl<'ctx> Frame<'ctx> {
-    fn rt(&self, f: Rt) -> FunctionValue<'ctx> {
-        self.runtime[f as usize]
-    }
-
-    /// Data, names, the descriptor `janus_module`, and C `main`.
-    fn descriptor_and_main(&self, bc: &bytecode::Module) -> R<()> {
-        let c = self.context;
-        let i32t = c.i32_type();
-        let ptr = c.ptr_type(AddressSpace::default());
-        let private_bytes = |name: &str, bytes: &[u8], nul: bool| {
-            let value = c.const_string(bytes, nul);
-            let g = self.module.add_global(value.get_type(), None, name);
-            g.set_initializer(&value);
-            g.set_constant(true);
-            g.set_linkage(Linkage::Private);
-            g.as_pointer_value()
-        };
-        let data_entry = c.struct_type(&[i32t.into(), i32t.into(), ptr.into()], false);
-        let segments: Vec<_> = bc
-            .data
-            .iter()
-            .enumerate()
-            .map(|(i, seg)| {
-                let bytes = private_bytes(&format!("janus.data.{i}"), &seg.bytes, false);
-                data_entry.const_named_struct(&[
-                    i32t.const_int(u64::from(seg.offset), false).into(),
-                    i32t.const_int(seg.bytes.len() as u64, false).into(),
-                    bytes.into(),
-                ])
-            })
-            .collect();
-        let data = self.module.add_global(
-            data_entry.array_type(segments.len() as u32),
-            None,
-            "janus.data",
-        );
-        data.set_initializer(&data_entry.const_array(&segments));
-        data.set_constant(true);
-        data.set_linkage(Linkage::Private);
-
-        let names: Vec<PointerValue> = bc
-            .functions
-            .iter()
-            .enumerate()
-            .map(|(i, f)| private_bytes(&format!("janus.name.{i}"), f.name.as_bytes(), true))
-            .collect();
-        let name_table =
-            self.module
-                .add_global(ptr.array_type(names.len() as u32), None, "janus.names");
-        name_table.set_initializer(&ptr.const_array(&names));
-        name_table.set_constant(true);
-        name_table.set_linkage(Linkage::Private);
-
-        let main_index = bc.export("main").ok_or("verified modules export main")?;
-        let heap_base = abi::heap_base(bc.data.iter().map(|s| (s.offset, s.bytes.len())));
-        let memory = bc.memory.unwrap_or_default();
-        let descriptor_type = c.struct_type(
-            &[
-                i32t.into(),
-                i32t.into(),
-                i32t.into(),
-                i32t.into(),
-                ptr.into(),
-                i32t.into(),
-                ptr.into(),
-                ptr.into(),
-            ],
-            false,
-        );
-        // The runtime calls `main` through this wrapper, at depth 1.
-        let entry = self.module.add_function(
-            "janus.entry",
-            i32t.fn_type(&[], false),
-            Some(Linkage::Internal),
-        );
-        let builder = c.create_builder();
-        builder.position_at_end(c.append_basic_block(entry, "entry"));
-        let status = builder
-            .build_call(
-                self.functions[main_index as usize],
-                &[i32t.const_int(1, false).into()],
-                "status",
-            )
-            .map_err(e)?;
-        builder
-            .build_return(Some(&basic(status.try_as_basic_value())?))
-            .map_err(e)?;
-        let descriptor = self
-            .module
-            .add_global(descriptor_type, None, "janus_module");
-        descriptor.set_initializer(
-            &descriptor_type.const_named_struct(&[
-                i32t.const_int(u64::from(memory.initial_pages), false)
-                    .into(),
-                i32t.const_int(u64::from(memory.max_pages), false).into(),
-                i32t.const_int(u64::from(heap_base), false).into(),
-                i32t.const_int(bc.data.len() as u64, false).into(),
-                data.as_pointer_value().into(),
-                i32t.const_int(bc.functions.len() as u64, false).into(),
-                name_table.as_pointer_value().into(),
-                entry.as_global_value().as_pointer_value().into(),
-            ]),
-        );
-        descriptor.set_constant(true);
-        descriptor.set_linkage(Linkage::Private);
-
-        let main_ty = i32t.fn_type(&[i32t.into(), ptr.into()], false);
-        let main = self
-            .module
-            .add_function("main", main_ty, Some(Linkage::External));
-        let builder = c.create_builder();
-        builder.position_at_end(c.append_basic_block(main, "entry"));
-        let argc = main.get_nth_param(0).ok_or("main has argc")?;
-        let argv = main.get_nth_param(1).ok_or("main has argv")?;
-        let status = builder
-            .build_call(
-                self.rt(Rt::Start),
-                &[
-                    descriptor.as_pointer_value().into(),
-                    argc.into(),
-                    argv.into(),
-                ],
-                "status",
-            )
-            .map_err(e)?;
-        let status = basic(status.try_as_basic_value())?;
-        builder.build_return(Some(&status)).map_err(e)?;
-        Ok(())
-    }
-}
-
-fn basic<'ctx>(v: inkwell::values::ValueKind<'ctx>) -> R<BasicValueEnum<'ctx>> {
+/// The value a call returns.
+pub(super) fn basic<'ctx>(v: inkwell::values::ValueKind<'ctx>) -> R<BasicValueEnum<'ctx>> {
     match v {
         inkwell::values::ValueKind::Basic(b) => Ok(b),
         inkwell::values::ValueKind::Instruction(_) => Err("expected a value-returning call".into()),
     }
 }
 
-struct FnLowering<'a, 'ctx> {
+/// The lowering of one IR function into its LLVM function.
+pub(super) struct FnLowering<'a, 'ctx> {
     frame: &'a Frame<'ctx>,
     c: &'ctx Context,
     b: Builder<'ctx>,
     func: FunctionValue<'ctx>,
     index: u32,
-    self_callee: FunctionValue<'ctx>,
     blocks: HashMap<Block, BasicBlock<'ctx>>,
     phis: HashMap<Block, Vec<PhiValue<'ctx>>>,
     values: Vec<Option<BasicValueEnum<'ctx>>>,
@@ -414,13 +61,12 @@ struct FnLowering<'a, 'ctx> {
 }
 
 impl<'a, 'ctx> FnLowering<'a, 'ctx> {
-    /// Lowers bytecode function `index` into `func`, its self-calls
-    /// calling `self_callee` (see the recursion rings in `lower_module`).
-    fn new(
+    /// Prepares to lower `f` into `func`; its traps name bytecode function
+    /// `index` (for a copy, the function it copies).
+    pub(super) fn new(
         frame: &'a Frame<'ctx>,
         index: usize,
         func: FunctionValue<'ctx>,
-        self_callee: FunctionValue<'ctx>,
         f: &Function,
     ) -> R<Self> {
         let c = frame.context;
@@ -447,7 +93,6 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             b,
             func,
             index: index as u32,
-            self_callee,
             blocks,
             phis: HashMap::new(),
             values: vec![None; f.dfg.values.len()],
@@ -477,7 +122,46 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         Ok(())
     }
 
-    fn lower(mut self, f: &Function) -> R<()> {
+    /// Lowers the function's body; an error names the function and, where
+    /// there is one, the instruction.
+    pub(super) fn lower(mut self, f: &Function) -> Result<(), LowerError> {
+        self.prepare(f).map_err(|message| LowerError::Function {
+            function: f.name.clone(),
+            message,
+        })?;
+        for &block in &f.layout.blocks {
+            self.b.position_at_end(self.blocks[&block]);
+            for &inst in f.layout.block_insts(block) {
+                let pc = f.dfg.pcs[inst.index()];
+                let result = self
+                    .inst(f, f.dfg.inst(inst), pc)
+                    .map_err(|message| self.inst_error(f, inst, message))?;
+                if let (Some(v), Some(r)) = (result, f.dfg.result(inst)) {
+                    self.values[r.index()] = Some(v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A [`LowerError::Inst`] for `inst` of `f`.
+    fn inst_error(&self, f: &Function, inst: Inst, message: String) -> LowerError {
+        let mut text = String::new();
+        if let Some(r) = f.dfg.result(inst) {
+            text = format!("{r} = ");
+        }
+        write_inst(&mut text, f.dfg.inst(inst), &self.frame.ctx);
+        LowerError::Inst {
+            function: f.name.clone(),
+            inst: text,
+            pc: f.dfg.pcs[inst.index()],
+            message,
+        }
+    }
+
+    /// Maps the entry block's parameters to the function's, makes every
+    /// other block's phis and enters the entry block.
+    fn prepare(&mut self, f: &Function) -> R<()> {
         let entry = f.layout.entry().ok_or("functions have an entry block")?;
         // Parameters of the entry block are the function's parameters.
         for (i, &p) in f.dfg.params(entry).iter().enumerate() {
@@ -509,16 +193,6 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         self.b
             .build_unconditional_branch(self.blocks[&entry])
             .map_err(e)?;
-        for &block in &f.layout.blocks {
-            self.b.position_at_end(self.blocks[&block]);
-            for &inst in f.layout.block_insts(block) {
-                let pc = f.dfg.pcs[inst.index()];
-                let result = self.inst(f, f.dfg.inst(inst), pc)?;
-                if let (Some(v), Some(r)) = (result, f.dfg.result(inst)) {
-                    self.values[r.index()] = Some(v);
-                }
-            }
-        }
         Ok(())
     }
 
@@ -845,11 +519,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             // The callee's depth is an argument: nothing to undo.
             InstData::DepthLeave => None,
             InstData::Call { func, args } => {
-                let callee = if func.index() == self.index as usize {
-                    self.self_callee
-                } else {
-                    self.frame.functions[func.index()]
-                };
+                let callee = self.frame.functions[func.index()];
                 let args = self.call_args(args)?;
                 let call = self.b.build_call(callee, &args, "").map_err(e)?;
                 self.reload_size()?;

@@ -1,0 +1,392 @@
+//! The program's frame around the lowered functions: the runtime's
+//! prototypes, the `janus_vm` state, one LLVM function per IR function, the
+//! function table, data segments, names, the module descriptor the runtime
+//! reads and C `main`. Everything here comes from the IR module alone
+//! ([`ir::Module`]'s header fields), so a parsed `.ssa` file lowers as well
+//! as one fresh from the bytecode. Function bodies are [`super::lower`]'s.
+//!
+//! Copies a pass made (the recursion ring) are functions like any other
+//! here; only the descriptor's name table and function count are the
+//! bytecode functions', as trap messages index them.
+
+use super::lower::{basic, e, FnLowering};
+use super::LowerError;
+use crate::bytecode::Signature;
+use crate::ir;
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::context::Context;
+use inkwell::module::{Linkage, Module};
+use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType, StructType};
+use inkwell::values::{BasicMetadataValueEnum, FunctionValue, GlobalValue, PointerValue};
+use inkwell::AddressSpace;
+use janus_runtime::abi::{self, Rt, RtType, ValType};
+
+/// What every function's lowering shares: the LLVM module and the
+/// program-wide values in it.
+pub(super) struct Frame<'ctx> {
+    pub(super) context: &'ctx Context,
+    pub(super) module: Module<'ctx>,
+    pub(super) runtime: Vec<FunctionValue<'ctx>>,
+    pub(super) functions: Vec<FunctionValue<'ctx>>,
+    pub(super) vm: PointerValue<'ctx>,
+    pub(super) vm_type: StructType<'ctx>,
+    pub(super) table: GlobalValue<'ctx>,
+    pub(super) table_entry: StructType<'ctx>,
+    pub(super) table_len: u32,
+    pub(super) signatures: Vec<Signature>,
+    /// Callee names, for error messages that print an instruction.
+    pub(super) ctx: ir::ModuleContext,
+    pub(super) check_bounds: bool,
+    /// The memory's size in bytes when it can never change (its initial
+    /// and maximum sizes are equal): bounds checks then compare against a
+    /// constant, which LLVM folds wherever it can bound the address.
+    pub(super) fixed_size: Option<u64>,
+}
+
+pub(super) fn llvm_type<'ctx>(context: &'ctx Context, ty: ValType) -> BasicTypeEnum<'ctx> {
+    match ty {
+        ValType::I32 => context.i32_type().into(),
+        ValType::I64 => context.i64_type().into(),
+        ValType::F32 => context.f32_type().into(),
+        ValType::F64 => context.f64_type().into(),
+    }
+}
+
+/// The LLVM type of a program function: the call depth first (an `i32`
+/// every function receives from its caller, so checking the depth limit
+/// touches no memory), then the signature's parameters.
+pub(super) fn fn_type<'ctx>(context: &'ctx Context, sig: &Signature) -> FunctionType<'ctx> {
+    let params: Vec<BasicMetadataTypeEnum> = std::iter::once(context.i32_type().into())
+        .chain(sig.params.iter().map(|&t| llvm_type(context, t).into()))
+        .collect();
+    match sig.result {
+        Some(t) => llvm_type(context, t).fn_type(&params, false),
+        None => context.void_type().fn_type(&params, false),
+    }
+}
+
+/// Builds the LLVM module of a program. With `jit`, runtime symbols are
+/// at the addresses it gives (see [`super::jit`]).
+pub fn lower_module<'ctx>(
+    context: &'ctx Context,
+    ir: &ir::Module,
+    check_bounds: bool,
+    jit: Option<&dyn Fn(&str) -> usize>,
+) -> Result<Module<'ctx>, LowerError> {
+    let module = context.create_module("janus");
+    let i32t = context.i32_type();
+    let i64t = context.i64_type();
+    let ptr = context.ptr_type(AddressSpace::default());
+
+    // Runtime functions, from the list the runtime exports.
+    let noreturn = Attribute::get_named_enum_kind_id("noreturn");
+    let cold = Attribute::get_named_enum_kind_id("cold");
+    let nounwind = Attribute::get_named_enum_kind_id("nounwind");
+    let runtime: Vec<FunctionValue> = abi::RUNTIME_FUNCTIONS
+        .iter()
+        .map(|f| {
+            let rt = |t: RtType| -> BasicMetadataTypeEnum {
+                match t {
+                    RtType::I32 => i32t.into(),
+                    RtType::I64 => i64t.into(),
+                    RtType::Ptr => ptr.into(),
+                }
+            };
+            let params: Vec<BasicMetadataTypeEnum> = f.params.iter().map(|&t| rt(t)).collect();
+            let ty = match f.result {
+                Some(RtType::I32) => i32t.fn_type(&params, false),
+                Some(RtType::I64) => i64t.fn_type(&params, false),
+                Some(RtType::Ptr) => ptr.fn_type(&params, false),
+                None => context.void_type().fn_type(&params, false),
+            };
+            let func = module.add_function(f.symbol, ty, Some(Linkage::External));
+            func.add_attribute(
+                AttributeLoc::Function,
+                context.create_enum_attribute(nounwind, 0),
+            );
+            if f.noreturn {
+                func.add_attribute(
+                    AttributeLoc::Function,
+                    context.create_enum_attribute(noreturn, 0),
+                );
+                func.add_attribute(
+                    AttributeLoc::Function,
+                    context.create_enum_attribute(cold, 0),
+                );
+            }
+            func
+        })
+        .collect();
+
+    let vm_type = context.struct_type(&[ptr.into(), i64t.into(), i32t.into()], false);
+    let vm = match jit {
+        // In-process, the runtime is at known addresses: the state is a
+        // constant pointer, and each runtime function an internal thunk
+        // that LLVM inlines, so the JIT's code refers only to itself.
+        Some(address) => {
+            for (f, info) in runtime.iter().zip(abi::RUNTIME_FUNCTIONS) {
+                f.set_linkage(Linkage::Internal);
+                let builder = context.create_builder();
+                builder.position_at_end(context.append_basic_block(*f, "thunk"));
+                let target = i64t
+                    .const_int(address(info.symbol) as u64, false)
+                    .const_to_pointer(ptr);
+                let args: Vec<BasicMetadataValueEnum> =
+                    f.get_param_iter().map(Into::into).collect();
+                let call = builder
+                    .build_indirect_call(f.get_type(), target, &args, "")
+                    .map_err(e)?;
+                match call.try_as_basic_value() {
+                    inkwell::values::ValueKind::Basic(v) if !info.noreturn => {
+                        builder.build_return(Some(&v))
+                    }
+                    _ if info.noreturn => builder.build_unreachable(),
+                    _ => builder.build_return(None),
+                }
+                .map_err(e)?;
+            }
+            i64t.const_int(address("janus_vm") as u64, false)
+                .const_to_pointer(ptr)
+        }
+        None => {
+            let vm = module.add_global(vm_type, None, "janus_vm");
+            vm.set_linkage(Linkage::External);
+            vm.as_pointer_value()
+        }
+    };
+
+    // Program functions: internal, named after their bytecode names.
+    let declare = |name: &str, signature: &Signature| {
+        let func = module.add_function(name, fn_type(context, signature), Some(Linkage::Internal));
+        func.add_attribute(
+            AttributeLoc::Function,
+            context.create_enum_attribute(nounwind, 0),
+        );
+        func
+    };
+    // Copies (the recursion ring) follow the bytecode functions, so LLVM
+    // declares them in the IR's order.
+    let functions: Vec<FunctionValue> = ir
+        .functions
+        .iter()
+        .map(|f| declare(&format!("janus.fn.{}", f.name), &f.signature))
+        .collect();
+
+    // The function table: (function pointer, signature index) per entry.
+    let table_entry = context.struct_type(&[ptr.into(), i32t.into()], false);
+    let entries = ir
+        .table
+        .iter()
+        .enumerate()
+        .map(|(entry, &f)| {
+            let (func, sig) = functions.get(f.index()).zip(ir.ctx.signature(f)).ok_or(
+                LowerError::UnknownFunction {
+                    what: "the function table",
+                    func: f,
+                },
+            )?;
+            let sig = ir.signatures.iter().position(|s| s == sig).ok_or_else(|| {
+                LowerError::UndeclaredSignature {
+                    entry,
+                    function: ir.ctx.name(f).unwrap_or_default().to_string(),
+                    signature: sig.clone(),
+                }
+            })?;
+            Ok(table_entry.const_named_struct(&[
+                func.as_global_value().as_pointer_value().into(),
+                i32t.const_int(sig as u64, false).into(),
+            ]))
+        })
+        .collect::<Result<Vec<_>, LowerError>>()?;
+    let table = module.add_global(
+        table_entry.array_type(entries.len() as u32),
+        None,
+        "janus.table",
+    );
+    table.set_initializer(&table_entry.const_array(&entries));
+    table.set_constant(true);
+    table.set_linkage(Linkage::Private);
+
+    let frame = Frame {
+        context,
+        module,
+        runtime,
+        functions,
+        vm,
+        vm_type,
+        table,
+        table_entry,
+        table_len: ir.table.len() as u32,
+        signatures: ir.signatures.clone(),
+        ctx: ir.ctx.clone(),
+        check_bounds,
+        fixed_size: match ir.memory {
+            None => Some(0),
+            Some(m) if m.initial_pages == m.max_pages => {
+                Some(u64::from(m.initial_pages) * janus_runtime::abi::PAGE_SIZE)
+            }
+            Some(_) => None,
+        },
+    };
+    for (index, f) in ir.functions.iter().enumerate() {
+        let trap_index = ir.trap_index(ir::FuncRef::new(index)).index();
+        let func = frame.functions[index];
+        FnLowering::new(&frame, trap_index, func, f)
+            .map_err(|message| LowerError::Function {
+                function: f.name.clone(),
+                message,
+            })?
+            .lower(f)?;
+    }
+    frame.descriptor_and_main(ir)?;
+    Ok(frame.module)
+}
+
+impl<'ctx> Frame<'ctx> {
+    /// The declaration of runtime function `f`.
+    pub(super) fn rt(&self, f: Rt) -> FunctionValue<'ctx> {
+        self.runtime[f as usize]
+    }
+
+    /// Data, names, the descriptor `janus_module`, and C `main`.
+    fn descriptor_and_main(&self, ir: &ir::Module) -> Result<(), LowerError> {
+        let c = self.context;
+        let i32t = c.i32_type();
+        let ptr = c.ptr_type(AddressSpace::default());
+        let private_bytes = |name: &str, bytes: &[u8], nul: bool| {
+            let value = c.const_string(bytes, nul);
+            let g = self.module.add_global(value.get_type(), None, name);
+            g.set_initializer(&value);
+            g.set_constant(true);
+            g.set_linkage(Linkage::Private);
+            g.as_pointer_value()
+        };
+        let data_entry = c.struct_type(&[i32t.into(), i32t.into(), ptr.into()], false);
+        let segments: Vec<_> = ir
+            .data
+            .iter()
+            .enumerate()
+            .map(|(i, seg)| {
+                let bytes = private_bytes(&format!("janus.data.{i}"), &seg.bytes, false);
+                data_entry.const_named_struct(&[
+                    i32t.const_int(u64::from(seg.offset), false).into(),
+                    i32t.const_int(seg.bytes.len() as u64, false).into(),
+                    bytes.into(),
+                ])
+            })
+            .collect();
+        let data = self.module.add_global(
+            data_entry.array_type(segments.len() as u32),
+            None,
+            "janus.data",
+        );
+        data.set_initializer(&data_entry.const_array(&segments));
+        data.set_constant(true);
+        data.set_linkage(Linkage::Private);
+
+        let originals = ir.bytecode_functions();
+        let names: Vec<PointerValue> = ir.functions[..originals]
+            .iter()
+            .enumerate()
+            .map(|(i, f)| private_bytes(&format!("janus.name.{i}"), f.name.as_bytes(), true))
+            .collect();
+        let name_table =
+            self.module
+                .add_global(ptr.array_type(names.len() as u32), None, "janus.names");
+        name_table.set_initializer(&ptr.const_array(&names));
+        name_table.set_constant(true);
+        name_table.set_linkage(Linkage::Private);
+
+        let main_index = ir.export("main").ok_or(LowerError::NoMain)?;
+        let main_sig = ir
+            .ctx
+            .signature(main_index)
+            .ok_or(LowerError::UnknownFunction {
+                what: "the export `main`",
+                func: main_index,
+            })?;
+        if !main_sig.params.is_empty() || main_sig.result != Some(ValType::I32) {
+            return Err(LowerError::MainSignature {
+                signature: main_sig.clone(),
+            });
+        }
+        let heap_base = abi::heap_base(ir.data.iter().map(|s| (s.offset, s.bytes.len())));
+        let memory = ir.memory.unwrap_or_default();
+        let descriptor_type = c.struct_type(
+            &[
+                i32t.into(),
+                i32t.into(),
+                i32t.into(),
+                i32t.into(),
+                ptr.into(),
+                i32t.into(),
+                ptr.into(),
+                ptr.into(),
+            ],
+            false,
+        );
+        // The runtime calls `main` through this wrapper, at depth 1.
+        let entry = self.module.add_function(
+            "janus.entry",
+            i32t.fn_type(&[], false),
+            Some(Linkage::Internal),
+        );
+        let builder = c.create_builder();
+        builder.position_at_end(c.append_basic_block(entry, "entry"));
+        let status = builder
+            .build_call(
+                self.functions[main_index.index()],
+                &[i32t.const_int(1, false).into()],
+                "status",
+            )
+            .map_err(e)?;
+        builder
+            .build_return(Some(&basic(status.try_as_basic_value())?))
+            .map_err(e)?;
+        let descriptor = self
+            .module
+            .add_global(descriptor_type, None, "janus_module");
+        descriptor.set_initializer(
+            &descriptor_type.const_named_struct(&[
+                i32t.const_int(u64::from(memory.initial_pages), false)
+                    .into(),
+                i32t.const_int(u64::from(memory.max_pages), false).into(),
+                i32t.const_int(u64::from(heap_base), false).into(),
+                i32t.const_int(ir.data.len() as u64, false).into(),
+                data.as_pointer_value().into(),
+                i32t.const_int(originals as u64, false).into(),
+                name_table.as_pointer_value().into(),
+                entry.as_global_value().as_pointer_value().into(),
+            ]),
+        );
+        descriptor.set_constant(true);
+        descriptor.set_linkage(Linkage::Private);
+
+        let main_ty = i32t.fn_type(&[i32t.into(), ptr.into()], false);
+        let main = self
+            .module
+            .add_function("main", main_ty, Some(Linkage::External));
+        let builder = c.create_builder();
+        builder.position_at_end(c.append_basic_block(main, "entry"));
+        let argc = main
+            .get_nth_param(0)
+            .ok_or_else(|| "main has argc".to_string())?;
+        let argv = main
+            .get_nth_param(1)
+            .ok_or_else(|| "main has argv".to_string())?;
+        let status = builder
+            .build_call(
+                self.rt(Rt::Start),
+                &[
+                    descriptor.as_pointer_value().into(),
+                    argc.into(),
+                    argv.into(),
+                ],
+                "status",
+            )
+            .map_err(e)?;
+        let status = basic(status.try_as_basic_value())?;
+        builder.build_return(Some(&status)).map_err(e)?;
+        Ok(())
+    }
+}
