@@ -157,7 +157,7 @@ fn fifos_are_written_in_place_never_replaced() {
     let cases: &[(&[&str], &[u8])] = &[
         (
             &["build", "hello.jasm", "--emit", "ssa=pipe"],
-            b"function main",
+            b"memory 1, 1\n",
         ),
         (&["build", "hello.jasm", "-o", "pipe"], b"\x7fELF"),
         (&["asm", "hello.jasm", "-o", "pipe"], b"\0JBC"),
