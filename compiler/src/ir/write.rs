@@ -33,7 +33,7 @@
 use super::entities::{FuncRef, Value};
 use super::function::{Function, Module, ModuleContext};
 use super::instructions::{BlockCall, InstData};
-use crate::asm::{format_f32, format_f64, quote};
+use crate::asm::{format_f32, format_f64, write_directives, Directives};
 use janus_runtime::abi::{self, ValType};
 use std::fmt::{self, Write};
 
@@ -80,28 +80,21 @@ pub fn write_function(out: &mut String, func: &Function, ctx: &ModuleContext) {
 /// one directive a line in that order, as `.jasm` spells them. Prints
 /// nothing for a module with none of them.
 pub fn write_header(out: &mut String, module: &Module) {
-    if let Some(m) = module.memory {
-        let _ = writeln!(out, "memory {}, {}", m.initial_pages, m.max_pages);
-    }
-    for sig in &module.signatures {
-        let _ = writeln!(out, "type {sig}");
-    }
-    for seg in &module.data {
-        let _ = writeln!(out, "data {:#x}, {}", seg.offset, quote(&seg.bytes));
-    }
     let name = |f: FuncRef| module.ctx.name(f).unwrap_or("<invalid>");
-    if !module.table.is_empty() {
-        let names: Vec<&str> = module.table.iter().map(|&f| name(f)).collect();
-        let _ = writeln!(out, "table {}", names.join(", "));
-    }
-    for export in &module.exports {
-        let func = name(export.func);
-        if func == export.name {
-            let _ = writeln!(out, "export {func}");
-        } else {
-            let _ = writeln!(out, "export {func} as {}", export.name);
-        }
-    }
+    write_directives(
+        out,
+        &Directives {
+            memory: module.memory,
+            signatures: &module.signatures,
+            data: &module.data,
+            table: module.table.iter().map(|&f| name(f)).collect(),
+            exports: module
+                .exports
+                .iter()
+                .map(|e| (name(e.func), e.name.as_str()))
+                .collect(),
+        },
+    );
 }
 
 /// Prints a whole module: its header, then its functions in order, a blank
