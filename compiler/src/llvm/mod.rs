@@ -404,3 +404,20 @@ fn add_code_table<'ctx>(context: &'ctx Context, module: &inkwell::module::Module
     used.set_section(Some("llvm.metadata"));
     used.set_initializer(&ptr.const_array(&[table.as_pointer_value()]));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_module_without_main_is_a_lowering_error() {
+        let text = "function f() -> i32 {\nblock0:\n    v0 = const.i32 0 @0\n    return v0 @7\n}\n";
+        let module = ir::parse::parse_module(text).expect("parses");
+        let err = compile(&module, None, OptLevel::O0, Wants::default()).expect_err("no main");
+        assert!(
+            matches!(err, BackendError::Lower(LowerError::NoMain)),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), "the module exports no `main`");
+    }
+}
