@@ -1,13 +1,26 @@
 //! Every sample in `samples/` loads, verifies, survives the byte-level round
 //! trips (`decode(encode(m)) == m`, `asm(disasm(x)) == x`), has its expected
 //! output file, and has its canonical disassembly snapshotted in
-//! `snapshots/` (reviewed like code: `cargo insta review`).
+//! `snapshots/` (reviewed like code: `cargo insta review`). Its printed
+//! optimised SSA IR is a program on its own: parsed back, it compiles to the
+//! same object, and hello, linked from its parsed `.ssa` alone, runs.
 
+use janus_compiler::driver::{self, Options, Wanted, RUNTIME_ARCHIVE};
+use janus_compiler::ir::parse::parse_module;
+use janus_compiler::ir::verify::verify_function;
+use janus_compiler::link::{link, LinkOptions};
+use janus_compiler::llvm::{self, OptLevel, Wants};
 use janus_compiler::{asm, bytecode, load};
 use std::path::{Path, PathBuf};
 
+fn sample_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../samples")
+        .join(name)
+}
+
 fn samples() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples");
+    let dir = sample_path("");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("samples/ exists")
         .map(|e| e.expect("entry").path())
@@ -96,8 +109,6 @@ fn sample_disassembly_snapshots() {
 
 #[test]
 fn sample_ir_verifies_and_round_trips() {
-    use janus_compiler::driver::{self, Options, Wanted};
-    use janus_compiler::ir::{parse::parse_module, verify::verify_function};
     let wanted = Wanted {
         ssa_raw: true,
         ssa: true,
@@ -140,4 +151,91 @@ fn sample_ir_snapshots() {
             insta::assert_snapshot!(ir);
         });
     });
+}
+
+/// The optimised IR of `path` as `janusc build --emit ssa` prints it, and
+/// the object the driver makes from the same IR at `opt`.
+fn printed_ssa_and_object(path: &Path, opt: OptLevel) -> (String, Vec<u8>) {
+    let loaded = load(&std::fs::read(path).expect("readable")).expect("loads");
+    let options = Options {
+        opt,
+        ..Options::default()
+    };
+    let wanted = Wanted {
+        ssa: true,
+        object: true,
+        ..Wanted::default()
+    };
+    let artefacts = driver::compile(&loaded, &options, wanted).expect("compiles");
+    let ssa = artefacts.ssa.expect("asked for").to_string();
+    (ssa, artefacts.object.expect("asked for"))
+}
+
+/// Parses and verifies `text`, as a user compiling a `.ssa` file would.
+fn parse_verified(text: &str, what: &Path) -> janus_compiler::ir::Module {
+    let module = parse_module(text).unwrap_or_else(|e| panic!("{}: {e}", what.display()));
+    for f in &module.functions {
+        if let Err(errors) = verify_function(f, &module.ctx) {
+            panic!("{}: {} does not verify: {errors:?}", what.display(), f.name);
+        }
+    }
+    module
+}
+
+#[test]
+fn every_printed_sample_compiles_to_the_same_object() {
+    for path in samples() {
+        let (text, object) = printed_ssa_and_object(&path, OptLevel::O0);
+        let parsed = parse_verified(&text, &path);
+        let products = llvm::compile(&parsed, None, OptLevel::O0, Wants::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            products.object == object,
+            "{}: the parsed .ssa gives another object",
+            path.display()
+        );
+    }
+    // And at -O2, where the recursion ring is inlined.
+    let path = sample_path("fib.jasm");
+    let (text, object) = printed_ssa_and_object(&path, OptLevel::O2);
+    let products = llvm::compile(
+        &parse_verified(&text, &path),
+        None,
+        OptLevel::O2,
+        Wants::default(),
+    )
+    .expect("compiles");
+    assert!(products.object == object, "fib at -O2: another object");
+}
+
+#[test]
+fn hello_runs_from_its_parsed_ssa_alone() {
+    let path = sample_path("hello.jasm");
+    let (text, _) = printed_ssa_and_object(&path, OptLevel::O2);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let ssa_file = dir.path().join("hello.ssa");
+    std::fs::write(&ssa_file, &text).expect("write .ssa");
+    let text = std::fs::read_to_string(&ssa_file).expect("read .ssa");
+    let module = parse_verified(&text, &ssa_file);
+    let products = llvm::compile(&module, None, OptLevel::O2, Wants::default()).expect("compiles");
+    let linked = link(
+        &[&products.object],
+        RUNTIME_ARCHIVE,
+        &LinkOptions::default(),
+    )
+    .expect("links");
+    let exe = dir.path().join("hello");
+    std::fs::write(&exe, &linked.executable).expect("write executable");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    let out = std::process::Command::new(&exe).output().expect("runs");
+    let expected = std::fs::read(sample_path("hello.out")).expect("hello.out");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&expected)
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
 }

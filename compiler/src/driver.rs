@@ -208,10 +208,9 @@ pub fn compile<'a>(
     if !(wanted.ssa || wanted.needs_backend()) {
         return Ok(artefacts);
     }
-    ir::passes::optimize_module(&mut ir, bc);
+    ir::passes::optimize_module(&mut ir);
     if wanted.needs_backend() {
         let products = llvm::compile_with(
-            bc,
             &ir,
             options.target.as_deref(),
             options.opt,
@@ -258,7 +257,7 @@ pub fn run_jit<'a>(
     };
     let ir = compile(program.clone(), &Options::default(), wanted)?.ssa;
     let ir = ir.expect("asked for");
-    Ok(llvm::jit::run(program.module, &ir, opt, args)?)
+    Ok(llvm::jit::run(&ir, opt, args)?)
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub enum IrStage {
 /// ```
 /// let src = b"export main\nfunc main() -> i32\n    reg r0: i32\n    ret [r0]\nend\n";
 /// let ir = janus_compiler::ssa_text(src, janus_compiler::IrStage::Optimized).unwrap();
-/// assert!(ir.starts_with("function main() -> i32 {"));
+/// assert!(ir.starts_with("type () -> i32\nexport main\n\nfunction main() -> i32 {"));
 /// ```
 pub fn ssa_text(contents: &[u8], stage: IrStage) -> Result<String, LoadError> {
     let loaded = load(contents)?;

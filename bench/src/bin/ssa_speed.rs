@@ -17,7 +17,7 @@ fn main() {
     let ir_insts: usize = ir.functions.iter().map(|f| f.dfg.insts.len()).sum();
     let start = Instant::now();
     let mut optimized = ir;
-    passes::optimize_module(&mut optimized, &module);
+    passes::optimize_module(&mut optimized);
     let pipeline = start.elapsed();
     let secs = construction.as_secs_f64();
     println!("SSA construction on a generated module");

@@ -22,7 +22,7 @@
 //! end
 //! ```
 
-use crate::bytecode::{Module, Operand, OperandKind};
+use crate::bytecode::{DataSegment, MemoryDecl, Module, Operand, OperandKind, Signature};
 use janus_runtime::abi;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
@@ -36,33 +36,26 @@ pub fn disassemble(module: &Module) -> String {
 /// `; pc N` comment (still valid assembly), for reading trap messages.
 pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
     let mut out = String::new();
-    if let Some(m) = module.memory {
-        let _ = writeln!(out, "memory {}, {}", m.initial_pages, m.max_pages);
-    }
-    for sig in &module.signatures {
-        let _ = writeln!(out, "type {sig}");
-    }
-    for seg in &module.data {
-        let _ = writeln!(out, "data {:#x}, {}", seg.offset, quote(&seg.bytes));
-    }
     let func_name = |i: u32| {
         module
             .functions
             .get(i as usize)
             .map_or("<invalid>", |f| f.name.as_str())
     };
-    if !module.table.is_empty() {
-        let names: Vec<&str> = module.table.iter().map(|&f| func_name(f)).collect();
-        let _ = writeln!(out, "table {}", names.join(", "));
-    }
-    for export in &module.exports {
-        let name = func_name(export.func);
-        if name == export.name {
-            let _ = writeln!(out, "export {name}");
-        } else {
-            let _ = writeln!(out, "export {name} as {}", export.name);
-        }
-    }
+    write_directives(
+        &mut out,
+        &Directives {
+            memory: module.memory,
+            signatures: &module.signatures,
+            data: &module.data,
+            table: module.table.iter().map(|&f| func_name(f)).collect(),
+            exports: module
+                .exports
+                .iter()
+                .map(|e| (func_name(e.func), e.name.as_str()))
+                .collect(),
+        },
+    );
     for (index, func) in module.functions.iter().enumerate() {
         let sig = module.signatures.get(func.sig as usize);
         let nparams = sig.map_or(0, |s| s.params.len());
@@ -227,6 +220,47 @@ pub fn format_f32(bits: u32) -> String {
         format!("{sign}inf")
     } else {
         format!("{value:?}")
+    }
+}
+
+/// A module's directives by name: what [`write_directives`] prints.
+#[derive(Clone, Debug)]
+pub struct Directives<'a> {
+    /// The linear memory, if any.
+    pub memory: Option<MemoryDecl>,
+    /// The signature table, in index order.
+    pub signatures: &'a [Signature],
+    /// The data segments, in order.
+    pub data: &'a [DataSegment],
+    /// The function table, by function name.
+    pub table: Vec<&'a str>,
+    /// Each export as (function name, exported name).
+    pub exports: Vec<(&'a str, &'a str)>,
+}
+
+/// Prints the directives that open a module's text, one a line: `memory`,
+/// a `type` per signature, a `data` per segment, `table`, an `export` per
+/// export. The disassembler and the SSA IR printer share it, so both
+/// spell a module's header alike.
+pub fn write_directives(out: &mut String, d: &Directives<'_>) {
+    if let Some(m) = d.memory {
+        let _ = writeln!(out, "memory {}, {}", m.initial_pages, m.max_pages);
+    }
+    for sig in d.signatures {
+        let _ = writeln!(out, "type {sig}");
+    }
+    for seg in d.data {
+        let _ = writeln!(out, "data {:#x}, {}", seg.offset, quote(&seg.bytes));
+    }
+    if !d.table.is_empty() {
+        let _ = writeln!(out, "table {}", d.table.join(", "));
+    }
+    for &(func, name) in &d.exports {
+        if func == name {
+            let _ = writeln!(out, "export {func}");
+        } else {
+            let _ = writeln!(out, "export {func} as {name}");
+        }
     }
 }
 

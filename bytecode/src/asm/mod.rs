@@ -27,7 +27,9 @@ pub mod literal;
 mod parser;
 mod symbols;
 
-pub use disasm::{disassemble, disassemble_with, format_f32, format_f64};
+pub use disasm::{
+    disassemble, disassemble_with, format_f32, format_f64, write_directives, Directives,
+};
 pub use emit::{OperandSpan, SourceMap};
 pub use error::{AsmError, AsmWarning};
 

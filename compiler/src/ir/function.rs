@@ -5,7 +5,7 @@
 
 use super::entities::{Block, FuncRef, Inst, Value};
 use super::instructions::{def_type, InstData};
-use crate::bytecode::Signature;
+use crate::bytecode::{DataSegment, MemoryDecl, Signature};
 use janus_runtime::abi::{self, ValType};
 
 /// Where a value comes from.
@@ -181,10 +181,14 @@ impl ModuleContext {
 /// One function in SSA form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Function {
-    /// Its name (the bytecode function's).
+    /// Its name (the bytecode function's, or for a copy, a new one).
     pub name: String,
     /// Its signature.
     pub signature: Signature,
+    /// `None` for a bytecode function; for a copy made by a pass (the
+    /// recursion ring), the bytecode function it copies, whose index trap
+    /// messages name.
+    pub copy_of: Option<FuncRef>,
     /// What it computes.
     pub dfg: DataFlowGraph,
     /// In which order.
@@ -197,6 +201,7 @@ impl Function {
         Function {
             name: name.to_string(),
             signature,
+            copy_of: None,
             dfg: DataFlowGraph::default(),
             layout: Layout::default(),
         }
@@ -226,12 +231,60 @@ pub fn result_type(ctx: &ModuleContext, data: &InstData) -> Option<ValType> {
     }
 }
 
-/// The IR of a whole module: one function per bytecode function, in order,
-/// and the context they share.
+/// A function visible by name outside the module; `main` is the entry point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    /// The exported name.
+    pub name: String,
+    /// The function.
+    pub func: FuncRef,
+}
+
+/// The IR of a whole program: what the backend needs besides code (the
+/// memory, signature table, data, function table and exports, copied from
+/// the bytecode module) and the functions. The bytecode functions come
+/// first, indexed like the bytecode's; copies that passes add
+/// ([`Function::copy_of`]) follow them. So a printed module is a program on
+/// its own: parsed back, it compiles without the bytecode.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Module {
+    /// The linear memory, if the program has one.
+    pub memory: Option<MemoryDecl>,
+    /// The signature table, in the bytecode's order: the function table's
+    /// entries and `table_check` compare positions in it.
+    pub signatures: Vec<Signature>,
+    /// Data segments, applied in order before `main` runs.
+    pub data: Vec<DataSegment>,
+    /// The function table `call_indirect` indexes.
+    pub table: Vec<FuncRef>,
+    /// Exported functions.
+    pub exports: Vec<Export>,
     /// Callee names and signatures.
     pub ctx: ModuleContext,
-    /// The functions, indexed like the bytecode's.
+    /// The functions: the bytecode's, in order, then copies.
     pub functions: Vec<Function>,
+}
+
+impl Module {
+    /// The function exported under `name`, if any.
+    pub fn export(&self, name: &str) -> Option<FuncRef> {
+        self.exports.iter().find(|e| e.name == name).map(|e| e.func)
+    }
+
+    /// How many functions come from the bytecode (the rest are copies).
+    pub fn bytecode_functions(&self) -> usize {
+        self.functions
+            .iter()
+            .take_while(|f| f.copy_of.is_none())
+            .count()
+    }
+
+    /// The index trap messages give for function `f`: its own, or for a
+    /// copy, the index of the function it copies.
+    pub fn trap_index(&self, f: FuncRef) -> FuncRef {
+        self.functions
+            .get(f.index())
+            .and_then(|func| func.copy_of)
+            .unwrap_or(f)
+    }
 }

@@ -1,11 +1,15 @@
 //! The IR text parser: reads what [`super::write`] prints, so
 //! `parse(print(f)) == f`, and lets tests and users write IR by hand.
 //!
+//! A module's header (memory, types, data, table, exports) comes first and
+//! is optional; names in it are resolved once every function header is read.
 //! Names are kept as written (`v7` is value 7, `block2` block 2), so forward
 //! references need no second pass and verifier errors name what the author
 //! wrote. Printed text is dense, so parsing it rebuilds the same tables.
 //! Errors give `line:col` and what was expected. Types are not checked here:
 //! the IR verifier does that.
+
+mod header;
 
 use super::entities::{Block, FuncRef, Inst, Value};
 use super::function::{
@@ -16,6 +20,7 @@ use crate::asm::error::line_col;
 use crate::asm::lexer::{lex, Tok, Token};
 use crate::asm::literal::{parse_f32, parse_f64, parse_int};
 use crate::bytecode::{Class, Opcode, Signature};
+use header::{resolve_copies, Header};
 use janus_runtime::abi::{self, TrapKind, ValType};
 use std::fmt;
 use std::ops::Range;
@@ -43,7 +48,8 @@ impl std::error::Error for IrParseError {}
 /// parser allocate gigabytes.
 const MAX_ENTITY: u32 = 1 << 24;
 
-/// Parses a module's text: one or more functions.
+/// Parses a module's text: an optional header (the directives
+/// [`super::write::write_header`] prints), then one or more functions.
 pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
     let (tokens, lex_errors) = lex(text);
     let err = |span: &Range<usize>, message: String| {
@@ -53,19 +59,31 @@ pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
     if let Some(e) = lex_errors.first() {
         return Err(err(&e.span, e.message.clone()));
     }
-    // Function headers first, so calls may name functions defined later.
-    let mut ctx = ModuleContext::default();
     let mut p = Parser {
         tokens: &tokens,
         pos: 0,
         block_uses: Vec::new(),
     };
+    let mut header = Header::default();
+    loop {
+        p.skip_newlines();
+        if p.at_eof() || !p.directive(&mut header).map_err(|(s, m)| err(&s, m))? {
+            break;
+        }
+    }
+    let functions_start = p.pos;
+    // Function headers first, so calls may name functions defined later.
+    let mut ctx = ModuleContext::default();
+    let mut copies = Vec::new();
+    let mut spans = Vec::new();
     loop {
         p.skip_newlines();
         if p.at_eof() {
             break;
         }
-        let (name, sig) = p.header().map_err(|(s, m)| err(&s, m))?;
+        let name_span = tokens[(p.pos + 1).min(tokens.len() - 1)].span.clone();
+        let (name, sig, copy_of) = p.header().map_err(|(s, m)| err(&s, m))?;
+        spans.push(name_span);
         if ctx.functions.iter().any(|(n, _)| *n == name) {
             return Err(err(
                 &p.prev_span(),
@@ -73,29 +91,37 @@ pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
             ));
         }
         ctx.functions.push((name, sig));
+        copies.push(copy_of);
         p.skip_body().map_err(|(s, m)| err(&s, m))?;
     }
-    let mut p = Parser {
-        tokens: &tokens,
-        pos: 0,
-        block_uses: Vec::new(),
-    };
+    let copies = resolve_copies(&ctx, copies, &spans).map_err(|(s, m)| err(&s, m))?;
+    let mut module = header.resolve(&ctx).map_err(|(s, m)| err(&s, m))?;
+    p.pos = functions_start;
     let mut functions = Vec::new();
     loop {
         p.skip_newlines();
         if p.at_eof() {
             break;
         }
-        functions.push(p.function(&ctx).map_err(|(s, m)| err(&s, m))?);
+        let mut f = p.function(&ctx).map_err(|(s, m)| err(&s, m))?;
+        f.copy_of = copies[functions.len()];
+        functions.push(f);
     }
     if functions.is_empty() {
+        let (line, col) = if functions_start > 0 {
+            line_col(text, p.peek().span.start)
+        } else {
+            (1, 1)
+        };
         return Err(IrParseError {
-            line: 1,
-            col: 1,
+            line,
+            col,
             message: "expected `function`, found end of input".into(),
         });
     }
-    Ok(Module { ctx, functions })
+    module.ctx = ctx;
+    module.functions = functions;
+    Ok(module)
 }
 
 type PResult<T> = Result<T, (Range<usize>, String)>;
@@ -255,8 +281,9 @@ impl<'t> Parser<'t> {
         })
     }
 
-    /// `function NAME(T, ...) -> T`
-    fn header(&mut self) -> PResult<(String, Signature)> {
+    /// `function NAME(T, ...) -> T [copies NAME]`
+    #[allow(clippy::type_complexity)]
+    fn header(&mut self) -> PResult<(String, Signature, Option<(String, Range<usize>)>)> {
         let kw = self.ident("`function`")?;
         if kw != "function" {
             return Err((
@@ -266,7 +293,14 @@ impl<'t> Parser<'t> {
         }
         let name = self.ident("the function's name")?;
         let sig = self.sig()?;
-        Ok((name, sig))
+        let copy_of = if matches!(&self.peek().tok, Tok::Ident(w) if w == "copies") {
+            self.next();
+            let span = self.peek().span.clone();
+            Some((self.ident("the name of the function copied")?, span))
+        } else {
+            None
+        };
+        Ok((name, sig, copy_of))
     }
 
     fn skip_body(&mut self) -> PResult<()> {
@@ -290,7 +324,7 @@ impl<'t> Parser<'t> {
     }
 
     fn function(&mut self, ctx: &ModuleContext) -> PResult<Function> {
-        let (name, sig) = self.header()?;
+        let (name, sig, _) = self.header()?;
         self.expect(Tok::LBrace, "`{` after the signature")?;
         self.end_line()?;
         let mut f = Function::new(&name, sig);

@@ -3,8 +3,17 @@
 //! Output is a function of the IR alone (no addresses, no hash-map order,
 //! no paths), so it can be snapshotted. Each instruction ends with `@pc`, the
 //! bytecode pc it came from; every instruction that can trap names its trap.
+//! A module starts with its header, spelled as the `.jasm` directives are
+//! (`memory`, `type`, `data`, `table`, `export`), then a blank line; a copy
+//! a pass made names the function it copies (`copies fib`).
 //!
 //! ```text
+//! memory 1, 1
+//! type (i64) -> i64
+//! type () -> i32
+//! data 0x0, "fib("
+//! export main
+//!
 //! function fib(i64) -> i64 {
 //! block0(v0: i64):
 //!     v1 = const.i64 2                        @0
@@ -15,12 +24,16 @@
 //!     v5 = call fib(v4)                       @40
 //!     ...
 //! }
+//!
+//! function fib.1(i64) -> i64 copies fib {
+//!     ...
+//! }
 //! ```
 
-use super::entities::Value;
+use super::entities::{FuncRef, Value};
 use super::function::{Function, Module, ModuleContext};
 use super::instructions::{BlockCall, InstData};
-use crate::asm::{format_f32, format_f64};
+use crate::asm::{format_f32, format_f64, write_directives, Directives};
 use crate::bytecode::Opcode;
 use janus_runtime::abi::{self, ValType};
 use std::fmt::{self, Write};
@@ -30,7 +43,11 @@ const PC_COLUMN: usize = 44;
 
 /// Prints one function. `ctx` names the callees.
 pub fn write_function(out: &mut String, func: &Function, ctx: &ModuleContext) {
-    let _ = writeln!(out, "function {}{} {{", func.name, func.signature);
+    let _ = write!(out, "function {}{}", func.name, func.signature);
+    if let Some(original) = func.copy_of {
+        let _ = write!(out, " copies {}", ctx.name(original).unwrap_or("<invalid>"));
+    }
+    out.push_str(" {\n");
     for &block in &func.layout.blocks {
         let _ = write!(out, "{block}");
         let params = func.dfg.params(block);
@@ -60,10 +77,35 @@ pub fn write_function(out: &mut String, func: &Function, ctx: &ModuleContext) {
     out.push_str("}\n");
 }
 
-/// Prints a whole module: its functions in order, a blank line between.
+/// Prints a module's header: memory, signatures, data, table and exports,
+/// one directive a line in that order, as `.jasm` spells them. Prints
+/// nothing for a module with none of them.
+pub fn write_header(out: &mut String, module: &Module) {
+    let name = |f: FuncRef| module.ctx.name(f).unwrap_or("<invalid>");
+    write_directives(
+        out,
+        &Directives {
+            memory: module.memory,
+            signatures: &module.signatures,
+            data: &module.data,
+            table: module.table.iter().map(|&f| name(f)).collect(),
+            exports: module
+                .exports
+                .iter()
+                .map(|e| (name(e.func), e.name.as_str()))
+                .collect(),
+        },
+    );
+}
+
+/// Prints a whole module: its header, then its functions in order, a blank
+/// line after the header and between functions.
 pub fn write_module(out: &mut String, module: &Module) {
+    let start = out.len();
+    write_header(out, module);
+    let has_header = out.len() > start;
     for (i, f) in module.functions.iter().enumerate() {
-        if i > 0 {
+        if i > 0 || has_header {
             out.push('\n');
         }
         write_function(out, f, &module.ctx);

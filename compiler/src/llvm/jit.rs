@@ -5,7 +5,6 @@
 //! runtime implementation.
 
 use super::{lower, BackendError, OptLevel};
-use crate::bytecode;
 use crate::ir;
 use inkwell::context::Context;
 use inkwell::memory_manager::McjitMemoryManager;
@@ -48,12 +47,7 @@ const ALL_RUNTIME: [Rt; 10] = [
 /// Compiles and runs a program's `main` in this process with `args` (the
 /// first is the program's name); returns its exit status. A trap or `exit`
 /// ends the process from inside the runtime, as in an executable.
-pub fn run(
-    bc: &bytecode::Module,
-    ir: &ir::Module,
-    opt: OptLevel,
-    args: &[String],
-) -> Result<i32, BackendError> {
+pub fn run(ir: &ir::Module, opt: OptLevel, args: &[String]) -> Result<i32, BackendError> {
     Target::initialize_native(&InitializationConfig::default()).map_err(BackendError::Llvm)?;
     let triple = TargetMachine::get_default_triple();
     let target = Target::from_triple(&triple).map_err(|e| BackendError::Llvm(e.to_string()))?;
@@ -79,8 +73,7 @@ pub fn run(
             .find(|f| f.info().symbol == symbol)
             .map_or(0, |&f| runtime_address(f))
     };
-    let module = lower::lower_module(&context, bc, ir, true, Some(&address))
-        .map_err(BackendError::Invalid)?;
+    let module = lower::lower_module(&context, ir, true, Some(&address))?;
     module.set_triple(&triple);
     module.set_data_layout(&machine.get_target_data().get_data_layout());
     module
@@ -163,7 +156,7 @@ impl Arena {
 
     fn allocate(&mut self, size: usize) -> *mut u8 {
         let start = self.used;
-        let end = (start + size.max(1) + 4095) / 4096 * 4096;
+        let end = (start + size.max(1)).div_ceil(4096) * 4096;
         if end > self.size {
             return std::ptr::null_mut();
         }
@@ -185,7 +178,7 @@ impl McjitMemoryManager for Arena {
         if !p.is_null() {
             self.code.push((
                 p as usize - self.base as usize,
-                (size.max(1) + 4095) / 4096 * 4096,
+                size.max(1).div_ceil(4096) * 4096,
             ));
         }
         p

@@ -1,11 +1,12 @@
 //! The LLVM backend: SSA IR to a native object, through inkwell on LLVM 19.
 //! The only place inkwell appears (revmc's backend split).
 //!
-//! [`lower`] turns each IR function into LLVM IR (block parameters become
+//! `lower` turns each IR function into LLVM IR (block parameters become
 //! phis; every check becomes a branch to a cold trap call that names the
-//! function and pc) and adds what an executable needs around the program: the
-//! module descriptor the runtime reads, the function table, the data
-//! segments, and a C `main` that hands everything to `janus_start`. Then the
+//! function and pc) and its `frame` adds what an executable needs around
+//! the program, all of it read from the IR module: the module descriptor the
+//! runtime reads, the function table, the data segments, and a C `main`
+//! that hands everything to `janus_start`. Then the
 //! new pass manager optimises (`default<O2>` and so on) and the target
 //! machine emits an object. No JanusVM program can reach LLVM undefined
 //! behaviour: division, remainder, shifts and conversions are lowered with
@@ -14,8 +15,8 @@
 pub mod jit;
 mod lower;
 
-use crate::bytecode;
-use crate::ir;
+use crate::bytecode::Signature;
+use crate::ir::{self, FuncRef};
 use crate::meta::{CodeSizes, CODE_SECTION};
 use inkwell::context::Context;
 use inkwell::module::{FlagBehavior, Linkage};
@@ -135,12 +136,83 @@ pub enum BackendError {
         /// The host triple.
         host: String,
     },
+    /// The IR could not be lowered.
+    #[error(transparent)]
+    Lower(#[from] LowerError),
     /// The generated LLVM IR is invalid: a compiler bug.
     #[error("internal error: generated LLVM IR does not verify: {0}")]
     Invalid(String),
     /// LLVM failed to optimise or emit.
     #[error("LLVM failed: {0}")]
     Llvm(String),
+}
+
+/// Why an IR module could not be lowered to LLVM IR. For IR built from
+/// verified bytecode only `Inst`, `Function` and `Frame` can happen, and
+/// they are compiler bugs; the others reject a hand-written or parsed
+/// module whose header does not make a program.
+#[derive(Debug, Error)]
+pub enum LowerError {
+    /// Lowering an instruction failed.
+    #[error("cannot lower `{inst}` (@{pc}) in function `{function}`: {message}")]
+    Inst {
+        /// The function's name.
+        function: String,
+        /// The instruction, as the IR printer spells it.
+        inst: String,
+        /// Its bytecode pc.
+        pc: u32,
+        /// What went wrong.
+        message: String,
+    },
+    /// Lowering a function failed outside any one instruction.
+    #[error("cannot lower function `{function}`: {message}")]
+    Function {
+        /// The function's name.
+        function: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Building the program's frame (table, data, descriptor, `main`) failed.
+    #[error("cannot lower the module frame: {message}")]
+    Frame {
+        /// What went wrong.
+        message: String,
+    },
+    /// The module exports no `main`.
+    #[error("the module exports no `main`")]
+    NoMain,
+    /// The exported `main` does not have the entry point's signature.
+    #[error("`main` has signature {signature}, expected () -> i32")]
+    MainSignature {
+        /// Its signature.
+        signature: Signature,
+    },
+    /// The header names a function the module does not have.
+    #[error("{what} names {func}, which the module does not have")]
+    UnknownFunction {
+        /// Where it is named.
+        what: &'static str,
+        /// The missing function.
+        func: FuncRef,
+    },
+    /// A table entry's signature is not in the module's signature table.
+    #[error("table entry {entry} (`{function}`) has signature {signature}, which the module's types do not list")]
+    UndeclaredSignature {
+        /// The entry's index.
+        entry: usize,
+        /// The function it holds.
+        function: String,
+        /// Its signature.
+        signature: Signature,
+    },
+}
+
+impl From<String> for LowerError {
+    /// An LLVM builder failure in the module frame.
+    fn from(message: String) -> Self {
+        LowerError::Frame { message }
+    }
 }
 
 /// The architectures JanusVM lowers for, as (LLVM target name, triple
@@ -214,20 +286,20 @@ pub enum BoundsChecks {
 }
 
 /// Compiles a module's IR to an object for `triple` (the host when `None`).
-/// `bc` supplies what the IR does not carry: memory, data, table, names.
+/// The IR module carries everything the program needs (memory, data, table,
+/// exports, signatures), so a parsed `.ssa` file compiles as well; its
+/// functions must pass [`ir::verify::verify_function`].
 pub fn compile(
-    bc: &bytecode::Module,
     ir: &ir::Module,
     triple: Option<&str>,
     opt: OptLevel,
     wants: Wants,
 ) -> Result<Products, BackendError> {
-    compile_with(bc, ir, triple, opt, wants, BoundsChecks::Explicit)
+    compile_with(ir, triple, opt, wants, BoundsChecks::Explicit)
 }
 
 /// [`compile`] with a choice of bounds checking.
 pub fn compile_with(
-    bc: &bytecode::Module,
     ir: &ir::Module,
     triple: Option<&str>,
     opt: OptLevel,
@@ -267,8 +339,7 @@ pub fn compile_with(
         .ok_or_else(|| unknown("no target machine".into()))?;
 
     let context = Context::create();
-    let module = lower::lower_module(&context, bc, ir, bounds == BoundsChecks::Explicit, None)
-        .map_err(BackendError::Invalid)?;
+    let module = lower::lower_module(&context, ir, bounds == BoundsChecks::Explicit, None)?;
     module.set_triple(&triple);
     module.set_data_layout(&machine.get_target_data().get_data_layout());
     if triple_text.starts_with("riscv64") {
@@ -331,4 +402,21 @@ fn add_code_table<'ctx>(context: &'ctx Context, module: &inkwell::module::Module
     used.set_linkage(Linkage::Appending);
     used.set_section(Some("llvm.metadata"));
     used.set_initializer(&ptr.const_array(&[table.as_pointer_value()]));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_module_without_main_is_a_lowering_error() {
+        let text = "function f() -> i32 {\nblock0:\n    v0 = const.i32 0 @0\n    return v0 @7\n}\n";
+        let module = ir::parse::parse_module(text).expect("parses");
+        let err = compile(&module, None, OptLevel::O0, Wants::default()).expect_err("no main");
+        assert!(
+            matches!(err, BackendError::Lower(LowerError::NoMain)),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), "the module exports no `main`");
+    }
 }

@@ -27,7 +27,7 @@ mod ssa;
 mod translate;
 
 use super::entities::{Block, FuncRef, Inst, Value};
-use super::function::{Function, Module, ModuleContext, ValueDef};
+use super::function::{Export, Function, Module, ModuleContext, ValueDef};
 use super::instructions::{use_types, BlockCall, InstData};
 use crate::bytecode::{
     self as bc, CallOp, Class, ControlOp, Opcode, Operand, OperandKind, PureOp, Reg, TrapCondition,
@@ -38,13 +38,30 @@ use rustc_hash::FxHashMap;
 /// Placeholder for a block argument whose value is still being looked up.
 const PENDING: Value = Value(u32::MAX);
 
-/// Builds the IR of every function of a verified module.
+/// Builds the IR of every function of a verified module, and copies what
+/// the backend needs besides code (memory, signatures, data, table,
+/// exports), so the IR module stands on its own.
 pub fn build_module(module: &bc::Module) -> Module {
     let ctx = context(module);
     let functions = (0..module.functions.len())
         .map(|i| build_function(module, &ctx, i))
         .collect();
-    Module { ctx, functions }
+    Module {
+        memory: module.memory,
+        signatures: module.signatures.clone(),
+        data: module.data.clone(),
+        table: module.table.iter().map(|&f| FuncRef(f)).collect(),
+        exports: module
+            .exports
+            .iter()
+            .map(|e| Export {
+                name: e.name.clone(),
+                func: FuncRef(e.func),
+            })
+            .collect(),
+        ctx,
+        functions,
+    }
 }
 
 /// The callee table of a bytecode module.

@@ -1,14 +1,16 @@
 //! The IR pipeline: a plain list of steps (QBE's `main.c`, Cranelift's
 //! `Context::optimize`), the IR verifier between them in debug and test
-//! builds. Each pass is one file and does one thing.
+//! builds. Each pass is one file and does one thing. The function steps
+//! ([`STEPS`]) run on each function; then the module steps
+//! ([`MODULE_STEPS`]), which may add functions.
 
 pub mod checks;
 pub mod constfold;
 pub mod dce;
+pub mod recursion_ring;
 pub mod renumber;
 pub mod unreachable;
 
-use crate::bytecode;
 use crate::ir::function::{Function, Module, ModuleContext};
 use crate::ir::verify::verify_function;
 use janus_runtime::abi::PAGE_SIZE;
@@ -21,8 +23,8 @@ pub struct Facts {
 }
 
 impl Facts {
-    /// The facts of a bytecode module.
-    pub fn of(module: &bytecode::Module) -> Self {
+    /// The facts of a module.
+    pub fn of(module: &Module) -> Self {
         Facts {
             min_memory: module
                 .memory
@@ -31,7 +33,7 @@ impl Facts {
     }
 }
 
-/// The pipeline's steps, in order.
+/// The pipeline's steps on each function, in order.
 pub const STEPS: &[&str] = &[
     "unreachable",
     "constfold",
@@ -66,12 +68,35 @@ pub fn optimize(func: &mut Function, ctx: &ModuleContext, facts: Facts) {
     }
 }
 
-/// Runs the pipeline on every function of a module.
-pub fn optimize_module(module: &mut Module, bytecode: &bytecode::Module) {
-    let facts = Facts::of(bytecode);
+/// The pipeline's steps on the whole module, in order, after [`STEPS`].
+pub const MODULE_STEPS: &[&str] = &["recursion_ring"];
+
+/// Runs the pipeline on a module: [`STEPS`] on every function, then
+/// [`MODULE_STEPS`], verifying every function after each in debug and test
+/// builds.
+pub fn optimize_module(module: &mut Module) {
+    let facts = Facts::of(module);
     let ctx = module.ctx.clone();
     for f in &mut module.functions {
         optimize(f, &ctx, facts);
+    }
+    for &step in MODULE_STEPS {
+        match step {
+            "recursion_ring" => recursion_ring::run(module),
+            other => unreachable!("unknown module step {other}"),
+        }
+        if cfg!(debug_assertions) {
+            for f in &module.functions {
+                if let Err(errors) = verify_function(f, &module.ctx) {
+                    let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+                    panic!(
+                        "IR verification failed after `{step}`:\n{}\n{}",
+                        text.join("\n"),
+                        f.display(&module.ctx)
+                    );
+                }
+            }
+        }
     }
 }
 

@@ -1,18 +1,89 @@
-//! The module frame: declares the runtime and every program function (three
-//! copies in a ring for a self-recursive one), emits the function table and
-//! the data, lowers each function body, then the module descriptor and C
-//! `main`.
+//! The module frame around the lowered functions: the runtime's
+//! prototypes, the `janus_vm` state, one LLVM function per IR function, the
+//! function table, data segments, names, the module descriptor the runtime
+//! reads and C `main`. Everything here comes from the IR module alone
+//! ([`ir::Module`]'s header fields), so a parsed `.ssa` file lowers as well
+//! as one fresh from the bytecode. Function bodies are `function`'s.
+//!
+//! Copies a pass made (the recursion ring) are functions like any other
+//! here; only the descriptor's name table and function count are the
+//! bytecode functions', as trap messages index them.
 
-use super::*;
+use super::{basic, e, FnLowering, LowerError};
+use crate::bytecode::Signature;
+use crate::ir;
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::context::Context;
+use inkwell::module::{Linkage, Module};
+use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType, StructType};
+use inkwell::values::{BasicMetadataValueEnum, FunctionValue, GlobalValue, PointerValue};
+use inkwell::AddressSpace;
+use janus_runtime::abi::{self, Rt, RtType, ValType};
 
-/// Builds the LLVM module of a program.
+/// What every function's lowering shares: the LLVM module and the
+/// program-wide values in it.
+pub(super) struct Frame<'ctx> {
+    /// The LLVM context everything is made in.
+    pub(super) context: &'ctx Context,
+    /// The LLVM module being built.
+    pub(super) module: Module<'ctx>,
+    /// The runtime functions, indexed by [`Rt`].
+    pub(super) runtime: Vec<FunctionValue<'ctx>>,
+    /// One LLVM function per IR function, in the IR's order (copies included).
+    pub(super) functions: Vec<FunctionValue<'ctx>>,
+    /// The runtime's `janus_vm` state: memory base, size and call depth.
+    pub(super) vm: PointerValue<'ctx>,
+    /// The type of `janus_vm`.
+    pub(super) vm_type: StructType<'ctx>,
+    /// The function table `janus.table`.
+    pub(super) table: GlobalValue<'ctx>,
+    /// The type of a table entry: (function pointer, signature index).
+    pub(super) table_entry: StructType<'ctx>,
+    /// The table's number of entries.
+    pub(super) table_len: u32,
+    /// The module's signatures, which `call_indirect` compares by index.
+    pub(super) signatures: Vec<Signature>,
+    /// Callee names, for error messages that print an instruction.
+    pub(super) ctx: ir::ModuleContext,
+    /// Whether memory accesses get explicit `bounds` checks.
+    pub(super) check_bounds: bool,
+    /// The memory's size in bytes when it can never change (its initial
+    /// and maximum sizes are equal): bounds checks then compare against a
+    /// constant, which LLVM folds wherever it can bound the address.
+    pub(super) fixed_size: Option<u64>,
+}
+
+/// The LLVM type of a value of type `ty`.
+pub(super) fn llvm_type<'ctx>(context: &'ctx Context, ty: ValType) -> BasicTypeEnum<'ctx> {
+    match ty {
+        ValType::I32 => context.i32_type().into(),
+        ValType::I64 => context.i64_type().into(),
+        ValType::F32 => context.f32_type().into(),
+        ValType::F64 => context.f64_type().into(),
+    }
+}
+
+/// The LLVM type of a program function: the call depth first (an `i32`
+/// every function receives from its caller, so checking the depth limit
+/// touches no memory), then the signature's parameters.
+pub(super) fn fn_type<'ctx>(context: &'ctx Context, sig: &Signature) -> FunctionType<'ctx> {
+    let params: Vec<BasicMetadataTypeEnum> = std::iter::once(context.i32_type().into())
+        .chain(sig.params.iter().map(|&t| llvm_type(context, t).into()))
+        .collect();
+    match sig.result {
+        Some(t) => llvm_type(context, t).fn_type(&params, false),
+        None => context.void_type().fn_type(&params, false),
+    }
+}
+
+/// Builds the LLVM module of a program. With `jit`, runtime symbols are
+/// at the addresses it gives (see [`crate::llvm::jit`]).
 pub fn lower_module<'ctx>(
     context: &'ctx Context,
-    bc: &bytecode::Module,
     ir: &ir::Module,
     check_bounds: bool,
     jit: Option<&dyn Fn(&str) -> usize>,
-) -> R<Module<'ctx>> {
+) -> Result<Module<'ctx>, LowerError> {
     let module = context.create_module("janus");
     let i32t = context.i32_type();
     let i64t = context.i64_type();
@@ -104,47 +175,40 @@ pub fn lower_module<'ctx>(
         );
         func
     };
+    // Copies (the recursion ring) follow the bytecode functions, so LLVM
+    // declares them in the IR's order.
     let functions: Vec<FunctionValue> = ir
         .functions
         .iter()
         .map(|f| declare(&format!("janus.fn.{}", f.name), &f.signature))
         .collect();
-    // A function that calls itself gets copies of its body in a ring: each
-    // copy's self-calls call the next copy, the last's the original. LLVM
-    // never inlines a function into itself, but it does inline the copies,
-    // which unrolls the recursion a few levels as GCC does.
-    let rings: Vec<Vec<FunctionValue>> =
-        ir.functions
-            .iter()
-            .enumerate()
-            .map(|(index, f)| {
-                let recursive = f.dfg.insts.iter().any(
-                    |data| matches!(data, InstData::Call { func, .. } if func.index() == index),
-                );
-                let copies = if recursive { RECURSION_COPIES } else { 1 };
-                (0..copies)
-                    .map(|copy| match copy {
-                        0 => functions[index],
-                        _ => declare(&format!("janus.fn.{}.{copy}", f.name), &f.signature),
-                    })
-                    .collect()
-            })
-            .collect();
 
     // The function table: (function pointer, signature index) per entry.
     let table_entry = context.struct_type(&[ptr.into(), i32t.into()], false);
-    let entries: Vec<_> = bc
+    let entries = ir
         .table
         .iter()
-        .map(|&f| {
-            let func = functions[f as usize];
-            let sig = bc.functions[f as usize].sig;
-            table_entry.const_named_struct(&[
+        .enumerate()
+        .map(|(entry, &f)| {
+            let (func, sig) = functions.get(f.index()).zip(ir.ctx.signature(f)).ok_or(
+                LowerError::UnknownFunction {
+                    what: "the function table",
+                    func: f,
+                },
+            )?;
+            let sig = ir.signatures.iter().position(|s| s == sig).ok_or_else(|| {
+                LowerError::UndeclaredSignature {
+                    entry,
+                    function: ir.ctx.name(f).unwrap_or_default().to_string(),
+                    signature: sig.clone(),
+                }
+            })?;
+            Ok(table_entry.const_named_struct(&[
                 func.as_global_value().as_pointer_value().into(),
-                i32t.const_int(u64::from(sig), false).into(),
-            ])
+                i32t.const_int(sig as u64, false).into(),
+            ]))
         })
-        .collect();
+        .collect::<Result<Vec<_>, LowerError>>()?;
     let table = module.add_global(
         table_entry.array_type(entries.len() as u32),
         None,
@@ -163,10 +227,11 @@ pub fn lower_module<'ctx>(
         vm_type,
         table,
         table_entry,
-        table_len: bc.table.len() as u32,
-        signatures: bc.signatures.clone(),
+        table_len: ir.table.len() as u32,
+        signatures: ir.signatures.clone(),
+        ctx: ir.ctx.clone(),
         check_bounds,
-        fixed_size: match bc.memory {
+        fixed_size: match ir.memory {
             None => Some(0),
             Some(m) if m.initial_pages == m.max_pages => {
                 Some(u64::from(m.initial_pages) * janus_runtime::abi::PAGE_SIZE)
@@ -175,23 +240,27 @@ pub fn lower_module<'ctx>(
         },
     };
     for (index, f) in ir.functions.iter().enumerate() {
-        let ring = &rings[index];
-        for (k, &func) in ring.iter().enumerate() {
-            let next = ring[(k + 1) % ring.len()];
-            FnLowering::new(&frame, index, func, next, f)?.lower(f)?;
-        }
+        let trap_index = ir.trap_index(ir::FuncRef::new(index)).index();
+        let func = frame.functions[index];
+        FnLowering::new(&frame, trap_index, func, f)
+            .map_err(|message| LowerError::Function {
+                function: f.name.clone(),
+                message,
+            })?
+            .lower(f)?;
     }
-    frame.descriptor_and_main(bc)?;
+    frame.descriptor_and_main(ir)?;
     Ok(frame.module)
 }
 
 impl<'ctx> Frame<'ctx> {
+    /// The declaration of runtime function `f`.
     pub(super) fn rt(&self, f: Rt) -> FunctionValue<'ctx> {
         self.runtime[f as usize]
     }
 
     /// Data, names, the descriptor `janus_module`, and C `main`.
-    fn descriptor_and_main(&self, bc: &bytecode::Module) -> R<()> {
+    fn descriptor_and_main(&self, ir: &ir::Module) -> Result<(), LowerError> {
         let c = self.context;
         let i32t = c.i32_type();
         let ptr = c.ptr_type(AddressSpace::default());
@@ -204,7 +273,7 @@ impl<'ctx> Frame<'ctx> {
             g.as_pointer_value()
         };
         let data_entry = c.struct_type(&[i32t.into(), i32t.into(), ptr.into()], false);
-        let segments: Vec<_> = bc
+        let segments: Vec<_> = ir
             .data
             .iter()
             .enumerate()
@@ -226,8 +295,8 @@ impl<'ctx> Frame<'ctx> {
         data.set_constant(true);
         data.set_linkage(Linkage::Private);
 
-        let names: Vec<PointerValue> = bc
-            .functions
+        let originals = ir.bytecode_functions();
+        let names: Vec<PointerValue> = ir.functions[..originals]
             .iter()
             .enumerate()
             .map(|(i, f)| private_bytes(&format!("janus.name.{i}"), f.name.as_bytes(), true))
@@ -239,9 +308,21 @@ impl<'ctx> Frame<'ctx> {
         name_table.set_constant(true);
         name_table.set_linkage(Linkage::Private);
 
-        let main_index = bc.export("main").ok_or("verified modules export main")?;
-        let heap_base = abi::heap_base(bc.data.iter().map(|s| (s.offset, s.bytes.len())));
-        let memory = bc.memory.unwrap_or_default();
+        let main_index = ir.export("main").ok_or(LowerError::NoMain)?;
+        let main_sig = ir
+            .ctx
+            .signature(main_index)
+            .ok_or(LowerError::UnknownFunction {
+                what: "the export `main`",
+                func: main_index,
+            })?;
+        if !main_sig.params.is_empty() || main_sig.result != Some(ValType::I32) {
+            return Err(LowerError::MainSignature {
+                signature: main_sig.clone(),
+            });
+        }
+        let heap_base = abi::heap_base(ir.data.iter().map(|s| (s.offset, s.bytes.len())));
+        let memory = ir.memory.unwrap_or_default();
         let descriptor_type = c.struct_type(
             &[
                 i32t.into(),
@@ -265,7 +346,7 @@ impl<'ctx> Frame<'ctx> {
         builder.position_at_end(c.append_basic_block(entry, "entry"));
         let status = builder
             .build_call(
-                self.functions[main_index as usize],
+                self.functions[main_index.index()],
                 &[i32t.const_int(1, false).into()],
                 "status",
             )
@@ -282,9 +363,9 @@ impl<'ctx> Frame<'ctx> {
                     .into(),
                 i32t.const_int(u64::from(memory.max_pages), false).into(),
                 i32t.const_int(u64::from(heap_base), false).into(),
-                i32t.const_int(bc.data.len() as u64, false).into(),
+                i32t.const_int(ir.data.len() as u64, false).into(),
                 data.as_pointer_value().into(),
-                i32t.const_int(bc.functions.len() as u64, false).into(),
+                i32t.const_int(originals as u64, false).into(),
                 name_table.as_pointer_value().into(),
                 entry.as_global_value().as_pointer_value().into(),
             ]),
@@ -298,8 +379,12 @@ impl<'ctx> Frame<'ctx> {
             .add_function("main", main_ty, Some(Linkage::External));
         let builder = c.create_builder();
         builder.position_at_end(c.append_basic_block(main, "entry"));
-        let argc = main.get_nth_param(0).ok_or("main has argc")?;
-        let argv = main.get_nth_param(1).ok_or("main has argv")?;
+        let argc = main
+            .get_nth_param(0)
+            .ok_or_else(|| "main has argc".to_string())?;
+        let argv = main
+            .get_nth_param(1)
+            .ok_or_else(|| "main has argv".to_string())?;
         let status = builder
             .build_call(
                 self.rt(Rt::Start),

@@ -6,13 +6,12 @@
 use super::*;
 
 impl<'a, 'ctx> FnLowering<'a, 'ctx> {
-    /// Lowers bytecode function `index` into `func`, its self-calls
-    /// calling `self_callee` (see the recursion rings in `lower_module`).
+    /// Prepares to lower `f` into `func`; its traps name bytecode function
+    /// `index` (for a copy, the function it copies).
     pub(super) fn new(
         frame: &'a Frame<'ctx>,
         index: usize,
         func: FunctionValue<'ctx>,
-        self_callee: FunctionValue<'ctx>,
         f: &Function,
     ) -> R<Self> {
         let c = frame.context;
@@ -39,7 +38,6 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             b,
             func,
             index: index as u32,
-            self_callee,
             blocks,
             phis: HashMap::new(),
             values: vec![None; f.dfg.values.len()],
@@ -69,7 +67,46 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         Ok(())
     }
 
-    pub(super) fn lower(mut self, f: &Function) -> R<()> {
+    /// Lowers the function's body; an error names the function and, where
+    /// there is one, the instruction.
+    pub(super) fn lower(mut self, f: &Function) -> Result<(), LowerError> {
+        self.prepare(f).map_err(|message| LowerError::Function {
+            function: f.name.clone(),
+            message,
+        })?;
+        for &block in &f.layout.blocks {
+            self.b.position_at_end(self.blocks[&block]);
+            for &inst in f.layout.block_insts(block) {
+                let pc = f.dfg.pcs[inst.index()];
+                let result = self
+                    .inst(f, f.dfg.inst(inst), pc)
+                    .map_err(|message| self.inst_error(f, inst, message))?;
+                if let (Some(v), Some(r)) = (result, f.dfg.result(inst)) {
+                    self.values[r.index()] = Some(v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A [`LowerError::Inst`] for `inst` of `f`.
+    fn inst_error(&self, f: &Function, inst: Inst, message: String) -> LowerError {
+        let mut text = String::new();
+        if let Some(r) = f.dfg.result(inst) {
+            text = format!("{r} = ");
+        }
+        write_inst(&mut text, f.dfg.inst(inst), &self.frame.ctx);
+        LowerError::Inst {
+            function: f.name.clone(),
+            inst: text,
+            pc: f.dfg.pcs[inst.index()],
+            message,
+        }
+    }
+
+    /// Maps the entry block's parameters to the function's, makes every
+    /// other block's phis and enters the entry block.
+    fn prepare(&mut self, f: &Function) -> R<()> {
         let entry = f.layout.entry().ok_or("functions have an entry block")?;
         // Parameters of the entry block are the function's parameters.
         for (i, &p) in f.dfg.params(entry).iter().enumerate() {
@@ -101,16 +138,6 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         self.b
             .build_unconditional_branch(self.blocks[&entry])
             .map_err(e)?;
-        for &block in &f.layout.blocks {
-            self.b.position_at_end(self.blocks[&block]);
-            for &inst in f.layout.block_insts(block) {
-                let pc = f.dfg.pcs[inst.index()];
-                let result = self.inst(f, f.dfg.inst(inst), pc)?;
-                if let (Some(v), Some(r)) = (result, f.dfg.result(inst)) {
-                    self.values[r.index()] = Some(v);
-                }
-            }
-        }
         Ok(())
     }
 
@@ -460,11 +487,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             // The callee's depth is an argument: nothing to undo.
             InstData::DepthLeave => None,
             InstData::Call { func, args } => {
-                let callee = if func.index() == self.index as usize {
-                    self.self_callee
-                } else {
-                    self.frame.functions[func.index()]
-                };
+                let callee = self.frame.functions[func.index()];
                 let args = self.call_args(args)?;
                 let call = self.b.build_call(callee, &args, "").map_err(e)?;
                 self.reload_size()?;

@@ -1,0 +1,212 @@
+//! The module header of IR text: `memory`, `type`, `data`, `table` and
+//! `export` lines before the first function, spelled as in `.jasm`, and the
+//! `copies NAME` of a function header. Names in them are resolved once every
+//! function header is read, so they may name any function.
+
+use super::{PResult, Parser};
+use crate::asm::lexer::Tok;
+use crate::bytecode::{DataSegment, MemoryDecl, Signature};
+use crate::ir::entities::FuncRef;
+use crate::ir::function::{Export, Module, ModuleContext};
+use janus_runtime::abi::PAGE_SIZE;
+use std::ops::Range;
+
+/// The header's directives as written, before names are resolved.
+#[derive(Default)]
+pub(super) struct Header {
+    memory: Option<(MemoryDecl, Range<usize>)>,
+    signatures: Vec<Signature>,
+    data: Vec<(DataSegment, Range<usize>)>,
+    table: Option<Vec<(String, Range<usize>)>>,
+    exports: Vec<(String, String, Range<usize>)>,
+}
+
+impl Header {
+    /// Resolves function names and checks what the bytecode verifier would:
+    /// data inside the initial memory, each table entry's signature declared.
+    pub(super) fn resolve(self, ctx: &ModuleContext) -> PResult<Module> {
+        let func = |name: &str, span: &Range<usize>| {
+            ctx.functions
+                .iter()
+                .position(|(n, _)| n == name)
+                .map(FuncRef::new)
+                .ok_or_else(|| (span.clone(), format!("unknown function `{name}`")))
+        };
+        let memory = self.memory.as_ref().map(|(m, _)| *m);
+        let size = memory.map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE);
+        for (seg, span) in &self.data {
+            let end = u64::from(seg.offset) + seg.bytes.len() as u64;
+            if end > size {
+                return Err((
+                    span.clone(),
+                    format!(
+                        "data segment at {:#x} of {} bytes ends past the initial memory ({size} bytes)",
+                        seg.offset,
+                        seg.bytes.len()
+                    ),
+                ));
+            }
+        }
+        let mut table = Vec::new();
+        for (name, span) in self.table.unwrap_or_default() {
+            let f = func(&name, &span)?;
+            let sig = &ctx.functions[f.index()].1;
+            if !self.signatures.contains(sig) {
+                return Err((
+                    span,
+                    format!(
+                        "table entry `{name}` has signature {sig}, which no `type` line declares"
+                    ),
+                ));
+            }
+            table.push(f);
+        }
+        let mut exports: Vec<Export> = Vec::new();
+        for (name, as_name, span) in self.exports {
+            if exports.iter().any(|e| e.name == as_name) {
+                return Err((span, format!("`{as_name}` is exported twice")));
+            }
+            exports.push(Export {
+                func: func(&name, &span)?,
+                name: as_name,
+            });
+        }
+        Ok(Module {
+            memory,
+            signatures: self.signatures,
+            data: self.data.into_iter().map(|(seg, _)| seg).collect(),
+            table,
+            exports,
+            ..Module::default()
+        })
+    }
+}
+
+/// Resolves each function's `copies NAME`: the original must be a function
+/// that is no copy itself, and copies follow every bytecode function (whose
+/// indices are the bytecode's).
+pub(super) fn resolve_copies(
+    ctx: &ModuleContext,
+    copies: Vec<Option<(String, Range<usize>)>>,
+    spans: &[Range<usize>],
+) -> PResult<Vec<Option<FuncRef>>> {
+    let originals: Vec<bool> = copies.iter().map(Option::is_none).collect();
+    let mut seen_copy = false;
+    let mut out = Vec::with_capacity(copies.len());
+    for (i, copy) in copies.into_iter().enumerate() {
+        let Some((name, span)) = copy else {
+            if seen_copy {
+                let own = &ctx.functions[i].0;
+                return Err((
+                    spans[i].clone(),
+                    format!("function `{own}` follows a copy: copies come after every bytecode function"),
+                ));
+            }
+            out.push(None);
+            continue;
+        };
+        seen_copy = true;
+        let original = ctx
+            .functions
+            .iter()
+            .position(|(n, _)| *n == name)
+            .ok_or_else(|| (span.clone(), format!("unknown function `{name}`")))?;
+        if !originals[original] {
+            return Err((span, format!("`{name}` is itself a copy")));
+        }
+        if ctx.functions[original].1 != ctx.functions[i].1 {
+            return Err((
+                span,
+                format!(
+                    "a copy of `{name}` must have its signature {}",
+                    ctx.functions[original].1
+                ),
+            ));
+        }
+        out.push(Some(FuncRef::new(original)));
+    }
+    Ok(out)
+}
+
+impl Parser<'_> {
+    /// One header directive, if the line starts with one: `memory I, M`,
+    /// `type SIG`, `data OFFSET, "BYTES"`, `table F, ...`,
+    /// `export F [as NAME]`. Returns whether it read one.
+    pub(super) fn directive(&mut self, header: &mut Header) -> PResult<bool> {
+        let start = self.peek().span.clone();
+        let Tok::Ident(word) = &self.peek().tok else {
+            return Ok(false);
+        };
+        match word.as_str() {
+            "memory" => {
+                self.next();
+                if header.memory.is_some() {
+                    return Err((start, "`memory` is declared twice".into()));
+                }
+                let initial_pages = self.u32_number("the initial size in pages")?;
+                self.expect(Tok::Comma, "`,` and the maximum size in pages")?;
+                let max_pages = self.u32_number("the maximum size in pages")?;
+                if initial_pages > max_pages {
+                    return Err((
+                        start,
+                        format!("memory's initial size of {initial_pages} pages exceeds its maximum of {max_pages}"),
+                    ));
+                }
+                let m = MemoryDecl {
+                    initial_pages,
+                    max_pages,
+                };
+                header.memory = Some((m, start));
+            }
+            "type" => {
+                self.next();
+                let sig = self.sig()?;
+                if header.signatures.contains(&sig) {
+                    return Err((start, format!("type {sig} is declared twice")));
+                }
+                header.signatures.push(sig);
+            }
+            "data" => {
+                self.next();
+                let offset = self.u32_number("the segment's address")?;
+                self.expect(Tok::Comma, "`,` and the segment's bytes")?;
+                let bytes = match &self.peek().tok {
+                    Tok::Str(bytes) => bytes.clone(),
+                    _ => return self.fail("a string of the segment's bytes"),
+                };
+                self.next();
+                header.data.push((DataSegment { offset, bytes }, start));
+            }
+            "table" => {
+                self.next();
+                if header.table.is_some() {
+                    return Err((start, "`table` is declared twice".into()));
+                }
+                let mut entries = Vec::new();
+                loop {
+                    let span = self.peek().span.clone();
+                    entries.push((self.ident("a function's name")?, span));
+                    if !self.eat(&Tok::Comma) {
+                        break;
+                    }
+                }
+                header.table = Some(entries);
+            }
+            "export" => {
+                self.next();
+                let span = self.peek().span.clone();
+                let name = self.ident("the exported function's name")?;
+                let as_name = if matches!(&self.peek().tok, Tok::Ident(w) if w == "as") {
+                    self.next();
+                    self.ident("the name to export it as")?
+                } else {
+                    name.clone()
+                };
+                header.exports.push((name, as_name, span));
+            }
+            _ => return Ok(false),
+        }
+        self.end_line()?;
+        Ok(true)
+    }
+}
