@@ -16,7 +16,9 @@ use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
 use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionType, StructType};
-use inkwell::values::{BasicMetadataValueEnum, FunctionValue, GlobalValue, PointerValue};
+use inkwell::values::{
+    BasicMetadataValueEnum, BasicValue, FunctionValue, GlobalValue, PointerValue,
+};
 use inkwell::AddressSpace;
 use janus_runtime::abi::{self, Rt, RtType, ValType};
 
@@ -209,14 +211,14 @@ pub fn lower_module<'ctx>(
             ]))
         })
         .collect::<Result<Vec<_>, LowerError>>()?;
-    let table = module.add_global(
-        table_entry.array_type(entries.len() as u32),
-        None,
-        "janus.table",
+    let table = private_constant(
+        module.add_global(
+            table_entry.array_type(entries.len() as u32),
+            None,
+            "janus.table",
+        ),
+        &table_entry.const_array(&entries),
     );
-    table.set_initializer(&table_entry.const_array(&entries));
-    table.set_constant(true);
-    table.set_linkage(Linkage::Private);
 
     let frame = Frame {
         context,
@@ -266,11 +268,8 @@ impl<'ctx> Frame<'ctx> {
         let ptr = c.ptr_type(AddressSpace::default());
         let private_bytes = |name: &str, bytes: &[u8], nul: bool| {
             let value = c.const_string(bytes, nul);
-            let g = self.module.add_global(value.get_type(), None, name);
-            g.set_initializer(&value);
-            g.set_constant(true);
-            g.set_linkage(Linkage::Private);
-            g.as_pointer_value()
+            private_constant(self.module.add_global(value.get_type(), None, name), &value)
+                .as_pointer_value()
         };
         let data_entry = c.struct_type(&[i32t.into(), i32t.into(), ptr.into()], false);
         let segments: Vec<_> = ir
@@ -286,14 +285,14 @@ impl<'ctx> Frame<'ctx> {
                 ])
             })
             .collect();
-        let data = self.module.add_global(
-            data_entry.array_type(segments.len() as u32),
-            None,
-            "janus.data",
+        let data = private_constant(
+            self.module.add_global(
+                data_entry.array_type(segments.len() as u32),
+                None,
+                "janus.data",
+            ),
+            &data_entry.const_array(&segments),
         );
-        data.set_initializer(&data_entry.const_array(&segments));
-        data.set_constant(true);
-        data.set_linkage(Linkage::Private);
 
         let originals = ir.bytecode_functions();
         let names: Vec<PointerValue> = ir.functions[..originals]
@@ -301,12 +300,11 @@ impl<'ctx> Frame<'ctx> {
             .enumerate()
             .map(|(i, f)| private_bytes(&format!("janus.name.{i}"), f.name.as_bytes(), true))
             .collect();
-        let name_table =
+        let name_table = private_constant(
             self.module
-                .add_global(ptr.array_type(names.len() as u32), None, "janus.names");
-        name_table.set_initializer(&ptr.const_array(&names));
-        name_table.set_constant(true);
-        name_table.set_linkage(Linkage::Private);
+                .add_global(ptr.array_type(names.len() as u32), None, "janus.names"),
+            &ptr.const_array(&names),
+        );
 
         let main_index = ir.export("main").ok_or(LowerError::NoMain)?;
         let main_sig = ir
@@ -400,4 +398,16 @@ impl<'ctx> Frame<'ctx> {
         builder.build_return(Some(&status)).map_err(e)?;
         Ok(())
     }
+}
+
+/// Makes `global` a private constant holding `value` (the frame's tables,
+/// data and names are all such globals).
+fn private_constant<'ctx>(
+    global: GlobalValue<'ctx>,
+    value: &dyn BasicValue<'ctx>,
+) -> GlobalValue<'ctx> {
+    global.set_initializer(value);
+    global.set_constant(true);
+    global.set_linkage(Linkage::Private);
+    global
 }
