@@ -246,11 +246,10 @@ fn json_diagnostics_parse_one_per_line() {
         .expect("text")
         .contains("has type i32"));
 
-    let out = janusc(
+    let one = one_json_diagnostic(
         &["check", "--error-format", "json", "bad_magic.jbc"],
         tmp.path(),
     );
-    let one: serde_json::Value = serde_json::from_str(stderr(&out).trim()).expect("json");
     assert_eq!(
         (one["code"].as_str(), one["offset"].as_u64()),
         (Some("D0001"), Some(0))
@@ -266,6 +265,13 @@ fn json_diagnostics_parse_one_per_line() {
             .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&out)));
         assert_eq!(one["level"], "error", "{args:?}");
     }
+}
+
+/// Runs janusc and parses the one JSON diagnostic it prints.
+fn one_json_diagnostic(args: &[&str], dir: &Path) -> serde_json::Value {
+    let out = janusc(args, dir);
+    serde_json::from_str(stderr(&out).trim())
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&out)))
 }
 
 /// Runs janusc with its standard error on a pseudo-terminal and returns
@@ -418,11 +424,10 @@ fn warnings_are_shown_silenced_by_q_and_denied_by_d_warnings() {
         "-q: {}",
         stderr(&out)
     );
-    let out = janusc(
+    let one = one_json_diagnostic(
         &["check", "--error-format=json", "overlap.jasm"],
         tmp.path(),
     );
-    let one: serde_json::Value = serde_json::from_str(stderr(&out).trim()).expect("json");
     assert_eq!(
         (one["level"].as_str(), one["line"].as_u64()),
         (Some("warning"), Some(3))
