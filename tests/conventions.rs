@@ -458,3 +458,26 @@ fn warnings_are_shown_silenced_by_q_and_denied_by_d_warnings() {
         "an unknown lint is a usage error"
     );
 }
+
+#[test]
+fn an_error_on_a_huge_line_prints_a_window_of_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let token = "x".repeat(5_000_000);
+    let source = format!(
+        "export main\nfunc main() -> i32\n    reg r0: i32\n    i32.const r0, 0 {token} y\n    ret [r0]\nend\n"
+    );
+    std::fs::write(tmp.path().join("long.jasm"), source).expect("write");
+    for format in ["human", "json"] {
+        let out = janusc(
+            &["check", "--error-format", format, "long.jasm"],
+            tmp.path(),
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            out.stderr.len() < 2_000,
+            "{format}: {} bytes",
+            out.stderr.len()
+        );
+        assert!(stderr(&out).contains("long.jasm:4:21") || stderr(&out).contains("\"column\":21"));
+    }
+}

@@ -66,8 +66,11 @@ impl SourceSpan {
             end
         };
         let line_end = source[last..].find('\n').map_or(source.len(), |i| last + i);
-        let excerpt = source[line_start..line_end].to_string();
+        let mut excerpt = source[line_start..line_end].to_string();
         let mut excerpt_range = start - line_start..(end - line_start).min(excerpt.len());
+        if excerpt.len() > WINDOW {
+            (excerpt, excerpt_range) = window(&excerpt, excerpt_range);
+        }
         if excerpt_range.is_empty() {
             // An empty span gets a one-character caret (at the line's end
             // when the span is there).
@@ -86,6 +89,67 @@ impl SourceSpan {
         }
     }
 }
+
+/// The most bytes of source shown for one diagnostic: a longer line is
+/// cut to a window around the span's start, marked with `...` at each cut,
+/// so an error on a 50 MB line prints a few hundred bytes, not the line.
+const WINDOW: usize = 200;
+
+/// Cuts `text` (the lines a span touches) to [`WINDOW`] bytes around the
+/// start of `range`, keeping only the first line, and moves `range` into
+/// the cut text.
+fn window(text: &str, range: Range<usize>) -> (String, Range<usize>) {
+    let line_end = text[range.start..]
+        .find('\n')
+        .map_or(text.len(), |i| range.start + i);
+    let from = floor_boundary(text, range.start.saturating_sub(WINDOW / 4));
+    let to = ceil_boundary(text, (from + WINDOW).min(line_end));
+    let (lead, tail) = (
+        if from > 0 { "..." } else { "" },
+        if to < text.len() { "..." } else { "" },
+    );
+    let cut = format!("{lead}{}{tail}", &text[from..to]);
+    let start = range.start - from + lead.len();
+    let end = (range.end.min(to) - from + lead.len()).max(start);
+    (cut, start..end)
+}
+
+fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// A message with every backquoted run longer than [`QUOTE_LIMIT`] bytes
+/// shortened to its start and its length, so a message quoting a huge
+/// token stays a line long.
+fn shorten_quotes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(4 * QUOTE_LIMIT));
+    let mut rest = message;
+    while let Some(open) = rest.find('`') {
+        let Some(close) = rest[open + 1..].find('`').map(|i| open + 1 + i) else {
+            break;
+        };
+        let quoted = &rest[open + 1..close];
+        out.push_str(&rest[..=open]);
+        if quoted.len() > QUOTE_LIMIT {
+            let keep = floor_boundary(quoted, QUOTE_LIMIT / 2);
+            out.push_str(&format!("{}...` ({} bytes", &quoted[..keep], quoted.len()));
+            out.push(')');
+            rest = &rest[close + 1..];
+            continue;
+        }
+        out.push_str(quoted);
+        out.push('`');
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The longest backquoted text a message shows whole.
+const QUOTE_LIMIT: usize = 80;
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {
     while !s.is_char_boundary(i) {
@@ -320,7 +384,8 @@ fn render_human(d: &Diagnostic, styled: bool) -> String {
         Level::Error => SnippetLevel::Error,
         Level::Warning => SnippetLevel::Warning,
     };
-    let mut message = level.title(&d.message);
+    let text = shorten_quotes(&d.message);
+    let mut message = level.title(&text);
     if let Some(code) = d.code {
         message = message.id(code);
     }
@@ -359,7 +424,7 @@ fn render_json(d: &Diagnostic) -> String {
     put("$message_type", "diagnostic".into());
     put("level", d.level.name().into());
     put("code", d.code.map_or(serde_json::Value::Null, Into::into));
-    put("message", d.message.clone().into());
+    put("message", shorten_quotes(&d.message).into());
     put(
         "file",
         d.file.clone().map_or(serde_json::Value::Null, Into::into),
@@ -375,4 +440,37 @@ fn render_json(d: &Diagnostic) -> String {
     }
     put("rendered", render_human(d, false).into());
     serde_json::Value::Object(object).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_shows_a_window_around_the_span() {
+        let line = format!("{}BAD{}\n", "a".repeat(10_000), "b".repeat(10_000));
+        let span = SourceSpan::new(&line, 10_000..10_003);
+        assert!(span.excerpt.len() <= WINDOW + 6, "{}", span.excerpt.len());
+        assert!(span.excerpt.starts_with("...") && span.excerpt.ends_with("..."));
+        assert_eq!(&span.excerpt[span.excerpt_range.clone()], "BAD");
+        assert_eq!(span.start, (1, 10_001), "the location is the real one");
+        let short = SourceSpan::new("i32.add r0 r1\n", 11..13);
+        assert_eq!(
+            (short.excerpt.as_str(), short.excerpt_range),
+            ("i32.add r0 r1", 11..13)
+        );
+    }
+
+    #[test]
+    fn huge_quoted_tokens_are_shortened() {
+        let message = format!("expected `,`, found `{}`", "x".repeat(1_000_000));
+        let short = shorten_quotes(&message);
+        assert!(short.len() < 200, "{short}");
+        assert!(
+            short.starts_with("expected `,`, found `xxx")
+                && short.ends_with("...` (1000000 bytes)")
+        );
+        assert_eq!(shorten_quotes("plain `r1` and `r2`"), "plain `r1` and `r2`");
+        assert_eq!(shorten_quotes("odd ` quote"), "odd ` quote");
+    }
 }
