@@ -228,12 +228,104 @@ fn janus_help_lists_the_device_options() {
     for var in ["JANUS_DISK", "JANUS_DISPLAY", "JANUS_NET_ALLOW"] {
         assert!(text.contains(var), "{text}");
     }
+    assert!(text.contains("A set one must not be empty"), "{text}");
     let out = Command::new(&exe)
         .env("JANUS_NET_ALLOW", "300.1.1.1")
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(125));
     assert!(String::from_utf8_lossy(&out.stderr).contains("JANUS_NET_ALLOW"));
+}
+
+/// Every `JANUS_*` option follows one rule (docs/ISA.md, "Attaching
+/// devices"): an empty, whitespace-edged or malformed value stops the
+/// program before `main` with status 125 and one message naming the
+/// variable and the quoted value, the same bytes under every engine.
+#[test]
+fn bad_option_values_stop_every_engine_at_start() {
+    const VARS: [&str; 4] = [
+        "JANUS_DISK",
+        "JANUS_DISPLAY",
+        "JANUS_DISPLAY_FRAMES",
+        "JANUS_NET_ALLOW",
+    ];
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let exe = build("hello", tmp.path());
+    let sample = root().join("samples/hello.jasm");
+    let run = |engine: &str, var: &str, value: &str| {
+        let mut cmd = match engine {
+            "aot executable" => Command::new(&exe),
+            _ => janusc_run(&sample, engine),
+        };
+        for v in VARS {
+            cmd.env_remove(v);
+        }
+        cmd.env(var, value).output().expect("runs")
+    };
+    let expected_form = "expected `none` or comma-separated IPv4 addresses and CIDR \
+                         blocks in canonical form, like 127.0.0.0/8,10.1.2.3 \
+                         (unset the variable for the default, 127.0.0.0/8)";
+    let cases = [
+        (
+            "JANUS_NET_ALLOW",
+            "127.0.0.01",
+            format!(
+                "janus: JANUS_NET_ALLOW: `127.0.0.01` has `127.0.0.01`, not an IPv4 \
+                 address or CIDR block in canonical form; {expected_form}\n"
+            ),
+        ),
+        (
+            "JANUS_NET_ALLOW",
+            " 127.0.0.1",
+            format!(
+                "janus: JANUS_NET_ALLOW: ` 127.0.0.1` begins or ends with whitespace; \
+                 {expected_form}\n"
+            ),
+        ),
+        (
+            "JANUS_NET_ALLOW",
+            "10.0.0.0/8,,127.0.0.1",
+            format!(
+                "janus: JANUS_NET_ALLOW: `10.0.0.0/8,,127.0.0.1` has an empty item; \
+                 {expected_form}\n"
+            ),
+        ),
+        (
+            "JANUS_DISPLAY_FRAMES",
+            "",
+            "janus: JANUS_DISPLAY_FRAMES: `` is empty; expected a frame count in plain \
+             decimal, 0 to 4294967295 (unset the variable for the default, 1000)\n"
+                .to_string(),
+        ),
+        (
+            "JANUS_DISK",
+            "",
+            "janus: JANUS_DISK: `` is empty; expected the path of a disk image \
+             (unset the variable for no disk)\n"
+                .to_string(),
+        ),
+    ];
+    for engine in ["interp", "jit", "aot executable"] {
+        for (var, value, message) in &cases {
+            let out = run(engine, var, value);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.code(),
+                Some(125),
+                "{engine} {var}={value:?}: {stderr}"
+            );
+            assert_eq!(stderr, *message, "{engine} {var}={value:?}");
+            assert!(out.stdout.is_empty(), "{engine} {var}={value:?}: main ran");
+        }
+        // Good values still run the program.
+        let out = run(engine, "JANUS_NET_ALLOW", "10.0.0.0/8,127.0.0.1");
+        assert!(
+            out.status.success(),
+            "{engine}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected("hello"));
+    }
 }
 
 /// Keyboard events from a real terminal: a pseudo-terminal (made by

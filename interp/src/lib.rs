@@ -523,7 +523,11 @@ pub fn trap_message(module: &Module, kind: TrapKind, func: u32, pc: u32, code: u
 
 /// The machine a module runs on, with device options from the environment.
 pub fn machine_for(module: &Module, args: Vec<Vec<u8>>) -> Result<Machine, String> {
-    let config = janus_runtime::config::DeviceConfig::from_env(|k| std::env::var(k).ok())?;
+    // Raw bytes, as `janus_start` reads them: a value that is not UTF-8 is
+    // an error under every engine, not an unset variable here.
+    let config = janus_runtime::config::DeviceConfig::from_env(|k| {
+        std::env::var_os(k).map(std::ffi::OsString::into_encoded_bytes)
+    })?;
     let memory = module.memory.unwrap_or_default();
     let heap_base = abi::heap_base(module.data.iter().map(|s| (s.offset, s.bytes.len())));
     let names = module.functions.iter().map(|f| f.name.clone()).collect();

@@ -60,8 +60,9 @@ fn finish(status: i32) -> ! {
     }
 }
 
-/// The value of an environment variable.
-fn env(name: &str) -> Option<String> {
+/// The raw bytes of an environment variable (checked, UTF-8 included, by
+/// `DeviceConfig::from_env`, as under the interpreter).
+fn env(name: &str) -> Option<Vec<u8>> {
     let c = alloc::ffi::CString::new(name).ok()?;
     // SAFETY: getenv with a C string; the result is copied at once.
     unsafe {
@@ -69,7 +70,7 @@ fn env(name: &str) -> Option<String> {
         if p.is_null() {
             return None;
         }
-        Some(String::from_utf8_lossy(core::ffi::CStr::from_ptr(p).to_bytes()).into_owned())
+        Some(core::ffi::CStr::from_ptr(p).to_bytes().to_vec())
     }
 }
 
