@@ -209,6 +209,77 @@ fn a_missing_display_directory_stops_every_engine_at_start() {
     assert!(!tmp.path().join("nonexistent-dir").exists());
 }
 
+/// Issue 13: a symbolic link planted at every name the display used to
+/// write through (`FILE.png.tmp`, `DIR/frame-00000.png.tmp`), at the final
+/// name itself, and a dangling one, under every engine. The victim keeps
+/// its bytes, nothing is created through the dangling link, and the frame
+/// is written, equal to the golden image.
+#[test]
+fn the_display_writes_through_no_planted_link_under_any_engine() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let exe = build("display", tmp.path());
+    let sample = root().join("samples/display.jasm");
+    let golden = decode(&root().join("tests/golden/display.png"));
+    let runs: [(&str, Command); 3] = [
+        ("interp", janusc_run(&sample, "interp")),
+        ("jit", janusc_run(&sample, "jit")),
+        ("aot executable", Command::new(&exe)),
+    ];
+    for (engine, mut cmd) in runs {
+        for kind in ["dir", "file"] {
+            let case = tmp
+                .path()
+                .join(format!("{}-{kind}", engine.replace(' ', "-")));
+            let out_dir = case.join("out");
+            std::fs::create_dir_all(&out_dir).expect("output directory");
+            let victim = case.join("victim");
+            std::fs::write(&victim, b"precious bytes").expect("victim");
+            for name in ["out.png.tmp", "out.png", "frame-00000.png.tmp"] {
+                symlink(&victim, out_dir.join(name)).expect("link");
+            }
+            symlink(case.join("created"), out_dir.join("frame-00000.png")).expect("link");
+            let (value, frame) = match kind {
+                "dir" => (out_dir.clone(), out_dir.join("frame-00000.png")),
+                _ => (out_dir.join("out.png"), out_dir.join("out.png")),
+            };
+            let out = cmd.env("JANUS_DISPLAY", &value).output().expect("runs");
+            let what = format!("{engine}, JANUS_DISPLAY={}", value.display());
+            assert!(
+                out.status.success(),
+                "{what}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                expected("display"),
+                "{what}"
+            );
+            assert_eq!(
+                std::fs::read(&victim).expect("victim"),
+                b"precious bytes",
+                "{what}: the victim was overwritten"
+            );
+            assert!(
+                !case.join("created").exists(),
+                "{what}: created through a link"
+            );
+            let meta = std::fs::symlink_metadata(&frame).expect("frame");
+            assert!(
+                meta.file_type().is_file(),
+                "{what}: the frame replaced the link"
+            );
+            assert_eq!(decode(&frame), golden, "{what}");
+            let stray: Vec<_> = std::fs::read_dir(&out_dir)
+                .expect("listing")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with('.'))
+                .collect();
+            assert!(stray.is_empty(), "{what}: temporary files left: {stray:?}");
+        }
+    }
+}
+
 fn janusc_run(sample: &Path, engine: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_janusc"));
     cmd.args(["run", "--engine", engine]).arg(sample);
