@@ -209,6 +209,200 @@ fn a_missing_display_directory_stops_every_engine_at_start() {
     assert!(!tmp.path().join("nonexistent-dir").exists());
 }
 
+/// Issue 13: a symbolic link planted at every name the display used to
+/// write through (`FILE.png.tmp`, `DIR/frame-00000.png.tmp`), at the final
+/// name itself, and a dangling one, under every engine. The victim keeps
+/// its bytes, nothing is created through the dangling link, and the frame
+/// is written, equal to the golden image.
+#[test]
+fn the_display_writes_through_no_planted_link_under_any_engine() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let exe = build("display", tmp.path());
+    let sample = root().join("samples/display.jasm");
+    let golden = decode(&root().join("tests/golden/display.png"));
+    let runs: [(&str, Command); 3] = [
+        ("interp", janusc_run(&sample, "interp")),
+        ("jit", janusc_run(&sample, "jit")),
+        ("aot executable", Command::new(&exe)),
+    ];
+    for (engine, mut cmd) in runs {
+        for kind in ["dir", "file"] {
+            let case = tmp
+                .path()
+                .join(format!("{}-{kind}", engine.replace(' ', "-")));
+            let out_dir = case.join("out");
+            std::fs::create_dir_all(&out_dir).expect("output directory");
+            let victim = case.join("victim");
+            std::fs::write(&victim, b"precious bytes").expect("victim");
+            for name in ["out.png.tmp", "out.png", "frame-00000.png.tmp"] {
+                symlink(&victim, out_dir.join(name)).expect("link");
+            }
+            symlink(case.join("created"), out_dir.join("frame-00000.png")).expect("link");
+            let (value, frame) = match kind {
+                "dir" => (out_dir.clone(), out_dir.join("frame-00000.png")),
+                _ => (out_dir.join("out.png"), out_dir.join("out.png")),
+            };
+            let out = cmd.env("JANUS_DISPLAY", &value).output().expect("runs");
+            let what = format!("{engine}, JANUS_DISPLAY={}", value.display());
+            assert!(
+                out.status.success(),
+                "{what}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                expected("display"),
+                "{what}"
+            );
+            assert_eq!(
+                std::fs::read(&victim).expect("victim"),
+                b"precious bytes",
+                "{what}: the victim was overwritten"
+            );
+            assert!(
+                !case.join("created").exists(),
+                "{what}: created through a link"
+            );
+            let meta = std::fs::symlink_metadata(&frame).expect("frame");
+            assert!(
+                meta.file_type().is_file(),
+                "{what}: the frame replaced the link"
+            );
+            assert_eq!(decode(&frame), golden, "{what}");
+            let stray: Vec<_> = std::fs::read_dir(&out_dir)
+                .expect("listing")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with('.'))
+                .collect();
+            assert!(stray.is_empty(), "{what}: temporary files left: {stray:?}");
+        }
+    }
+}
+
+/// Issue 13, ISA.md §6.8 "Order of checks": each operation taking a handle
+/// or a buffer, given a bad handle (or no device, or a bad argument)
+/// together with a buffer outside memory, returns the error code and does
+/// not trap, identically under the interpreter, the JIT and an executable
+/// (`--engine all` compares them).
+#[test]
+fn a_bad_argument_with_a_bad_buffer_is_an_error_code_under_every_engine() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let src = tmp.path().join("order.jasm");
+    std::fs::write(&src, ORDER_OF_CHECKS).expect("write");
+    let out = janusc_run(&src, "all")
+        .env_remove("JANUS_DISK")
+        .env_remove("JANUS_DISPLAY")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "-6\n-6\n-6\n-6\n-6\n-6\n-6\n-6\n-1\n-1\n-1\n-1\n-2\n-2\n-2\n-2\n",
+        "{stderr}"
+    );
+}
+
+/// The program of the test above: one `dev` call per case, each result
+/// printed on its own line.
+const ORDER_OF_CHECKS: &str = r#"memory 1, 1
+data 0x0, "\n"
+export main
+
+func main() -> i32
+    reg r0..r3: i32
+    reg r4: i64
+    ; the two calls of issue 13: a handle never opened
+    i32.const r1, 3
+    i32.const r2, 0
+    i32.const r3, 2147483647
+    dev net.send, [r0], [r1, r2, r3]
+    call show, [], [r0]
+    i32.const r1, 3
+    i32.const r2, -1
+    i32.const r3, 100
+    dev net.recv, [r0], [r1, r2, r3]
+    call show, [], [r0]
+    ; a bad handle before a negative length
+    i32.const r1, -1
+    i32.const r2, 65530
+    i32.const r3, -1
+    dev net.send, [r0], [r1, r2, r3]
+    call show, [], [r0]
+    i32.const r1, 64
+    i32.const r2, 65536
+    i32.const r3, 1
+    dev net.recv, [r0], [r1, r2, r3]
+    call show, [], [r0]
+    ; the other operations on a handle
+    i32.const r1, 3
+    dev net.accept, [r0], [r1]
+    call show, [], [r0]
+    i32.const r1, 3
+    dev net.close, [r0], [r1]
+    call show, [], [r0]
+    i32.const r1, 3
+    dev net.local_port, [r0], [r1]
+    call show, [], [r0]
+    i32.const r1, 3
+    i32.const r2, 1
+    dev net.set_nonblocking, [r0], [r1, r2]
+    call show, [], [r0]
+    ; no disk: the device before the block and the buffer
+    i64.const r4, 0
+    i32.const r2, 65500
+    dev disk.read, [r0], [r4, r2]
+    call show, [], [r0]
+    i64.const r4, -1
+    i32.const r2, -1
+    dev disk.write, [r0], [r4, r2]
+    call show, [], [r0]
+    ; no display: the device before the size or the buffer
+    i32.const r1, 0
+    i32.const r2, 0
+    dev display.open, [r0], [r1, r2]
+    call show, [], [r0]
+    i32.const r1, 65532
+    dev display.present, [r0], [r1]
+    call show, [], [r0]
+    ; the descriptor or a negative capacity before the buffer
+    i32.const r1, 3
+    i32.const r2, 65530
+    i32.const r3, 10
+    dev console.write, [r0], [r1, r2, r3]
+    call show, [], [r0]
+    i32.const r1, -1
+    i32.const r2, -1
+    dev console.read, [r0], [r1, r2]
+    call show, [], [r0]
+    i32.const r1, 65535
+    i32.const r2, -1
+    dev console.read_line, [r0], [r1, r2]
+    call show, [], [r0]
+    ; an argument that does not exist before the buffer
+    i32.const r1, 5
+    i32.const r2, 65534
+    i32.const r3, 5
+    dev args.copy, [r0], [r1, r2, r3]
+    call show, [], [r0]
+    i32.const r0, 0
+    ret [r0]
+end
+
+; Prints r0 in decimal and a newline.
+func show(r0: i32)
+    reg r1..r3: i32
+    reg r4: i64
+    i64.extend_i32_s r4, r0
+    i32.const r1, 1
+    dev console.write_i64, [r2], [r1, r4]
+    i32.const r3, 0
+    dev console.write, [r2], [r1, r3, r1]
+    ret []
+end
+"#;
+
 fn janusc_run(sample: &Path, engine: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_janusc"));
     cmd.args(["run", "--engine", engine]).arg(sample);

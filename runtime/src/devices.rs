@@ -2,9 +2,12 @@
 //! for every engine. Arguments arrive as 64-bit slots (integers
 //! zero-extended, floats as bits) in the order of `abi::DEVICE_OPS`; the
 //! result is the operation's value or a negative `DeviceError` code. Each
-//! operation checks its device and plain arguments first (an error code),
-//! then its whole buffer (a trap, like any memory access), before any data
-//! moves.
+//! operation checks in the order ISA.md §6.8 documents ("Order of checks"):
+//! the device (E_NOT_ATTACHED), then its arguments in parameter order, a
+//! handle first (E_BAD_HANDLE, E_NOT_PERMITTED, E_INVALID), then its whole
+//! buffer (a trap, like any memory access), and only then acts (E_LIMIT,
+//! E_IO and the network's codes). So no data moves before every check has
+//! passed, and a bad argument is an error code even with a bad buffer.
 
 use crate::abi::{device, DeviceError, TrapKind};
 use crate::console;
@@ -157,6 +160,11 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
         (device::NET, 2) => Ok(m.net.accept(i32a(0)).map(|h| u64::from(h as u32))),
         (device::NET, 3 | 4) => {
             let (h, addr, len) = (i32a(0), i32a(1) as u32, i32a(2));
+            // The handle, then the length, then the buffer: a bad handle is
+            // E_BAD_HANDLE whatever the buffer (ISA.md §6.8).
+            if let Err(e) = m.net.check_connection(h) {
+                return fail(e);
+            }
             if len < 0 {
                 return fail(DeviceError::InvalidArgument);
             }
@@ -245,6 +253,9 @@ fn clock(id: libc::clockid_t) -> u64 {
 }
 
 #[cfg(test)]
+mod order_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::abi::{device_op_by_name, DeviceError as E};
@@ -252,7 +263,7 @@ mod tests {
     use std::string::String;
     use std::vec;
 
-    fn machine(config: DeviceConfig) -> Machine {
+    pub(super) fn machine(config: DeviceConfig) -> Machine {
         Machine::new(
             1,
             2,
@@ -264,7 +275,7 @@ mod tests {
         .expect("machine")
     }
 
-    fn op(m: &mut Machine, name: &str, args: &[u64]) -> Result<u64, TrapKind> {
+    pub(super) fn op(m: &mut Machine, name: &str, args: &[u64]) -> Result<u64, TrapKind> {
         call(
             m,
             device_op_by_name(name).expect("a device op").code(),
@@ -272,7 +283,7 @@ mod tests {
         )
     }
 
-    fn code(e: E) -> u64 {
+    pub(super) fn code(e: E) -> u64 {
         u64::from(e as i32 as u32)
     }
 

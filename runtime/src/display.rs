@@ -8,6 +8,11 @@
 //! `frame-NNNNN.png`. The directory, or the file's parent directory (`.`
 //! for a bare name), must already exist, or the program does not start: a
 //! typo is then one clear message, not an E_IO from every `display.present`.
+//!
+//! Each frame is written whole through a temporary file of an unpredictable
+//! name, created exclusively beside its final name and renamed into place
+//! ([`crate::atomic_file`]): a reader never sees half a frame, and no link
+//! planted in the directory is ever written through.
 
 use crate::abi::DeviceError;
 use crate::png;
@@ -120,11 +125,12 @@ pub struct Display {
 impl Display {
     /// `display.open`.
     pub fn open(&mut self, width: i32, height: i32) -> Result<(), DeviceError> {
-        if !(1..=MAX_SIDE).contains(&width) || !(1..=MAX_SIDE).contains(&height) {
-            return Err(DeviceError::InvalidArgument);
-        }
+        // The device, then the arguments (ISA.md §6.8, order of checks).
         if self.target.is_none() {
             return Err(DeviceError::NotAttached);
+        }
+        if !(1..=MAX_SIDE).contains(&width) || !(1..=MAX_SIDE).contains(&height) {
+            return Err(DeviceError::InvalidArgument);
         }
         self.size = Some((width as u32, height as u32));
         Ok(())
@@ -153,37 +159,10 @@ impl Display {
             Target::Dir(dir) if dir == "/" => alloc::format!("/frame-{:05}.png", self.frames),
             Target::Dir(dir) => alloc::format!("{dir}/frame-{:05}.png", self.frames),
         };
-        write_file(&path, &data)?;
+        crate::atomic_file::write(&path, &data)?;
         self.frames += 1;
         Ok(self.frames - 1)
     }
-}
-
-/// Writes a whole file through a temporary name, so a reader never sees a
-/// half-written frame.
-fn write_file(path: &str, data: &[u8]) -> Result<(), DeviceError> {
-    let tmp = alloc::format!("{path}.tmp");
-    let (Ok(c_tmp), Ok(c_path)) = (CString::new(tmp), CString::new(path)) else {
-        return Err(DeviceError::Io);
-    };
-    // SAFETY: creating and writing a file by C-string path.
-    unsafe {
-        let fd = libc::open(
-            c_tmp.as_ptr(),
-            libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC,
-            0o644,
-        );
-        if fd < 0 {
-            return Err(DeviceError::Io);
-        }
-        let ok = crate::console::write_fd(fd, data);
-        libc::close(fd);
-        if !ok || libc::rename(c_tmp.as_ptr(), c_path.as_ptr()) != 0 {
-            libc::unlink(c_tmp.as_ptr());
-            return Err(DeviceError::Io);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -249,6 +228,69 @@ mod tests {
         assert_eq!(
             Target::open("bare.png"),
             Ok(Target::File("bare.png".to_string()))
+        );
+    }
+
+    /// Every name the old code wrote through (`NAME.tmp`), and the final
+    /// name, planted as links to a victim: the victim keeps its bytes, a
+    /// dangling link creates nothing, the frames land as regular files.
+    #[test]
+    fn presenting_never_writes_through_a_planted_link() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().expect("temporary directory");
+        let victim = tmp.path().join("victim");
+        std::fs::write(&victim, b"precious").expect("victim");
+        let frames = tmp.path().join("frames");
+        std::fs::create_dir(&frames).expect("frames");
+        for name in ["frame-00000.png.tmp", "frame-00001.png", "out.png.tmp"] {
+            symlink(&victim, frames.join(name)).expect("link");
+        }
+        symlink(
+            tmp.path().join("created"),
+            frames.join("frame-00001.png.tmp"),
+        )
+        .expect("link");
+        let value = |rest: &str| std::format!("{}/{rest}", frames.display());
+        for (target, presented) in [
+            (
+                Target::Dir(value("").trim_end_matches('/').to_string()),
+                ["frame-00000.png", "frame-00001.png"],
+            ),
+            (Target::File(value("out.png")), ["out.png", "out.png"]),
+        ] {
+            let mut display = Display {
+                target: Some(target),
+                max_frames: 10,
+                ..Display::default()
+            };
+            display.open(1, 1).expect("opened");
+            for (frame, name) in presented.iter().enumerate() {
+                assert_eq!(display.present(&[1, 2, 3, 0]), Ok(frame as u32));
+                let meta = std::fs::symlink_metadata(frames.join(name)).expect("frame");
+                assert!(meta.file_type().is_file(), "{name} is a regular file");
+            }
+        }
+        assert_eq!(std::fs::read(&victim).expect("victim"), b"precious");
+        assert!(
+            !tmp.path().join("created").exists(),
+            "a dangling link stays dangling"
+        );
+        let mut left: std::vec::Vec<_> = std::fs::read_dir(&frames)
+            .expect("listing")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "frame-00000.png",
+                "frame-00000.png.tmp",
+                "frame-00001.png",
+                "frame-00001.png.tmp",
+                "out.png",
+                "out.png.tmp"
+            ],
+            "no temporary file left behind"
         );
     }
 }

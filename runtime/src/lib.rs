@@ -14,6 +14,7 @@
 extern crate alloc;
 
 pub mod abi;
+pub mod atomic_file;
 pub mod config;
 pub mod console;
 pub mod devices;

@@ -192,12 +192,24 @@ impl Net {
         }
     }
 
-    /// `net.send` of `bytes`.
-    pub fn send(&mut self, handle: i32, bytes: &[u8]) -> Result<i32, DeviceError> {
+    /// The open connection (not a listener) behind `handle`.
+    fn connection(&self, handle: i32) -> Result<&Socket, DeviceError> {
         let s = self.get(handle)?;
         if s.listener {
             return Err(DeviceError::BadHandle);
         }
+        Ok(s)
+    }
+
+    /// E_BAD_HANDLE unless `handle` is an open connection (not a listener):
+    /// what `net.send` and `net.recv` check before their length and buffer.
+    pub fn check_connection(&self, handle: i32) -> Result<(), DeviceError> {
+        self.connection(handle).map(|_| ())
+    }
+
+    /// `net.send` of `bytes`.
+    pub fn send(&mut self, handle: i32, bytes: &[u8]) -> Result<i32, DeviceError> {
+        let s = self.connection(handle)?;
         loop {
             // SAFETY: sending from a live slice without SIGPIPE.
             let n =
@@ -213,10 +225,7 @@ impl Net {
 
     /// `net.recv` into `buf`.
     pub fn recv(&mut self, handle: i32, buf: &mut [u8]) -> Result<i32, DeviceError> {
-        let s = self.get(handle)?;
-        if s.listener {
-            return Err(DeviceError::BadHandle);
-        }
+        let s = self.connection(handle)?;
         loop {
             // SAFETY: receiving into a live slice.
             let n = unsafe { libc::recv(s.fd, buf.as_mut_ptr().cast(), buf.len(), 0) };
