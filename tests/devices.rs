@@ -181,15 +181,8 @@ fn display_sample_presents_the_golden_image() {
 #[test]
 fn a_missing_display_directory_stops_every_engine_at_start() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let exe = build("display", tmp.path());
-    let sample = root().join("samples/display.jasm");
     let expected = "janus: JANUS_DISPLAY: directory `nonexistent-dir`";
-    let runs: [(&str, Command); 3] = [
-        ("interp", janusc_run(&sample, "interp")),
-        ("jit", janusc_run(&sample, "jit")),
-        ("aot executable", Command::new(&exe)),
-    ];
-    for (engine, mut cmd) in runs {
+    for (engine, mut cmd) in every_engine("display", tmp.path()) {
         for value in ["nonexistent-dir/", "nonexistent-dir/frame.png"] {
             let out = cmd
                 .current_dir(tmp.path())
@@ -218,15 +211,8 @@ fn a_missing_display_directory_stops_every_engine_at_start() {
 fn the_display_writes_through_no_planted_link_under_any_engine() {
     use std::os::unix::fs::symlink;
     let tmp = tempfile::tempdir().expect("tempdir");
-    let exe = build("display", tmp.path());
-    let sample = root().join("samples/display.jasm");
     let golden = decode(&root().join("tests/golden/display.png"));
-    let runs: [(&str, Command); 3] = [
-        ("interp", janusc_run(&sample, "interp")),
-        ("jit", janusc_run(&sample, "jit")),
-        ("aot executable", Command::new(&exe)),
-    ];
-    for (engine, mut cmd) in runs {
+    for (engine, mut cmd) in every_engine("display", tmp.path()) {
         for kind in ["dir", "file"] {
             let case = tmp
                 .path()
@@ -402,6 +388,18 @@ func show(r0: i32)
     ret []
 end
 "#;
+
+/// `samples/NAME.jasm` under each engine: the interpreter, the JIT, and an
+/// executable built into `dir`, each as a command still to run.
+fn every_engine(name: &str, dir: &Path) -> [(&'static str, Command); 3] {
+    let exe = build(name, dir);
+    let sample = root().join(format!("samples/{name}.jasm"));
+    [
+        ("interp", janusc_run(&sample, "interp")),
+        ("jit", janusc_run(&sample, "jit")),
+        ("aot executable", Command::new(&exe)),
+    ]
+}
 
 fn janusc_run(sample: &Path, engine: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_janusc"));
