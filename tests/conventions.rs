@@ -481,3 +481,24 @@ fn an_error_on_a_huge_line_prints_a_window_of_it() {
         assert!(stderr(&out).contains("long.jasm:4:21") || stderr(&out).contains("\"column\":21"));
     }
 }
+
+#[test]
+fn bytecode_over_the_size_limit_is_refused_without_reading_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let path = tmp.path().join("huge.jbc");
+    let mut file = std::fs::File::create(&path).expect("create");
+    file.write_all(b"\0JBC").expect("magic");
+    // Sparse: 256 MiB + 1 byte of size, almost no disk.
+    file.set_len((256 << 20) + 1).expect("size");
+    drop(file);
+    let started = std::time::Instant::now();
+    let out = janusc(&["check", "huge.jbc"], tmp.path());
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert!(
+        message.starts_with("error[D0019]: file is 268435457 bytes: the limit is 268435456"),
+        "{message}"
+    );
+    assert!(message.contains("--> huge.jbc"), "{message}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

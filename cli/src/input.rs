@@ -1,8 +1,12 @@
 //! Reading a command's input: a file, or standard input for `-`. The format
 //! is told by the contents (the `.jbc` magic), never by the name.
 
-use crate::failure::Failure;
-use std::io::Read;
+use crate::failure::{Failure, LoadFailure};
+use janus_compiler::bytecode::format::MAGIC;
+use janus_compiler::bytecode::limits::MAX_FILE_SIZE;
+use janus_compiler::bytecode::{DecodeError, DecodeErrorKind};
+use janus_compiler::LoadError;
+use std::io::{Read, Seek};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
@@ -44,10 +48,33 @@ impl Input {
             action: "read",
             error,
         };
-        let bytes = std::fs::read(path).map_err(io)?;
-        let identity = std::fs::metadata(path)
-            .ok()
-            .map(|meta| (meta.dev(), meta.ino()));
+        let mut file = std::fs::File::open(path).map_err(io)?;
+        let meta = file.metadata().map_err(io)?;
+        let identity = Some((meta.dev(), meta.ino()));
+        let size = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+        if size > MAX_FILE_SIZE {
+            // Bytecode over the loader's limit is refused from its size and
+            // magic, without reading the rest (text has no such limit: the
+            // assembler bounds what it makes of it).
+            let mut head = Vec::new();
+            (&mut file)
+                .take(MAGIC.len() as u64)
+                .read_to_end(&mut head)
+                .map_err(io)?;
+            if head == MAGIC {
+                return Err(Failure::Load(Box::new(LoadFailure {
+                    name: path.display().to_string(),
+                    contents: head,
+                    error: LoadError::Decode(DecodeError {
+                        offset: 0,
+                        kind: DecodeErrorKind::FileTooLarge { size },
+                    }),
+                })));
+            }
+            file.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+        }
+        let mut bytes = Vec::with_capacity(size.min(MAX_FILE_SIZE));
+        file.read_to_end(&mut bytes).map_err(io)?;
         Ok(Input {
             name: path.display().to_string(),
             path: Some(path.to_path_buf()),

@@ -61,6 +61,9 @@ pub(super) struct FuncItem {
 #[derive(Clone, Debug)]
 pub(super) enum DataPiece {
     Bytes(Vec<u8>),
+    /// `zero N`: kept as a count until the segment is emitted, so a
+    /// directive over the limit is refused before anything is allocated.
+    Zero(usize),
     Value {
         ty: ValType,
         raw: RawOperand,
@@ -73,6 +76,7 @@ impl DataPiece {
     pub(super) fn len(&self) -> usize {
         match self {
             DataPiece::Bytes(bytes) => bytes.len(),
+            DataPiece::Zero(count) => *count,
             DataPiece::Value { ty, .. } => match ty {
                 ValType::I32 | ValType::F32 => 4,
                 ValType::I64 | ValType::F64 => 8,

@@ -207,6 +207,10 @@ fn data_piece(piece: &DataPiece, symbols: &Symbols, out: &mut Vec<u8>) -> Result
             out.extend_from_slice(bytes);
             return Ok(());
         }
+        DataPiece::Zero(count) => {
+            out.resize(out.len() + count, 0);
+            return Ok(());
+        }
         DataPiece::Value { ty, raw, span } => (ty, raw, span),
     };
     let kind = match ty {

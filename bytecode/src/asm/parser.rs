@@ -25,6 +25,9 @@ pub(super) fn parse(
 ) -> Vec<(Item, Span)> {
     let mut items = Vec::new();
     let mut current: Option<(FuncItem, Span)> = None;
+    // Bytes in all data segments so far, held to the format's limit line by
+    // line, so no directive makes the assembler allocate past it.
+    let mut data_total = 0usize;
     for line_tokens in tokens.split_inclusive(|t| t.tok == Tok::Newline) {
         let last = &line_tokens[line_tokens.len() - 1];
         let span = line_tokens[0].span.start..last.span.start.max(line_tokens[0].span.end);
@@ -39,7 +42,7 @@ pub(super) fn parse(
             tokens: line_tokens,
             pos: 0,
         };
-        if let Err(e) = parse_line(&mut line, span, &mut items, &mut current) {
+        if let Err(e) = parse_line(&mut line, span, &mut items, &mut current, &mut data_total) {
             errors.push(e);
         }
     }
@@ -61,6 +64,7 @@ fn parse_line(
     span: Span,
     items: &mut Vec<(Item, Span)>,
     current: &mut Option<(FuncItem, Span)>,
+    data_total: &mut usize,
 ) -> Result<(), AsmError> {
     // Labels: `name:` or `@pc:`, any number, before an instruction.
     loop {
@@ -154,6 +158,19 @@ fn parse_line(
         "data" => {
             module_level("data")?;
             let data = data_directive(line, &span)?;
+            let before = *data_total;
+            *data_total += data.len;
+            // Reported once, at the line that crosses the limit.
+            if *data_total > MAX_DATA_SIZE as usize && before <= MAX_DATA_SIZE as usize {
+                return Err(AsmError::new(
+                    codes::LIMIT,
+                    format!(
+                        "data segments hold {} bytes up to here, over the limit of {MAX_DATA_SIZE} bytes for all segments together",
+                        *data_total
+                    ),
+                    span,
+                ));
+            }
             items.push((Item::Data(data), span));
         }
         "const" => {
@@ -362,7 +379,7 @@ fn data_item(line: &mut Line) -> Result<DataPiece, AsmError> {
                 return Err(expected("a byte count after `zero`", n));
             };
             let count = number_u64(text, &n.span, MAX_DATA_SIZE.into(), "a byte count")?;
-            DataPiece::Bytes(vec![0; count as usize])
+            DataPiece::Zero(count as usize)
         }
         Tok::Ident(word) if ValType::from_name(word).is_some() => {
             let ty = ValType::from_name(word).unwrap_or(ValType::I32);
