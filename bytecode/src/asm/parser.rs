@@ -492,6 +492,9 @@ pub(super) fn describe_kind(kind: OperandKind) -> &'static str {
     }
 }
 
+/// Most registers a result or argument list holds (its count is a byte).
+const MAX_REGISTER_LIST: usize = 255;
+
 fn parse_operand(line: &mut Line, kind: OperandKind) -> Result<(RawOperand, Span), AsmError> {
     let t = line.peek();
     let start = t.span.start;
@@ -561,6 +564,17 @@ fn parse_operand(line: &mut Line, kind: OperandKind) -> Result<(RawOperand, Span
                         table_element(line, &mut list)?;
                     } else {
                         list.push(parse_operand(line, element)?);
+                        // Refused as soon as it is too long, so a huge
+                        // list costs no more than its first 256 items.
+                        if list.len() > MAX_REGISTER_LIST {
+                            return Err(AsmError::new(
+                                codes::LIMIT,
+                                format!(
+                                    "register list has more than {MAX_REGISTER_LIST} registers"
+                                ),
+                                start..line.consumed_end(start),
+                            ));
+                        }
                     }
                     if line.eat(&Tok::RBracket) {
                         break;
