@@ -202,6 +202,10 @@ fn a_huge_register_list_is_refused_as_soon_as_it_is_too_long() {
     assert!(errors[0].message.contains("more than 255 registers"));
     let at = source.find('[').expect("list");
     assert_eq!(errors[0].span.start, at, "points at the list");
-    assert!(errors[0].span.end < at + 256 * 4 + 8, "{:?}", errors[0].span);
+    assert!(
+        errors[0].span.end < at + 256 * 4 + 8,
+        "{:?}",
+        errors[0].span
+    );
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
