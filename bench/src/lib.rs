@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod games;
 pub mod machine;
+pub mod shapes;
 
 use janus_compiler::bytecode::builder::ModuleBuilder;
 use janus_compiler::bytecode::{Module, Opcode, Operand};

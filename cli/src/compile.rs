@@ -65,6 +65,9 @@ pub fn build(session: &Session, args: BuildArgs) -> Result<(), Failure> {
     let result = driver::compile(&loaded, &options, wanted);
     match &result {
         Ok(artefacts) => {
+            for reduced in &artefacts.reduced {
+                session.note(&format!("note: {reduced}"));
+            }
             if let Some(linked) = &artefacts.executable {
                 session.note(&linked.command);
             }

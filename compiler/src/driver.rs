@@ -30,7 +30,7 @@
 
 use crate::bytecode;
 use crate::ir;
-use crate::link::{link, LinkError, LinkOptions, Linked};
+use crate::link::{link, link_relocatable, LinkError, LinkOptions, Linked};
 use crate::llvm::{self, BackendError, BoundsChecks, OptLevel};
 use crate::meta::Metadata;
 use crate::Loaded;
@@ -117,6 +117,9 @@ pub struct Artefacts {
     pub object: Option<Vec<u8>>,
     /// The executable's bytes and the command that linked it.
     pub executable: Option<Linked>,
+    /// The functions the backend built with the reduced pipeline, and why
+    /// (`janusc build -v` prints them).
+    pub reduced: Vec<llvm::guard::Reduced>,
 }
 
 /// Why compiling failed.
@@ -224,14 +227,25 @@ pub fn compile<'a>(
         artefacts.llvm_ir_raw = products.llvm_ir_raw;
         artefacts.llvm_ir = products.llvm_ir;
         artefacts.asm = products.asm;
+        artefacts.reduced = products.reduced;
+        let mut objects = vec![products.object];
+        objects.extend(products.reduced_object);
         if wanted.executable {
             let meta = Metadata::new(&program.encoding(), bc, options.opt.name())
                 .to_object(options.target.as_deref().unwrap_or(RUNTIME_TARGET));
-            let linked = link(&[&products.object, &meta], RUNTIME_ARCHIVE, &options.link)?;
+            let mut inputs: Vec<&[u8]> = objects.iter().map(Vec::as_slice).collect();
+            inputs.push(&meta);
+            let linked = link(&inputs, RUNTIME_ARCHIVE, &options.link)?;
             artefacts.executable = Some(linked);
         }
         if wanted.object {
-            artefacts.object = Some(products.object);
+            artefacts.object = Some(match objects.len() {
+                1 => objects.remove(0),
+                _ => {
+                    let inputs: Vec<&[u8]> = objects.iter().map(Vec::as_slice).collect();
+                    link_relocatable(&inputs, &options.link)?
+                }
+            });
         }
     }
     if wanted.ssa {

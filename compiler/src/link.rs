@@ -70,46 +70,70 @@ pub enum LinkError {
 /// Links `objects` (the program, its metadata) with the runtime archive into
 /// an executable, returned as bytes with the command that linked it.
 pub fn link(objects: &[&[u8]], runtime: &[u8], options: &LinkOptions) -> Result<Linked, LinkError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |error| LinkError::Io { path, error }
-    };
+    run_linker(objects, options, |cmd, dir| {
+        let archive = dir.join("libjanus_runtime.a");
+        std::fs::write(&archive, runtime).map_err(io(&archive))?;
+        cmd.arg(&archive)
+            .arg("-Wl,--gc-sections")
+            .arg("-Wl,--build-id=sha1");
+        if options.static_ {
+            cmd.arg("-static");
+        }
+        if options.strip {
+            cmd.arg("-s");
+        }
+        Ok(())
+    })
+}
+
+/// Links `objects` into one relocatable object (`cc -r`), for `--emit obj`
+/// of a program the backend built as two codegen units.
+pub fn link_relocatable(objects: &[&[u8]], options: &LinkOptions) -> Result<Vec<u8>, LinkError> {
+    run_linker(objects, options, |cmd, _| {
+        cmd.arg("-r").arg("-nostdlib");
+        Ok(())
+    })
+    .map(|linked| linked.executable)
+}
+
+/// The I/O error at `path`, as a [`LinkError`].
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LinkError {
+    let path = path.to_path_buf();
+    move |error| LinkError::Io { path, error }
+}
+
+/// Runs the linker driver in a temporary directory: `-o OUT`, `objects`,
+/// what `args` adds (it may write more files into the directory), then the
+/// user's extra arguments; returns the output's bytes and the command.
+fn run_linker(
+    objects: &[&[u8]],
+    options: &LinkOptions,
+    args: impl FnOnce(&mut Command, &Path) -> Result<(), LinkError>,
+) -> Result<Linked, LinkError> {
     let dir = tempfile::tempdir().map_err(io(Path::new("<temporary directory>")))?;
-    let archive = dir.path().join("libjanus_runtime.a");
-    let exe = dir.path().join("program");
+    let out = dir.path().join("program");
     let mut objs = Vec::new();
     for (i, object) in objects.iter().enumerate() {
         let path = dir.path().join(format!("program{i}.o"));
         std::fs::write(&path, object).map_err(io(&path))?;
         objs.push(path);
     }
-    std::fs::write(&archive, runtime).map_err(io(&archive))?;
     let linker = options
         .linker
         .clone()
         .or_else(|| std::env::var("JANUS_LINKER").ok().filter(|s| !s.is_empty()))
         .unwrap_or_else(|| "cc".to_string());
     let mut cmd = Command::new(&linker);
-    cmd.arg("-o")
-        .arg(&exe)
-        .args(&objs)
-        .arg(&archive)
-        .arg("-Wl,--gc-sections")
-        .arg("-Wl,--build-id=sha1");
-    if options.static_ {
-        cmd.arg("-static");
-    }
-    if options.strip {
-        cmd.arg("-s");
-    }
+    cmd.arg("-o").arg(&out).args(&objs);
+    args(&mut cmd, dir.path())?;
     cmd.args(&options.extra_args);
     let command = shell_quoted(&cmd);
-    let out = cmd.output().map_err(|error| LinkError::NoLinker {
+    let output = cmd.output().map_err(|error| LinkError::NoLinker {
         linker: linker.clone(),
         error,
     })?;
-    if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
         let hint = if options.static_ && stderr.contains("cannot find -lc") {
             "hint: --static needs a static C library (Debian: `apt-get install libc6-dev`)\n"
                 .to_string()
@@ -119,12 +143,12 @@ pub fn link(objects: &[&[u8]], runtime: &[u8], options: &LinkOptions) -> Result<
         return Err(LinkError::Failed {
             linker,
             command,
-            status: out.status.to_string(),
+            status: output.status.to_string(),
             stderr,
             hint,
         });
     }
-    let executable = std::fs::read(&exe).map_err(io(&exe))?;
+    let executable = std::fs::read(&out).map_err(io(&out))?;
     Ok(Linked {
         executable,
         command,

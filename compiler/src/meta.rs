@@ -168,11 +168,16 @@ impl CodeSizes {
         s
     }
 
-    /// Reads the section's contents back; `None` if they are not a code table.
+    /// Reads the section's contents back; `None` if they are not a code
+    /// table. A program built as two codegen units has two tables, one per
+    /// object, which the linker concatenates: their rows are read as one.
     pub fn parse(text: &str) -> Option<Self> {
         let body = text.strip_prefix(CODE_HEADER)?;
         let mut functions = Vec::new();
         for line in body.lines() {
+            if line == CODE_HEADER.trim_end() {
+                continue;
+            }
             let (size, symbol) = line.split_at_checked(SIZE_DIGITS)?;
             let symbol = symbol.strip_prefix(' ')?;
             functions.push((symbol.to_string(), size.parse().ok()?));

@@ -12,8 +12,10 @@
 //! behaviour: division, remainder, shifts and conversions are lowered with
 //! the VM's guards, and memory accesses only happen after their `bounds`.
 
+pub mod guard;
 pub mod jit;
 mod lower;
+mod split;
 
 use crate::bytecode::Signature;
 use crate::ir::{self, FuncRef};
@@ -26,6 +28,7 @@ use inkwell::targets::{
 };
 use inkwell::AddressSpace;
 use inkwell::OptimizationLevel;
+use std::collections::HashSet;
 use thiserror::Error;
 
 /// An optimisation level, as `-O0` ... `-O3`, `-Os`.
@@ -110,6 +113,11 @@ pub struct Products {
     pub llvm_ir: Option<String>,
     /// Assembly, if asked for.
     pub asm: Option<Vec<u8>>,
+    /// The object of the functions built with the reduced pipeline, if
+    /// any: a second codegen unit, linked beside [`Products::object`].
+    pub reduced_object: Option<Vec<u8>>,
+    /// The functions built with the reduced pipeline, and why.
+    pub reduced: Vec<guard::Reduced>,
 }
 
 /// Why the backend failed.
@@ -357,26 +365,85 @@ pub fn compile_with(
     if wants.llvm_ir_raw {
         products.llvm_ir_raw = Some(module.print_to_string().to_string());
     }
+    products.reduced = guard::plan(ir, opt);
+    let reduced_names: HashSet<String> = products
+        .reduced
+        .iter()
+        .map(|r| lower::function_symbol(&r.function))
+        .collect();
+    let reduced_unit = if reduced_names.is_empty() {
+        None
+    } else {
+        let unit = split::split_off(&module, &reduced_names, &machine)?;
+        let reduced_machine = target
+            .create_target_machine(
+                &triple,
+                cpu,
+                features,
+                OptimizationLevel::None,
+                RelocMode::PIC,
+                CodeModel::Default,
+            )
+            .ok_or_else(|| unknown("no target machine".into()))?;
+        Some((unit, reduced_machine))
+    };
     module
         .run_passes(opt.pipeline(), &machine, PassBuilderOptions::create())
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
     add_code_table(&context, &module);
+    if let Some((unit, reduced_machine)) = &reduced_unit {
+        unit.run_passes(
+            guard::REDUCED_PIPELINE,
+            reduced_machine,
+            PassBuilderOptions::create(),
+        )
+        .map_err(|e| BackendError::Llvm(e.to_string()))?;
+        add_code_table(&context, unit);
+    }
+    // Both units in one text: the program's, then the reduced functions'.
+    let units: Vec<(&inkwell::module::Module, &TargetMachine)> =
+        std::iter::once((&module, &machine))
+            .chain(reduced_unit.iter().map(|(u, m)| (u, m)))
+            .collect();
     if wants.llvm_ir {
-        products.llvm_ir = Some(module.print_to_string().to_string());
+        let texts: Vec<String> = units
+            .iter()
+            .map(|(u, _)| u.print_to_string().to_string())
+            .collect();
+        products.llvm_ir = Some(texts.join(REDUCED_UNIT_SEPARATOR));
     }
     if wants.asm {
-        let buf = machine
-            .write_to_memory_buffer(&module, FileType::Assembly)
-            .map_err(|e| BackendError::Llvm(e.to_string()))?;
-        products.asm = Some(buf.as_slice().to_vec());
+        let mut asm = Vec::new();
+        for (i, (unit, machine)) in units.iter().enumerate() {
+            if i > 0 {
+                asm.extend_from_slice(REDUCED_UNIT_SEPARATOR.replace(';', "#").as_bytes());
+            }
+            let buf = machine
+                .write_to_memory_buffer(unit, FileType::Assembly)
+                .map_err(|e| BackendError::Llvm(e.to_string()))?;
+            asm.extend_from_slice(buf.as_slice());
+        }
+        products.asm = Some(asm);
     }
-    let buf = machine
-        .write_to_memory_buffer(&module, FileType::Object)
-        .map_err(|e| BackendError::Llvm(e.to_string()))?;
-    products.object = buf.as_slice().to_vec();
-    CodeSizes::fill(&mut products.object).map_err(BackendError::Invalid)?;
+    for (i, (unit, machine)) in units.iter().enumerate() {
+        let buf = machine
+            .write_to_memory_buffer(unit, FileType::Object)
+            .map_err(|e| BackendError::Llvm(e.to_string()))?;
+        let mut object = buf.as_slice().to_vec();
+        CodeSizes::fill(&mut object).map_err(BackendError::Invalid)?;
+        if i == 0 {
+            products.object = object;
+        } else {
+            products.reduced_object = Some(object);
+        }
+    }
     Ok(products)
 }
+
+/// What separates the program's unit from the reduced functions' unit in
+/// emitted LLVM IR and assembly (`#` for `;` in assembly).
+const REDUCED_UNIT_SEPARATOR: &str =
+    "\n; ---- the functions built with the reduced pipeline (`janusc build -v` lists them), a second codegen unit ----\n\n";
 
 /// Adds the [`CODE_SECTION`] table, every size zero, listing the functions
 /// the optimised module still defines (program functions, recursion copies,

@@ -182,7 +182,7 @@ pub fn lower_module<'ctx>(
     let functions: Vec<FunctionValue> = ir
         .functions
         .iter()
-        .map(|f| declare(&format!("janus.fn.{}", f.name), &f.signature))
+        .map(|f| declare(&super::function_symbol(&f.name), &f.signature))
         .collect();
 
     // The function table: (function pointer, signature index) per entry.

@@ -40,6 +40,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             index: index as u32,
             blocks,
             phis: HashMap::new(),
+            funnels: funnel::plan(f),
             values: vec![None; f.dfg.values.len()],
             base,
             size_slot,
@@ -349,12 +350,14 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     pub(super) fn edge_target(
         &mut self,
         call: &BlockCall,
-        taken: &mut Vec<Block>,
+        taken: &mut HashSet<Block>,
     ) -> R<BasicBlock<'ctx>> {
+        if let Some(funnel) = self.funnel_edge(call)? {
+            return Ok(funnel);
+        }
         let dest = self.blocks[&call.block];
         let from = self.b.get_insert_block().ok_or("positioned")?;
-        if !taken.contains(&call.block) {
-            taken.push(call.block);
+        if taken.insert(call.block) {
             self.edge(call, from)?;
             return Ok(dest);
         }
@@ -549,7 +552,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             InstData::Runtime { op, args } => self.runtime(*op, args, pc)?,
             InstData::Dev { op, args } => self.device(f, *op, args, pc)?,
             InstData::Jump { dest } => {
-                let mut taken = Vec::new();
+                let mut taken = HashSet::new();
                 let target = self.edge_target(dest, &mut taken)?;
                 self.b.build_unconditional_branch(target).map_err(e)?;
                 None
@@ -563,7 +566,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 let truth = b
                     .build_int_compare(IntPredicate::NE, c, self.i32c(0), "cond")
                     .map_err(e)?;
-                let mut taken = Vec::new();
+                let mut taken = HashSet::new();
                 let t = self.edge_target(then_dest, &mut taken)?;
                 let f2 = self.edge_target(else_dest, &mut taken)?;
                 self.b.build_conditional_branch(truth, t, f2).map_err(e)?;
@@ -575,7 +578,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 targets,
             } => {
                 let idx = self.int(*index)?;
-                let mut taken = Vec::new();
+                let mut taken = HashSet::new();
                 let d = self.edge_target(default, &mut taken)?;
                 let mut cases = Vec::new();
                 for (i, t) in targets.iter().enumerate() {

@@ -18,6 +18,7 @@
 
 mod frame;
 mod function;
+mod funnel;
 mod runtime;
 mod select;
 
@@ -41,7 +42,12 @@ use inkwell::values::{
 };
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
 use janus_runtime::abi::{self, vm_field, Rt, TrapKind, ValType, MAX_CALL_DEPTH, PAGE_SIZE};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// The LLVM symbol of the program's function `name`.
+pub(super) fn function_symbol(name: &str) -> String {
+    format!("janus.fn.{name}")
+}
 
 /// What lowering one step gives: LLVM's or an invariant's complaint as
 /// text, which [`FnLowering::lower`] turns into a [`LowerError`] naming the
@@ -70,6 +76,7 @@ struct FnLowering<'a, 'ctx> {
     index: u32,
     blocks: HashMap<Block, BasicBlock<'ctx>>,
     phis: HashMap<Block, Vec<PhiValue<'ctx>>>,
+    funnels: HashMap<Block, funnel::Funnel<'ctx>>,
     values: Vec<Option<BasicValueEnum<'ctx>>>,
     base: PointerValue<'ctx>,
     size_slot: PointerValue<'ctx>,

@@ -1,0 +1,180 @@
+//! Build time and peak memory of `janusc build -O2` against size, for the
+//! shapes of `janus_bench::shapes` (issue 13), side by side with `gcc -O2`
+//! on the equivalent C, the two builds of each row run one after the other.
+//!
+//! `HUGE_SIZES=1000,10000` chooses the sizes (instructions; default 1k,
+//! 10k, 100k, 1M); gcc is skipped once one of its builds of a shape takes
+//! more than `HUGE_GCC_BUDGET` seconds (default 60), and every build is
+//! stopped after `HUGE_TIMEOUT` seconds (default 300). Each executable is
+//! run once with two arguments and both must exit with the same status,
+//! so the table only compares builds that compute the same thing.
+
+use janus_bench::shapes::SHAPES;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What one build cost: wall time, user+system CPU time, peak RSS, and
+/// what it printed to standard error.
+struct Cost {
+    wall: Duration,
+    cpu: Duration,
+    peak_bytes: u64,
+    stderr: String,
+}
+
+/// Runs `command` to completion (killed after `timeout`), returning its
+/// cost, or why it failed.
+fn measure(command: &mut Command, timeout: Duration) -> Result<Cost, String> {
+    let start = Instant::now();
+    let mut child = command
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start: {e}"))?;
+    let pid = child.id() as libc::pid_t;
+    loop {
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: pid is our child, status and usage are valid pointers.
+        let done = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if done == pid {
+            let wall = start.elapsed();
+            let time = |t: libc::timeval| {
+                Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+            };
+            let mut stderr = String::new();
+            if let Some(mut pipe) = child.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+            }
+            if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+                return Err(format!("failed (status {status}): {}", stderr.trim()));
+            }
+            return Ok(Cost {
+                wall,
+                cpu: time(usage.ru_utime) + time(usage.ru_stime),
+                peak_bytes: usage.ru_maxrss as u64 * 1024,
+                stderr,
+            });
+        }
+        if done < 0 {
+            return Err(format!("wait4: {}", std::io::Error::last_os_error()));
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("stopped after {} s", timeout.as_secs()));
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The exit status of `exe` run with two arguments.
+fn exit_status(exe: &Path) -> Option<i32> {
+    Command::new(exe)
+        .args(["a", "b"])
+        .stdout(Stdio::null())
+        .status()
+        .ok()?
+        .code()
+}
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("HUGE_SIZES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|s| s.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1_000, 10_000, 100_000, 1_000_000]);
+    let gcc_budget = Duration::from_secs(env_number("HUGE_GCC_BUDGET", 60));
+    let timeout = Duration::from_secs(env_number("HUGE_TIMEOUT", 300));
+    let janusc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/janusc");
+    let dir = tempfile::tempdir().expect("temporary directory");
+
+    println!("janusc build -O2 against gcc -O2 on the same program, by shape and size");
+    println!("(CPU seconds = user + system; µs/instr = janusc CPU per bytecode instruction)\n");
+    println!(
+        "| shape | instructions | janusc CPU s | janusc peak MB | µs/instr | gcc CPU s | gcc peak MB | janusc/gcc time | reduced functions |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    for shape in SHAPES {
+        let mut gcc_too_slow = false;
+        for &size in &sizes {
+            let (jasm, c) = shape.program(size);
+            let stem = dir.path().join(format!("{}-{size}", shape.name()));
+            let (jasm_path, c_path) = (stem.with_extension("jasm"), stem.with_extension("c"));
+            std::fs::write(&jasm_path, jasm).expect("write .jasm");
+            std::fs::write(&c_path, c).expect("write .c");
+            let (janusc_exe, gcc_exe) = (stem.with_extension("janusc"), stem.with_extension("gcc"));
+            let ours = measure(
+                Command::new(&janusc)
+                    .args(["build", "-O2", "-v"])
+                    .arg(&jasm_path)
+                    .arg("-o")
+                    .arg(&janusc_exe),
+                timeout,
+            );
+            let reduced = ours.as_ref().map_or(0, |c| {
+                c.stderr
+                    .lines()
+                    .filter(|l| l.contains("reduced pipeline"))
+                    .count()
+            });
+            let theirs = if gcc_too_slow {
+                Err("skipped: a smaller build took over the budget".to_string())
+            } else {
+                measure(
+                    Command::new("gcc")
+                        .arg("-O2")
+                        .arg(&c_path)
+                        .arg("-o")
+                        .arg(&gcc_exe),
+                    timeout,
+                )
+            };
+            if let Ok(cost) = &theirs {
+                gcc_too_slow = cost.wall > gcc_budget;
+                let (a, b) = (exit_status(&janusc_exe), exit_status(&gcc_exe));
+                assert_eq!(
+                    a,
+                    b,
+                    "{} {size}: janusc's and gcc's programs disagree",
+                    shape.name()
+                );
+            }
+            let mb = |c: &Cost| c.peak_bytes as f64 / 1e6;
+            let (ours_cpu, ours_mb, per) = match &ours {
+                Ok(c) => (
+                    format!("{:.2}", c.cpu.as_secs_f64()),
+                    format!("{:.0}", mb(c)),
+                    format!("{:.1}", c.cpu.as_secs_f64() * 1e6 / size as f64),
+                ),
+                Err(e) => (e.clone(), "-".into(), "-".into()),
+            };
+            let (gcc_cpu, gcc_mb) = match &theirs {
+                Ok(c) => (
+                    format!("{:.2}", c.cpu.as_secs_f64()),
+                    format!("{:.0}", mb(c)),
+                ),
+                Err(e) => (e.clone(), "-".into()),
+            };
+            let ratio = match (&ours, &theirs) {
+                (Ok(a), Ok(b)) => format!("{:.2}", a.cpu.as_secs_f64() / b.cpu.as_secs_f64()),
+                _ => "-".into(),
+            };
+            println!(
+                "| {} | {size} | {ours_cpu} | {ours_mb} | {per} | {gcc_cpu} | {gcc_mb} | {ratio} | {reduced} |",
+                shape.name()
+            );
+            for path in [&jasm_path, &c_path, &janusc_exe, &gcc_exe] {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+}
