@@ -93,7 +93,9 @@ pub fn load(contents: &[u8]) -> Result<Loaded, LoadError> {
     if let Err(errors) = verify::verify(&module, &offsets) {
         let spans = errors
             .iter()
-            .map(|e| Some(span_of(e, &module, &offsets, &map).unwrap_or_else(|| fallback(&map))))
+            .map(|e| {
+                Some(span_of(e, text, &module, &offsets, &map).unwrap_or_else(|| fallback(&map)))
+            })
             .collect();
         return Err(LoadError::Verify { errors, spans });
     }
@@ -127,6 +129,7 @@ fn fallback(map: &SourceMap) -> Range<usize> {
 /// `None` only for an offset nothing was emitted at (a missing `main`).
 fn span_of(
     error: &VerifyError,
+    text: &str,
     module: &Module,
     offsets: &FileOffsets,
     map: &SourceMap,
@@ -140,7 +143,8 @@ fn span_of(
             let pc = (offset - start) as u32;
             let index = pcs.partition_point(|&p| p <= pc).checked_sub(1)?;
             let operand = error.operand.and_then(|pos| {
-                let spans = map.operands.get(f)?.get(index)?.get(pos.index)?;
+                let operands = map.operands(text, f, index)?;
+                let spans = operands.get(pos.index)?;
                 match pos.element {
                     Some(e) => spans.elements.get(e).cloned(),
                     None => Some(spans.span.clone()),

@@ -9,7 +9,7 @@ use super::ast::{BodyLine, DataPiece, FuncItem, IntExpr, Item, RawOperand};
 use super::error::{codes, AsmError};
 use super::line::Span;
 use super::literal::{parse_f32, parse_f64};
-use super::parser::describe_kind;
+use super::parser::{body_lines, describe_kind};
 use super::symbols::{describe, Symbols};
 use crate::bytecode::builder::{FuncId, FunctionBuilder, Label, ModuleBuilder};
 use crate::bytecode::limits::{MAX_BR_TABLE, MAX_REGISTERS};
@@ -23,11 +23,10 @@ use std::collections::{HashMap, HashSet};
 pub struct SourceMap {
     /// Per function: the span of its `func` line.
     pub functions: Vec<Span>,
-    /// Per function, per instruction: the instruction's span.
+    /// Per function, per instruction: the instruction's span. Operand spans
+    /// are found again from the text when an error needs one
+    /// ([`SourceMap::operands`]), so the map costs 16 bytes an instruction.
     pub instructions: Vec<Vec<Span>>,
-    /// Per function, per instruction, per operand (in the opcode's operand
-    /// order): where the operand is written.
-    pub operands: Vec<Vec<Vec<OperandSpan>>>,
     /// Per function: each named label and the span of its `name:`.
     pub labels: Vec<Vec<(String, Span)>>,
     /// Per signature: the span that introduced it (a `type` or `func` line,
@@ -41,6 +40,17 @@ pub struct SourceMap {
     pub data: Vec<Span>,
     /// The `memory` directive.
     pub memory: Option<Span>,
+}
+
+impl SourceMap {
+    /// Where each operand (in the opcode's operand order) of instruction
+    /// `index` of function `func` is written in `src`, the text this map was
+    /// made from: the instruction's line is parsed again.
+    pub fn operands(&self, src: &str, func: usize, index: usize) -> Option<Vec<OperandSpan>> {
+        let span = self.instructions.get(func)?.get(index)?;
+        let operands = super::parser::instruction_operands(src, span.start)?;
+        Some(operands.iter().map(operand_span).collect())
+    }
 }
 
 /// Where one operand is written: the whole operand and, for a register list
@@ -74,6 +84,7 @@ impl Scope<'_> {
 
 /// Declares and emits everything parsed; see the module doc for the order.
 pub(super) fn emit(
+    src: &str,
     items: &[(Item, Span)],
     symbols: &Symbols,
     errors: &mut Vec<AsmError>,
@@ -167,24 +178,11 @@ pub(super) fn emit(
             continue;
         }
         let id = functions[f.name.as_str()];
-        map.labels.push(
-            f.body
-                .iter()
-                .filter_map(|(line, span)| match line {
-                    BodyLine::Label(name) => Some((name.clone(), span.clone())),
-                    BodyLine::PcLabel(_) | BodyLine::Inst { .. } => None,
-                })
-                .collect(),
-        );
-        match emit_body(&mut mb, id, f, &scope, &mut map) {
-            Ok((spans, operands)) => {
-                map.instructions.push(spans);
-                map.operands.push(operands);
-            }
+        match emit_body(src, &mut mb, id, f, &scope, &mut map) {
+            Ok(spans) => map.instructions.push(spans),
             Err(mut e) => {
                 errors.append(&mut e);
                 map.instructions.push(Vec::new());
-                map.operands.push(Vec::new());
             }
         }
     }
@@ -235,24 +233,27 @@ fn data_piece(piece: &DataPiece, symbols: &Symbols, out: &mut Vec<u8>) -> Result
     Ok(())
 }
 
-type BodySpans = (Vec<Span>, Vec<Vec<OperandSpan>>);
-
-fn emit_body(
+fn emit_body<'s>(
+    src: &'s str,
     mb: &mut ModuleBuilder,
     id: FuncId,
     f: &FuncItem,
     scope: &Scope,
     map: &mut SourceMap,
-) -> Result<BodySpans, Vec<AsmError>> {
+) -> Result<Vec<Span>, Vec<AsmError>> {
     let mut errors = Vec::new();
     let mut body = mb.body(id);
     for &ty in &f.registers[f.params.len()..] {
         body.reg(ty);
     }
     // Every label of the function, created up front so jumps may go forward.
-    let mut labels: HashMap<&str, Label> = HashMap::new();
-    for (line, span) in &f.body {
+    // Keyed by the label's text in the source, so the body's lines need not
+    // be kept.
+    let mut labels: HashMap<&'s str, Label> = HashMap::new();
+    let mut named = Vec::new();
+    for (line, span) in body_lines(src, f) {
         if let BodyLine::Label(name) = line {
+            named.push((name.clone(), span.clone()));
             if labels.contains_key(name.as_str()) {
                 errors.push(AsmError::new(
                     codes::DUPLICATE_LABEL,
@@ -260,15 +261,15 @@ fn emit_body(
                     span.clone(),
                 ));
             } else {
-                labels.insert(name, body.named_label(name));
+                labels.insert(&src[span.clone()], body.named_label(&name));
             }
         }
     }
+    map.labels.push(named);
     // `@pc` references become labels placed at that pc, checked after.
     let mut pc_labels: HashMap<u32, (Label, Span)> = HashMap::new();
     let mut spans = Vec::new();
-    let mut operand_spans = Vec::new();
-    for (line, span) in &f.body {
+    for (line, span) in body_lines(src, f) {
         match line {
             BodyLine::Label(name) => {
                 if let Some(&label) = labels.get(name.as_str()) {
@@ -278,7 +279,7 @@ fn emit_body(
                 }
             }
             BodyLine::PcLabel(pc) => {
-                if *pc != body.pc() {
+                if pc != body.pc() {
                     errors.push(AsmError::new(
                         codes::PC_MISMATCH,
                         format!(
@@ -296,9 +297,9 @@ fn emit_body(
                     scope,
                     map,
                 };
-                match resolve(&mut body, *opcode, operands, &mut names, mb) {
+                match resolve(&mut body, opcode, &operands, &mut names, mb) {
                     Ok(resolved) => {
-                        if let Err(e) = body.inst(*opcode, resolved) {
+                        if let Err(e) = body.inst(opcode, resolved) {
                             errors.push(AsmError::new(
                                 codes::EXPECTED,
                                 e.to_string(),
@@ -306,7 +307,6 @@ fn emit_body(
                             ));
                         }
                         spans.push(span.clone());
-                        operand_spans.push(operands.iter().map(operand_span).collect());
                     }
                     Err(e) => errors.push(e),
                 }
@@ -339,7 +339,7 @@ fn emit_body(
             map.functions.get(id.0 as usize).cloned().unwrap_or(0..0),
         )]);
     }
-    Ok((spans, operand_spans))
+    Ok(spans)
 }
 
 fn operand_span((raw, span): &(RawOperand, Span)) -> OperandSpan {
