@@ -3,6 +3,7 @@
 //! line.
 
 use super::error::{codes, AsmError};
+use crate::bytecode::limits::MAX_NAME_LEN;
 use std::ops::Range;
 
 /// One token.
@@ -214,6 +215,20 @@ impl<'s> Lexer<'s> {
                         } else {
                             break;
                         }
+                    }
+                    // Checked before the name is copied: no name in a module
+                    // may be longer, so a longer one is refused here, with
+                    // its line, whatever it was meant to name.
+                    if i - start > MAX_NAME_LEN as usize {
+                        errors.push(AsmError::new(
+                            codes::LIMIT,
+                            format!(
+                                "name of {} bytes is over the limit of {MAX_NAME_LEN} bytes",
+                                i - start
+                            ),
+                            start..i,
+                        ));
+                        continue;
                     }
                     break Some(Token {
                         tok: Tok::Ident(src[start..i].to_string()),
