@@ -12,8 +12,11 @@ use super::literal::{parse_f32, parse_f64};
 use super::parser::{body_lines, describe_kind};
 use super::symbols::{describe, Symbols};
 use crate::bytecode::builder::{FuncId, FunctionBuilder, Label, ModuleBuilder};
-use crate::bytecode::limits::{MAX_BR_TABLE, MAX_REGISTERS};
-use crate::bytecode::{Module, Opcode, Operand, OperandKind, Signature};
+use crate::bytecode::limits::{
+    MAX_BR_TABLE, MAX_CODE_SIZE, MAX_DATA_SEGMENTS, MAX_EXPORTS, MAX_FUNCTIONS, MAX_LABEL_NAMES,
+    MAX_REGISTERS, MAX_SIGNATURES, MAX_TABLE_ENTRIES,
+};
+use crate::bytecode::{Inst, Module, Opcode, Operand, OperandKind, Signature};
 use janus_runtime::abi;
 use std::collections::{HashMap, HashSet};
 
@@ -92,10 +95,15 @@ pub(super) fn emit(
     let mut mb = ModuleBuilder::new();
     let mut map = SourceMap::default();
     let mut functions: HashMap<&str, FuncId> = HashMap::new();
-    let note_sig = |mb: &mut ModuleBuilder, map: &mut SourceMap, sig: Signature, span: &Span| {
+    let note_sig = |mb: &mut ModuleBuilder,
+                    map: &mut SourceMap,
+                    errors: &mut Vec<AsmError>,
+                    sig: Signature,
+                    span: &Span| {
         let index = mb.signature(sig) as usize;
         if index == map.signatures.len() {
             map.signatures.push(span.clone());
+            errors.extend(crossed(index + 1, MAX_SIGNATURES, "signatures", span));
         }
     };
     let mut data_index = 0;
@@ -105,7 +113,7 @@ pub(super) fn emit(
                 mb.memory(*initial, *max);
                 map.memory = Some(span.clone());
             }
-            Item::Type(sig) => note_sig(&mut mb, &mut map, sig.clone(), span),
+            Item::Type(sig) => note_sig(&mut mb, &mut map, errors, sig.clone(), span),
             Item::Data(data) => {
                 let address = symbols.addresses[data_index];
                 data_index += 1;
@@ -118,13 +126,15 @@ pub(super) fn emit(
                 }
                 mb.data(address, bytes);
                 map.data.push(span.clone());
+                let count = map.data.len();
+                errors.extend(crossed(count, MAX_DATA_SEGMENTS, "data segments", span));
             }
             Item::Func(f) => {
                 let sig = Signature {
                     params: f.params.clone(),
                     result: f.result,
                 };
-                note_sig(&mut mb, &mut map, sig, span);
+                note_sig(&mut mb, &mut map, errors, sig, span);
                 if functions.contains_key(f.name.as_str()) {
                     errors.push(AsmError::new(
                         codes::DUPLICATE_FUNCTION,
@@ -136,6 +146,8 @@ pub(super) fn emit(
                 let id = mb.declare(&f.name, &f.params, f.result);
                 functions.insert(&f.name, id);
                 map.functions.push(span.clone());
+                let count = map.functions.len();
+                errors.extend(crossed(count, MAX_FUNCTIONS, "functions", span));
             }
             Item::Table(_) | Item::Export { .. } | Item::Const { .. } => {}
         }
@@ -152,6 +164,9 @@ pub(super) fn emit(
                         Ok(id) => {
                             mb.table(&[id]);
                             map.table.push(name_span.clone());
+                            let count = map.table.len();
+                            let what = "function-table entries";
+                            errors.extend(crossed(count, MAX_TABLE_ENTRIES, what, name_span));
                         }
                         Err(e) => errors.push(e),
                     }
@@ -161,6 +176,8 @@ pub(super) fn emit(
                 Ok(id) => {
                     mb.export(name, id);
                     map.exports.push(span.clone());
+                    let count = map.exports.len();
+                    errors.extend(crossed(count, MAX_EXPORTS, "exports", span));
                 }
                 Err(e) => errors.push(e),
             },
@@ -172,13 +189,15 @@ pub(super) fn emit(
         }
     }
     let mut seen = HashSet::new();
+    // Named labels in the module so far, held to MAX_LABEL_NAMES.
+    let mut label_count = 0;
     for (item, _) in items {
         let Item::Func(f) = item else { continue };
         if !seen.insert(f.name.as_str()) {
             continue;
         }
         let id = functions[f.name.as_str()];
-        match emit_body(src, &mut mb, id, f, &scope, &mut map) {
+        match emit_body(src, &mut mb, id, f, &scope, &mut map, &mut label_count) {
             Ok(spans) => map.instructions.push(spans),
             Err(mut e) => {
                 errors.append(&mut e);
@@ -196,6 +215,18 @@ pub(super) fn emit(
             (Module::default(), map)
         }
     }
+}
+
+/// A0018 when `count` has just passed `limit` (so it is reported once, at
+/// the line that crosses it); `what` names the things counted.
+fn crossed(count: usize, limit: u32, what: &str, span: &Span) -> Option<AsmError> {
+    (count == limit as usize + 1).then(|| {
+        AsmError::new(
+            codes::LIMIT,
+            format!("more than {limit} {what} in the module: the limit is {limit}"),
+            span.clone(),
+        )
+    })
 }
 
 /// Appends a data piece's bytes, little-endian for typed values.
@@ -240,6 +271,7 @@ fn emit_body<'s>(
     f: &FuncItem,
     scope: &Scope,
     map: &mut SourceMap,
+    label_count: &mut usize,
 ) -> Result<Vec<Span>, Vec<AsmError>> {
     let mut errors = Vec::new();
     let mut body = mb.body(id);
@@ -254,6 +286,11 @@ fn emit_body<'s>(
     for (line, span) in body_lines(src, f) {
         if let BodyLine::Label(name) = line {
             named.push((name.clone(), span.clone()));
+            *label_count += 1;
+            if let Some(e) = crossed(*label_count, MAX_LABEL_NAMES, "label names", &span) {
+                errors.push(e);
+                return Err(errors);
+            }
             if labels.contains_key(name.as_str()) {
                 errors.push(AsmError::new(
                     codes::DUPLICATE_LABEL,
@@ -299,7 +336,25 @@ fn emit_body<'s>(
                 };
                 match resolve(&mut body, opcode, &operands, &mut names, mb) {
                     Ok(resolved) => {
-                        if let Err(e) = body.inst(opcode, resolved) {
+                        let inst = Inst {
+                            opcode,
+                            operands: resolved,
+                        };
+                        // Checked before the code grows: one short line
+                        // (`br_table r0, L, [65536 x L]`) is 262 KB of code.
+                        let size = u64::from(body.pc()) + u64::from(inst.encoded_size());
+                        if size > u64::from(MAX_CODE_SIZE) {
+                            errors.push(AsmError::new(
+                                codes::LIMIT,
+                                format!(
+                                    "function `{}` has more than {MAX_CODE_SIZE} bytes of code from this instruction on: the limit is {MAX_CODE_SIZE}",
+                                    f.name
+                                ),
+                                span.clone(),
+                            ));
+                            return Err(errors);
+                        }
+                        if let Err(e) = body.inst(opcode, inst.operands) {
                             errors.push(AsmError::new(
                                 codes::EXPECTED,
                                 e.to_string(),
@@ -461,6 +516,10 @@ fn resolve(
                 let index = mb.signature(sig.clone());
                 if index as usize == names.map.signatures.len() {
                     names.map.signatures.push(span.clone());
+                    if let Some(e) = crossed(index as usize + 1, MAX_SIGNATURES, "signatures", span)
+                    {
+                        return Err(e);
+                    }
                 }
                 Operand::U32(index)
             }

@@ -35,6 +35,7 @@ use super::code::{Code, OperandMismatch};
 use super::module::*;
 use super::opcodes::{Opcode, OperandKind};
 use janus_runtime::abi::ValType;
+use std::collections::HashMap;
 use thiserror::Error;
 
 /// A function's index in the module being built.
@@ -98,6 +99,9 @@ pub enum BuildError {
 pub struct ModuleBuilder {
     module: Module,
     defined: Vec<bool>,
+    /// Each signature's index, so adding one is not a search of all the
+    /// others (65,536 `type` lines would take 2^31 comparisons).
+    signature_index: HashMap<Signature, u32>,
 }
 
 impl ModuleBuilder {
@@ -108,11 +112,13 @@ impl ModuleBuilder {
 
     /// The index of `sig` among the module's signatures, adding it if new.
     pub fn signature(&mut self, sig: Signature) -> u32 {
-        if let Some(i) = self.module.signatures.iter().position(|s| *s == sig) {
-            return i as u32;
+        if let Some(&i) = self.signature_index.get(&sig) {
+            return i;
         }
+        let index = self.module.signatures.len() as u32;
+        self.signature_index.insert(sig.clone(), index);
         self.module.signatures.push(sig);
-        (self.module.signatures.len() - 1) as u32
+        index
     }
 
     /// Declares the linear memory's initial and maximum size in pages.
@@ -219,7 +225,7 @@ pub struct FunctionBuilder {
     /// The code so far, held encoded, with label numbers where the pcs go.
     code: Code,
     /// Where in `code` a label number waits to be patched to its pc.
-    fixups: Vec<(usize, u32)>,
+    fixups: Vec<(u32, u32)>,
     pc: u32,
     labels: Vec<LabelData>,
 }
@@ -299,10 +305,10 @@ impl FunctionBuilder {
         let mut at = pc as usize + 1;
         for (kind, operand) in opcode.operands().iter().zip(&inst.operands) {
             match (kind, operand) {
-                (OperandKind::Label, Operand::U32(id)) => self.fixups.push((at, *id)),
+                (OperandKind::Label, Operand::U32(id)) => self.fixups.push((at as u32, *id)),
                 (OperandKind::LabelTable, Operand::Labels(ids)) => {
                     for (i, id) in ids.iter().enumerate() {
-                        self.fixups.push((at + 4 + 4 * i, *id));
+                        self.fixups.push(((at + 4 + 4 * i) as u32, *id));
                     }
                 }
                 _ => {}
@@ -366,7 +372,7 @@ impl FunctionBuilder {
         };
         for &(at, id) in &self.fixups {
             let pc = resolve(&self.labels, id)?;
-            self.code.patch_u32(at, pc);
+            self.code.patch_u32(at as usize, pc);
         }
         let mut names: Vec<LabelName> = self
             .labels
