@@ -51,50 +51,71 @@ pub struct SourceSpan {
     excerpt_range: Range<usize>,
 }
 
-/// Where each line of a source starts, found once, so resolving the spans of
-/// many diagnostics costs a binary search each rather than a count of the
-/// newlines before each (60,000 overlap warnings took 98 s that way).
+/// A cursor that finds lines and columns by moving from the last offset it
+/// resolved, so resolving the spans of many diagnostics in file order costs
+/// one pass over the source in all, and no memory per line (counting the
+/// newlines before each span took 98 s for 60,000 overlap warnings; an
+/// index of every newline took 400 MB for 50 MiB of them).
 #[derive(Clone, Debug)]
 pub struct LineIndex {
-    /// The byte offset of every newline, in order.
-    newlines: Vec<usize>,
+    /// The last offset resolved (a character boundary).
+    offset: usize,
+    /// Its 1-based line.
+    line: usize,
+    /// Where that line starts.
+    line_start: usize,
+}
+
+impl Default for LineIndex {
+    fn default() -> LineIndex {
+        LineIndex::new()
+    }
 }
 
 impl LineIndex {
-    /// Indexes `source`'s lines.
-    pub fn new(source: &str) -> LineIndex {
-        let newlines = source
-            .bytes()
-            .enumerate()
-            .filter_map(|(i, b)| (b == b'\n').then_some(i))
-            .collect();
-        LineIndex { newlines }
+    /// A cursor at the start of a source.
+    pub fn new() -> LineIndex {
+        LineIndex {
+            offset: 0,
+            line: 1,
+            line_start: 0,
+        }
     }
 
     /// The 1-based line and column (in characters) of byte `offset`, as
     /// `asm::error::line_col` gives them.
-    fn line_col(&self, source: &str, offset: usize) -> (usize, usize) {
+    fn line_col(&mut self, source: &str, offset: usize) -> (usize, usize) {
         let offset = floor_boundary(source, offset.min(source.len()));
-        let line = self.newlines.partition_point(|&n| n < offset);
-        let line_start = if line == 0 {
-            0
+        let newlines = |text: &str| text.bytes().filter(|&b| b == b'\n').count();
+        if offset >= self.offset {
+            let between = &source[self.offset..offset];
+            self.line += newlines(between);
+            if let Some(i) = between.rfind('\n') {
+                self.line_start = self.offset + i + 1;
+            }
         } else {
-            self.newlines[line - 1] + 1
-        };
-        (line + 1, source[line_start..offset].chars().count() + 1)
+            self.line -= newlines(&source[offset..self.offset]);
+            self.line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+        }
+        self.offset = offset;
+        (
+            self.line,
+            source[self.line_start..offset].chars().count() + 1,
+        )
     }
 }
 
 impl SourceSpan {
     /// Resolves `range` in `source` (one span: the CLI resolves many
-    /// against one [`LineIndex`]).
+    /// with one [`LineIndex`]).
     #[cfg(test)]
     pub fn new(source: &str, range: Range<usize>) -> SourceSpan {
-        SourceSpan::indexed(source, &LineIndex::new(source), range)
+        SourceSpan::indexed(source, &mut LineIndex::new(), range)
     }
 
-    /// Resolves `range` in `source`, whose lines `index` holds.
-    pub fn indexed(source: &str, index: &LineIndex, range: Range<usize>) -> SourceSpan {
+    /// Resolves `range` in `source`, moving `index` (a cursor over the same
+    /// source) there.
+    pub fn indexed(source: &str, index: &mut LineIndex, range: Range<usize>) -> SourceSpan {
         let clamp = |i: usize| floor_boundary(source, i.min(source.len()));
         let start = clamp(range.start);
         let end = clamp(range.end).max(start);
@@ -375,19 +396,19 @@ fn load_diagnostics(load: &LoadFailure) -> Vec<Diagnostic> {
         LoadError::Decode(e) => vec![at(Some(e.code()), e.to_string(), Some(e.offset))],
         LoadError::Assemble(errors) => {
             let src = text();
-            let index = LineIndex::new(&src);
+            let mut index = LineIndex::new();
             errors
                 .iter()
                 .take(MAX_SHOWN)
                 .map(|e| Diagnostic {
-                    span: Some(SourceSpan::indexed(&src, &index, e.span.clone())),
+                    span: Some(SourceSpan::indexed(&src, &mut index, e.span.clone())),
                     ..at(Some(e.code), e.message.clone(), None)
                 })
                 .collect()
         }
         LoadError::Verify { errors, spans } => {
             let src = text();
-            let index = LineIndex::new(&src);
+            let mut index = LineIndex::new();
             let is_text = !load.contents.starts_with(b"\0JBC");
             errors
                 .iter()
@@ -401,7 +422,7 @@ fn load_diagnostics(load: &LoadFailure) -> Vec<Diagnostic> {
                             .map(|(f, _)| format!("function `{f}`: "))
                             .unwrap_or_default();
                         Diagnostic {
-                            span: Some(SourceSpan::indexed(&src, &index, span.clone())),
+                            span: Some(SourceSpan::indexed(&src, &mut index, span.clone())),
                             ..at(Some(e.code()), format!("{func}{}", e.kind), None)
                         }
                     }
@@ -491,8 +512,12 @@ mod tests {
     #[test]
     fn the_line_index_places_every_offset_as_line_col_does() {
         let source = "a\n\nél: x\n  ret [r0]\nno newline at the end";
-        let index = LineIndex::new(source);
-        for offset in 0..=source.len() + 2 {
+        let mut index = LineIndex::new();
+        // Forwards, then backwards, then in jumps.
+        let offsets = (0..=source.len() + 2)
+            .chain((0..=source.len()).rev())
+            .chain([30, 2, 17, 0, 33]);
+        for offset in offsets {
             assert_eq!(
                 index.line_col(source, offset),
                 janus_compiler::asm::error::line_col(source, offset),

@@ -28,7 +28,7 @@ impl Session {
         })?;
         if !loaded.warnings.is_empty() {
             let source = String::from_utf8_lossy(&input.bytes);
-            let index = LineIndex::new(&source);
+            let mut index = LineIndex::new();
             let warnings = loaded
                 .warnings
                 .iter()
@@ -38,7 +38,7 @@ impl Session {
                     message: w.message.clone(),
                     file: Some(input.name.clone()),
                     offset: None,
-                    span: Some(SourceSpan::indexed(&source, &index, w.span.clone())),
+                    span: Some(SourceSpan::indexed(&source, &mut index, w.span.clone())),
                 })
                 .collect();
             self.emitter.warn(warnings)?;

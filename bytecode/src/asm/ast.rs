@@ -63,6 +63,9 @@ pub(super) struct FuncItem {
     /// The source range of the body: from the line after `func` to the
     /// `end` line.
     pub(super) lines: Span,
+    /// Where each named label's name is written, in order (the emitter
+    /// creates them all before the body, so jumps may go forward).
+    pub(super) labels: Vec<Span>,
 }
 
 /// Part of a data segment's contents: bytes known while parsing, or a typed

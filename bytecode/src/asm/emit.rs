@@ -31,7 +31,7 @@ pub struct SourceMap {
     /// ([`SourceMap::operands`]), so the map costs 16 bytes an instruction.
     pub instructions: Vec<Vec<Span>>,
     /// Per function: each named label and the span of its `name:`.
-    pub labels: Vec<Vec<(String, Span)>>,
+    pub labels: Vec<Vec<Span>>,
     /// Per signature: the span that introduced it (a `type` or `func` line,
     /// or the inline signature of a `call_indirect`).
     pub signatures: Vec<Span>,
@@ -282,27 +282,26 @@ fn emit_body<'s>(
     // Keyed by the label's text in the source, so the body's lines need not
     // be kept.
     let mut labels: HashMap<&'s str, Label> = HashMap::new();
-    let mut named = Vec::new();
-    for (line, span) in body_lines(src, f) {
-        if let BodyLine::Label(name) = line {
-            named.push((name.clone(), span.clone()));
+    for span in &f.labels {
+        let name = &src[span.clone()];
+        {
             *label_count += 1;
-            if let Some(e) = crossed(*label_count, MAX_LABEL_NAMES, "label names", &span) {
+            if let Some(e) = crossed(*label_count, MAX_LABEL_NAMES, "label names", span) {
                 errors.push(e);
                 return Err(errors);
             }
-            if labels.contains_key(name.as_str()) {
+            if labels.contains_key(name) {
                 errors.push(AsmError::new(
                     codes::DUPLICATE_LABEL,
                     format!("label `{name}` is defined twice in `{}`", f.name),
                     span.clone(),
                 ));
             } else {
-                labels.insert(&src[span.clone()], body.named_label(&name));
+                labels.insert(name, body.named_label(name));
             }
         }
     }
-    map.labels.push(named);
+    map.labels.push(f.labels.clone());
     // `@pc` references become labels placed at that pc, checked after.
     let mut pc_labels: HashMap<u32, (Label, Span)> = HashMap::new();
     let mut spans = Vec::new();

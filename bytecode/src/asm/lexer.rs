@@ -112,12 +112,37 @@ pub fn lex(src: &str) -> (Vec<Token>, Vec<AsmError>) {
 pub struct Lexer<'s> {
     src: &'s str,
     pos: usize,
+    /// Whether names and numbers carry their text (else they are empty:
+    /// a scan for errors allocates nothing for them).
+    keep: bool,
 }
 
 impl<'s> Lexer<'s> {
     /// A lexer reading `src` from byte `pos` (a line start, or 0).
     pub fn at(src: &'s str, pos: usize) -> Lexer<'s> {
-        Lexer { src, pos }
+        Lexer {
+            src,
+            pos,
+            keep: true,
+        }
+    }
+
+    /// A lexer that only finds tokens' kinds, spans and errors: names and
+    /// numbers come with empty text.
+    pub fn scanning(src: &'s str, pos: usize) -> Lexer<'s> {
+        Lexer {
+            src,
+            pos,
+            keep: false,
+        }
+    }
+
+    fn text(&self, range: Range<usize>) -> String {
+        if self.keep {
+            self.src[range].to_string()
+        } else {
+            String::new()
+        }
     }
 
     /// Where the next token's search starts.
@@ -200,7 +225,7 @@ impl<'s> Lexer<'s> {
                         }
                     }
                     break Some(Token {
-                        tok: Tok::Number(src[start..i].to_string()),
+                        tok: Tok::Number(self.text(start..i)),
                         span: start..i,
                     });
                 }
@@ -231,7 +256,7 @@ impl<'s> Lexer<'s> {
                         continue;
                     }
                     break Some(Token {
-                        tok: Tok::Ident(src[start..i].to_string()),
+                        tok: Tok::Ident(self.text(start..i)),
                         span: start..i,
                     });
                 }

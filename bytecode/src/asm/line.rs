@@ -32,7 +32,7 @@ impl<'s> Line<'s> {
     pub(super) fn at(src: &'s str, start: usize) -> Line<'s> {
         Line {
             lexer: Lexer::at(src, start),
-            ahead: VecDeque::with_capacity(2),
+            ahead: VecDeque::new(),
             newline: None,
             last_end: start,
         }

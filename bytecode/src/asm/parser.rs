@@ -50,7 +50,11 @@ pub(super) fn parse(src: &str, errors: &mut Vec<AsmError>) -> Vec<(Item, Span)> 
                 func.lines = next..next;
             } else {
                 func.body_seen |= !func.body.is_empty();
-                func.body.clear();
+                for (line, span) in func.body.drain(..) {
+                    if let BodyLine::Label(_) = line {
+                        func.labels.push(span);
+                    }
+                }
                 func.lines.end = next;
             }
         }
@@ -82,7 +86,7 @@ fn next_line(src: &str, start: usize) -> usize {
 /// lexical errors, which are appended to `errors`; and whether it is blank
 /// (no token but its newline: nothing to parse).
 fn scan_line(src: &str, start: usize, errors: &mut Vec<AsmError>) -> Option<(Span, usize, bool)> {
-    let mut lexer = Lexer::at(src, start);
+    let mut lexer = Lexer::scanning(src, start);
     let before = errors.len();
     let mut first: Option<Span> = None;
     let newline = loop {
@@ -130,6 +134,7 @@ pub(super) fn body_lines<'a>(
             body: Vec::new(),
             body_seen: false,
             lines: func.lines.clone(),
+            labels: Vec::new(),
         },
         0..0,
     ));
@@ -327,6 +332,7 @@ fn parse_line(
                     body: Vec::new(),
                     body_seen: false,
                     lines: 0..0,
+                    labels: Vec::new(),
                 },
                 span,
             ));
