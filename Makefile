@@ -49,6 +49,7 @@ bench: build
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 	$(CARGO) run --release -q -p janus-bench --bin check_speed
+	$(CARGO) run --release -q -p janus-bench --bin memory
 	$(CARGO) run --release -q -p janus-bench --bin ssa_speed
 	$(CARGO) run --release -q -p janus-bench --bin aot
 	$(CARGO) run --release -q -p janus-bench --bin report

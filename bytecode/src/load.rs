@@ -87,13 +87,21 @@ pub fn load(contents: &[u8]) -> Result<Loaded, LoadError> {
     let text = std::str::from_utf8(contents).map_err(|e| LoadError::NotText {
         offset: e.valid_up_to(),
     })?;
-    let (module, map, warnings) = asm::assemble(text).map_err(LoadError::Assemble)?;
-    let bytes = bytecode::encode(&module);
+    let (assembled, map, warnings) = asm::assemble(text).map_err(LoadError::Assemble)?;
+    let bytes = bytecode::encode(&assembled);
+    // Dropped before decoding, so its code and data are not held twice.
+    drop(assembled);
     let (module, offsets) = bytecode::decode(&bytes)?;
     if let Err(errors) = verify::verify(&module, &offsets) {
+        // The pcs of the function the last error was in: errors come in
+        // file order, so each function's are found once.
+        let mut pcs = None;
         let spans = errors
             .iter()
-            .map(|e| Some(span_of(e, &module, &offsets, &map).unwrap_or_else(|| fallback(&map))))
+            .map(|e| {
+                let span = span_of(e, text, &module, &offsets, &map, &mut pcs);
+                Some(span.unwrap_or_else(|| fallback(&map)))
+            })
             .collect();
         return Err(LoadError::Verify { errors, spans });
     }
@@ -125,22 +133,33 @@ fn fallback(map: &SourceMap) -> Range<usize> {
 /// The source span behind a verifier error on assembled text: the operand
 /// the error names, else whatever the assembler emitted at its offset.
 /// `None` only for an offset nothing was emitted at (a missing `main`).
+/// Every lookup is a binary search over offsets in file order, so a module
+/// with an error on each of a million instructions is mapped in linear time.
 fn span_of(
     error: &VerifyError,
+    text: &str,
     module: &Module,
     offsets: &FileOffsets,
     map: &SourceMap,
+    pcs_cache: &mut Option<(usize, Vec<u32>)>,
 ) -> Option<Range<usize>> {
     let offset = error.offset;
-    for (f, func) in module.functions.iter().enumerate() {
+    // The function whose header starts at or before the offset.
+    let containing = offsets.functions.partition_point(|&o| o <= offset);
+    if let Some(f) = containing.checked_sub(1) {
+        let func = &module.functions[f];
         let start = offsets.code[f];
-        let pcs = func.pcs();
+        if !matches!(pcs_cache, Some((cached, _)) if *cached == f) {
+            *pcs_cache = Some((f, func.pcs()));
+        }
+        let pcs = &pcs_cache.as_ref()?.1;
         let end = start + *pcs.last()? as usize;
         if (start..end).contains(&offset) {
             let pc = (offset - start) as u32;
             let index = pcs.partition_point(|&p| p <= pc).checked_sub(1)?;
             let operand = error.operand.and_then(|pos| {
-                let spans = map.operands.get(f)?.get(index)?.get(pos.index)?;
+                let operands = map.operands(text, f, index)?;
+                let spans = operands.get(pos.index)?;
                 match pos.element {
                     Some(e) => spans.elements.get(e).cloned(),
                     None => Some(spans.span.clone()),
@@ -152,20 +171,21 @@ fn span_of(
             return map.functions.get(f).cloned();
         }
     }
+    // Each list of offsets is in file order.
     let find = |list: &[usize], spans: &[Range<usize>]| {
-        list.iter()
-            .position(|&o| o == offset)
+        list.binary_search(&offset)
+            .ok()
             .and_then(|i| spans.get(i).cloned())
     };
     // Label names are sorted by pc in the module, so they are found by name.
     let label = || {
-        let index = offsets.label_names.iter().position(|&o| o == offset)?;
+        let index = offsets.label_names.binary_search(&offset).ok()?;
         let label = module.label_names.get(index)?;
-        let names = map.labels.get(label.func as usize)?;
-        names
+        let spans = map.labels.get(label.func as usize)?;
+        spans
             .iter()
-            .find(|(name, _)| *name == label.name)
-            .map(|(_, span)| span.clone())
+            .find(|span| text.get((*span).clone()) == Some(label.name.as_str()))
+            .cloned()
     };
     find(&offsets.signatures, &map.signatures)
         .or_else(|| find(&offsets.table, &map.table))

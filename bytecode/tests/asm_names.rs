@@ -85,7 +85,14 @@ fn table_repeats_expand_in_place() {
         "",
         "    br_table r0, d, [a, 3 x b, 0 x a, @0, 2 x d]\na:\n    jmp d\nb:\n    jmp d\nd:",
     ));
-    let Operand::Labels(targets) = m.functions[0].code[0].operands[2].clone() else {
+    let Operand::Labels(targets) = m.functions[0]
+        .code
+        .iter()
+        .next()
+        .expect("an instruction")
+        .operands[2]
+        .clone()
+    else {
         panic!("br_table has a label list")
     };
     let pcs = m.functions[0].pcs();

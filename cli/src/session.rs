@@ -1,7 +1,7 @@
 //! What every command shares: how to report diagnostics, how talkative to
 //! be, and the one way to turn an input into a verified module.
 
-use crate::diagnostics::{Diagnostic, Emitter, Level, SourceSpan};
+use crate::diagnostics::{Diagnostic, Emitter, Level, LineIndex, SourceSpan};
 use crate::failure::{Failure, LoadFailure};
 use crate::input::Input;
 use janus_compiler::Loaded;
@@ -28,6 +28,7 @@ impl Session {
         })?;
         if !loaded.warnings.is_empty() {
             let source = String::from_utf8_lossy(&input.bytes);
+            let mut index = LineIndex::new();
             let warnings = loaded
                 .warnings
                 .iter()
@@ -37,7 +38,7 @@ impl Session {
                     message: w.message.clone(),
                     file: Some(input.name.clone()),
                     offset: None,
-                    span: Some(SourceSpan::new(&source, w.span.clone())),
+                    span: Some(SourceSpan::indexed(&source, &mut index, w.span.clone())),
                 })
                 .collect();
             self.emitter.warn(warnings)?;

@@ -269,7 +269,7 @@ fn generator_covers_every_opcode_and_device_op() {
     let mut devices = std::collections::HashSet::new();
     for seed in 0..400 {
         for func in random_module(seed).functions {
-            for inst in func.code {
+            for inst in &func.code {
                 opcodes.insert(inst.opcode);
                 if let Some(Operand::Dev(code)) = inst.operands.first() {
                     devices.insert(*code);

@@ -249,7 +249,7 @@ pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Fun
     let mut code: Vec<Op> = f
         .code
         .iter()
-        .map(|inst| decode_inst(module, inst, &index_of))
+        .map(|inst| decode_inst(module, &inst, &index_of))
         .collect();
     fuse_compare_branches(&mut code);
     fuse_constants(&mut code);

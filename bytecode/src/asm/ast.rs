@@ -53,7 +53,19 @@ pub(super) struct FuncItem {
     pub(super) params: Vec<ValType>,
     pub(super) result: Option<ValType>,
     pub(super) registers: Vec<ValType>,
+    /// The current line's labels and instruction while parsing; empty once
+    /// the function is parsed (the emitter reads the body again from
+    /// `lines` through [`super::parser::body_lines`]).
     pub(super) body: Vec<(BodyLine, Span)>,
+    /// Whether any label or instruction has been seen (`reg` must precede
+    /// them).
+    pub(super) body_seen: bool,
+    /// The source range of the body: from the line after `func` to the
+    /// `end` line.
+    pub(super) lines: Span,
+    /// Where each named label's name is written, in order (the emitter
+    /// creates them all before the body, so jumps may go forward).
+    pub(super) labels: Vec<Span>,
 }
 
 /// Part of a data segment's contents: bytes known while parsing, or a typed

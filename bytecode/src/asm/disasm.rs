@@ -296,7 +296,13 @@ mod tests {
         let ty = &mnemonic[..3];
         let src = format!("export main\nfunc main() -> i32\n    reg r0: i32\n    reg r1: {ty}\n    {mnemonic} r1, {text}\n    ret [r0]\nend\n");
         let (module, _, _) = assemble(&src).unwrap_or_else(|e| panic!("{text}: {e:?}"));
-        module.functions[0].code[0].operands[1].clone()
+        module.functions[0]
+            .code
+            .iter()
+            .next()
+            .expect("an instruction")
+            .operands[1]
+            .clone()
     }
 
     #[test]

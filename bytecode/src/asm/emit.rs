@@ -9,11 +9,14 @@ use super::ast::{BodyLine, DataPiece, FuncItem, IntExpr, Item, RawOperand};
 use super::error::{codes, AsmError};
 use super::line::Span;
 use super::literal::{parse_f32, parse_f64};
-use super::parser::describe_kind;
+use super::parser::{body_lines, describe_kind};
 use super::symbols::{describe, Symbols};
 use crate::bytecode::builder::{FuncId, FunctionBuilder, Label, ModuleBuilder};
-use crate::bytecode::limits::{MAX_BR_TABLE, MAX_REGISTERS};
-use crate::bytecode::{Module, Opcode, Operand, OperandKind, Signature};
+use crate::bytecode::limits::{
+    MAX_BR_TABLE, MAX_CODE_SIZE, MAX_DATA_SEGMENTS, MAX_EXPORTS, MAX_FUNCTIONS, MAX_LABEL_NAMES,
+    MAX_REGISTERS, MAX_SIGNATURES, MAX_TABLE_ENTRIES,
+};
+use crate::bytecode::{Inst, Module, Opcode, Operand, OperandKind, Signature};
 use janus_runtime::abi;
 use std::collections::{HashMap, HashSet};
 
@@ -23,13 +26,12 @@ use std::collections::{HashMap, HashSet};
 pub struct SourceMap {
     /// Per function: the span of its `func` line.
     pub functions: Vec<Span>,
-    /// Per function, per instruction: the instruction's span.
+    /// Per function, per instruction: the instruction's span. Operand spans
+    /// are found again from the text when an error needs one
+    /// ([`SourceMap::operands`]), so the map costs 16 bytes an instruction.
     pub instructions: Vec<Vec<Span>>,
-    /// Per function, per instruction, per operand (in the opcode's operand
-    /// order): where the operand is written.
-    pub operands: Vec<Vec<Vec<OperandSpan>>>,
     /// Per function: each named label and the span of its `name:`.
-    pub labels: Vec<Vec<(String, Span)>>,
+    pub labels: Vec<Vec<Span>>,
     /// Per signature: the span that introduced it (a `type` or `func` line,
     /// or the inline signature of a `call_indirect`).
     pub signatures: Vec<Span>,
@@ -41,6 +43,17 @@ pub struct SourceMap {
     pub data: Vec<Span>,
     /// The `memory` directive.
     pub memory: Option<Span>,
+}
+
+impl SourceMap {
+    /// Where each operand (in the opcode's operand order) of instruction
+    /// `index` of function `func` is written in `src`, the text this map was
+    /// made from: the instruction's line is parsed again.
+    pub fn operands(&self, src: &str, func: usize, index: usize) -> Option<Vec<OperandSpan>> {
+        let span = self.instructions.get(func)?.get(index)?;
+        let operands = super::parser::instruction_operands(src, span.start)?;
+        Some(operands.iter().map(operand_span).collect())
+    }
 }
 
 /// Where one operand is written: the whole operand and, for a register list
@@ -74,6 +87,7 @@ impl Scope<'_> {
 
 /// Declares and emits everything parsed; see the module doc for the order.
 pub(super) fn emit(
+    src: &str,
     items: &[(Item, Span)],
     symbols: &Symbols,
     errors: &mut Vec<AsmError>,
@@ -81,10 +95,15 @@ pub(super) fn emit(
     let mut mb = ModuleBuilder::new();
     let mut map = SourceMap::default();
     let mut functions: HashMap<&str, FuncId> = HashMap::new();
-    let note_sig = |mb: &mut ModuleBuilder, map: &mut SourceMap, sig: Signature, span: &Span| {
+    let note_sig = |mb: &mut ModuleBuilder,
+                    map: &mut SourceMap,
+                    errors: &mut Vec<AsmError>,
+                    sig: Signature,
+                    span: &Span| {
         let index = mb.signature(sig) as usize;
         if index == map.signatures.len() {
             map.signatures.push(span.clone());
+            errors.extend(crossed(index + 1, MAX_SIGNATURES, "signatures", span));
         }
     };
     let mut data_index = 0;
@@ -94,7 +113,7 @@ pub(super) fn emit(
                 mb.memory(*initial, *max);
                 map.memory = Some(span.clone());
             }
-            Item::Type(sig) => note_sig(&mut mb, &mut map, sig.clone(), span),
+            Item::Type(sig) => note_sig(&mut mb, &mut map, errors, sig.clone(), span),
             Item::Data(data) => {
                 let address = symbols.addresses[data_index];
                 data_index += 1;
@@ -107,13 +126,15 @@ pub(super) fn emit(
                 }
                 mb.data(address, bytes);
                 map.data.push(span.clone());
+                let count = map.data.len();
+                errors.extend(crossed(count, MAX_DATA_SEGMENTS, "data segments", span));
             }
             Item::Func(f) => {
                 let sig = Signature {
                     params: f.params.clone(),
                     result: f.result,
                 };
-                note_sig(&mut mb, &mut map, sig, span);
+                note_sig(&mut mb, &mut map, errors, sig, span);
                 if functions.contains_key(f.name.as_str()) {
                     errors.push(AsmError::new(
                         codes::DUPLICATE_FUNCTION,
@@ -125,6 +146,8 @@ pub(super) fn emit(
                 let id = mb.declare(&f.name, &f.params, f.result);
                 functions.insert(&f.name, id);
                 map.functions.push(span.clone());
+                let count = map.functions.len();
+                errors.extend(crossed(count, MAX_FUNCTIONS, "functions", span));
             }
             Item::Table(_) | Item::Export { .. } | Item::Const { .. } => {}
         }
@@ -141,6 +164,9 @@ pub(super) fn emit(
                         Ok(id) => {
                             mb.table(&[id]);
                             map.table.push(name_span.clone());
+                            let count = map.table.len();
+                            let what = "function-table entries";
+                            errors.extend(crossed(count, MAX_TABLE_ENTRIES, what, name_span));
                         }
                         Err(e) => errors.push(e),
                     }
@@ -150,6 +176,8 @@ pub(super) fn emit(
                 Ok(id) => {
                     mb.export(name, id);
                     map.exports.push(span.clone());
+                    let count = map.exports.len();
+                    errors.extend(crossed(count, MAX_EXPORTS, "exports", span));
                 }
                 Err(e) => errors.push(e),
             },
@@ -161,30 +189,19 @@ pub(super) fn emit(
         }
     }
     let mut seen = HashSet::new();
+    // Named labels in the module so far, held to MAX_LABEL_NAMES.
+    let mut label_count = 0;
     for (item, _) in items {
         let Item::Func(f) = item else { continue };
         if !seen.insert(f.name.as_str()) {
             continue;
         }
         let id = functions[f.name.as_str()];
-        map.labels.push(
-            f.body
-                .iter()
-                .filter_map(|(line, span)| match line {
-                    BodyLine::Label(name) => Some((name.clone(), span.clone())),
-                    BodyLine::PcLabel(_) | BodyLine::Inst { .. } => None,
-                })
-                .collect(),
-        );
-        match emit_body(&mut mb, id, f, &scope, &mut map) {
-            Ok((spans, operands)) => {
-                map.instructions.push(spans);
-                map.operands.push(operands);
-            }
+        match emit_body(src, &mut mb, id, f, &scope, &mut map, &mut label_count) {
+            Ok(spans) => map.instructions.push(spans),
             Err(mut e) => {
                 errors.append(&mut e);
                 map.instructions.push(Vec::new());
-                map.operands.push(Vec::new());
             }
         }
     }
@@ -198,6 +215,18 @@ pub(super) fn emit(
             (Module::default(), map)
         }
     }
+}
+
+/// A0018 when `count` has just passed `limit` (so it is reported once, at
+/// the line that crosses it); `what` names the things counted.
+fn crossed(count: usize, limit: u32, what: &str, span: &Span) -> Option<AsmError> {
+    (count == limit as usize + 1).then(|| {
+        AsmError::new(
+            codes::LIMIT,
+            format!("more than {limit} {what} in the module: the limit is {limit}"),
+            span.clone(),
+        )
+    })
 }
 
 /// Appends a data piece's bytes, little-endian for typed values.
@@ -235,25 +264,33 @@ fn data_piece(piece: &DataPiece, symbols: &Symbols, out: &mut Vec<u8>) -> Result
     Ok(())
 }
 
-type BodySpans = (Vec<Span>, Vec<Vec<OperandSpan>>);
-
-fn emit_body(
+fn emit_body<'s>(
+    src: &'s str,
     mb: &mut ModuleBuilder,
     id: FuncId,
     f: &FuncItem,
     scope: &Scope,
     map: &mut SourceMap,
-) -> Result<BodySpans, Vec<AsmError>> {
+    label_count: &mut usize,
+) -> Result<Vec<Span>, Vec<AsmError>> {
     let mut errors = Vec::new();
     let mut body = mb.body(id);
     for &ty in &f.registers[f.params.len()..] {
         body.reg(ty);
     }
     // Every label of the function, created up front so jumps may go forward.
-    let mut labels: HashMap<&str, Label> = HashMap::new();
-    for (line, span) in &f.body {
-        if let BodyLine::Label(name) = line {
-            if labels.contains_key(name.as_str()) {
+    // Keyed by the label's text in the source, so the body's lines need not
+    // be kept.
+    let mut labels: HashMap<&'s str, Label> = HashMap::new();
+    for span in &f.labels {
+        let name = &src[span.clone()];
+        {
+            *label_count += 1;
+            if let Some(e) = crossed(*label_count, MAX_LABEL_NAMES, "label names", span) {
+                errors.push(e);
+                return Err(errors);
+            }
+            if labels.contains_key(name) {
                 errors.push(AsmError::new(
                     codes::DUPLICATE_LABEL,
                     format!("label `{name}` is defined twice in `{}`", f.name),
@@ -264,11 +301,11 @@ fn emit_body(
             }
         }
     }
+    map.labels.push(f.labels.clone());
     // `@pc` references become labels placed at that pc, checked after.
     let mut pc_labels: HashMap<u32, (Label, Span)> = HashMap::new();
     let mut spans = Vec::new();
-    let mut operand_spans = Vec::new();
-    for (line, span) in &f.body {
+    for (line, span) in body_lines(src, f) {
         match line {
             BodyLine::Label(name) => {
                 if let Some(&label) = labels.get(name.as_str()) {
@@ -278,7 +315,7 @@ fn emit_body(
                 }
             }
             BodyLine::PcLabel(pc) => {
-                if *pc != body.pc() {
+                if pc != body.pc() {
                     errors.push(AsmError::new(
                         codes::PC_MISMATCH,
                         format!(
@@ -296,9 +333,27 @@ fn emit_body(
                     scope,
                     map,
                 };
-                match resolve(&mut body, *opcode, operands, &mut names, mb) {
+                match resolve(&mut body, opcode, &operands, &mut names, mb) {
                     Ok(resolved) => {
-                        if let Err(e) = body.inst(*opcode, resolved) {
+                        let inst = Inst {
+                            opcode,
+                            operands: resolved,
+                        };
+                        // Checked before the code grows: one short line
+                        // (`br_table r0, L, [65536 x L]`) is 262 KB of code.
+                        let size = u64::from(body.pc()) + u64::from(inst.encoded_size());
+                        if size > u64::from(MAX_CODE_SIZE) {
+                            errors.push(AsmError::new(
+                                codes::LIMIT,
+                                format!(
+                                    "function `{}` has more than {MAX_CODE_SIZE} bytes of code from this instruction on: the limit is {MAX_CODE_SIZE}",
+                                    f.name
+                                ),
+                                span.clone(),
+                            ));
+                            return Err(errors);
+                        }
+                        if let Err(e) = body.inst(opcode, inst.operands) {
                             errors.push(AsmError::new(
                                 codes::EXPECTED,
                                 e.to_string(),
@@ -306,7 +361,6 @@ fn emit_body(
                             ));
                         }
                         spans.push(span.clone());
-                        operand_spans.push(operands.iter().map(operand_span).collect());
                     }
                     Err(e) => errors.push(e),
                 }
@@ -339,7 +393,7 @@ fn emit_body(
             map.functions.get(id.0 as usize).cloned().unwrap_or(0..0),
         )]);
     }
-    Ok((spans, operand_spans))
+    Ok(spans)
 }
 
 fn operand_span((raw, span): &(RawOperand, Span)) -> OperandSpan {
@@ -461,6 +515,10 @@ fn resolve(
                 let index = mb.signature(sig.clone());
                 if index as usize == names.map.signatures.len() {
                     names.map.signatures.push(span.clone());
+                    if let Some(e) = crossed(index as usize + 1, MAX_SIGNATURES, "signatures", span)
+                    {
+                        return Err(e);
+                    }
                 }
                 Operand::U32(index)
             }

@@ -3,6 +3,7 @@
 //! line.
 
 use super::error::{codes, AsmError};
+use crate::bytecode::limits::MAX_NAME_LEN;
 use std::ops::Range;
 
 /// One token.
@@ -89,113 +90,190 @@ fn is_name_char(c: u8) -> bool {
 }
 
 /// Tokenizes a whole source. Lexical errors are collected; the tokens of the
-/// rest of the file are still returned so the parser can report more.
+/// rest of the file are still returned so the parser can report more. The
+/// assembler does not call this: it lexes a line at a time with [`Lexer`],
+/// so no file makes it hold more than a line's lookahead of tokens.
 pub fn lex(src: &str) -> (Vec<Token>, Vec<AsmError>) {
-    let bytes = src.as_bytes();
     let mut tokens = Vec::new();
     let mut errors = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
-        let single = |tok: Tok| Some((tok, 1));
-        let simple = match c {
-            b'\n' => single(Tok::Newline),
-            b':' => single(Tok::Colon),
-            b',' => single(Tok::Comma),
-            b'(' => single(Tok::LParen),
-            b')' => single(Tok::RParen),
-            b'[' => single(Tok::LBracket),
-            b']' => single(Tok::RBracket),
-            b'@' => single(Tok::At),
-            b'=' => single(Tok::Equals),
-            b'{' => single(Tok::LBrace),
-            b'}' => single(Tok::RBrace),
-            b'-' if bytes.get(i + 1) == Some(&b'>') => Some((Tok::Arrow, 2)),
-            b'.' if bytes.get(i + 1) == Some(&b'.') => Some((Tok::DotDot, 2)),
-            b'-' if !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => single(Tok::Minus),
-            _ => None,
-        };
-        if let Some((tok, len)) = simple {
-            tokens.push(Token {
-                tok,
-                span: start..start + len,
-            });
-            i += len;
-            continue;
-        }
-        match c {
-            b' ' | b'\t' | b'\r' => i += 1,
-            b';' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'"' => match lex_string(src, i) {
-                Ok((value, end)) => {
-                    tokens.push(Token {
-                        tok: Tok::Str(value),
-                        span: start..end,
-                    });
-                    i = end;
-                }
-                Err((error, resume)) => {
-                    errors.push(error);
-                    i = resume;
-                }
-            },
-            c if c.is_ascii_digit() || c == b'-' || c == b'+' => {
-                i += 1;
-                let hex = bytes[start..].starts_with(b"0x") || bytes[start..].starts_with(b"-0x");
-                while i < bytes.len() {
-                    let d = bytes[i];
-                    let exponent_sign =
-                        (d == b'+' || d == b'-') && !hex && matches!(bytes[i - 1], b'e' | b'E');
-                    let fraction_dot =
-                        d == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
-                    if is_name_char(d) || exponent_sign || fraction_dot {
-                        i += 1;
-                    } else {
-                        break;
-                    }
-                }
-                tokens.push(Token {
-                    tok: Tok::Number(src[start..i].to_string()),
-                    span: start..i,
-                });
-            }
-            c if is_name_start(c) => {
-                i += 1;
-                while i < bytes.len() {
-                    let d = bytes[i];
-                    let inner_dot = d == b'.' && bytes.get(i + 1).is_some_and(|&n| is_name_char(n));
-                    if is_name_char(d) || inner_dot {
-                        i += 1;
-                    } else {
-                        break;
-                    }
-                }
-                tokens.push(Token {
-                    tok: Tok::Ident(src[start..i].to_string()),
-                    span: start..i,
-                });
-            }
-            _ => {
-                let ch = src[i..].chars().next().unwrap_or('?');
-                errors.push(AsmError::new(
-                    codes::UNEXPECTED_CHAR,
-                    format!("unexpected character {ch:?}: expected an instruction, directive, operand or `;` comment"),
-                    i..i + ch.len_utf8(),
-                ));
-                i += ch.len_utf8();
-            }
-        }
+    let mut lexer = Lexer::at(src, 0);
+    while let Some(token) = lexer.next_token(&mut errors) {
+        tokens.push(token);
     }
     tokens.push(Token {
         tok: Tok::Newline,
-        span: bytes.len()..bytes.len(),
+        span: src.len()..src.len(),
     });
     (tokens, errors)
+}
+
+/// A cursor that reads one token at a time, from any line start.
+#[derive(Clone, Debug)]
+pub struct Lexer<'s> {
+    src: &'s str,
+    pos: usize,
+    /// Whether names and numbers carry their text (else they are empty:
+    /// a scan for errors allocates nothing for them).
+    keep: bool,
+}
+
+impl<'s> Lexer<'s> {
+    /// A lexer reading `src` from byte `pos` (a line start, or 0).
+    pub fn at(src: &'s str, pos: usize) -> Lexer<'s> {
+        Lexer {
+            src,
+            pos,
+            keep: true,
+        }
+    }
+
+    /// A lexer that only finds tokens' kinds, spans and errors: names and
+    /// numbers come with empty text.
+    pub fn scanning(src: &'s str, pos: usize) -> Lexer<'s> {
+        Lexer {
+            src,
+            pos,
+            keep: false,
+        }
+    }
+
+    fn text(&self, range: Range<usize>) -> String {
+        if self.keep {
+            self.src[range].to_string()
+        } else {
+            String::new()
+        }
+    }
+
+    /// Where the next token's search starts.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// The next token (a newline is one), or `None` at the end of the
+    /// source. Lexical errors met on the way are appended to `errors` and
+    /// skipped.
+    pub fn next_token(&mut self, errors: &mut Vec<AsmError>) -> Option<Token> {
+        let src = self.src;
+        let bytes = src.as_bytes();
+        let mut i = self.pos;
+        let result = loop {
+            if i >= bytes.len() {
+                break None;
+            }
+            let c = bytes[i];
+            let start = i;
+            let single = |tok: Tok| Some((tok, 1));
+            let simple = match c {
+                b'\n' => single(Tok::Newline),
+                b':' => single(Tok::Colon),
+                b',' => single(Tok::Comma),
+                b'(' => single(Tok::LParen),
+                b')' => single(Tok::RParen),
+                b'[' => single(Tok::LBracket),
+                b']' => single(Tok::RBracket),
+                b'@' => single(Tok::At),
+                b'=' => single(Tok::Equals),
+                b'{' => single(Tok::LBrace),
+                b'}' => single(Tok::RBrace),
+                b'-' if bytes.get(i + 1) == Some(&b'>') => Some((Tok::Arrow, 2)),
+                b'.' if bytes.get(i + 1) == Some(&b'.') => Some((Tok::DotDot, 2)),
+                b'-' if !bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => single(Tok::Minus),
+                _ => None,
+            };
+            if let Some((tok, len)) = simple {
+                i += len;
+                break Some(Token {
+                    tok,
+                    span: start..start + len,
+                });
+            }
+            match c {
+                b' ' | b'\t' | b'\r' => i += 1,
+                b';' => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'"' => match lex_string(src, i) {
+                    Ok((value, end)) => {
+                        i = end;
+                        break Some(Token {
+                            tok: Tok::Str(value),
+                            span: start..end,
+                        });
+                    }
+                    Err((error, resume)) => {
+                        errors.push(error);
+                        i = resume;
+                    }
+                },
+                c if c.is_ascii_digit() || c == b'-' || c == b'+' => {
+                    i += 1;
+                    let hex =
+                        bytes[start..].starts_with(b"0x") || bytes[start..].starts_with(b"-0x");
+                    while i < bytes.len() {
+                        let d = bytes[i];
+                        let exponent_sign =
+                            (d == b'+' || d == b'-') && !hex && matches!(bytes[i - 1], b'e' | b'E');
+                        let fraction_dot =
+                            d == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
+                        if is_name_char(d) || exponent_sign || fraction_dot {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    break Some(Token {
+                        tok: Tok::Number(self.text(start..i)),
+                        span: start..i,
+                    });
+                }
+                c if is_name_start(c) => {
+                    i += 1;
+                    while i < bytes.len() {
+                        let d = bytes[i];
+                        let inner_dot =
+                            d == b'.' && bytes.get(i + 1).is_some_and(|&n| is_name_char(n));
+                        if is_name_char(d) || inner_dot {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    // Checked before the name is copied: no name in a module
+                    // may be longer, so a longer one is refused here, with
+                    // its line, whatever it was meant to name.
+                    if i - start > MAX_NAME_LEN as usize {
+                        errors.push(AsmError::new(
+                            codes::LIMIT,
+                            format!(
+                                "name of {} bytes is over the limit of {MAX_NAME_LEN} bytes",
+                                i - start
+                            ),
+                            start..i,
+                        ));
+                        continue;
+                    }
+                    break Some(Token {
+                        tok: Tok::Ident(self.text(start..i)),
+                        span: start..i,
+                    });
+                }
+                _ => {
+                    let ch = src[i..].chars().next().unwrap_or('?');
+                    errors.push(AsmError::new(
+                        codes::UNEXPECTED_CHAR,
+                        format!("unexpected character {ch:?}: expected an instruction, directive, operand or `;` comment"),
+                        i..i + ch.len_utf8(),
+                    ));
+                    i += ch.len_utf8();
+                }
+            }
+        };
+        self.pos = i;
+        result
+    }
 }
 
 /// Lexes the string literal starting at `start` (a `"`). On error, returns the

@@ -3,44 +3,96 @@
 //! matter to the grammar, so each cursor stops at its line's newline token.
 
 use super::error::{codes, AsmError};
-use super::lexer::{Tok, Token};
+use super::lexer::{Lexer, Tok, Token};
 use crate::bytecode::limits::{MAX_PARAMS, MAX_REGISTERS};
 use crate::bytecode::{Reg, Signature};
 use janus_runtime::abi::ValType;
+use std::collections::VecDeque;
 use std::ops::Range;
 
 pub(super) type Span = Range<usize>;
 
-/// A cursor over one line's tokens; the last token is always the newline.
-pub(super) struct Line<'t> {
-    pub(super) tokens: &'t [Token],
-    pub(super) pos: usize,
+/// A cursor over one line's tokens, read from the source as the parser asks
+/// for them (at most two ahead), so a line of millions of operands costs only
+/// what the parser keeps of it, and every list limit is checked before the
+/// rest of the line is read. The last token is always the newline (or the end
+/// of the source, read as one); the cursor stays on it.
+pub(super) struct Line<'s> {
+    lexer: Lexer<'s>,
+    ahead: VecDeque<Token>,
+    /// The newline once read: every token after it is the newline again.
+    newline: Option<Token>,
+    /// The end of the last token consumed.
+    last_end: usize,
 }
 
-impl<'t> Line<'t> {
-    pub(super) fn peek(&self) -> &'t Token {
-        &self.tokens[self.pos.min(self.tokens.len() - 1)]
+impl<'s> Line<'s> {
+    /// The line starting at byte `start` of `src`, which has no lexical
+    /// errors (the parser checks each line first).
+    pub(super) fn at(src: &'s str, start: usize) -> Line<'s> {
+        Line {
+            lexer: Lexer::at(src, start),
+            ahead: VecDeque::new(),
+            newline: None,
+            last_end: start,
+        }
+    }
+
+    fn fill(&mut self, n: usize) {
+        while self.ahead.len() < n {
+            let token = match &self.newline {
+                Some(newline) => newline.clone(),
+                None => {
+                    // Lexical errors were reported by the line's first pass.
+                    let mut ignored = Vec::new();
+                    let end = self.lexer.pos();
+                    let token = self.lexer.next_token(&mut ignored).unwrap_or(Token {
+                        tok: Tok::Newline,
+                        span: end.max(self.lexer.pos())..end.max(self.lexer.pos()),
+                    });
+                    if token.tok == Tok::Newline {
+                        self.newline = Some(token.clone());
+                    }
+                    token
+                }
+            };
+            self.ahead.push_back(token);
+        }
+    }
+
+    /// The next token, cloned: [`Line::peek_ref`] looks without cloning.
+    pub(super) fn peek(&mut self) -> Token {
+        self.peek_ref().clone()
+    }
+
+    /// The next token.
+    pub(super) fn peek_ref(&mut self) -> &Token {
+        self.fill(1);
+        &self.ahead[0]
     }
 
     /// The token after the next one (the newline at the end of the line).
-    pub(super) fn peek2(&self) -> &'t Token {
-        &self.tokens[(self.pos + 1).min(self.tokens.len() - 1)]
+    pub(super) fn peek2(&mut self) -> &Token {
+        self.fill(2);
+        &self.ahead[1]
     }
 
-    pub(super) fn next(&mut self) -> &'t Token {
-        let t = self.peek();
-        if self.pos < self.tokens.len() - 1 {
-            self.pos += 1;
+    pub(super) fn next(&mut self) -> Token {
+        self.fill(1);
+        if self.ahead[0].tok == Tok::Newline {
+            return self.ahead[0].clone();
         }
+        let t = self.ahead.pop_front().expect("filled");
+        self.last_end = t.span.end;
         t
     }
 
-    pub(super) fn at_end(&self) -> bool {
-        self.peek().tok == Tok::Newline
+    pub(super) fn at_end(&mut self) -> bool {
+        self.peek_ref().tok == Tok::Newline
     }
 
     pub(super) fn eat(&mut self, tok: &Tok) -> bool {
-        if &self.peek().tok == tok {
+        if &self.peek_ref().tok == tok {
             self.next();
             true
         } else {
@@ -49,42 +101,45 @@ impl<'t> Line<'t> {
     }
 
     pub(super) fn expect(&mut self, tok: Tok, what: &str) -> Result<Span, AsmError> {
-        let t = self.peek();
+        let t = self.peek_ref();
         if t.tok == tok {
-            self.next();
-            Ok(t.span.clone())
+            Ok(self.next().span)
         } else {
             Err(expected(what, t))
         }
     }
 
     pub(super) fn ident(&mut self, what: &str) -> Result<(String, Span), AsmError> {
-        let t = self.peek();
-        match &t.tok {
-            Tok::Ident(s) => {
-                self.next();
-                Ok((s.clone(), t.span.clone()))
-            }
+        let t = self.peek_ref();
+        match t.tok {
+            Tok::Ident(_) => match self.next() {
+                Token {
+                    tok: Tok::Ident(s),
+                    span,
+                } => Ok((s, span)),
+                t => Err(expected(what, t)),
+            },
             _ => Err(expected(what, t)),
         }
     }
 
     /// The end of the span of the last token consumed (at least `start`).
     pub(super) fn consumed_end(&self, start: usize) -> usize {
-        self.tokens[self.pos.saturating_sub(1)].span.end.max(start)
+        self.last_end.max(start)
     }
 
     pub(super) fn end(&mut self) -> Result<(), AsmError> {
         if self.at_end() {
             Ok(())
         } else {
-            Err(expected("end of line", self.peek()))
+            Err(expected("end of line", self.peek_ref()))
         }
     }
 }
 
 /// A0005: `found` where the grammar wants `what`.
-pub(super) fn expected(what: &str, found: &Token) -> AsmError {
+pub(super) fn expected(what: &str, found: impl std::borrow::Borrow<Token>) -> AsmError {
+    let found = found.borrow();
     AsmError::new(
         codes::EXPECTED,
         format!("expected {what}, found {}", found.tok.describe()),

@@ -39,17 +39,14 @@ use crate::bytecode::Module;
 /// came from where and the warnings, or returns every error found (warnings
 /// are dropped then).
 pub fn assemble(src: &str) -> Result<(Module, SourceMap, Vec<AsmWarning>), Vec<AsmError>> {
-    let (tokens, mut errors) = lexer::lex(src);
-    // A line with a lexical error is reported once, not parsed again.
-    let mut bad_offsets: Vec<usize> = errors.iter().map(|e| e.span.start).collect();
-    bad_offsets.sort_unstable();
-    let items = parser::parse(&tokens, &bad_offsets, &mut errors);
+    let mut errors = Vec::new();
+    let items = parser::parse(src, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
     let mut warnings = Vec::new();
     let symbols = symbols::Symbols::resolve(src, &items, &mut errors, &mut warnings);
-    let (module, map) = emit::emit(&items, &symbols, &mut errors);
+    let (module, map) = emit::emit(src, &items, &symbols, &mut errors);
     if errors.is_empty() {
         Ok((module, map, warnings))
     } else {

@@ -6,7 +6,7 @@
 
 use super::ast::{BodyLine, DataItem, DataPiece, FuncItem, IntExpr, Item, RawOperand};
 use super::error::{codes, AsmError};
-use super::lexer::{Tok, Token};
+use super::lexer::{Lexer, Tok};
 use super::line::{
     expected, misplaced, parse_params, parse_reg, parse_result, parse_sig, parse_type, Line, Span,
 };
@@ -16,35 +16,52 @@ use crate::bytecode::{Opcode, OperandKind};
 use janus_runtime::abi::ValType;
 
 /// Parses every line; a function's item is emitted at its `end`, with the
-/// span of its `func` line. `skip` holds the offsets of lexical errors: their
-/// lines are reported once, not parsed again.
-pub(super) fn parse(
-    tokens: &[Token],
-    skip: &[usize],
-    errors: &mut Vec<AsmError>,
-) -> Vec<(Item, Span)> {
+/// span of its `func` line. Each line is lexed twice: once to find lexical
+/// errors (a line with one is reported once, not parsed), then token by token
+/// as the parser reads it. A function's body lines are parsed here for their
+/// errors and dropped: only the source range of the body is kept
+/// ([`FuncItem::lines`]), and the emitter parses those lines again one at a
+/// time ([`body_lines`]), so no whole-file token or instruction list is ever
+/// held.
+pub(super) fn parse(src: &str, errors: &mut Vec<AsmError>) -> Vec<(Item, Span)> {
     let mut items = Vec::new();
     let mut current: Option<(FuncItem, Span)> = None;
     // Bytes in all data segments so far, held to the format's limit line by
     // line, so no directive makes the assembler allocate past it.
     let mut data_total = 0usize;
-    for line_tokens in tokens.split_inclusive(|t| t.tok == Tok::Newline) {
-        let last = &line_tokens[line_tokens.len() - 1];
-        let span = line_tokens[0].span.start..last.span.start.max(line_tokens[0].span.end);
-        let first_at_or_after = skip.partition_point(|&o| o < span.start);
-        if skip
-            .get(first_at_or_after)
-            .is_some_and(|&o| o <= last.span.end)
-        {
+    let mut start = 0;
+    loop {
+        let Some((span, next, blank)) = scan_line(src, start, errors) else {
+            start = next_line(src, start);
+            if start >= src.len() {
+                break;
+            }
             continue;
-        }
-        let mut line = Line {
-            tokens: line_tokens,
-            pos: 0,
         };
-        if let Err(e) = parse_line(&mut line, span, &mut items, &mut current, &mut data_total) {
-            errors.push(e);
+        let mut line = Line::at(src, start);
+        let in_function = current.is_some();
+        if !blank {
+            if let Err(e) = parse_line(&mut line, span, &mut items, &mut current, &mut data_total) {
+                errors.push(e);
+            }
         }
+        if let Some((func, _)) = current.as_mut() {
+            if !in_function {
+                func.lines = next..next;
+            } else {
+                func.body_seen |= !func.body.is_empty();
+                for (line, span) in func.body.drain(..) {
+                    if let BodyLine::Label(_) = line {
+                        func.labels.push(span);
+                    }
+                }
+                func.lines.end = next;
+            }
+        }
+        if next >= src.len() {
+            break;
+        }
+        start = next;
     }
     if let Some((func, span)) = current {
         errors.push(AsmError::new(
@@ -59,6 +76,96 @@ pub(super) fn parse(
     items
 }
 
+/// The start of the line after the one starting at `start`.
+fn next_line(src: &str, start: usize) -> usize {
+    src[start..].find('\n').map_or(src.len(), |n| start + n + 1)
+}
+
+/// Lexes the line starting at `start` without keeping its tokens: its span
+/// (first token to newline) and the next line's start, or `None` when it has
+/// lexical errors, which are appended to `errors`; and whether it is blank
+/// (no token but its newline: nothing to parse).
+fn scan_line(src: &str, start: usize, errors: &mut Vec<AsmError>) -> Option<(Span, usize, bool)> {
+    let mut lexer = Lexer::scanning(src, start);
+    let before = errors.len();
+    let mut first: Option<Span> = None;
+    let newline = loop {
+        match lexer.next_token(errors) {
+            Some(t) if t.tok == Tok::Newline => break t.span,
+            Some(t) => {
+                first.get_or_insert(t.span);
+            }
+            None => break src.len()..src.len(),
+        }
+    };
+    if errors.len() > before {
+        return None;
+    }
+    let blank = first.is_none();
+    let first = first.unwrap_or(newline.clone());
+    Some((
+        first.start..newline.start.max(first.end),
+        newline.end,
+        blank,
+    ))
+}
+
+/// The operands of the instruction whose mnemonic starts at byte `start`
+/// of `src`, parsed again (for [`super::SourceMap::operands`]).
+pub(super) fn instruction_operands(src: &str, start: usize) -> Option<Vec<(RawOperand, Span)>> {
+    let mut line = Line::at(src, start);
+    let (word, _) = line.ident("an instruction").ok()?;
+    let opcode = Opcode::from_mnemonic(&word)?;
+    parse_operands(&mut line, opcode).ok()
+}
+
+/// The body lines of a function the parser accepted, parsed again one source
+/// line at a time: each label and instruction with its span, in order.
+pub(super) fn body_lines<'a>(
+    src: &'a str,
+    func: &FuncItem,
+) -> impl Iterator<Item = (BodyLine, Span)> + 'a {
+    let mut scratch = Some((
+        FuncItem {
+            name: func.name.clone(),
+            params: func.params.clone(),
+            result: func.result,
+            registers: func.params.clone(),
+            body: Vec::new(),
+            body_seen: false,
+            lines: func.lines.clone(),
+            labels: Vec::new(),
+        },
+        0..0,
+    ));
+    let end = func.lines.end;
+    let mut start = func.lines.start;
+    let mut pending = std::collections::VecDeque::new();
+    let mut items = Vec::new();
+    let mut data_total = 0;
+    std::iter::from_fn(move || loop {
+        if let Some(line) = pending.pop_front() {
+            return Some(line);
+        }
+        if start >= end {
+            return None;
+        }
+        let next = next_line(src, start);
+        let mut line = Line::at(src, start);
+        // The parser accepted these lines once, so they lex and parse again
+        // without errors; `reg` lines replay into the scratch item. A body
+        // line's span is not needed: labels and instructions carry their own.
+        let _ = parse_line(&mut line, 0..0, &mut items, &mut scratch, &mut data_total);
+        {
+            if let Some((f, _)) = scratch.as_mut() {
+                f.body_seen |= !f.body.is_empty();
+                pending.extend(f.body.drain(..));
+            }
+        }
+        start = next;
+    })
+}
+
 fn parse_line(
     line: &mut Line,
     span: Span,
@@ -69,9 +176,9 @@ fn parse_line(
     // Labels: `name:` or `@pc:`, any number, before an instruction.
     loop {
         let t = line.peek();
-        let next = line.tokens.get(line.pos + 1).map(|t| &t.tok);
-        match (&t.tok, next) {
-            (Tok::Ident(name), Some(Tok::Colon)) => {
+        let colon = line.peek2().tok == Tok::Colon;
+        match (&t.tok, colon) {
+            (Tok::Ident(name), true) => {
                 let Some((func, _)) = current.as_mut() else {
                     return Err(misplaced("a label", &t.span));
                 };
@@ -223,6 +330,9 @@ fn parse_line(
                     result,
                     registers,
                     body: Vec::new(),
+                    body_seen: false,
+                    lines: 0..0,
+                    labels: Vec::new(),
                 },
                 span,
             ));
@@ -238,7 +348,7 @@ fn parse_line(
             let Some((func, _)) = current.as_mut() else {
                 return Err(misplaced("`reg`", &word_span));
             };
-            if !func.body.is_empty() {
+            if func.body_seen || !func.body.is_empty() {
                 return Err(AsmError::new(
                     codes::MISPLACED,
                     "register declarations must come before the function's first instruction or label",

@@ -31,9 +31,11 @@
 //! # }
 //! ```
 
+use super::code::{Code, OperandMismatch};
 use super::module::*;
 use super::opcodes::{Opcode, OperandKind};
 use janus_runtime::abi::ValType;
+use std::collections::HashMap;
 use thiserror::Error;
 
 /// A function's index in the module being built.
@@ -86,6 +88,10 @@ pub enum BuildError {
         /// Operands given.
         found: usize,
     },
+    /// An operand is not of its kind's variant, or a list is too long to
+    /// encode.
+    #[error(transparent)]
+    Operand(#[from] OperandMismatch),
 }
 
 /// Builds a [`Module`].
@@ -93,6 +99,9 @@ pub enum BuildError {
 pub struct ModuleBuilder {
     module: Module,
     defined: Vec<bool>,
+    /// Each signature's index, so adding one is not a search of all the
+    /// others (65,536 `type` lines would take 2^31 comparisons).
+    signature_index: HashMap<Signature, u32>,
 }
 
 impl ModuleBuilder {
@@ -103,11 +112,13 @@ impl ModuleBuilder {
 
     /// The index of `sig` among the module's signatures, adding it if new.
     pub fn signature(&mut self, sig: Signature) -> u32 {
-        if let Some(i) = self.module.signatures.iter().position(|s| *s == sig) {
-            return i as u32;
+        if let Some(&i) = self.signature_index.get(&sig) {
+            return i;
         }
+        let index = self.module.signatures.len() as u32;
+        self.signature_index.insert(sig.clone(), index);
         self.module.signatures.push(sig);
-        (self.module.signatures.len() - 1) as u32
+        index
     }
 
     /// Declares the linear memory's initial and maximum size in pages.
@@ -136,7 +147,7 @@ impl ModuleBuilder {
             name: name.to_string(),
             sig,
             registers: params.to_vec(),
-            code: Vec::new(),
+            code: Code::new(),
         });
         self.defined.push(false);
         FuncId((self.module.functions.len() - 1) as u32)
@@ -150,7 +161,8 @@ impl ModuleBuilder {
             func,
             name: f.name.clone(),
             registers: f.registers.clone(),
-            code: Vec::new(),
+            code: Code::new(),
+            fixups: Vec::new(),
             pc: 0,
             labels: Vec::new(),
         }
@@ -210,7 +222,10 @@ pub struct FunctionBuilder {
     func: FuncId,
     name: String,
     registers: Vec<ValType>,
-    code: Vec<Inst>,
+    /// The code so far, held encoded, with label numbers where the pcs go.
+    code: Code,
+    /// Where in `code` a label number waits to be patched to its pc.
+    fixups: Vec<(u32, u32)>,
     pc: u32,
     labels: Vec<LabelData>,
 }
@@ -284,8 +299,27 @@ impl FunctionBuilder {
             });
         }
         let inst = Inst { opcode, operands };
-        self.pc += inst.encoded_size();
-        self.code.push(inst);
+        let pc = self.code.push(&inst).map_err(BuildError::Operand)?;
+        // Each label operand's position: the opcode byte, then the operands
+        // before it at their encoded sizes.
+        let mut at = pc as usize + 1;
+        for (kind, operand) in opcode.operands().iter().zip(&inst.operands) {
+            match (kind, operand) {
+                (OperandKind::Label, Operand::U32(id)) => self.fixups.push((at as u32, *id)),
+                (OperandKind::LabelTable, Operand::Labels(ids)) => {
+                    for (i, id) in ids.iter().enumerate() {
+                        self.fixups.push(((at + 4 + 4 * i) as u32, *id));
+                    }
+                }
+                _ => {}
+            }
+            at += match (kind, operand) {
+                (OperandKind::LabelTable, Operand::Labels(l)) => 4 + 4 * l.len(),
+                (OperandKind::Results | OperandKind::Args, Operand::Regs(r)) => 1 + 2 * r.len(),
+                (kind, _) => fixed_operand_size(*kind) as usize,
+            };
+        }
+        self.pc = self.code.size();
         Ok(())
     }
 
@@ -336,19 +370,9 @@ impl FunctionBuilder {
                 label: data.name.clone().unwrap_or_else(|| id.to_string()),
             })
         };
-        for inst in &mut self.code {
-            let kinds = inst.opcode.operands();
-            for (kind, operand) in kinds.iter().zip(inst.operands.iter_mut()) {
-                match (kind, operand) {
-                    (OperandKind::Label, Operand::U32(id)) => *id = resolve(&self.labels, *id)?,
-                    (OperandKind::LabelTable, Operand::Labels(ids)) => {
-                        for id in ids.iter_mut() {
-                            *id = resolve(&self.labels, *id)?;
-                        }
-                    }
-                    _ => {}
-                }
-            }
+        for &(at, id) in &self.fixups {
+            let pc = resolve(&self.labels, id)?;
+            self.code.patch_u32(at as usize, pc);
         }
         let mut names: Vec<LabelName> = self
             .labels

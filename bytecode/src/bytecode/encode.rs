@@ -42,12 +42,8 @@ pub fn encode(module: &Module) -> Vec<u8> {
                 w.u32(func.sig);
                 w.count(func.registers.len());
                 w.bytes.extend(func.registers.iter().map(|t| t.code()));
-                let mut code = Vec::new();
-                for inst in &func.code {
-                    encode_inst(inst, &mut code);
-                }
-                w.count(code.len());
-                w.bytes.extend_from_slice(&code);
+                w.count(func.code.bytes().len());
+                w.bytes.extend_from_slice(func.code.bytes());
             }
         });
     }

@@ -2,6 +2,7 @@
 //! container's constants and limits, its encoder and its decoder.
 
 pub mod builder;
+pub mod code;
 pub mod decode;
 pub mod encode;
 pub mod format;
@@ -11,6 +12,7 @@ pub mod module;
 pub mod opcodes;
 pub mod semantics;
 
+pub use code::{Code, OperandMismatch};
 pub use decode::{decode, DecodeError, DecodeErrorKind, FileOffsets};
 pub use encode::encode;
 pub use module::*;

@@ -5,6 +5,7 @@
 //! and `decode(encode(m)) == m` holds for every module. Nothing here is checked
 //! on construction: a `Module` may be ill-typed until the verifier accepts it.
 
+use super::code::Code;
 use super::opcodes::{Opcode, OperandKind};
 use janus_runtime::abi::ValType;
 
@@ -135,22 +136,15 @@ pub struct Function {
     pub sig: u32,
     /// The type of every register; the first ones are the parameters.
     pub registers: Vec<ValType>,
-    /// The instructions, in order; each starts at the pc that is the sum of
-    /// the encoded sizes before it.
-    pub code: Vec<Inst>,
+    /// The instructions, in order, held encoded (see [`Code`]); each starts
+    /// at the pc that is the sum of the encoded sizes before it.
+    pub code: Code,
 }
 
 impl Function {
     /// The pc of every instruction, in order, and the code size at the end.
     pub fn pcs(&self) -> Vec<u32> {
-        let mut pcs = Vec::with_capacity(self.code.len() + 1);
-        let mut pc = 0u32;
-        for inst in &self.code {
-            pcs.push(pc);
-            pc = pc.saturating_add(inst.encoded_size());
-        }
-        pcs.push(pc);
-        pcs
+        self.code.pcs()
     }
 }
 

@@ -53,6 +53,9 @@ pub fn verify(module: &Module, offsets: &FileOffsets) -> Result<(), Vec<VerifyEr
     }
 }
 
+/// The instruction starts of one function's code, one bit per byte.
+struct Starts(Vec<u64>);
+
 struct Verifier<'a> {
     module: &'a Module,
     offsets: &'a FileOffsets,
@@ -223,21 +226,23 @@ impl<'a> Verifier<'a> {
             }
         }
 
-        let pcs = func.pcs();
-        let size = *pcs.last().unwrap_or(&0);
-        let mut is_start = vec![false; size as usize + 1];
-        for &pc in &pcs[..pcs.len() - 1] {
-            is_start[pc as usize] = true;
+        // Instruction starts as one bit per byte of code, so checking the
+        // targets costs an eighth of a byte per byte, not a pc per instruction.
+        let size = func.code.size();
+        let mut is_start = Starts(vec![0u64; (size as usize).div_ceil(64)]);
+        let mut last_pc = None;
+        for pc in func.code.starts() {
+            is_start.0[pc as usize / 64] |= 1 << (pc % 64);
+            last_pc = Some(pc);
         }
-        match func.code.last() {
+        match last_pc.and_then(|pc| Some((pc, func.code.at(pc)?))) {
             None => self.error(
                 code_start,
                 VerifyErrorKind::EmptyFunction {
                     func: func.name.clone(),
                 },
             ),
-            Some(last) if !last.opcode.is_terminator() => {
-                let pc = pcs[pcs.len() - 2];
+            Some((pc, last)) if !last.opcode.is_terminator() => {
                 self.error_at(
                     Site {
                         func: &func.name,
@@ -253,14 +258,14 @@ impl<'a> Verifier<'a> {
             Some(_) => {}
         }
         let result = sig.and_then(|s| s.result);
-        for (inst, &pc) in func.code.iter().zip(&pcs) {
+        for (pc, inst) in func.code.with_pcs() {
             let site = Site {
                 func: &func.name,
                 pc,
                 offset: code_start + pc as usize,
                 operand: None,
             };
-            self.inst(site, func, inst, &is_start, size, result, sig.is_some());
+            self.inst(site, func, &inst, &is_start, size, result, sig.is_some());
         }
     }
 
@@ -270,7 +275,7 @@ impl<'a> Verifier<'a> {
         site: Site,
         func: &Function,
         inst: &Inst,
-        is_start: &[bool],
+        is_start: &Starts,
         size: u32,
         result: Option<ValType>,
         sig_known: bool,
@@ -437,10 +442,10 @@ impl<'a> Verifier<'a> {
         }
     }
 
-    fn target(&mut self, site: Site, target: u32, is_start: &[bool], size: u32) {
+    fn target(&mut self, site: Site, target: u32, is_start: &Starts, size: u32) {
         if target >= size {
             self.error_at(site, VerifyErrorKind::TargetOutOfRange { target, size });
-        } else if !is_start[target as usize] {
+        } else if is_start.0[target as usize / 64] & (1 << (target % 64)) == 0 {
             self.error_at(site, VerifyErrorKind::TargetMidInstruction { target });
         }
     }

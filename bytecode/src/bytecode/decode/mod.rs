@@ -15,6 +15,7 @@ mod reader;
 
 pub use error::{DecodeError, DecodeErrorKind};
 
+use super::code::Code;
 use super::format::{SectionId, MAGIC, VERSION};
 use super::limits::*;
 use super::module::*;
@@ -253,16 +254,16 @@ fn read_functions(s: &mut Reader, module: &mut Module, offsets: &mut FileOffsets
     Ok(())
 }
 
-/// Decodes one function's code; `base` is the file offset of its first byte.
-fn decode_code(code: &[u8], base: usize, func: &str) -> Result<Vec<Inst>> {
-    // Every instruction is at least one byte, so this reserve is bounded by
-    // bytes that exist; most are 5 to 7 bytes.
-    let mut insts = Vec::with_capacity(code.len() / 5);
+/// Walks one function's code, checking every instruction is complete and
+/// every list within its limit, and keeps it encoded (see [`Code`]): nothing
+/// is allocated per instruction. `base` is the file offset of its first byte.
+fn decode_code(code: &[u8], base: usize, func: &str) -> Result<Code> {
     let mut c = Reader {
         bytes: code,
         pos: 0,
         end: code.len(),
     };
+    let mut count = 0usize;
     while c.pos < code.len() {
         let pc = c.pos as u32;
         let byte = code[c.pos];
@@ -285,23 +286,8 @@ fn decode_code(code: &[u8], base: usize, func: &str) -> Result<Vec<Inst>> {
                 opcode,
             },
         };
-        let kinds = opcode.operands();
-        let mut operands = Vec::with_capacity(kinds.len());
-        for kind in kinds {
-            let operand = match kind {
-                OperandKind::Def(_) | OperandKind::Use(_) => {
-                    Operand::Reg(c.fixed_u16().ok_or_else(past_end)?)
-                }
-                OperandKind::DevOp => Operand::Dev(c.fixed_u16().ok_or_else(past_end)?),
-                OperandKind::ImmI32 => Operand::I32(c.fixed_u32_opt().ok_or_else(past_end)? as i32),
-                OperandKind::ImmF32 => Operand::F32(c.fixed_u32_opt().ok_or_else(past_end)?),
-                OperandKind::ImmI64 => Operand::I64(c.fixed_u64().ok_or_else(past_end)? as i64),
-                OperandKind::ImmF64 => Operand::F64(c.fixed_u64().ok_or_else(past_end)?),
-                OperandKind::Offset
-                | OperandKind::TrapCode
-                | OperandKind::Label
-                | OperandKind::Func
-                | OperandKind::Sig => Operand::U32(c.fixed_u32_opt().ok_or_else(past_end)?),
+        for kind in opcode.operands() {
+            let size = match kind {
                 OperandKind::LabelTable => {
                     let count_pos = c.pos;
                     let count = c.fixed_u32_opt().ok_or_else(past_end)?;
@@ -315,32 +301,22 @@ fn decode_code(code: &[u8], base: usize, func: &str) -> Result<Vec<Inst>> {
                             },
                         });
                     }
-                    if count as usize * 4 > c.remaining() {
-                        return Err(past_end());
-                    }
-                    let mut pcs = Vec::with_capacity(count as usize);
-                    for _ in 0..count {
-                        pcs.push(c.fixed_u32_opt().ok_or_else(past_end)?);
-                    }
-                    Operand::Labels(pcs)
+                    count as usize * 4
                 }
                 OperandKind::Results | OperandKind::Args => {
                     let count = *c.take(1, "").map_err(|_| past_end())?.first().unwrap_or(&0);
-                    if count as usize * 2 > c.remaining() {
-                        return Err(past_end());
-                    }
-                    let mut regs = Vec::with_capacity(count as usize);
-                    for _ in 0..count {
-                        regs.push(c.fixed_u16().ok_or_else(past_end)?);
-                    }
-                    Operand::Regs(regs)
+                    count as usize * 2
                 }
+                kind => fixed_operand_size(*kind) as usize,
             };
-            operands.push(operand);
+            if size > c.remaining() {
+                return Err(past_end());
+            }
+            c.pos += size;
         }
-        insts.push(Inst { opcode, operands });
+        count += 1;
     }
-    Ok(insts)
+    Ok(Code::from_walked(code.to_vec(), count))
 }
 
 #[cfg(test)]

@@ -48,18 +48,8 @@ impl<'a> Reader<'a> {
         Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
-    pub(super) fn fixed_u16(&mut self) -> Option<u16> {
-        let b = self.take(2, "").ok()?;
-        Some(u16::from_le_bytes([b[0], b[1]]))
-    }
-
     pub(super) fn fixed_u32_opt(&mut self) -> Option<u32> {
         self.fixed_u32("").ok()
-    }
-
-    pub(super) fn fixed_u64(&mut self) -> Option<u64> {
-        let b = self.take(8, "").ok()?;
-        Some(u64::from_le_bytes(b.try_into().ok()?))
     }
 
     /// Reads a minimal unsigned LEB128 integer of at most 32 bits.

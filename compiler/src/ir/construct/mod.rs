@@ -124,7 +124,7 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
         }
     }
     let successors = |i_end: usize| -> Vec<usize> {
-        let inst = &code[i_end];
+        let inst = code.at(pcs[i_end]).expect("blocks end at instructions");
         let mut s: Vec<usize> = inst.targets().into_iter().map(index_of_pc).collect();
         if !inst.opcode.is_terminator() {
             s.push(i_end + 1);
@@ -223,7 +223,7 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
         for i in start..=end {
             builder.translate(
                 block,
-                &code[i],
+                &code.at(pcs[i]).expect("blocks hold instructions"),
                 pcs[i],
                 i == end,
                 |pc| block_of[&index_of_pc(pc)],
