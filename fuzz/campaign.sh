@@ -2,7 +2,8 @@
 # One fuzzing campaign, what `make fuzz` runs before the differential test:
 # each cargo-fuzz target in FUZZ_TARGETS for FUZZ_SECONDS, one after the
 # other (one fuzzer process at a time), then a table of executions,
-# executions per second and corpus size per target. A crash, a timeout
+# executions per second and corpus size per target (libFuzzer's live corpus,
+# and the files and bytes in the corpus directory). A crash, a timeout
 # (FUZZ_TIMEOUT seconds on one input) or an out-of-memory (FUZZ_RSS_MB) makes
 # the script exit 1 and name the reproducer file. Inputs are at most
 # FUZZ_MAX_LEN bytes (default 4096; longer seeds are cut): small inputs run
@@ -75,6 +76,9 @@ for t in $TARGETS; do
   runs=$(stat number_of_executed_units "$log")
   rate=$(stat average_exec_per_sec "$log")
   secs=$(grep -a -o "^Done [0-9]* runs in [0-9]* second" "$log" | tail -n 1 | awk '{print $5}')
+  # libFuzzer's own corpus at the end; the directory also keeps the inputs
+  # it has since replaced by smaller ones (`cargo fuzz cmin` prunes them).
+  live=$(grep -a -o -E "corp: [0-9]+/" "$log" | tail -n 1 | tr -dc '0-9')
   files=$(find "corpus/$t" -type f | wc -l)
   bytes=$(find "corpus/$t" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
   result=clean
@@ -85,11 +89,11 @@ for t in $TARGETS; do
     failures+=("$t: ${kind:-see fuzz/$log}; reproducer: ${unit:-none written, see fuzz/$log}
     reproduce: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $t ${unit:-ARTIFACT}")
   fi
-  rows+=("$(printf '%-9s %12s %9s %8s %11s %8s  %s' "$t" "$runs" "$rate" "$files" "$bytes" "${secs:-$((end - start))}" "$result")")
+  rows+=("$(printf '%-9s %12s %9s %7s %8s %11s %8s  %s' "$t" "$runs" "$rate" "${live:--}" "$files" "$bytes" "${secs:-$((end - start))}" "$result")")
 done
 
 echo
-printf '%-9s %12s %9s %8s %11s %8s  %s\n' target executions exec/s "corpus" "corpus B" seconds result
+printf '%-9s %12s %9s %7s %8s %11s %8s  %s\n' target executions exec/s live files bytes seconds result
 for r in "${rows[@]}"; do echo "$r"; done
 if [ ${#failures[@]} -gt 0 ]; then
   echo
