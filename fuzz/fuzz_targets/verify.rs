@@ -1,7 +1,8 @@
 //! The verifier on well-formed but hostile modules (see `janus_fuzz::hostile`):
 //! every built module encodes and decodes back to itself; the verifier never
-//! panics and its errors point inside the file; `load` agrees with it; and a
-//! module it accepts survives what follows it without LLVM: the disassembler
+//! panics and its errors point inside the file; `load` agrees with it; a
+//! module it accepts keeps the verifier's promises (`janus_fuzz::promise`) and
+//! survives what follows it without LLVM: the disassembler
 //! round trip byte for byte, and, when its work is statically bounded, two
 //! interpreter runs with the same outcome.
 #![no_main]
@@ -9,7 +10,7 @@
 use arbitrary::Unstructured;
 use janus_bytecode::bytecode::{decode, encode};
 use janus_bytecode::{asm, load, verify, LoadError};
-use janus_fuzz::{hostile, run};
+use janus_fuzz::{hostile, promise, run};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -32,6 +33,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Ok(()) => {
+            promise::check(&decoded);
             let loaded = load(&bytes).expect("the verifier accepted the module, so load does");
             assert_eq!(loaded.module, decoded);
             let text = asm::disassemble(&decoded);
