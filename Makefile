@@ -65,17 +65,17 @@ fmt:
 clean:
 	$(CARGO) clean
 
-## fuzz: run each cargo-fuzz target for FUZZ_SECONDS (default 60), then
+## fuzz: run each cargo-fuzz target in FUZZ_TARGETS (default: load
+## assemble verify) for FUZZ_SECONDS (default 60) and print executions,
+## executions per second and corpus size per target (fuzz/campaign.sh;
+## corpora in fuzz/corpus/, reproducers in fuzz/artifacts/); then
 ## FUZZ_PROGRAMS (default 20000) generated programs under every engine;
 ## disagreeing programs land in target/differential/.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= load assemble verify
 FUZZ_PROGRAMS ?= 20000
 FUZZ_START ?= 1000000
 fuzz: build
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
-	mkdir -p fuzz/corpus/load fuzz/corpus/assemble
-	cp samples/*.jasm fuzz/corpus/assemble/
-	for f in samples/*.jasm; do target/release/janusc asm $$f -o fuzz/corpus/load/$$(basename $$f .jasm).jbc 2>/dev/null || true; done
-	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none load -- -max_total_time=$(FUZZ_SECONDS)
-	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none assemble -- -max_total_time=$(FUZZ_SECONDS)
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" JANUSC=$(CURDIR)/$(JANUSC) bash fuzz/campaign.sh
 	JANUS_DIFF_PROGRAMS=$(FUZZ_PROGRAMS) JANUS_DIFF_START=$(FUZZ_START) $(CARGO) test --release -q -p janusc --test differential -- --nocapture

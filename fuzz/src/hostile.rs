@@ -1,0 +1,545 @@
+//! Well-formed but semantically hostile modules, built from fuzzer bytes.
+//!
+//! Random bytes almost never get past the decoder, so the `load` target
+//! barely reaches the verifier. The modules made here always encode and
+//! decode back to themselves (every count within the container's limits, no
+//! empty memory declaration), and are wrong only in what the verifier
+//! judges: register numbers and types, jump targets (out of range, into an
+//! instruction, at the end), signature and function indices, call and return
+//! arities, device operation codes, names, duplicate signatures, functions,
+//! exports and labels, memory sizes, data outside memory, label names out of
+//! order. Each choice is valid most of the time and hostile some of the
+//! time, so accepted modules are common too and what follows the verifier is
+//! exercised as well.
+//!
+//! A module is either built from nothing or is a program of the
+//! differential tests' generator (`janus_generate::generate`, valid by
+//! construction) with a few instructions, registers or signatures changed:
+//! near-valid code is where a verifier's gaps hide.
+
+use arbitrary::{Result, Unstructured};
+use janus_bytecode::bytecode::{
+    DataSegment, Export, Function, Inst, LabelName, MemoryDecl, Module, Opcode, Operand,
+    OperandKind, Reg, Signature,
+};
+use janus_runtime::abi::{ValType, DEVICE_OPS, MAX_PAGES};
+
+/// Names drawn for functions, exports and labels: valid identifiers, a
+/// duplicate-prone `main`, and a few the verifier must refuse.
+const NAMES: &[&str] = &[
+    "main",
+    "f",
+    "g",
+    "h",
+    "_x",
+    "std.print",
+    "loop",
+    "main",
+    "2bad",
+    "",
+    "a..b",
+    "end.",
+];
+
+/// Page counts around the limits.
+const PAGES: &[u32] = &[0, 1, 2, 3, 16, MAX_PAGES, MAX_PAGES + 1, u32::MAX];
+
+/// Most signatures, functions, instructions and other elements drawn, so one
+/// input stays small and its work bounded.
+const MAX_SIGS: usize = 6;
+const MAX_FUNCS: usize = 5;
+const MAX_INSTS: usize = 32;
+const MAX_EXTRA_REGS: usize = 12;
+
+/// Draws a module from `u`; see the module documentation.
+pub fn module(u: &mut Unstructured) -> Result<Module> {
+    if seldom(u, 64)? {
+        let mut module = janus_generate::generate(u.arbitrary()?);
+        mutate(u, &mut module)?;
+        return Ok(module);
+    }
+    let mut module = Module::default();
+    signatures(u, &mut module)?;
+    module.memory = memory(u)?;
+    let nfuncs = u.int_in_range(0..=MAX_FUNCS)?;
+    // Headers first, so calls can be typed against their callees.
+    for index in 0..nfuncs {
+        let name = if index == 0 && u.ratio(7, 8)? {
+            "main"
+        } else {
+            *u.choose(NAMES)?
+        };
+        let sig = index_or_hostile(u, module.signatures.len())?;
+        let mut registers = module
+            .signatures
+            .get(sig as usize)
+            .map(|s| s.params.clone())
+            .unwrap_or_default();
+        if seldom(u, 16)? && !registers.is_empty() {
+            // Parameters missing or of the wrong type.
+            let i = u.choose_index(registers.len())?;
+            if u.arbitrary()? {
+                registers.truncate(i);
+            } else {
+                registers[i] = val_type(u)?;
+            }
+        }
+        for _ in 0..u.int_in_range(0..=MAX_EXTRA_REGS)? {
+            registers.push(val_type(u)?);
+        }
+        module.functions.push(Function {
+            name: name.to_string(),
+            sig,
+            registers,
+            code: Vec::new(),
+        });
+    }
+    for index in 0..nfuncs {
+        let ninsts = u.int_in_range(0..=MAX_INSTS)?;
+        let mut code = Vec::with_capacity(ninsts + 1);
+        let mut targets = Vec::new();
+        for _ in 0..ninsts {
+            let opcode = *u.choose(Opcode::ALL)?;
+            code.push(inst(u, &module, index, opcode, &mut targets)?);
+        }
+        if code.last().is_none_or(|i| !i.opcode.is_terminator()) && u.ratio(7, 8)? {
+            code.push(ending(u, &module, index)?);
+        }
+        let function = &mut module.functions[index];
+        function.code = code;
+        let pcs = function.pcs();
+        resolve_targets(&mut function.code, &pcs, &targets);
+    }
+    for _ in 0..u.int_in_range(0..=3)? {
+        module.table.push(index_or_hostile(u, nfuncs)?);
+    }
+    exports(u, &mut module)?;
+    data(u, &mut module)?;
+    label_names(u, &mut module)?;
+    Ok(module)
+}
+
+/// True one time in `one_in`, and never once the input is used up, so short
+/// inputs build the common case. (`Unstructured::ratio` is true when the
+/// input is used up, which suits the choices that keep a module valid.)
+fn seldom(u: &mut Unstructured, one_in: u8) -> Result<bool> {
+    Ok(u.arbitrary::<u8>()? % one_in == one_in - 1)
+}
+
+/// A value type.
+fn val_type(u: &mut Unstructured) -> Result<ValType> {
+    u.choose(&ValType::ALL).copied()
+}
+
+/// An index below `count` most of the time, else one at or past it.
+fn index_or_hostile(u: &mut Unstructured, count: usize) -> Result<u32> {
+    if count > 0 && u.ratio(7, 8)? {
+        return Ok(u.choose_index(count)? as u32);
+    }
+    Ok(*u.choose(&[count as u32, count as u32 + 1, u32::MAX])?)
+}
+
+/// Up to [`MAX_SIGS`] signatures; the first is `main`'s `() -> i32` most of
+/// the time, and duplicates and long parameter lists turn up.
+fn signatures(u: &mut Unstructured, module: &mut Module) -> Result<()> {
+    if u.ratio(7, 8)? {
+        module.signatures.push(Signature {
+            params: vec![],
+            result: Some(ValType::I32),
+        });
+    }
+    for _ in 0..u.int_in_range(0..=MAX_SIGS)? {
+        // The decoder refuses more than 32 parameters; 32 is the limit.
+        let nparams = if seldom(u, 32)? {
+            32
+        } else {
+            u.int_in_range(0..=5)?
+        };
+        let mut params = Vec::with_capacity(nparams);
+        for _ in 0..nparams {
+            params.push(val_type(u)?);
+        }
+        let result = if u.arbitrary()? {
+            Some(val_type(u)?)
+        } else {
+            None
+        };
+        module.signatures.push(Signature { params, result });
+    }
+    Ok(())
+}
+
+/// No memory, or one of [`PAGES`]' sizes (never `0, 0`, which the format
+/// spells as no memory section).
+fn memory(u: &mut Unstructured) -> Result<Option<MemoryDecl>> {
+    if seldom(u, 3)? {
+        return Ok(None);
+    }
+    let (initial_pages, max_pages) = if u.ratio(3, 4)? {
+        let initial = u.int_in_range(0..=2)?;
+        (initial, initial + u.int_in_range(0..=2)?)
+    } else {
+        (*u.choose(PAGES)?, *u.choose(PAGES)?)
+    };
+    if (initial_pages, max_pages) == (0, 0) {
+        return Ok(None);
+    }
+    Ok(Some(MemoryDecl {
+        initial_pages,
+        max_pages,
+    }))
+}
+
+/// A register of type `ty` in function `func` most of the time, else any
+/// register, one past the last, or `u16::MAX`.
+fn register(u: &mut Unstructured, function: &Function, ty: ValType) -> Result<Reg> {
+    let count = function.registers.len();
+    if u.ratio(15, 16)? {
+        let of_type: Vec<usize> = (0..count)
+            .filter(|&r| function.registers[r] == ty)
+            .collect();
+        if !of_type.is_empty() {
+            return Ok(*u.choose(&of_type)? as Reg);
+        }
+    }
+    if count > 0 && u.arbitrary()? {
+        return Ok(u.choose_index(count)? as Reg);
+    }
+    Ok(*u.choose(&[count.min(usize::from(Reg::MAX)) as Reg, Reg::MAX])?)
+}
+
+/// Registers for a list whose element types are `expected` most of the
+/// time, else a list of another length.
+fn register_list(
+    u: &mut Unstructured,
+    function: &Function,
+    expected: Option<&[ValType]>,
+) -> Result<Vec<Reg>> {
+    let types: Vec<ValType> = match expected {
+        Some(types) if u.ratio(15, 16)? => types.to_vec(),
+        _ => {
+            let n = u.int_in_range(0..=4)?;
+            (0..n).map(|_| val_type(u)).collect::<Result<_>>()?
+        }
+    };
+    types.iter().map(|&ty| register(u, function, ty)).collect()
+}
+
+/// Where a jump operand should go, fixed once the function's pcs are known.
+#[derive(Clone, Copy)]
+enum Target {
+    /// Instruction `n` (modulo the count, plus one: the end of the code).
+    Inst(u32),
+    /// One byte into instruction `n`.
+    Inside(u32),
+    /// A raw pc.
+    Raw(u32),
+}
+
+/// A jump target placeholder: the operand holds the index into `targets`.
+fn target(u: &mut Unstructured, targets: &mut Vec<Target>) -> Result<u32> {
+    let t = match u.int_in_range(0..=15)? {
+        0 => Target::Inside(u.arbitrary()?),
+        1 => Target::Raw(u.arbitrary()?),
+        _ => Target::Inst(u.arbitrary()?),
+    };
+    targets.push(t);
+    Ok((targets.len() - 1) as u32)
+}
+
+/// One instruction of `module.functions[func]` with `opcode`'s operands,
+/// lists typed from the callee, device operation or function result before
+/// them.
+fn inst(
+    u: &mut Unstructured,
+    module: &Module,
+    func: usize,
+    opcode: Opcode,
+    targets: &mut Vec<Target>,
+) -> Result<Inst> {
+    let function = &module.functions[func];
+    let own_result = || {
+        module
+            .signatures
+            .get(function.sig as usize)
+            .map(|s| s.result.into_iter().collect::<Vec<_>>())
+    };
+    let mut lists: Option<(Vec<ValType>, Vec<ValType>)> = None;
+    let mut operands = Vec::with_capacity(opcode.operands().len());
+    for kind in opcode.operands() {
+        let operand = match *kind {
+            OperandKind::Def(ty) | OperandKind::Use(ty) => Operand::Reg(register(u, function, ty)?),
+            OperandKind::ImmI32 => Operand::I32(u.arbitrary()?),
+            OperandKind::ImmI64 => Operand::I64(u.arbitrary()?),
+            OperandKind::ImmF32 => Operand::F32(u.arbitrary()?),
+            OperandKind::ImmF64 => Operand::F64(u.arbitrary()?),
+            OperandKind::Offset => {
+                Operand::U32(*u.choose(&[0, 1, 4, 8, 0xffff, 0x1_0000, u32::MAX])?)
+            }
+            OperandKind::TrapCode => Operand::U32(u.arbitrary()?),
+            OperandKind::Label => Operand::U32(target(u, targets)?),
+            OperandKind::LabelTable => {
+                let n = u.int_in_range(0..=4)?;
+                Operand::Labels((0..n).map(|_| target(u, targets)).collect::<Result<_>>()?)
+            }
+            OperandKind::Func => {
+                let index = index_or_hostile(u, module.functions.len())?;
+                lists = module
+                    .functions
+                    .get(index as usize)
+                    .and_then(|f| module.signatures.get(f.sig as usize))
+                    .map(|s| (s.params.clone(), s.result.into_iter().collect()));
+                Operand::U32(index)
+            }
+            OperandKind::Sig => {
+                let index = index_or_hostile(u, module.signatures.len())?;
+                lists = module
+                    .signatures
+                    .get(index as usize)
+                    .map(|s| (s.params.clone(), s.result.into_iter().collect()));
+                Operand::U32(index)
+            }
+            OperandKind::DevOp => {
+                let code = if u.ratio(15, 16)? {
+                    let op = u.choose(DEVICE_OPS)?;
+                    lists = Some((op.params.to_vec(), vec![op.result]));
+                    op.code()
+                } else {
+                    u.arbitrary()?
+                };
+                Operand::Dev(code)
+            }
+            OperandKind::Results => {
+                let results = lists.as_ref().map(|(_, r)| r.as_slice());
+                Operand::Regs(register_list(u, function, results)?)
+            }
+            OperandKind::Args if opcode == Opcode::Ret => {
+                Operand::Regs(register_list(u, function, own_result().as_deref())?)
+            }
+            OperandKind::Args => {
+                let params = lists.as_ref().map(|(p, _)| p.as_slice());
+                Operand::Regs(register_list(u, function, params)?)
+            }
+        };
+        operands.push(operand);
+    }
+    Ok(Inst { opcode, operands })
+}
+
+/// A last instruction that ends the function: its `ret`, or `exit`,
+/// `unreachable` or `trap`.
+fn ending(u: &mut Unstructured, module: &Module, func: usize) -> Result<Inst> {
+    let function = &module.functions[func];
+    let opcode = *u.choose(&[Opcode::Ret, Opcode::Ret, Opcode::Exit, Opcode::Unreachable])?;
+    let operands = match opcode {
+        Opcode::Ret => {
+            let result = module
+                .signatures
+                .get(function.sig as usize)
+                .map(|s| s.result.into_iter().collect::<Vec<_>>());
+            vec![Operand::Regs(register_list(
+                u,
+                function,
+                result.as_deref(),
+            )?)]
+        }
+        Opcode::Exit => vec![Operand::Reg(register(u, function, ValType::I32)?)],
+        _ => vec![],
+    };
+    Ok(Inst { opcode, operands })
+}
+
+/// The pc a [`Target`] names among `pcs` (every instruction's, and the end).
+fn resolve(pcs: &[u32], target: Target) -> u32 {
+    match target {
+        Target::Inst(n) => pcs[n as usize % pcs.len()],
+        Target::Inside(n) => pcs[n as usize % pcs.len()].saturating_add(1),
+        Target::Raw(pc) => pc,
+    }
+}
+
+/// Replaces the placeholders [`target`] left in `code`'s jump operands with
+/// pcs among `pcs`.
+fn resolve_targets(code: &mut [Inst], pcs: &[u32], targets: &[Target]) {
+    for_each_target(code, |id| *id = resolve(pcs, targets[*id as usize]));
+}
+
+/// Calls `f` on every jump target operand of `code`.
+fn for_each_target(code: &mut [Inst], mut f: impl FnMut(&mut u32)) {
+    for inst in code {
+        for (kind, operand) in inst.opcode.operands().iter().zip(inst.operands.iter_mut()) {
+            match (kind, operand) {
+                (OperandKind::Label, Operand::U32(pc)) => f(pc),
+                (OperandKind::LabelTable, Operand::Labels(pcs)) => pcs.iter_mut().for_each(&mut f),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// `main` exported (most of the time to function 0), and a few more.
+fn exports(u: &mut Unstructured, module: &mut Module) -> Result<()> {
+    let nfuncs = module.functions.len();
+    if u.ratio(7, 8)? {
+        let func = if u.ratio(7, 8)? {
+            0
+        } else {
+            index_or_hostile(u, nfuncs)?
+        };
+        module.exports.push(Export {
+            name: "main".into(),
+            func,
+        });
+    }
+    for _ in 0..u.int_in_range(0..=2)? {
+        module.exports.push(Export {
+            name: u.choose(NAMES)?.to_string(),
+            func: index_or_hostile(u, nfuncs)?,
+        });
+    }
+    Ok(())
+}
+
+/// Small data segments, near the start or the end of the initial memory.
+fn data(u: &mut Unstructured, module: &mut Module) -> Result<()> {
+    let size = module.memory.map_or(0, |m| {
+        u64::from(m.initial_pages) * janus_runtime::abi::PAGE_SIZE
+    });
+    for _ in 0..u.int_in_range(0..=2)? {
+        let len = u.int_in_range(0..=16usize)?;
+        let bytes = u.bytes(len)?.to_vec();
+        let offset = match u.int_in_range(0..=3)? {
+            0 => size.saturating_sub(bytes.len() as u64),
+            1 => size.saturating_sub(bytes.len() as u64) + 1,
+            2 => u64::from(u.arbitrary::<u32>()?),
+            _ => u64::from(u.int_in_range(0..=64u32)?),
+        };
+        module.data.push(DataSegment {
+            offset: u32::try_from(offset).unwrap_or(u32::MAX),
+            bytes,
+        });
+    }
+    Ok(())
+}
+
+/// Label names at instruction pcs, mostly sorted and unique.
+fn label_names(u: &mut Unstructured, module: &mut Module) -> Result<()> {
+    if module.functions.is_empty() {
+        return Ok(());
+    }
+    for _ in 0..u.int_in_range(0..=3)? {
+        let func = index_or_hostile(u, module.functions.len())?;
+        let pcs = module
+            .functions
+            .get(func as usize)
+            .map_or_else(|| vec![0], Function::pcs);
+        let pc = if u.ratio(7, 8)? {
+            *u.choose(&pcs)?
+        } else {
+            u.arbitrary()?
+        };
+        module.label_names.push(LabelName {
+            func,
+            pc,
+            name: u.choose(NAMES)?.to_string(),
+        });
+    }
+    if u.ratio(7, 8)? {
+        module.label_names.sort_by_key(|l| (l.func, l.pc));
+    }
+    Ok(())
+}
+
+/// Changes a valid module a little: a few instructions replaced by fresh
+/// ones, a register's type, a function's signature, a signature's types.
+fn mutate(u: &mut Unstructured, module: &mut Module) -> Result<()> {
+    for _ in 0..u.int_in_range(1..=4)? {
+        if module.functions.is_empty() {
+            return Ok(());
+        }
+        let func = u.choose_index(module.functions.len())?;
+        match u.int_in_range(0..=7)? {
+            0 => {
+                let function = &mut module.functions[func];
+                if !function.registers.is_empty() {
+                    let r = u.choose_index(function.registers.len())?;
+                    function.registers[r] = val_type(u)?;
+                }
+            }
+            1 => module.functions[func].sig = index_or_hostile(u, module.signatures.len())?,
+            2 => {
+                if !module.signatures.is_empty() {
+                    let s = u.choose_index(module.signatures.len())?;
+                    let sig = &mut module.signatures[s];
+                    if u.arbitrary()? || sig.params.is_empty() {
+                        sig.result = if u.arbitrary()? {
+                            Some(val_type(u)?)
+                        } else {
+                            None
+                        };
+                    } else {
+                        let p = u.choose_index(sig.params.len())?;
+                        sig.params[p] = val_type(u)?;
+                    }
+                }
+            }
+            3 if !module.functions[func].code.is_empty() => {
+                let at = u.choose_index(module.functions[func].code.len())?;
+                splice(module, func, at, None);
+            }
+            _ => {
+                let len = module.functions[func].code.len();
+                let at = u.int_in_range(0..=len)?;
+                let replace = at < len && u.arbitrary()?;
+                let opcode = *u.choose(Opcode::ALL)?;
+                let mut targets = Vec::new();
+                let mut new = inst(u, module, func, opcode, &mut targets)?;
+                let pcs = module.functions[func].pcs();
+                resolve_targets(std::slice::from_mut(&mut new), &pcs, &targets);
+                if replace {
+                    splice(module, func, at, Some(new));
+                } else {
+                    module.functions[func].code.insert(at, new.clone());
+                    let size = i64::from(new.encoded_size());
+                    shift(module, func, pcs[at], size);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Replaces (`Some`) or removes (`None`) instruction `at` of function
+/// `func`, moving the jumps and label names past it with the code, so the
+/// edit breaks only what the new instruction itself breaks.
+fn splice(module: &mut Module, func: usize, at: usize, new: Option<Inst>) {
+    let pcs = module.functions[func].pcs();
+    let (old, end) = (pcs[at + 1] - pcs[at], pcs[at + 1]);
+    let size = new.as_ref().map_or(0, Inst::encoded_size);
+    let code = &mut module.functions[func].code;
+    match new {
+        Some(new) => code[at] = new,
+        None => {
+            code.remove(at);
+        }
+    }
+    shift(module, func, end, i64::from(size) - i64::from(old));
+}
+
+/// Adds `delta` to every jump target and label name of function `func` at
+/// or past `from`.
+fn shift(module: &mut Module, func: usize, from: u32, delta: i64) {
+    let moved = |pc: u32| {
+        if pc >= from {
+            u32::try_from(i64::from(pc) + delta).unwrap_or(pc)
+        } else {
+            pc
+        }
+    };
+    for_each_target(&mut module.functions[func].code, |pc| *pc = moved(*pc));
+    for label in &mut module.label_names {
+        if label.func as usize == func {
+            label.pc = moved(label.pc);
+        }
+    }
+}
