@@ -50,6 +50,7 @@ bench: build
 	fi
 	$(CARGO) run --release -q -p janus-bench --bin check_speed
 	$(CARGO) run --release -q -p janus-bench --bin memory
+	$(CARGO) run --release -q -p janus-bench --bin huge
 	$(CARGO) run --release -q -p janus-bench --bin ssa_speed
 	$(CARGO) run --release -q -p janus-bench --bin aot
 	$(CARGO) run --release -q -p janus-bench --bin report
