@@ -2,6 +2,7 @@
 //! benchmark programs, timing, the machine's description and the chart.
 
 pub mod chart;
+pub mod child;
 pub mod games;
 pub mod machine;
 pub mod shapes;

@@ -9,66 +9,11 @@
 //! run once with two arguments and both must exit with the same status,
 //! so the table only compares builds that compute the same thing.
 
+use janus_bench::child::{measure, Cost};
 use janus_bench::shapes::SHAPES;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// What one build cost: wall time, user+system CPU time, peak RSS, and
-/// what it printed to standard error.
-struct Cost {
-    wall: Duration,
-    cpu: Duration,
-    peak_bytes: u64,
-    stderr: String,
-}
-
-/// Runs `command` to completion (killed after `timeout`), returning its
-/// cost, or why it failed.
-fn measure(command: &mut Command, timeout: Duration) -> Result<Cost, String> {
-    let start = Instant::now();
-    let mut child = command
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start: {e}"))?;
-    let pid = child.id() as libc::pid_t;
-    loop {
-        let mut status = 0;
-        // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: pid is our child, status and usage are valid pointers.
-        let done = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if done == pid {
-            let wall = start.elapsed();
-            let time = |t: libc::timeval| {
-                Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-            };
-            let mut stderr = String::new();
-            if let Some(mut pipe) = child.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-            }
-            if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-                return Err(format!("failed (status {status}): {}", stderr.trim()));
-            }
-            return Ok(Cost {
-                wall,
-                cpu: time(usage.ru_utime) + time(usage.ru_stime),
-                peak_bytes: usage.ru_maxrss as u64 * 1024,
-                stderr,
-            });
-        }
-        if done < 0 {
-            return Err(format!("wait4: {}", std::io::Error::last_os_error()));
-        }
-        if start.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!("stopped after {} s", timeout.as_secs()));
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
+use std::time::Duration;
 
 /// The exit status of `exe` run with two arguments.
 fn exit_status(exe: &Path) -> Option<i32> {

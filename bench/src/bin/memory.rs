@@ -9,8 +9,8 @@
 //! 30 s).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::process::Command;
+use std::time::Duration;
 
 /// A program of `n` instructions in one function: `straight` is arithmetic
 /// only, `branchy` a compare and conditional branch over two instructions,
@@ -35,24 +35,10 @@ fn program(shape: &str, n: usize) -> String {
 
 /// Runs janusc with `args`; its peak resident size in bytes and wall time.
 fn measure(janusc: &Path, args: &[&Path]) -> (u64, f64) {
-    let start = Instant::now();
-    let child = Command::new(janusc)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run janusc (make bench builds it)");
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: the pid is our own unwaited child; the pointers are to locals.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as libc::pid_t, "wait4 reaps janusc");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "janusc {args:?} failed"
-    );
-    (usage.ru_maxrss as u64 * 1024, start.elapsed().as_secs_f64())
+    let cost =
+        janus_bench::child::measure(Command::new(janusc).args(args), Duration::from_secs(3600))
+            .unwrap_or_else(|e| panic!("janusc {args:?}: {e} (make bench builds it)"));
+    (cost.peak_bytes, cost.wall.as_secs_f64())
 }
 
 fn main() {

@@ -335,16 +335,21 @@ pub fn compile_with(
     } else {
         ("generic", "")
     };
-    let machine = target
-        .create_target_machine(
-            &triple,
-            cpu,
-            features,
-            opt.codegen(),
-            RelocMode::PIC,
-            CodeModel::Default,
-        )
-        .ok_or_else(|| unknown("no target machine".into()))?;
+    // The program's machine, and the reduced unit's (`guard`): the same
+    // target at another code-generation level.
+    let machine_at = |level: OptimizationLevel| {
+        target
+            .create_target_machine(
+                &triple,
+                cpu,
+                features,
+                level,
+                RelocMode::PIC,
+                CodeModel::Default,
+            )
+            .ok_or_else(|| unknown("no target machine".into()))
+    };
+    let machine = machine_at(opt.codegen())?;
 
     let context = Context::create();
     let module = lower::lower_module(&context, ir, bounds == BoundsChecks::Explicit, None)?;
@@ -375,16 +380,7 @@ pub fn compile_with(
         None
     } else {
         let unit = split::split_off(&module, &reduced_names, &machine)?;
-        let reduced_machine = target
-            .create_target_machine(
-                &triple,
-                cpu,
-                features,
-                OptimizationLevel::None,
-                RelocMode::PIC,
-                CodeModel::Default,
-            )
-            .ok_or_else(|| unknown("no target machine".into()))?;
+        let reduced_machine = machine_at(OptimizationLevel::None)?;
         Some((unit, reduced_machine))
     };
     module
