@@ -4,7 +4,7 @@
 //! (from `wait4`, for that child alone) less the peak of checking a trivial
 //! program is held to the constants `docs/ISA.md` §4 states: 100 bytes per
 //! source line of `.jasm`, 8 bytes per byte of `.jbc`. The inputs are small
-//! enough for a debug build to check them in about a second each.
+//! enough for a debug build to check them in a few seconds each.
 
 mod common;
 
@@ -44,6 +44,11 @@ fn check(file: &Path) -> (i32, String, u64) {
     (code, stderr, usage.ru_maxrss as u64 * 1024)
 }
 
+/// How much janusc's own resident size varies between runs of the same
+/// command: 52.5 to 54.7 MB measured for a failing check of the same file,
+/// so every bound below allows this much on top of its constant.
+const NOISE: u64 = 4 << 20;
+
 /// The peak of checking `samples/hello.jasm`: the program's own size.
 fn baseline() -> u64 {
     let (code, stderr, rss) = check(&root().join("samples/hello.jasm"));
@@ -71,12 +76,12 @@ fn straight_line(lines: usize) -> String {
 fn check_stays_within_its_constants() {
     let base = baseline();
     let tmp = tempfile::tempdir().expect("tempdir");
-    let lines = 100_000;
+    let lines = 300_000;
     let jasm = tmp.path().join("straight.jasm");
     std::fs::write(&jasm, straight_line(lines)).expect("write");
     let (code, stderr, rss) = check(&jasm);
     assert_eq!(code, 0, "{stderr}");
-    let per_line = rss.saturating_sub(base) / lines as u64;
+    let per_line = rss.saturating_sub(base + NOISE) / lines as u64;
     assert!(
         per_line <= 100,
         "check of {lines} lines of .jasm took {rss} bytes, {per_line} per line over the {base} of a trivial program"
@@ -88,7 +93,7 @@ fn check_stays_within_its_constants() {
     let size = std::fs::metadata(&jbc).expect("jbc written").len();
     let (code, stderr, rss) = check(&jbc);
     assert_eq!(code, 0, "{stderr}");
-    let per_byte = rss.saturating_sub(base) / size;
+    let per_byte = rss.saturating_sub(base + NOISE) / size;
     assert!(
         per_byte <= 8,
         "check of a {size}-byte .jbc took {rss} bytes, {per_byte} per byte over {base}"
@@ -111,7 +116,7 @@ fn a_huge_line_or_a_file_of_newlines_costs_at_most_its_size() {
     assert!(stderr.contains("A0018"), "{stderr}");
     let size = text.len() as u64;
     assert!(
-        rss.saturating_sub(base) <= 2 * size,
+        rss.saturating_sub(base + NOISE) <= 2 * size,
         "a {size}-byte line took {rss} bytes over {base}"
     );
 
@@ -120,7 +125,7 @@ fn a_huge_line_or_a_file_of_newlines_costs_at_most_its_size() {
     let (code, stderr, rss) = check(&newlines);
     assert_eq!(code, 1, "no main: {stderr}");
     assert!(
-        rss.saturating_sub(base) <= 2 * (8 << 20),
+        rss.saturating_sub(base + NOISE) <= 2 * (8 << 20),
         "8 MiB of newlines took {rss} bytes over {base}"
     );
 }

@@ -55,7 +55,7 @@ pub struct LoadFailure {
     /// The file as the command line named it (`<stdin>` for `-`).
     pub name: String,
     /// Its contents, for showing source lines.
-    pub contents: Vec<u8>,
+    pub contents: std::sync::Arc<Vec<u8>>,
     /// What is wrong.
     pub error: LoadError,
 }

@@ -17,8 +17,9 @@ pub struct Input {
     pub name: String,
     /// The file's path; `None` for standard input.
     pub path: Option<PathBuf>,
-    /// The contents.
-    pub bytes: Vec<u8>,
+    /// The contents, shared (not copied) with a failed load's
+    /// diagnostics, so a rejected input is held in memory once.
+    pub bytes: std::sync::Arc<Vec<u8>>,
     /// The file's (device, inode), so no output overwrites it.
     pub identity: Option<(u64, u64)>,
 }
@@ -39,7 +40,7 @@ impl Input {
             return Ok(Input {
                 name: "<stdin>".into(),
                 path: None,
-                bytes,
+                bytes: bytes.into(),
                 identity: None,
             });
         }
@@ -64,7 +65,7 @@ impl Input {
             if head == MAGIC {
                 return Err(Failure::Load(Box::new(LoadFailure {
                     name: path.display().to_string(),
-                    contents: head,
+                    contents: head.into(),
                     error: LoadError::Decode(DecodeError {
                         offset: 0,
                         kind: DecodeErrorKind::FileTooLarge { size },
@@ -78,7 +79,7 @@ impl Input {
         Ok(Input {
             name: path.display().to_string(),
             path: Some(path.to_path_buf()),
-            bytes,
+            bytes: bytes.into(),
             identity,
         })
     }

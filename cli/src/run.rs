@@ -146,7 +146,7 @@ fn run_all(
         Some(path) => path.clone(),
         None => {
             let path = copy_dir.path().join("stdin.program");
-            std::fs::write(&path, &input.bytes).map_err(|error| Failure::Io {
+            std::fs::write(&path, input.bytes.as_slice()).map_err(|error| Failure::Io {
                 path: path.clone(),
                 action: "write",
                 error,

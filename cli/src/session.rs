@@ -22,7 +22,7 @@ impl Session {
         let loaded = janus_compiler::load(&input.bytes).map_err(|error| {
             Failure::Load(Box::new(LoadFailure {
                 name: input.name.clone(),
-                contents: input.bytes.clone(),
+                contents: std::sync::Arc::clone(&input.bytes),
                 error,
             }))
         })?;
