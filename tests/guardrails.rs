@@ -128,3 +128,81 @@ fn a_join_of_many_edges_is_funnelled_at_every_level() {
     let text = stdout(&ir);
     assert!(text.contains("funnel"), "no funnel block in the LLVM IR");
 }
+
+/// A module of `n` functions of a few dozen instructions, more than one
+/// codegen unit holds: `f{i}` calls `f{2i+1}` and `f{2i+2}` (so calls cross
+/// units), the last function is also in the table, and `main` prints what
+/// `f0` and the table's function return.
+fn many_functions(n: usize) -> String {
+    let mut s = format!("table f{}\nexport main\n\n", n - 1);
+    for i in 0..n {
+        let _ = writeln!(s, "func f{i}(r0: i32) -> i32\n    reg r1..r2: i32");
+        for k in 0..8 {
+            let op = ["add", "mul", "xor"][k % 3];
+            let _ = writeln!(
+                s,
+                "    i32.const r1, {}\n    i32.{op} r0, r0, r1",
+                i * 8 + k + 1
+            );
+        }
+        for child in [2 * i + 1, 2 * i + 2] {
+            if child < n {
+                let _ = writeln!(s, "    call f{child}, [r2], [r0]\n    i32.add r0, r0, r2");
+            }
+        }
+        s.push_str("    ret [r0]\nend\n");
+    }
+    s.push_str(
+        "func main() -> i32\n    reg r0..r3: i32\n    reg r4: i64\n    i32.const r0, 7\n    call f0, [r1], [r0]\n\
+         \x20   i64.extend_i32_s r4, r1\n    i32.const r2, 1\n    dev console.write_i64, [r3], [r2, r4]\n\
+         \x20   i32.const r3, 0\n    call_indirect (i32) -> i32, r3, [r1], [r0]\n    i64.extend_i32_s r4, r1\n\
+         \x20   dev console.write_i64, [r3], [r2, r4]\n    i32.const r0, 0\n    ret [r0]\nend\n",
+    );
+    s
+}
+
+#[test]
+fn a_module_past_the_unit_budget_is_cut_into_units_that_compute_the_same() {
+    let dir = dir_with(&[]);
+    std::fs::write(dir.path().join("many.jasm"), many_functions(3_000)).expect("write");
+    let reference = janusc(&["run", "--engine", "interp", "many.jasm"], dir.path());
+    assert!(reference.status.success(), "{}", stderr(&reference));
+    let expected = stdout(&reference);
+    assert!(!expected.is_empty());
+
+    let jit = janusc(&["run", "--engine", "jit", "-O0", "many.jasm"], dir.path());
+    assert!(jit.status.success(), "{}", stderr(&jit));
+    assert_eq!(stdout(&jit), expected, "the JIT links its units");
+
+    let build = janusc(&["build", "-O0", "many.jasm", "-o", "many"], dir.path());
+    assert!(build.status.success(), "{}", stderr(&build));
+    let run = Command::new(dir.path().join("many")).output().expect("run");
+    assert_eq!(stdout(&run), expected);
+    let emit = janusc(
+        &["build", "-O0", "many.jasm", "--emit", "llvm-ir=many.ll"],
+        dir.path(),
+    );
+    assert!(emit.status.success(), "{}", stderr(&emit));
+    assert!(
+        stderr(&janusc(
+            &["build", "-O0", "-v", "many.jasm", "-o", "many"],
+            dir.path()
+        ))
+        .contains("note: built in 2 codegen units of at most 50000 IR instructions each"),
+        "-v names the units"
+    );
+    let ir = std::fs::read_to_string(dir.path().join("many.ll")).expect("LLVM IR");
+    assert!(ir.starts_with("; ---- codegen unit 1 of "), "{}", &ir[..80]);
+    assert!(ir.contains("; ---- codegen unit 2 of "));
+    // Only what crosses units is shared, and nothing leaves the executable.
+    assert!(ir.contains("define hidden i32 @janus.fn.f"));
+    assert!(ir.contains("define internal i32 @janus.fn.f"));
+    assert!(!ir.contains("define i32 @janus.fn"));
+
+    // The same bytes every time, whichever thread finishes first.
+    let again = janusc(&["build", "-O0", "many.jasm", "-o", "again"], dir.path());
+    assert!(again.status.success(), "{}", stderr(&again));
+    let first = std::fs::read(dir.path().join("many")).expect("first");
+    let second = std::fs::read(dir.path().join("again")).expect("second");
+    assert!(first == second, "two builds differ");
+}

@@ -68,6 +68,13 @@ pub fn build(session: &Session, args: BuildArgs) -> Result<(), Failure> {
             for reduced in &artefacts.reduced {
                 session.note(&format!("note: {reduced}"));
             }
+            if artefacts.units > 1 {
+                session.note(&format!(
+                    "note: built in {} codegen units of at most {} IR instructions each",
+                    artefacts.units,
+                    janus_compiler::llvm::units::MAX_UNIT_INSTRUCTIONS
+                ));
+            }
             if let Some(linked) = &artefacts.executable {
                 session.note(&linked.command);
             }

@@ -120,6 +120,9 @@ pub struct Artefacts {
     /// The functions the backend built with the reduced pipeline, and why
     /// (`janusc build -v` prints them).
     pub reduced: Vec<llvm::guard::Reduced>,
+    /// How many codegen units the backend cut the program into (0 when
+    /// the backend did not run; `janusc build -v` prints it above 1).
+    pub units: usize,
 }
 
 /// Why compiling failed.
@@ -228,8 +231,8 @@ pub fn compile<'a>(
         artefacts.llvm_ir = products.llvm_ir;
         artefacts.asm = products.asm;
         artefacts.reduced = products.reduced;
-        let mut objects = vec![products.object];
-        objects.extend(products.reduced_object);
+        artefacts.units = products.objects.len();
+        let mut objects = products.objects;
         if wanted.executable {
             let meta = Metadata::new(&program.encoding(), bc, options.opt.name())
                 .to_object(options.target.as_deref().unwrap_or(RUNTIME_TARGET));

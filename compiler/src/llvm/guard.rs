@@ -12,11 +12,12 @@
 //! in its own codegen unit with [`REDUCED_PIPELINE`] and LLVM's `-O0` code
 //! generator (fast instruction selection and register allocation), all of
 //! them linear in the function's size; every other function keeps the full
-//! pipeline. `janusc build -v` names each reduced function and why.
+//! pipeline. `janusc build -v` names each reduced function and why; `units`
+//! gives the reduced functions codegen units of their own.
 
 use super::OptLevel;
+use crate::ir::function::Function;
 use crate::ir::instructions::InstData;
-use crate::ir::{self, function::Function};
 use std::fmt;
 
 /// The most IR instructions a function may have and keep the full pipeline.
@@ -72,26 +73,13 @@ impl fmt::Display for Reduced {
     }
 }
 
-/// The functions of `ir` that get the reduced pipeline at `opt`, in module
-/// order. At `-O0` there are none: `-O0` is linear already.
-pub fn plan(ir: &ir::Module, opt: OptLevel) -> Vec<Reduced> {
+/// The first threshold `f` passes at `opt`, if any, making it a reduced
+/// function: a wide `br_table` first (it is why such a function has many
+/// blocks), then its size. At `-O0` there is none: `-O0` is linear already.
+pub(super) fn excess(f: &Function, opt: OptLevel) -> Option<Excess> {
     if opt == OptLevel::O0 {
-        return Vec::new();
+        return None;
     }
-    ir.functions
-        .iter()
-        .filter_map(|f| {
-            excess(f).map(|excess| Reduced {
-                function: f.name.clone(),
-                excess,
-            })
-        })
-        .collect()
-}
-
-/// The first threshold `f` passes, if any: a wide `br_table` first (it
-/// is why such a function has many blocks), then its size.
-fn excess(f: &Function) -> Option<Excess> {
     let widest = f
         .layout
         .insts
@@ -109,7 +97,7 @@ fn excess(f: &Function) -> Option<Excess> {
     if widest > MAX_FULL_TABLE_TARGETS {
         return Some(Excess::TableTargets(widest));
     }
-    let instructions: usize = f.layout.insts.iter().map(Vec::len).sum();
+    let instructions = super::units::instructions(f);
     if instructions > MAX_FULL_INSTRUCTIONS {
         return Some(Excess::Instructions(instructions));
     }

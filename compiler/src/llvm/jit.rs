@@ -4,12 +4,14 @@
 //! JIT module by address, so compiled and interpreted programs share one
 //! runtime implementation.
 
-use super::{lower, BackendError, OptLevel};
+use super::units::{self, Pipeline};
+use super::{guard, lower, BackendError, OptLevel};
 use crate::ir;
 use inkwell::context::Context;
 use inkwell::memory_manager::McjitMemoryManager;
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, InitializationConfig, RelocMode, Target, TargetMachine};
+use inkwell::OptimizationLevel;
 use janus_runtime::abi::Rt;
 use janus_runtime::exports;
 use std::ffi::CString;
@@ -47,10 +49,24 @@ const ALL_RUNTIME: [Rt; 10] = [
 /// Compiles and runs a program's `main` in this process with `args` (the
 /// first is the program's name); returns its exit status. A trap or `exit`
 /// ends the process from inside the runtime, as in an executable.
+///
+/// The program is cut into the same codegen units as an AOT build
+/// (`units`), each an LLVM module of one context that MCJIT links to the
+/// others, so the JIT's build time is linear in the program's size too. A
+/// reduced unit gets the reduced pipeline; MCJIT has one code generator for
+/// all its modules, so when there is one it is LLVM's `-O0` code generator
+/// for the whole program, as `-O2`'s is super-linear on big functions.
 pub fn run(ir: &ir::Module, opt: OptLevel, args: &[String]) -> Result<i32, BackendError> {
     Target::initialize_native(&InitializationConfig::default()).map_err(BackendError::Llvm)?;
+    let llvm = |e: String| BackendError::Llvm(e);
+    let plan = units::plan(ir, opt);
+    let level = if plan.units.iter().any(|u| u.pipeline == Pipeline::Reduced) {
+        OptimizationLevel::None
+    } else {
+        opt.codegen()
+    };
     let triple = TargetMachine::get_default_triple();
-    let target = Target::from_triple(&triple).map_err(|e| BackendError::Llvm(e.to_string()))?;
+    let target = Target::from_triple(&triple).map_err(|e| llvm(e.to_string()))?;
     let cpu = TargetMachine::get_host_cpu_name().to_string();
     let features = TargetMachine::get_host_cpu_features().to_string();
     let machine = target
@@ -58,11 +74,11 @@ pub fn run(ir: &ir::Module, opt: OptLevel, args: &[String]) -> Result<i32, Backe
             &triple,
             &cpu,
             &features,
-            opt.codegen(),
+            level,
             RelocMode::Default,
             CodeModel::JITDefault,
         )
-        .ok_or_else(|| BackendError::Llvm("no target machine for the host".into()))?;
+        .ok_or_else(|| llvm("no target machine for the host".into()))?;
     let context = Context::create();
     let address = |symbol: &str| -> usize {
         if symbol == "janus_vm" {
@@ -73,28 +89,44 @@ pub fn run(ir: &ir::Module, opt: OptLevel, args: &[String]) -> Result<i32, Backe
             .find(|f| f.info().symbol == symbol)
             .map_or(0, |&f| runtime_address(f))
     };
-    let module = lower::lower_module(&context, ir, true, Some(&address))?;
-    module.set_triple(&triple);
-    module.set_data_layout(&machine.get_target_data().get_data_layout());
-    module
-        .verify()
-        .map_err(|e| BackendError::Invalid(e.to_string()))?;
-    module
-        .run_passes(opt.pipeline(), &machine, PassBuilderOptions::create())
-        .map_err(|e| BackendError::Llvm(e.to_string()))?;
+    let mut modules = Vec::with_capacity(plan.units.len());
+    for (unit, spec) in plan.units.iter().enumerate() {
+        let module = lower::lower_unit(&context, ir, &plan, unit, true, Some(&address))?;
+        module.set_triple(&triple);
+        module.set_data_layout(&machine.get_target_data().get_data_layout());
+        module
+            .verify()
+            .map_err(|e| BackendError::Invalid(e.to_string()))?;
+        let pipeline = match spec.pipeline {
+            Pipeline::Full => opt.pipeline(),
+            Pipeline::Reduced => guard::REDUCED_PIPELINE,
+        };
+        module
+            .run_passes(pipeline, &machine, PassBuilderOptions::create())
+            .map_err(|e| llvm(e.to_string()))?;
+        modules.push(module);
+    }
     // The small code model, as in executables: direct calls and 32-bit
     // addresses. The code refers only to itself (the runtime is reached
     // through constant addresses), and the arena keeps all of it in the low
     // 2 GiB that 32-bit absolute addresses reach.
-    let engine = module
+    let (first, rest) = modules
+        .split_first()
+        .ok_or_else(|| llvm("no codegen unit".into()))?;
+    let engine = first
         .create_mcjit_execution_engine_with_memory_manager(
             Arena::new()?,
-            opt.codegen(),
+            level,
             CodeModel::Small,
             false,
             false,
         )
-        .map_err(|e| BackendError::Llvm(e.to_string()))?;
+        .map_err(|e| llvm(e.to_string()))?;
+    for module in rest {
+        engine
+            .add_module(module)
+            .map_err(|()| llvm("MCJIT refused a codegen unit".into()))?;
+    }
     type Main = unsafe extern "C" fn(i32, *const *const u8) -> i32;
     // SAFETY: `main` is the C entry point lower_module emits, of type Main.
     let main = unsafe { engine.get_function::<Main>("main") }
@@ -127,7 +159,12 @@ const LOW_MEMORY: libc::c_int = libc::MAP_32BIT;
 const LOW_MEMORY: libc::c_int = 0;
 
 impl Arena {
-    const SIZE: usize = 64 << 20;
+    /// The reservation: address space only (`MAP_NORESERVE`), pages are
+    /// used as code and data fill them. 512 MiB holds the code of a
+    /// 1,000,000-instruction function at `-O0` many times over (an
+    /// executable's code for one is 25–64 MB) and fits in the 1 GiB window
+    /// Linux gives `MAP_32BIT`.
+    const SIZE: usize = 512 << 20;
 
     fn new() -> Result<Self, BackendError> {
         // SAFETY: an anonymous private mapping, checked below.

@@ -12,23 +12,16 @@
 //! behaviour: division, remainder, shifts and conversions are lowered with
 //! the VM's guards, and memory accesses only happen after their `bounds`.
 
+mod codegen;
 pub mod guard;
 pub mod jit;
 mod lower;
-mod split;
+pub mod units;
 
 use crate::bytecode::Signature;
 use crate::ir::{self, FuncRef};
-use crate::meta::{CodeSizes, CODE_SECTION};
-use inkwell::context::Context;
-use inkwell::module::{FlagBehavior, Linkage};
-use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{
-    CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple,
-};
-use inkwell::AddressSpace;
+use inkwell::targets::{InitializationConfig, Target, TargetMachine};
 use inkwell::OptimizationLevel;
-use std::collections::HashSet;
 use thiserror::Error;
 
 /// An optimisation level, as `-O0` ... `-O3`, `-Os`.
@@ -105,17 +98,16 @@ pub struct Wants {
 /// The backend's products.
 #[derive(Clone, Debug, Default)]
 pub struct Products {
-    /// The object file.
-    pub object: Vec<u8>,
+    /// The objects, one per codegen unit (`units`), in unit order: one
+    /// for any program under [`units::MAX_UNIT_INSTRUCTIONS`] without a
+    /// reduced function. Linked together they are the program.
+    pub objects: Vec<Vec<u8>>,
     /// LLVM IR before optimisation, if asked for.
     pub llvm_ir_raw: Option<String>,
     /// LLVM IR after optimisation, if asked for.
     pub llvm_ir: Option<String>,
     /// Assembly, if asked for.
     pub asm: Option<Vec<u8>>,
-    /// The object of the functions built with the reduced pipeline, if
-    /// any: a second codegen unit, linked beside [`Products::object`].
-    pub reduced_object: Option<Vec<u8>>,
     /// The functions built with the reduced pipeline, and why.
     pub reduced: Vec<guard::Reduced>,
 }
@@ -316,155 +308,68 @@ pub fn compile_with(
 ) -> Result<Products, BackendError> {
     initialize_targets();
     let host = host_triple();
-    let triple_text = triple.unwrap_or(&host).to_string();
-    let triple = TargetTriple::create(&triple_text);
-    let unknown = |message: String| BackendError::UnknownTarget {
-        triple: triple_text.clone(),
-        message,
-        supported: target_list(),
-    };
-    let target = Target::from_triple(&triple).map_err(|e| unknown(e.to_string()))?;
-    // A generic CPU: the executable must run on any machine of the target,
-    // and the output must not depend on the build machine. RISC-V Linux
-    // means RV64GC with hard-float calling conventions (lp64d, set below as
-    // the `target-abi` module flag), what its distributions' libraries use.
-    let (cpu, features) = if triple_text.starts_with("x86_64") {
-        ("x86-64", "")
-    } else if triple_text.starts_with("riscv64") {
-        ("generic-rv64", "+m,+a,+f,+d,+c")
-    } else {
-        ("generic", "")
-    };
-    // The program's machine, and the reduced unit's (`guard`): the same
-    // target at another code-generation level.
-    let machine_at = |level: OptimizationLevel| {
-        target
-            .create_target_machine(
-                &triple,
-                cpu,
-                features,
-                level,
-                RelocMode::PIC,
-                CodeModel::Default,
-            )
-            .ok_or_else(|| unknown("no target machine".into()))
-    };
-    let machine = machine_at(opt.codegen())?;
+    let spec = codegen::TargetSpec::new(triple.unwrap_or(&host));
+    spec.machine(opt.codegen())
+        .map_err(|message| BackendError::UnknownTarget {
+            triple: spec.triple.clone(),
+            message,
+            supported: target_list(),
+        })?;
+    let plan = units::plan(ir, opt);
+    let built = codegen::build_all(ir, &plan, &spec, opt, wants, bounds)?;
 
-    let context = Context::create();
-    let module = lower::lower_module(&context, ir, bounds == BoundsChecks::Explicit, None)?;
-    module.set_triple(&triple);
-    module.set_data_layout(&machine.get_target_data().get_data_layout());
-    if triple_text.starts_with("riscv64") {
-        module.add_metadata_flag(
-            "target-abi",
-            FlagBehavior::Error,
-            context.metadata_string("lp64d"),
-        );
-    }
-    module
-        .verify()
-        .map_err(|e| BackendError::Invalid(e.to_string()))?;
-
-    let mut products = Products::default();
-    if wants.llvm_ir_raw {
-        products.llvm_ir_raw = Some(module.print_to_string().to_string());
-    }
-    products.reduced = guard::plan(ir, opt);
-    let reduced_names: HashSet<String> = products
-        .reduced
-        .iter()
-        .map(|r| lower::function_symbol(&r.function))
-        .collect();
-    let reduced_unit = if reduced_names.is_empty() {
-        None
-    } else {
-        let unit = split::split_off(&module, &reduced_names, &machine)?;
-        let reduced_machine = machine_at(OptimizationLevel::None)?;
-        Some((unit, reduced_machine))
-    };
-    module
-        .run_passes(opt.pipeline(), &machine, PassBuilderOptions::create())
-        .map_err(|e| BackendError::Llvm(e.to_string()))?;
-    add_code_table(&context, &module);
-    if let Some((unit, reduced_machine)) = &reduced_unit {
-        unit.run_passes(
-            guard::REDUCED_PIPELINE,
-            reduced_machine,
-            PassBuilderOptions::create(),
-        )
-        .map_err(|e| BackendError::Llvm(e.to_string()))?;
-        add_code_table(&context, unit);
-    }
-    // Both units in one text: the program's, then the reduced functions'.
-    let units: Vec<(&inkwell::module::Module, &TargetMachine)> =
-        std::iter::once((&module, &machine))
-            .chain(reduced_unit.iter().map(|(u, m)| (u, m)))
-            .collect();
-    if wants.llvm_ir {
-        let texts: Vec<String> = units
-            .iter()
-            .map(|(u, _)| u.print_to_string().to_string())
-            .collect();
-        products.llvm_ir = Some(texts.join(REDUCED_UNIT_SEPARATOR));
-    }
-    if wants.asm {
-        let mut asm = Vec::new();
-        for (i, (unit, machine)) in units.iter().enumerate() {
-            if i > 0 {
-                asm.extend_from_slice(REDUCED_UNIT_SEPARATOR.replace(';', "#").as_bytes());
+    // Several units' texts in one: each after a line naming it.
+    let count = built.len();
+    let heading = |unit: usize| {
+        let pipeline = match plan.units[unit].pipeline {
+            units::Pipeline::Full => "the full pipeline",
+            units::Pipeline::Reduced => {
+                "the reduced pipeline (`janusc build -v` lists its functions)"
             }
-            let buf = machine
-                .write_to_memory_buffer(unit, FileType::Assembly)
-                .map_err(|e| BackendError::Llvm(e.to_string()))?;
-            asm.extend_from_slice(buf.as_slice());
+        };
+        format!(
+            "; ---- codegen unit {} of {count}: {} functions, {pipeline} ----\n\n",
+            unit + 1,
+            plan.units[unit].functions.len()
+        )
+    };
+    let join = |texts: Vec<Option<String>>| -> Option<String> {
+        let texts: Option<Vec<String>> = texts.into_iter().collect();
+        let texts = texts?;
+        if count == 1 {
+            return texts.into_iter().next();
         }
-        products.asm = Some(asm);
-    }
-    for (i, (unit, machine)) in units.iter().enumerate() {
-        let buf = machine
-            .write_to_memory_buffer(unit, FileType::Object)
-            .map_err(|e| BackendError::Llvm(e.to_string()))?;
-        let mut object = buf.as_slice().to_vec();
-        CodeSizes::fill(&mut object).map_err(BackendError::Invalid)?;
-        if i == 0 {
-            products.object = object;
-        } else {
-            products.reduced_object = Some(object);
-        }
-    }
+        Some(
+            texts
+                .into_iter()
+                .enumerate()
+                .map(|(unit, text)| heading(unit) + &text)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    };
+    let mut products = Products {
+        llvm_ir_raw: join(built.iter().map(|u| u.llvm_ir_raw.clone()).collect()),
+        llvm_ir: join(built.iter().map(|u| u.llvm_ir.clone()).collect()),
+        asm: join(
+            built
+                .iter()
+                .map(|u| {
+                    u.asm
+                        .as_ref()
+                        .map(|a| String::from_utf8_lossy(a).into_owned())
+                })
+                .collect(),
+        )
+        .map(|text| {
+            text.replace("; ---- codegen unit", "# ---- codegen unit")
+                .into_bytes()
+        }),
+        objects: Vec::with_capacity(count),
+        reduced: plan.reduced,
+    };
+    products.objects = built.into_iter().map(|u| u.object).collect();
     Ok(products)
-}
-
-/// What separates the program's unit from the reduced functions' unit in
-/// emitted LLVM IR and assembly (`#` for `;` in assembly).
-const REDUCED_UNIT_SEPARATOR: &str =
-    "\n; ---- the functions built with the reduced pipeline (`janusc build -v` lists them), a second codegen unit ----\n\n";
-
-/// Adds the [`CODE_SECTION`] table, every size zero, listing the functions
-/// the optimised module still defines (program functions, recursion copies,
-/// `janus.entry`, C `main`) in the order LLVM emits them; [`compile_with`]
-/// fills the sizes in once the object exists. It is in `llvm.used`, so on
-/// ELF the section is flagged `SHF_GNU_RETAIN` and `--gc-sections` keeps
-/// it, though nothing refers to it. Emitted assembly shows the zeros.
-fn add_code_table<'ctx>(context: &'ctx Context, module: &inkwell::module::Module<'ctx>) {
-    let symbols: Vec<String> = module
-        .get_functions()
-        .filter(|f| f.count_basic_blocks() > 0)
-        .map(|f| f.get_name().to_string_lossy().into_owned())
-        .collect();
-    let text = CodeSizes::placeholder(symbols.iter().map(String::as_str));
-    let value = context.const_string(text.as_bytes(), false);
-    let table = module.add_global(value.get_type(), None, "janus.code");
-    table.set_initializer(&value);
-    table.set_constant(true);
-    table.set_linkage(Linkage::Private);
-    table.set_section(Some(CODE_SECTION));
-    let ptr = context.ptr_type(AddressSpace::default());
-    let used = module.add_global(ptr.array_type(1), None, "llvm.used");
-    used.set_linkage(Linkage::Appending);
-    used.set_section(Some("llvm.metadata"));
-    used.set_initializer(&ptr.const_array(&[table.as_pointer_value()]));
 }
 
 #[cfg(test)]

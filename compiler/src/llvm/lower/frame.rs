@@ -12,6 +12,8 @@
 use super::{basic, e, FnLowering, LowerError};
 use crate::bytecode::Signature;
 use crate::ir;
+use crate::ir::instructions::InstData;
+use crate::llvm::units::Plan;
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::context::Context;
 use inkwell::module::{Linkage, Module};
@@ -19,7 +21,7 @@ use inkwell::types::{BasicMetadataTypeEnum, BasicType, BasicTypeEnum, FunctionTy
 use inkwell::values::{
     BasicMetadataValueEnum, BasicValue, FunctionValue, GlobalValue, PointerValue,
 };
-use inkwell::AddressSpace;
+use inkwell::{AddressSpace, GlobalVisibility};
 use janus_runtime::abi::{self, Rt, RtType, ValType};
 
 /// What every function's lowering shares: the LLVM module and the
@@ -31,8 +33,9 @@ pub(super) struct Frame<'ctx> {
     pub(super) module: Module<'ctx>,
     /// The runtime functions, indexed by [`Rt`].
     pub(super) runtime: Vec<FunctionValue<'ctx>>,
-    /// One LLVM function per IR function, in the IR's order (copies included).
-    pub(super) functions: Vec<FunctionValue<'ctx>>,
+    /// The LLVM function of each IR function the unit defines or refers
+    /// to, by the IR's index (copies included).
+    pub(super) functions: Vec<Option<FunctionValue<'ctx>>>,
     /// The runtime's `janus_vm` state: memory base, size and call depth.
     pub(super) vm: PointerValue<'ctx>,
     /// The type of `janus_vm`.
@@ -78,11 +81,15 @@ pub(super) fn fn_type<'ctx>(context: &'ctx Context, sig: &Signature) -> Function
     }
 }
 
-/// Builds the LLVM module of a program. With `jit`, runtime symbols are
-/// at the addresses it gives (see [`crate::llvm::jit`]).
-pub fn lower_module<'ctx>(
+/// Builds the LLVM module of codegen unit `unit` of `plan`: the functions
+/// it defines, declarations of those it calls in other units, and, in the
+/// first unit, the program's frame. With `jit`, runtime symbols are at the
+/// addresses it gives (see [`crate::llvm::jit`]).
+pub fn lower_unit<'ctx>(
     context: &'ctx Context,
     ir: &ir::Module,
+    plan: &Plan,
+    unit: usize,
     check_bounds: bool,
     jit: Option<&dyn Fn(&str) -> usize>,
 ) -> Result<Module<'ctx>, LowerError> {
@@ -90,6 +97,8 @@ pub fn lower_module<'ctx>(
     let i32t = context.i32_type();
     let i64t = context.i64_type();
     let ptr = context.ptr_type(AddressSpace::default());
+    let has_frame = unit == 0;
+    let defined = &plan.units[unit].functions;
 
     // Runtime functions, from the list the runtime exports.
     let noreturn = Attribute::get_named_enum_kind_id("noreturn");
@@ -168,57 +177,91 @@ pub fn lower_module<'ctx>(
         }
     };
 
-    // Program functions: internal, named after their bytecode names.
-    let declare = |name: &str, signature: &Signature| {
-        let func = module.add_function(name, fn_type(context, signature), Some(Linkage::Internal));
-        func.add_attribute(
-            AttributeLoc::Function,
-            context.create_enum_attribute(nounwind, 0),
-        );
-        func
-    };
-    // Copies (the recursion ring) follow the bytecode functions, so LLVM
-    // declares them in the IR's order.
-    let functions: Vec<FunctionValue> = ir
+    // Program functions, named after their bytecode names: internal, or
+    // external and hidden where another unit refers to them. A unit
+    // declares only what it defines or refers to, in the IR's order
+    // (copies, the recursion ring, follow the bytecode functions).
+    let mut needed = vec![false; ir.functions.len()];
+    for &index in defined {
+        needed[index] = true;
+        let f = &ir.functions[index];
+        for &inst in f.layout.insts.iter().flatten() {
+            if let InstData::Call { func, .. } = f.dfg.inst(inst) {
+                if let Some(slot) = needed.get_mut(func.index()) {
+                    *slot = true;
+                }
+            }
+        }
+    }
+    if has_frame {
+        for f in ir.table.iter().copied().chain(ir.export("main")) {
+            if let Some(slot) = needed.get_mut(f.index()) {
+                *slot = true;
+            }
+        }
+    }
+    let functions: Vec<Option<FunctionValue>> = ir
         .functions
         .iter()
-        .map(|f| declare(&super::function_symbol(&f.name), &f.signature))
+        .enumerate()
+        .map(|(index, f)| {
+            if !needed[index] {
+                return None;
+            }
+            let func = module.add_function(
+                &super::function_symbol(&f.name),
+                fn_type(context, &f.signature),
+                Some(Linkage::Internal),
+            );
+            func.add_attribute(
+                AttributeLoc::Function,
+                context.create_enum_attribute(nounwind, 0),
+            );
+            if plan.unit_of[index] != unit || plan.shared[index] {
+                share(func.as_global_value());
+            }
+            Some(func)
+        })
         .collect();
 
     // The function table: (function pointer, signature index) per entry.
     let table_entry = context.struct_type(&[ptr.into(), i32t.into()], false);
-    let entries = ir
-        .table
-        .iter()
-        .enumerate()
-        .map(|(entry, &f)| {
-            let (func, sig) = functions.get(f.index()).zip(ir.ctx.signature(f)).ok_or(
-                LowerError::UnknownFunction {
-                    what: "the function table",
-                    func: f,
-                },
-            )?;
-            let sig = ir.signatures.iter().position(|s| s == sig).ok_or_else(|| {
-                LowerError::UndeclaredSignature {
-                    entry,
-                    function: ir.ctx.name(f).unwrap_or_default().to_string(),
-                    signature: sig.clone(),
-                }
-            })?;
-            Ok(table_entry.const_named_struct(&[
-                func.as_global_value().as_pointer_value().into(),
-                i32t.const_int(sig as u64, false).into(),
-            ]))
-        })
-        .collect::<Result<Vec<_>, LowerError>>()?;
-    let table = private_constant(
-        module.add_global(
-            table_entry.array_type(entries.len() as u32),
-            None,
-            "janus.table",
-        ),
-        &table_entry.const_array(&entries),
-    );
+    let table_type = table_entry.array_type(ir.table.len() as u32);
+    let table = module.add_global(table_type, None, "janus.table");
+    table.set_constant(true);
+    if has_frame {
+        let entries = ir
+            .table
+            .iter()
+            .enumerate()
+            .map(|(entry, &f)| {
+                let (func, sig) = functions
+                    .get(f.index())
+                    .copied()
+                    .flatten()
+                    .zip(ir.ctx.signature(f))
+                    .ok_or(LowerError::UnknownFunction {
+                        what: "the function table",
+                        func: f,
+                    })?;
+                let sig = ir.signatures.iter().position(|s| s == sig).ok_or_else(|| {
+                    LowerError::UndeclaredSignature {
+                        entry,
+                        function: ir.ctx.name(f).unwrap_or_default().to_string(),
+                        signature: sig.clone(),
+                    }
+                })?;
+                Ok(table_entry.const_named_struct(&[
+                    func.as_global_value().as_pointer_value().into(),
+                    i32t.const_int(sig as u64, false).into(),
+                ]))
+            })
+            .collect::<Result<Vec<_>, LowerError>>()?;
+        private_constant(table, &table_entry.const_array(&entries));
+    }
+    if plan.is_split() {
+        share(table);
+    }
 
     let frame = Frame {
         context,
@@ -241,9 +284,10 @@ pub fn lower_module<'ctx>(
             Some(_) => None,
         },
     };
-    for (index, f) in ir.functions.iter().enumerate() {
+    for &index in defined {
+        let f = &ir.functions[index];
         let trap_index = ir.trap_index(ir::FuncRef::new(index)).index();
-        let func = frame.functions[index];
+        let func = frame.function(index)?;
         FnLowering::new(&frame, trap_index, func, f)
             .map_err(|message| LowerError::Function {
                 function: f.name.clone(),
@@ -251,11 +295,23 @@ pub fn lower_module<'ctx>(
             })?
             .lower(f)?;
     }
-    frame.descriptor_and_main(ir)?;
+    if has_frame {
+        frame.descriptor_and_main(ir)?;
+    }
     Ok(frame.module)
 }
 
 impl<'ctx> Frame<'ctx> {
+    /// The LLVM function of the IR module's function `index`, which this
+    /// unit defines or refers to.
+    pub(super) fn function(&self, index: usize) -> Result<FunctionValue<'ctx>, String> {
+        self.functions
+            .get(index)
+            .copied()
+            .flatten()
+            .ok_or_else(|| format!("function {index} is not declared in this codegen unit"))
+    }
+
     /// The declaration of runtime function `f`.
     pub(super) fn rt(&self, f: Rt) -> FunctionValue<'ctx> {
         self.runtime[f as usize]
@@ -344,7 +400,7 @@ impl<'ctx> Frame<'ctx> {
         builder.position_at_end(c.append_basic_block(entry, "entry"));
         let status = builder
             .build_call(
-                self.functions[main_index.index()],
+                self.function(main_index.index())?,
                 &[i32t.const_int(1, false).into()],
                 "status",
             )
@@ -398,6 +454,13 @@ impl<'ctx> Frame<'ctx> {
         builder.build_return(Some(&status)).map_err(e)?;
         Ok(())
     }
+}
+
+/// Gives `g` external linkage and hidden visibility: visible to the other
+/// codegen units, not outside the executable.
+fn share(g: GlobalValue<'_>) {
+    g.set_linkage(Linkage::External);
+    g.set_visibility(GlobalVisibility::Hidden);
 }
 
 /// Makes `global` a private constant holding `value` (the frame's tables,

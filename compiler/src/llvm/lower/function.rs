@@ -490,7 +490,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             // The callee's depth is an argument: nothing to undo.
             InstData::DepthLeave => None,
             InstData::Call { func, args } => {
-                let callee = self.frame.functions[func.index()];
+                let callee = self.frame.function(func.index())?;
                 let args = self.call_args(args)?;
                 let call = self.b.build_call(callee, &args, "").map_err(e)?;
                 self.reload_size()?;

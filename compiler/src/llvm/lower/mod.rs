@@ -22,7 +22,7 @@ mod funnel;
 mod runtime;
 mod select;
 
-pub use frame::lower_module;
+pub use frame::lower_unit;
 
 use super::LowerError;
 use crate::bytecode::{self, Extend, PureOp, RuntimeOp};
