@@ -53,6 +53,7 @@ bench: build
 	$(CARGO) run --release -q -p janus-bench --bin huge
 	$(CARGO) run --release -q -p janus-bench --bin ssa_speed
 	$(CARGO) run --release -q -p janus-bench --bin aot
+	$(CARGO) run --release -q -p janus-bench --bin globals
 	$(CARGO) run --release -q -p janus-bench --bin report
 
 ## man: the man page, generated from janusc's own argument definitions,

@@ -47,6 +47,14 @@ const REQUIRED: &[&str] = &[
     "undefined_label.jasm",
     "immediate_out_of_range.jasm",
     "unterminated_string.jasm",
+    "global_unknown.jasm",
+    "global_duplicate.jasm",
+    "global_immutable_set.jasm",
+    "global_type_mismatch.jasm",
+    "global_in_version_1.jbc",
+    "global_bad_mutability.jbc",
+    "global_out_of_range.jbc",
+    "global_duplicate_name.jbc",
 ];
 
 #[test]

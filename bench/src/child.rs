@@ -1,6 +1,7 @@
 //! One child process measured: wall time, CPU time and peak resident size
 //! from `wait4`, for the benchmarks that compare builds (`huge`, `memory`).
 
+use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,10 @@ pub struct Cost {
 /// cost, or why it failed.
 pub fn measure(command: &mut Command, timeout: Duration) -> Result<Cost, String> {
     let start = Instant::now();
+    // Its own process group, so a timeout stops what it started too (gcc's
+    // cc1 outlived a killed gcc and kept a core busy for later rows).
     let mut child = command
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -56,7 +60,10 @@ pub fn measure(command: &mut Command, timeout: Duration) -> Result<Cost, String>
             return Err(format!("wait4: {}", std::io::Error::last_os_error()));
         }
         if start.elapsed() > timeout {
-            let _ = child.kill();
+            // SAFETY: signalling the process group the child leads.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
             let _ = child.wait();
             return Err(format!("stopped after {} s", timeout.as_secs()));
         }

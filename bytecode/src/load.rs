@@ -191,6 +191,7 @@ fn span_of(
         .or_else(|| find(&offsets.table, &map.table))
         .or_else(|| find(&offsets.exports, &map.exports))
         .or_else(|| find(&offsets.data, &map.data))
+        .or_else(|| find(&offsets.globals, &map.globals))
         .or_else(label)
         .or_else(|| {
             if offset == offsets.memory && module.memory.is_some() {

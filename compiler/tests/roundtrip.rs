@@ -37,6 +37,11 @@ const REGS_PER_TYPE: usize = 3;
 fn random_module(seed: u64) -> Module {
     let mut rng = Rng(seed);
     let mut mb = ModuleBuilder::new();
+    // A mutable global of each type, indexed like `type_index` (fixed
+    // values, so the rest of the module's randomness is what it was).
+    for (i, ty) in ValType::ALL.into_iter().enumerate() {
+        mb.global(&format!("g{i}"), ty, true, 0x4049_0fdb + i as u64);
+    }
     let pages = 1 + rng.below(3) as u32;
     mb.memory(pages, pages + rng.below(4) as u32);
     for _ in 0..rng.below(3) {
@@ -143,6 +148,17 @@ fn random_module(seed: u64) -> Module {
                                 .map(|_| labels_or_self(&mut rng, &labels))
                                 .collect(),
                         ),
+                        OperandKind::Global => {
+                            let ty = opcode
+                                .operands()
+                                .iter()
+                                .find_map(|k| match k {
+                                    OperandKind::Def(t) | OperandKind::Use(t) => Some(*t),
+                                    _ => None,
+                                })
+                                .expect("a global instruction moves a register");
+                            Operand::U32(type_index(ty) as u32)
+                        }
                         other => unreachable!("{other:?} is handled above"),
                     })
                     .collect(),

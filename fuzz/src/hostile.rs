@@ -291,6 +291,7 @@ fn inst(
                     .map(|s| (s.params.clone(), s.result.into_iter().collect()));
                 Operand::U32(index)
             }
+            OperandKind::Global => Operand::U32(index_or_hostile(u, module.globals.len())?),
             OperandKind::Sig => {
                 let index = index_or_hostile(u, module.signatures.len())?;
                 lists = module

@@ -70,6 +70,17 @@ pub fn check(module: &Module) {
                         let s = &module.signatures[callee.sig as usize];
                         lists = Some((s.params.clone(), s.result.into_iter().collect()));
                     }
+                    (OperandKind::Global, Operand::U32(g)) => {
+                        let global = module
+                            .globals
+                            .get(*g as usize)
+                            .unwrap_or_else(|| panic!("{at}: global {g}"));
+                        let ty = inst.opcode.operands().iter().find_map(|k| match k {
+                            OperandKind::Def(t) | OperandKind::Use(t) => Some(*t),
+                            _ => None,
+                        });
+                        assert_eq!(ty, Some(global.ty), "{at}: global {g}'s type");
+                    }
                     (OperandKind::Sig, Operand::U32(s)) => {
                         let s = module
                             .signatures

@@ -90,6 +90,8 @@ struct Gen<'a> {
     table_entry_ok: Vec<bool>,
     /// One scratch register of each type that only guard sequences write.
     scratch: [Reg; 4],
+    /// The module's globals: index, type, mutable.
+    globals: Vec<(u32, ValType, bool)>,
 }
 
 fn slot(t: ValType) -> usize {
@@ -137,8 +139,33 @@ impl Gen<'_> {
             83..=90 => self.print(b),
             91 => self.rare_end(b),
             92..=94 => self.device(b),
+            95..=97 => self.global(b),
             _ => self.simple(b),
         }
+    }
+
+    /// A `T.global.get` into a register, or a `T.global.set` of a mutable
+    /// global from one.
+    fn global(&mut self, b: &mut FunctionBuilder) {
+        let (index, ty, mutable) = self.globals[self.rng.below(self.globals.len())];
+        let set = mutable && self.rng.below(2) == 0;
+        let op = match (ty, set) {
+            (ValType::I32, false) => Opcode::I32GlobalGet,
+            (ValType::I64, false) => Opcode::I64GlobalGet,
+            (ValType::F32, false) => Opcode::F32GlobalGet,
+            (ValType::F64, false) => Opcode::F64GlobalGet,
+            (ValType::I32, true) => Opcode::I32GlobalSet,
+            (ValType::I64, true) => Opcode::I64GlobalSet,
+            (ValType::F32, true) => Opcode::F32GlobalSet,
+            (ValType::F64, true) => Opcode::F64GlobalSet,
+        };
+        let reg = Operand::Reg(self.reg(ty));
+        let operands = if set {
+            vec![Operand::U32(index), reg]
+        } else {
+            vec![reg, Operand::U32(index)]
+        };
+        b.inst(op, operands).expect("operands");
     }
 
     fn simple(&mut self, b: &mut FunctionBuilder) {
@@ -154,6 +181,8 @@ impl Gen<'_> {
                 Class::Control(_)
                 | Class::Call(_)
                 | Class::Device
+                | Class::GlobalGet
+                | Class::GlobalSet
                 | Class::Load(_)
                 | Class::Store(_)
                 | Class::Runtime(_) => false,
@@ -641,6 +670,21 @@ pub fn generate(seed: u64) -> Module {
     mb.memory(1, 1 + rng.below(3) as u32);
     mb.data(0, b"\n".to_vec());
     mb.data(16, (0..rng.below(64)).map(|_| rng.next() as u8).collect());
+    // A mutable global of every type, and a constant one of some type.
+    let mut globals = Vec::new();
+    let mut global = |rng: &mut Rng, name: &str, ty: ValType, mutable: bool| {
+        let init = match ty {
+            ValType::I32 => rng.int_bits() & u64::from(u32::MAX),
+            ValType::I64 => rng.int_bits(),
+            ValType::F32 | ValType::F64 => rng.float_bits(ty),
+        };
+        globals.push((mb.global(name, ty, mutable, init), ty, mutable));
+    };
+    for (i, ty) in ValType::ALL.into_iter().enumerate() {
+        global(&mut rng, &format!("g{i}"), ty, true);
+    }
+    let ty = ValType::ALL[rng.below(4)];
+    global(&mut rng, "constant", ty, false);
     let nfuncs = 2 + rng.below(5);
     let mut funcs: Vec<(FuncId, Signature)> = Vec::new();
     // Function 0 recurses without bound: reaching it traps.
@@ -713,6 +757,7 @@ pub fn generate(seed: u64) -> Module {
             last_alloc: None,
             table_len: table.len(),
             scratch,
+            globals: globals.clone(),
             table_entry_ok: table
                 .iter()
                 .map(|f| all[1..index].iter().any(|(g, _)| g == f))

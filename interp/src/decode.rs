@@ -70,6 +70,14 @@ pub enum Op {
         dst: u32,
         src: u32,
     },
+    GlobalGet {
+        dst: u32,
+        global: u32,
+    },
+    GlobalSet {
+        global: u32,
+        src: u32,
+    },
     I32Add {
         dst: u32,
         a: u32,
@@ -300,6 +308,14 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
         },
         Class::Copy => Op::Mov {
             dst: reg(&o[0]),
+            src: reg(&o[1]),
+        },
+        Class::GlobalGet => Op::GlobalGet {
+            dst: reg(&o[0]),
+            global: u32_of(&o[1]),
+        },
+        Class::GlobalSet => Op::GlobalSet {
+            global: u32_of(&o[0]),
             src: reg(&o[1]),
         },
         Class::Pure(p) => decode_pure(p, o),

@@ -54,6 +54,9 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
         .collect();
     let main = module.export("main").expect("verified modules export main");
     let mut regs: Vec<u64> = vec![0; funcs[main as usize].registers];
+    // The globals' values as bits; verified code names only globals the
+    // module has, of the instruction's type, and sets only mutable ones.
+    let mut globals: Vec<u64> = module.globals.iter().map(|g| g.init).collect();
     let mut frames: Vec<Frame> = Vec::with_capacity(64);
     let mut func = main;
     let mut base = 0usize;
@@ -87,6 +90,8 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             Op::Nop => {}
             Op::Const { dst, bits } => r!(dst) = bits,
             Op::Mov { dst, src } => r!(dst) = r!(src),
+            Op::GlobalGet { dst, global } => r!(dst) = globals[global as usize],
+            Op::GlobalSet { global, src } => globals[global as usize] = r!(src),
             Op::I32Add { dst, a, b } => r!(dst) = sem::i32_add(r!(a), r!(b)),
             Op::I32Sub { dst, a, b } => r!(dst) = sem::i32_sub(r!(a), r!(b)),
             Op::I32Mul { dst, a, b } => r!(dst) = sem::i32_mul(r!(a), r!(b)),

@@ -43,13 +43,22 @@ fn main() {
     let dir = tempfile::tempdir().expect("temporary directory");
 
     println!("janusc build -O2 against gcc -O2 on the same program, by shape and size");
-    println!("(CPU seconds = user + system; µs/instr = janusc CPU per bytecode instruction)\n");
     println!(
-        "| shape | instructions | janusc CPU s | janusc peak MB | µs/instr | gcc CPU s | gcc peak MB | janusc/gcc time | reduced functions |"
+        "(CPU seconds = user + system, wall seconds on this machine's cores; µs/instr = CPU per"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+    println!(
+        "bytecode instruction; marginal = the CPU an instruction adds over the row above, without"
+    );
+    println!("the fixed cost of starting and linking; units = codegen units, reduced = reduced functions)\n");
+    println!(
+        "| shape | instructions | janusc CPU s | janusc wall s | janusc peak MB | µs/instr | marginal µs/instr | gcc CPU s | gcc peak MB | gcc marginal µs/instr | janusc/gcc CPU | units | reduced |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for shape in SHAPES {
         let mut gcc_too_slow = false;
+        // The previous row's (instructions, CPU seconds), for marginal costs.
+        let mut ours_before: Option<(usize, f64)> = None;
+        let mut gcc_before: Option<(usize, f64)> = None;
         for &size in &sizes {
             let (jasm, c) = shape.program(size);
             let stem = dir.path().join(format!("{}-{size}", shape.name()));
@@ -70,6 +79,18 @@ fn main() {
                     .lines()
                     .filter(|l| l.contains("reduced pipeline"))
                     .count()
+            });
+            let units = ours.as_ref().map_or(1, |c| {
+                c.stderr
+                    .lines()
+                    .find_map(|l| {
+                        l.strip_prefix("note: built in ")?
+                            .split(' ')
+                            .next()?
+                            .parse::<usize>()
+                            .ok()
+                    })
+                    .unwrap_or(1)
             });
             let theirs = if gcc_too_slow {
                 Err("skipped: a smaller build took over the budget".to_string())
@@ -94,13 +115,27 @@ fn main() {
                 );
             }
             let mb = |c: &Cost| c.peak_bytes as f64 / 1e6;
-            let (ours_cpu, ours_mb, per) = match &ours {
+            let marginal = |before: &mut Option<(usize, f64)>, cost: &Result<Cost, String>| {
+                let now = cost.as_ref().ok().map(|c| (size, c.cpu.as_secs_f64()));
+                let text = match (*before, now) {
+                    (Some((n0, t0)), Some((n1, t1))) if n1 > n0 => {
+                        format!("{:.1}", (t1 - t0) * 1e6 / (n1 - n0) as f64)
+                    }
+                    _ => "-".into(),
+                };
+                *before = now;
+                text
+            };
+            let ours_marginal = marginal(&mut ours_before, &ours);
+            let gcc_marginal = marginal(&mut gcc_before, &theirs);
+            let (ours_cpu, ours_wall, ours_mb, per) = match &ours {
                 Ok(c) => (
                     format!("{:.2}", c.cpu.as_secs_f64()),
+                    format!("{:.2}", c.wall.as_secs_f64()),
                     format!("{:.0}", mb(c)),
                     format!("{:.1}", c.cpu.as_secs_f64() * 1e6 / size as f64),
                 ),
-                Err(e) => (e.clone(), "-".into(), "-".into()),
+                Err(e) => (e.clone(), "-".into(), "-".into(), "-".into()),
             };
             let (gcc_cpu, gcc_mb) = match &theirs {
                 Ok(c) => (
@@ -114,7 +149,7 @@ fn main() {
                 _ => "-".into(),
             };
             println!(
-                "| {} | {size} | {ours_cpu} | {ours_mb} | {per} | {gcc_cpu} | {gcc_mb} | {ratio} | {reduced} |",
+                "| {} | {size} | {ours_cpu} | {ours_wall} | {ours_mb} | {per} | {ours_marginal} | {gcc_cpu} | {gcc_mb} | {gcc_marginal} | {ratio} | {units} | {reduced} |",
                 shape.name()
             );
             for path in [&jasm_path, &c_path, &janusc_exe, &gcc_exe] {

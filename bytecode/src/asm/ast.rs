@@ -130,5 +130,13 @@ pub(super) enum Item {
         value: IntExpr,
         value_span: Span,
     },
+    /// `global [mut] NAME: T = value`.
+    Global {
+        name: String,
+        ty: ValType,
+        mutable: bool,
+        value: RawOperand,
+        value_span: Span,
+    },
     Func(FuncItem),
 }

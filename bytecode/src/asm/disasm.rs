@@ -22,8 +22,8 @@
 //! end
 //! ```
 
-use crate::bytecode::{DataSegment, MemoryDecl, Module, Operand, OperandKind, Signature};
-use janus_runtime::abi;
+use crate::bytecode::{DataSegment, Global, MemoryDecl, Module, Operand, OperandKind, Signature};
+use janus_runtime::abi::{self, ValType};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
 
@@ -54,6 +54,7 @@ pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
                 .iter()
                 .map(|e| (func_name(e.func), e.name.as_str()))
                 .collect(),
+            globals: &module.globals,
         },
     );
     for (index, func) in module.functions.iter().enumerate() {
@@ -159,6 +160,12 @@ fn write_operand(
                 .get(*f as usize)
                 .map_or("<invalid>", |f| f.name.as_str()),
         ),
+        (OperandKind::Global, Operand::U32(g)) => out.push_str(
+            module
+                .globals
+                .get(*g as usize)
+                .map_or("<invalid>", |g| g.name.as_str()),
+        ),
         (OperandKind::Sig, Operand::U32(s)) => match module.signatures.get(*s as usize) {
             Some(sig) => {
                 let _ = write!(out, "{sig}");
@@ -236,11 +243,13 @@ pub struct Directives<'a> {
     pub table: Vec<&'a str>,
     /// Each export as (function name, exported name).
     pub exports: Vec<(&'a str, &'a str)>,
+    /// The globals, in index order.
+    pub globals: &'a [Global],
 }
 
 /// Prints the directives that open a module's text, one a line: `memory`,
 /// a `type` per signature, a `data` per segment, `table`, an `export` per
-/// export. The disassembler and the SSA IR printer share it, so both
+/// export, a `global` per global. The disassembler and the SSA IR printer share it, so both
 /// spell a module's header alike.
 pub fn write_directives(out: &mut String, d: &Directives<'_>) {
     if let Some(m) = d.memory {
@@ -261,6 +270,16 @@ pub fn write_directives(out: &mut String, d: &Directives<'_>) {
         } else {
             let _ = writeln!(out, "export {func} as {name}");
         }
+    }
+    for g in d.globals {
+        let keyword = if g.mutable { "global mut" } else { "global" };
+        let value = match g.ty {
+            ValType::I32 => (g.init as u32 as i32).to_string(),
+            ValType::I64 => (g.init as i64).to_string(),
+            ValType::F32 => format_f32(g.init as u32),
+            ValType::F64 => format_f64(g.init),
+        };
+        let _ = writeln!(out, "{keyword} {}: {} = {value}", g.name, g.ty);
     }
 }
 

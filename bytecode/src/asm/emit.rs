@@ -6,15 +6,15 @@
 //! back at the text.
 
 use super::ast::{BodyLine, DataPiece, FuncItem, IntExpr, Item, RawOperand};
-use super::error::{codes, AsmError};
-use super::line::Span;
+use super::error::{codes, line_col, AsmError};
+use super::line::{immediate_kind, Span};
 use super::literal::{parse_f32, parse_f64};
 use super::parser::{body_lines, describe_kind};
 use super::symbols::{describe, Symbols};
 use crate::bytecode::builder::{FuncId, FunctionBuilder, Label, ModuleBuilder};
 use crate::bytecode::limits::{
-    MAX_BR_TABLE, MAX_CODE_SIZE, MAX_DATA_SEGMENTS, MAX_EXPORTS, MAX_FUNCTIONS, MAX_LABEL_NAMES,
-    MAX_REGISTERS, MAX_SIGNATURES, MAX_TABLE_ENTRIES,
+    MAX_BR_TABLE, MAX_CODE_SIZE, MAX_DATA_SEGMENTS, MAX_EXPORTS, MAX_FUNCTIONS, MAX_GLOBALS,
+    MAX_LABEL_NAMES, MAX_REGISTERS, MAX_SIGNATURES, MAX_TABLE_ENTRIES,
 };
 use crate::bytecode::{Inst, Module, Opcode, Operand, OperandKind, Signature};
 use janus_runtime::abi;
@@ -43,6 +43,8 @@ pub struct SourceMap {
     pub data: Vec<Span>,
     /// The `memory` directive.
     pub memory: Option<Span>,
+    /// Per global: its `global` line.
+    pub globals: Vec<Span>,
 }
 
 impl SourceMap {
@@ -70,10 +72,21 @@ pub struct OperandSpan {
 /// The names a body's operands may use.
 struct Scope<'a> {
     functions: &'a HashMap<&'a str, FuncId>,
+    globals: &'a HashMap<&'a str, u32>,
     symbols: &'a Symbols,
 }
 
 impl Scope<'_> {
+    fn global(&self, name: &str, span: &Span) -> Result<u32, AsmError> {
+        self.globals.get(name).copied().ok_or_else(|| {
+            AsmError::new(
+                codes::UNKNOWN_GLOBAL,
+                format!("unknown global `{name}`: no `global {name}: …` in this file"),
+                span.clone(),
+            )
+        })
+    }
+
     fn function(&self, name: &str, span: &Span) -> Result<FuncId, AsmError> {
         self.functions.get(name).copied().ok_or_else(|| {
             AsmError::new(
@@ -95,6 +108,7 @@ pub(super) fn emit(
     let mut mb = ModuleBuilder::new();
     let mut map = SourceMap::default();
     let mut functions: HashMap<&str, FuncId> = HashMap::new();
+    let mut globals: HashMap<&str, u32> = HashMap::new();
     let note_sig = |mb: &mut ModuleBuilder,
                     map: &mut SourceMap,
                     errors: &mut Vec<AsmError>,
@@ -149,11 +163,50 @@ pub(super) fn emit(
                 let count = map.functions.len();
                 errors.extend(crossed(count, MAX_FUNCTIONS, "functions", span));
             }
+            Item::Global {
+                name,
+                ty,
+                mutable,
+                value,
+                value_span,
+            } => {
+                if let Some(&first) = globals.get(name.as_str()) {
+                    let (line, _) = line_col(src, map.globals[first as usize].start);
+                    errors.push(AsmError::new(
+                        codes::DUPLICATE_GLOBAL,
+                        format!("global `{name}` is defined twice (first on line {line})"),
+                        span.clone(),
+                    ));
+                    continue;
+                }
+                let bits = match immediate(immediate_kind(*ty), value, value_span, symbols) {
+                    Ok(Operand::I32(v)) => u64::from(v as u32),
+                    Ok(Operand::F32(v)) => u64::from(v),
+                    Ok(Operand::I64(v)) => v as u64,
+                    Ok(Operand::F64(v)) => v,
+                    Ok(
+                        Operand::Reg(_)
+                        | Operand::U32(_)
+                        | Operand::Labels(_)
+                        | Operand::Regs(_)
+                        | Operand::Dev(_),
+                    ) => unreachable!("immediate() of a typed value is that value"),
+                    Err(e) => {
+                        errors.push(e);
+                        0
+                    }
+                };
+                let index = mb.global(name, *ty, *mutable, bits);
+                globals.insert(name, index);
+                map.globals.push(span.clone());
+                errors.extend(crossed(map.globals.len(), MAX_GLOBALS, "globals", span));
+            }
             Item::Table(_) | Item::Export { .. } | Item::Const { .. } => {}
         }
     }
     let scope = Scope {
         functions: &functions,
+        globals: &globals,
         symbols,
     };
     for (item, span) in items {
@@ -185,6 +238,7 @@ pub(super) fn emit(
             | Item::Type(_)
             | Item::Data(_)
             | Item::Const { .. }
+            | Item::Global { .. }
             | Item::Func(_) => {}
         }
     }
@@ -242,13 +296,7 @@ fn data_piece(piece: &DataPiece, symbols: &Symbols, out: &mut Vec<u8>) -> Result
         }
         DataPiece::Value { ty, raw, span } => (ty, raw, span),
     };
-    let kind = match ty {
-        abi::ValType::I32 => OperandKind::ImmI32,
-        abi::ValType::I64 => OperandKind::ImmI64,
-        abi::ValType::F32 => OperandKind::ImmF32,
-        abi::ValType::F64 => OperandKind::ImmF64,
-    };
-    match immediate(kind, raw, span, symbols)? {
+    match immediate(immediate_kind(*ty), raw, span, symbols)? {
         Operand::I32(v) => out.extend_from_slice(&v.to_le_bytes()),
         Operand::I64(v) => out.extend_from_slice(&v.to_le_bytes()),
         Operand::F32(v) => out.extend_from_slice(&v.to_le_bytes()),
@@ -510,6 +558,9 @@ fn resolve(
             }
             (OperandKind::Func, RawOperand::Name(name)) => {
                 Operand::U32(names.scope.function(name, span)?.0)
+            }
+            (OperandKind::Global, RawOperand::Name(name)) => {
+                Operand::U32(names.scope.global(name, span)?)
             }
             (OperandKind::Sig, RawOperand::Sig(sig)) => {
                 let index = mb.signature(sig.clone());

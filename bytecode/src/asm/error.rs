@@ -127,6 +127,10 @@ pub mod codes {
     pub const DUPLICATE_NAME: &str = "A0020";
     /// A constant defined in terms of itself.
     pub const CONSTANT_CYCLE: &str = "A0021";
+    /// A global operand naming no `global` of the file.
+    pub const UNKNOWN_GLOBAL: &str = "A0022";
+    /// A global name defined twice.
+    pub const DUPLICATE_GLOBAL: &str = "A0023";
 
     /// Warning: two data segments share bytes.
     pub const OVERLAPPING_DATA: &str = "W0001";

@@ -177,6 +177,18 @@ pub(super) fn parse_reg(name: &str, span: &Span) -> Result<Reg, AsmError> {
     }
 }
 
+/// The immediate operand kind of a value of type `ty`: how a typed data
+/// value or a global's initial value is written.
+pub(super) fn immediate_kind(ty: ValType) -> crate::bytecode::OperandKind {
+    use crate::bytecode::OperandKind;
+    match ty {
+        ValType::I32 => OperandKind::ImmI32,
+        ValType::I64 => OperandKind::ImmI64,
+        ValType::F32 => OperandKind::ImmF32,
+        ValType::F64 => OperandKind::ImmF64,
+    }
+}
+
 pub(super) fn parse_type(line: &mut Line) -> Result<ValType, AsmError> {
     let (name, span) = line.ident("a type (i32, i64, f32, f64)")?;
     ValType::from_name(&name).ok_or_else(|| {

@@ -8,7 +8,8 @@ use super::ast::{BodyLine, DataItem, DataPiece, FuncItem, IntExpr, Item, RawOper
 use super::error::{codes, AsmError};
 use super::lexer::{Lexer, Tok};
 use super::line::{
-    expected, misplaced, parse_params, parse_reg, parse_result, parse_sig, parse_type, Line, Span,
+    expected, immediate_kind, misplaced, parse_params, parse_reg, parse_result, parse_sig,
+    parse_type, Line, Span,
 };
 use super::literal::number_u64;
 use crate::bytecode::limits::{MAX_BR_TABLE, MAX_DATA_SIZE};
@@ -301,6 +302,32 @@ fn parse_line(
                 span,
             ));
         }
+        "global" => {
+            module_level("global")?;
+            let mutable = match &line.peek().tok {
+                Tok::Ident(w) if w == "mut" => {
+                    line.next();
+                    true
+                }
+                _ => false,
+            };
+            let (name, _) = line.ident("the global's name")?;
+            line.expect(Tok::Colon, "`:` and the global's type")?;
+            let ty = parse_type(line)?;
+            line.expect(Tok::Equals, "`=` and the global's initial value")?;
+            let (value, value_span) = parse_operand(line, immediate_kind(ty))?;
+            line.end()?;
+            items.push((
+                Item::Global {
+                    name,
+                    ty,
+                    mutable,
+                    value,
+                    value_span,
+                },
+                span,
+            ));
+        }
         "func" => {
             module_level("func")?;
             let (name, _) = line.ident("the function's name")?;
@@ -493,13 +520,7 @@ fn data_item(line: &mut Line) -> Result<DataPiece, AsmError> {
         }
         Tok::Ident(word) if ValType::from_name(word).is_some() => {
             let ty = ValType::from_name(word).unwrap_or(ValType::I32);
-            let kind = match ty {
-                ValType::I32 => OperandKind::ImmI32,
-                ValType::I64 => OperandKind::ImmI64,
-                ValType::F32 => OperandKind::ImmF32,
-                ValType::F64 => OperandKind::ImmF64,
-            };
-            let (raw, span) = parse_operand(line, kind)?;
+            let (raw, span) = parse_operand(line, immediate_kind(ty))?;
             DataPiece::Value { ty, raw, span }
         }
         _ => {
@@ -599,6 +620,7 @@ pub(super) fn describe_kind(kind: OperandKind) -> &'static str {
         OperandKind::Sig => "a signature `(types) -> type`",
         OperandKind::Results | OperandKind::Args => "a register list `[r1, r2]`",
         OperandKind::DevOp => "a device operation like `console.write`",
+        OperandKind::Global => "a global's name",
     }
 }
 
@@ -658,7 +680,9 @@ fn parse_operand(line: &mut Line, kind: OperandKind) -> Result<(RawOperand, Span
             }
             _ => return Err(expected(what, t)),
         },
-        OperandKind::Func | OperandKind::DevOp => RawOperand::Name(line.ident(what)?.0),
+        OperandKind::Func | OperandKind::DevOp | OperandKind::Global => {
+            RawOperand::Name(line.ident(what)?.0)
+        }
         OperandKind::Sig => RawOperand::Sig(parse_sig(line)?),
         OperandKind::LabelTable | OperandKind::Results | OperandKind::Args => {
             line.expect(Tok::LBracket, what)?;

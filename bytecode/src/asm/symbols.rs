@@ -117,6 +117,7 @@ impl Symbols {
                 | Item::Type(_)
                 | Item::Table(_)
                 | Item::Export { .. }
+                | Item::Global { .. }
                 | Item::Func(_) => {}
             }
         }

@@ -132,6 +132,17 @@ impl ModuleBuilder {
             });
     }
 
+    /// Adds a global; returns its index.
+    pub fn global(&mut self, name: &str, ty: ValType, mutable: bool, init: u64) -> u32 {
+        self.module.globals.push(Global {
+            name: name.to_string(),
+            ty,
+            mutable,
+            init,
+        });
+        (self.module.globals.len() - 1) as u32
+    }
+
     /// Adds a data segment.
     pub fn data(&mut self, offset: u32, bytes: Vec<u8>) {
         self.module.data.push(DataSegment { offset, bytes });

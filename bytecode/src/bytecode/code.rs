@@ -95,7 +95,8 @@ impl Code {
                     | OperandKind::TrapCode
                     | OperandKind::Label
                     | OperandKind::Func
-                    | OperandKind::Sig,
+                    | OperandKind::Sig
+                    | OperandKind::Global,
                     Operand::U32(_),
                 ) => true,
                 (OperandKind::LabelTable, Operand::Labels(l)) => {
@@ -210,7 +211,8 @@ impl Code {
                 | OperandKind::TrapCode
                 | OperandKind::Label
                 | OperandKind::Func
-                | OperandKind::Sig => (Operand::U32(read_u32(b, at)), 4),
+                | OperandKind::Sig
+                | OperandKind::Global => (Operand::U32(read_u32(b, at)), 4),
                 OperandKind::LabelTable => {
                     let n = read_u32(b, at) as usize;
                     let pcs = (0..n).map(|i| read_u32(b, at + 4 + 4 * i)).collect();

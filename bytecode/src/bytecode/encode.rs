@@ -5,6 +5,7 @@
 
 use super::format::{SectionId, MAGIC, VERSION};
 use super::module::{Inst, Module, Operand};
+use janus_runtime::abi::ValType;
 
 /// Encodes a module to `.jbc` bytes.
 pub fn encode(module: &Module) -> Vec<u8> {
@@ -81,6 +82,21 @@ pub fn encode(module: &Module) -> Vec<u8> {
                 w.u32(label.func);
                 w.u32(label.pc);
                 w.name(&label.name);
+            }
+        });
+    }
+    if !module.globals.is_empty() {
+        section(&mut out, SectionId::Global, |w| {
+            w.count(module.globals.len());
+            for global in &module.globals {
+                w.name(&global.name);
+                w.bytes.push(global.ty.code());
+                w.bytes.push(u8::from(global.mutable));
+                let bytes = global.init.to_le_bytes();
+                w.bytes.extend_from_slice(match global.ty {
+                    ValType::I32 | ValType::F32 => &bytes[..4],
+                    ValType::I64 | ValType::F64 => &bytes[..],
+                });
             }
         });
     }

@@ -5,9 +5,13 @@
 /// from ever passing for bytecode.
 pub const MAGIC: [u8; 4] = *b"\0JBC";
 
-/// The format version this toolchain reads and writes; a file of any other
-/// version is rejected.
-pub const VERSION: u32 = 1;
+/// The format version this toolchain writes. It reads every version from
+/// [`OLDEST_VERSION`] to this one; a file of any other is rejected.
+pub const VERSION: u32 = 2;
+
+/// The oldest format version this toolchain reads. Version 1 is version 2
+/// without the sections version 2 added ([`SectionId::since`]).
+pub const OLDEST_VERSION: u32 = 1;
 
 /// Section ids. Sections appear at most once, in increasing id order, and only
 /// when non-empty.
@@ -28,11 +32,13 @@ pub enum SectionId {
     Data = 6,
     /// Label names (debug information).
     Names = 7,
+    /// Global variables (version 2).
+    Global = 8,
 }
 
 impl SectionId {
     /// Every section, in file order.
-    pub const ALL: [SectionId; 7] = [
+    pub const ALL: [SectionId; 8] = [
         SectionId::Type,
         SectionId::Memory,
         SectionId::Function,
@@ -40,6 +46,7 @@ impl SectionId {
         SectionId::Export,
         SectionId::Data,
         SectionId::Names,
+        SectionId::Global,
     ];
 
     /// The section a byte names, if any.
@@ -57,6 +64,21 @@ impl SectionId {
             SectionId::Export => "export",
             SectionId::Data => "data",
             SectionId::Names => "names",
+            SectionId::Global => "global",
+        }
+    }
+
+    /// The first format version with this section.
+    pub const fn since(self) -> u32 {
+        match self {
+            SectionId::Type
+            | SectionId::Memory
+            | SectionId::Function
+            | SectionId::Table
+            | SectionId::Export
+            | SectionId::Data
+            | SectionId::Names => 1,
+            SectionId::Global => 2,
         }
     }
 }

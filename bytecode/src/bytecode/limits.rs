@@ -28,3 +28,5 @@ pub const MAX_BR_TABLE: u32 = 65_536;
 pub const MAX_LABEL_NAMES: u32 = 1_000_000;
 /// Most bytes in all data segments together.
 pub const MAX_DATA_SIZE: u32 = 64 << 20;
+/// Most globals in a module.
+pub const MAX_GLOBALS: u32 = 1_000_000;

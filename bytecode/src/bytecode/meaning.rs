@@ -27,6 +27,10 @@ pub enum Class {
     Constant,
     /// `T.mov`: a register gets another's value.
     Copy,
+    /// `T.global.get`: a register gets a global's value.
+    GlobalGet,
+    /// `T.global.set`: a mutable global gets a register's value.
+    GlobalSet,
     /// One result from register operands only, no effect beyond a trap.
     Pure(PureOp),
     /// A load from linear memory: `dst, addr, offset`.

@@ -121,7 +121,7 @@ pub const fn fixed_operand_size(kind: OperandKind) -> u32 {
         OperandKind::ImmI32 | OperandKind::ImmF32 => 4,
         OperandKind::ImmI64 | OperandKind::ImmF64 => 8,
         OperandKind::Offset | OperandKind::TrapCode | OperandKind::Label => 4,
-        OperandKind::Func | OperandKind::Sig => 4,
+        OperandKind::Func | OperandKind::Sig | OperandKind::Global => 4,
         OperandKind::LabelTable => 4,
         OperandKind::Results | OperandKind::Args => 1,
     }
@@ -178,6 +178,22 @@ pub struct LabelName {
     pub name: String,
 }
 
+/// A global variable: a typed value outside linear memory that every
+/// function reads with `T.global.get` and, if it is mutable, writes with
+/// `T.global.set` (format version 2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Global {
+    /// The global's name, unique among the module's globals.
+    pub name: String,
+    /// Its type.
+    pub ty: ValType,
+    /// Whether `T.global.set` may write it.
+    pub mutable: bool,
+    /// The value it holds when the program starts, as bits (an `i32` or
+    /// `f32` in the low 32 bits, the rest zero), so NaN payloads survive.
+    pub init: u64,
+}
+
 /// A whole JanusVM program.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Module {
@@ -195,6 +211,8 @@ pub struct Module {
     pub data: Vec<DataSegment>,
     /// Label names (debug information), sorted by function and pc.
     pub label_names: Vec<LabelName>,
+    /// Global variables, referenced by index.
+    pub globals: Vec<Global>,
 }
 
 impl Module {

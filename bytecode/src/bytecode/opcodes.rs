@@ -68,6 +68,8 @@ pub enum OperandKind {
     Args,
     /// A device operation, `device << 8 | op`. `u16`.
     DevOp,
+    /// A global's index. `u32`.
+    Global,
 }
 
 /// Declares the opcode table. Each row:
@@ -77,7 +79,7 @@ pub enum OperandKind {
 /// - `flow` is `next` for instructions that may continue to the following one
 ///   and `end` for those that never do (block terminators);
 /// - `class` is one of `control`, `call`, `device`, `constant`, `copy`,
-///   `pure`, `runtime`, `load(bytes, extend)` or `store(bytes, extend)` (see
+///   `global_get`, `global_set`, `pure`, `runtime`, `load(bytes, extend)` or `store(bytes, extend)` (see
 ///   [`Class`], [`Access`] and [`Extend`]);
 /// - `det` is `det` when the result depends only on the operands and the
 ///   VM's state, `nondet` when it may not (a device operation: see
@@ -263,6 +265,16 @@ macro_rules! for_each_opcode {
             0xb4 F32ReinterpretI32 "f32.reinterpret_i32" [Def(F32), Use(I32)] next pure det [];
             0xb5 F64ReinterpretI64 "f64.reinterpret_i64" [Def(F64), Use(I64)] next pure det [];
 
+            // Globals (format version 2): the register has the global's type.
+            0xb8 I32GlobalGet "i32.global.get" [Def(I32), Global] next global_get det [];
+            0xb9 I64GlobalGet "i64.global.get" [Def(I64), Global] next global_get det [];
+            0xba F32GlobalGet "f32.global.get" [Def(F32), Global] next global_get det [];
+            0xbb F64GlobalGet "f64.global.get" [Def(F64), Global] next global_get det [];
+            0xbc I32GlobalSet "i32.global.set" [Global, Use(I32)] next global_set det [];
+            0xbd I64GlobalSet "i64.global.set" [Global, Use(I64)] next global_set det [];
+            0xbe F32GlobalSet "f32.global.set" [Global, Use(F32)] next global_set det [];
+            0xbf F64GlobalSet "f64.global.set" [Global, Use(F64)] next global_set det [];
+
             // Memory: loads `dst, addr, offset`; stores `value, addr, offset`.
             0xc0 I32Load "i32.load" [Def(I32), Use(I32), Offset] next load(4, Full) det [OutOfBounds];
             0xc1 I32Load8S "i32.load8_s" [Def(I32), Use(I32), Offset] next load(1, Sign) det [OutOfBounds];
@@ -393,6 +405,8 @@ macro_rules! define_opcodes {
     (@class $v:ident device) => { Class::Device };
     (@class $v:ident constant) => { Class::Constant };
     (@class $v:ident copy) => { Class::Copy };
+    (@class $v:ident global_get) => { Class::GlobalGet };
+    (@class $v:ident global_set) => { Class::GlobalSet };
     (@class $v:ident pure) => { Class::Pure(PureOp::$v) };
     (@class $v:ident runtime) => { Class::Runtime(RuntimeOp::$v) };
     (@class $v:ident load($bytes:literal, $extend:ident)) => {
@@ -506,6 +520,8 @@ impl Opcode {
             | Class::Device
             | Class::Constant
             | Class::Copy
+            | Class::GlobalGet
+            | Class::GlobalSet
             | Class::Pure(_)
             | Class::Runtime(_) => None,
         }
@@ -598,6 +614,12 @@ mod tests {
                 Class::Constant => assert_eq!(kinds.len(), 2, "{op}"),
                 Class::Copy => assert!(matches!(kinds, [Def(a), Use(b)] if a == b), "{op}"),
                 Class::Device => assert_eq!(op, Opcode::Dev),
+                Class::GlobalGet => {
+                    assert!(matches!(kinds, [Def(_), OperandKind::Global]), "{op}")
+                }
+                Class::GlobalSet => {
+                    assert!(matches!(kinds, [OperandKind::Global, Use(_)]), "{op}")
+                }
             }
             if op.is_terminator() {
                 assert!(matches!(op.class(), Class::Control(_)), "{op}");

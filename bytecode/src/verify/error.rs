@@ -166,6 +166,40 @@ pub enum VerifyErrorKind {
         /// How many functions there are.
         count: usize,
     },
+    /// A global index past the module's globals.
+    #[error("global index {index} is out of range (the module has {})", count_of(*.count, "globals"))]
+    GlobalOutOfRange {
+        /// The index.
+        index: u32,
+        /// How many globals there are.
+        count: usize,
+    },
+    /// A global instruction of another type than its global.
+    #[error("`{opcode}` names global `{global}` of type {found}, expected {expected}")]
+    GlobalType {
+        /// The instruction.
+        opcode: Opcode,
+        /// The global's name.
+        global: String,
+        /// The global's type.
+        found: ValType,
+        /// The instruction's type.
+        expected: ValType,
+    },
+    /// `T.global.set` of a global that is not mutable.
+    #[error("`{opcode}` writes global `{global}`, which is constant: declare it `global mut`")]
+    ImmutableGlobal {
+        /// The instruction.
+        opcode: Opcode,
+        /// The global's name.
+        global: String,
+    },
+    /// Two globals of one name.
+    #[error("global name `{name}` is used twice")]
+    DuplicateGlobal {
+        /// The name.
+        name: String,
+    },
     /// A register list of the wrong length.
     #[error("{target} takes {}, found {found}", count_of(*.expected, .what))]
     Arity {
@@ -286,6 +320,10 @@ impl VerifyErrorKind {
             Arity { .. } => "V0208",
             UnknownDeviceOp { .. } => "V0209",
             MalformedOperands { .. } => "V0210",
+            GlobalOutOfRange { .. } => "V0211",
+            GlobalType { .. } => "V0212",
+            ImmutableGlobal { .. } => "V0213",
+            DuplicateGlobal { .. } => "V0110",
             TableEntryOutOfRange { .. } => "V0301",
             DuplicateExport { .. } => "V0302",
             MissingMain => "V0303",

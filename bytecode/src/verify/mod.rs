@@ -16,7 +16,7 @@ pub use error::{OperandPos, VerifyError, VerifyErrorKind};
 
 use crate::bytecode::limits::MAX_PARAMS;
 use crate::bytecode::{
-    is_identifier, FileOffsets, Function, Inst, Module, Opcode, Operand, OperandKind, Reg,
+    is_identifier, Class, FileOffsets, Function, Inst, Module, Opcode, Operand, OperandKind, Reg,
     Signature,
 };
 use janus_runtime::abi::{self, ValType, MAX_PAGES, PAGE_SIZE};
@@ -40,6 +40,7 @@ pub fn verify(module: &Module, offsets: &FileOffsets) -> Result<(), Vec<VerifyEr
     v.exports();
     v.data();
     v.label_names();
+    v.globals();
     if v.errors.is_empty() {
         Ok(())
     } else {
@@ -328,6 +329,9 @@ impl<'a> Verifier<'a> {
                         ),
                     }
                 }
+                (OperandKind::Global, Operand::U32(index)) => {
+                    self.global(site, inst.opcode, *index)
+                }
                 (OperandKind::Sig, Operand::U32(index)) => match self.signature(*index) {
                     Some(sig) => {
                         list_types = Some((
@@ -392,6 +396,72 @@ impl<'a> Verifier<'a> {
                         opcode: inst.opcode,
                     },
                 ),
+            }
+        }
+    }
+
+    /// A `T.global.get` or `T.global.set` operand: the global exists, has
+    /// the instruction's type and, for a set, is mutable.
+    fn global(&mut self, site: Site, opcode: Opcode, index: u32) {
+        let Some(global) = self.module.globals.get(index as usize) else {
+            self.error_at(
+                site,
+                VerifyErrorKind::GlobalOutOfRange {
+                    index,
+                    count: self.module.globals.len(),
+                },
+            );
+            return;
+        };
+        let register = opcode.operands().iter().find_map(|kind| match kind {
+            OperandKind::Def(ty) | OperandKind::Use(ty) => Some(*ty),
+            _ => None,
+        });
+        if let Some(expected) = register {
+            if expected != global.ty {
+                self.error_at(
+                    site,
+                    VerifyErrorKind::GlobalType {
+                        opcode,
+                        global: global.name.clone(),
+                        found: global.ty,
+                        expected,
+                    },
+                );
+            }
+        }
+        if opcode.class() == Class::GlobalSet && !global.mutable {
+            self.error_at(
+                site,
+                VerifyErrorKind::ImmutableGlobal {
+                    opcode,
+                    global: global.name.clone(),
+                },
+            );
+        }
+    }
+
+    /// Global names: identifiers, unique.
+    fn globals(&mut self) {
+        let mut seen = HashSet::new();
+        for (index, global) in self.module.globals.iter().enumerate() {
+            let offset = Self::offset_of(&self.offsets.globals, index, self.offsets.end);
+            if !is_identifier(&global.name) {
+                self.error(
+                    offset,
+                    VerifyErrorKind::BadName {
+                        what: "global",
+                        name: global.name.clone(),
+                    },
+                );
+            }
+            if !seen.insert(global.name.as_str()) {
+                self.error(
+                    offset,
+                    VerifyErrorKind::DuplicateGlobal {
+                        name: global.name.clone(),
+                    },
+                );
             }
         }
     }

@@ -5,7 +5,7 @@
 
 use super::entities::{Block, FuncRef, Inst, Value};
 use super::instructions::{def_type, InstData};
-use crate::bytecode::{DataSegment, MemoryDecl, Signature};
+use crate::bytecode::{DataSegment, Global, MemoryDecl, Signature};
 use janus_runtime::abi::{self, ValType};
 
 /// Where a value comes from.
@@ -164,12 +164,20 @@ impl Layout {
 pub struct ModuleContext {
     /// Each function's name and signature, indexed by [`FuncRef`].
     pub functions: Vec<(String, Signature)>,
+    /// Each global's type and mutability, by index: what `global.get`
+    /// and `global.set` are checked against.
+    pub globals: Vec<(ValType, bool)>,
 }
 
 impl ModuleContext {
     /// The signature of a callee.
     pub fn signature(&self, f: FuncRef) -> Option<&Signature> {
         self.functions.get(f.index()).map(|(_, s)| s)
+    }
+
+    /// The type and mutability of global `global`.
+    pub fn global(&self, global: u32) -> Option<(ValType, bool)> {
+        self.globals.get(global as usize).copied()
     }
 
     /// The name of a callee.
@@ -220,7 +228,7 @@ impl Function {
 /// The type of the value an instruction produces, if it produces one.
 pub fn result_type(ctx: &ModuleContext, data: &InstData) -> Option<ValType> {
     match data {
-        InstData::Const { ty, .. } => Some(*ty),
+        InstData::Const { ty, .. } | InstData::GlobalGet { ty, .. } => Some(*ty),
         InstData::Pure { op, .. } => def_type(*op),
         InstData::Load { op, .. } => def_type(*op),
         InstData::Runtime { op, .. } => def_type(*op),
@@ -259,6 +267,9 @@ pub struct Module {
     pub table: Vec<FuncRef>,
     /// Exported functions.
     pub exports: Vec<Export>,
+    /// The globals, as the bytecode declares them: `global.get` and
+    /// `global.set` name them by index.
+    pub globals: Vec<Global>,
     /// Callee names and signatures.
     pub ctx: ModuleContext,
     /// The functions: the bytecode's, in order, then copies.

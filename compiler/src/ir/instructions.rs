@@ -64,6 +64,20 @@ pub enum InstData {
         /// The constant offset.
         offset: u32,
     },
+    /// `v = global.get.T gN`: the value of global N, of type T.
+    GlobalGet {
+        /// The global's type.
+        ty: ValType,
+        /// The global's index in the module.
+        global: u32,
+    },
+    /// `global.set gN, v`: writes a mutable global.
+    GlobalSet {
+        /// The global's index in the module.
+        global: u32,
+        /// The value written.
+        value: Value,
+    },
     /// `bounds addr, end`: traps `out_of_bounds` unless
     /// `zext(addr) + end <= memory size`; `end` is offset plus access size.
     Bounds {
@@ -189,7 +203,10 @@ impl InstData {
     pub fn is_pure(&self) -> bool {
         matches!(
             self,
-            InstData::Const { .. } | InstData::Pure { .. } | InstData::Load { .. }
+            InstData::Const { .. }
+                | InstData::Pure { .. }
+                | InstData::Load { .. }
+                | InstData::GlobalGet { .. }
         ) || matches!(
             self,
             InstData::Runtime {
@@ -212,6 +229,7 @@ impl InstData {
         let each = |vs: &[Value], f: &mut dyn FnMut(Value)| vs.iter().for_each(|&v| f(v));
         match self {
             InstData::Const { .. }
+            | InstData::GlobalGet { .. }
             | InstData::DepthEnter
             | InstData::DepthLeave
             | InstData::Trap { .. } => {}
@@ -220,6 +238,7 @@ impl InstData {
             | InstData::Runtime { args, .. }
             | InstData::Dev { args, .. }
             | InstData::Return { args } => each(args, f),
+            InstData::GlobalSet { value, .. } => f(*value),
             InstData::Load { addr, .. } | InstData::Bounds { addr, .. } => f(*addr),
             InstData::Store { value, addr, .. } => {
                 f(*value);
@@ -264,6 +283,7 @@ impl InstData {
         };
         match self {
             InstData::Const { .. }
+            | InstData::GlobalGet { .. }
             | InstData::DepthEnter
             | InstData::DepthLeave
             | InstData::Trap { .. } => {}
@@ -272,6 +292,7 @@ impl InstData {
             | InstData::Runtime { args, .. }
             | InstData::Dev { args, .. }
             | InstData::Return { args } => each(args, f),
+            InstData::GlobalSet { value, .. } => *value = f(*value),
             InstData::Load { addr, .. } | InstData::Bounds { addr, .. } => *addr = f(*addr),
             InstData::Store { value, addr, .. } => {
                 *value = f(*value);

@@ -73,7 +73,10 @@ pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
     }
     let functions_start = p.pos;
     // Function headers first, so calls may name functions defined later.
-    let mut ctx = ModuleContext::default();
+    let mut ctx = ModuleContext {
+        globals: header.globals.iter().map(|g| (g.ty, g.mutable)).collect(),
+        ..ModuleContext::default()
+    };
     let mut copies = Vec::new();
     let mut spans = Vec::new();
     loop {
@@ -538,7 +541,21 @@ impl<'t> Parser<'t> {
             let bits = self.constant(ty)?;
             return Ok(InstData::Const { ty, bits });
         }
+        if let Some(ty) = word.strip_prefix("global.get.") {
+            let ty = ValType::from_name(ty)
+                .ok_or((span.clone(), format!("unknown global type in `{word}`")))?;
+            let global = self.global_ref()?;
+            return Ok(InstData::GlobalGet { ty, global });
+        }
         Ok(match word.as_str() {
+            "global.set" => {
+                let global = self.global_ref()?;
+                self.expect(Tok::Comma, "`,` and the value written")?;
+                InstData::GlobalSet {
+                    global,
+                    value: self.use_value(uses)?,
+                }
+            }
             "bounds" => {
                 let addr = self.use_value(uses)?;
                 self.expect(Tok::Comma, "`,` and the access's end")?;
@@ -691,7 +708,9 @@ impl<'t> Parser<'t> {
                     | Class::Call(_)
                     | Class::Device
                     | Class::Constant
-                    | Class::Copy => {
+                    | Class::Copy
+                    | Class::GlobalGet
+                    | Class::GlobalSet => {
                         return Err((
                             span,
                             format!("`{mnemonic}` is a bytecode instruction with no IR form"),

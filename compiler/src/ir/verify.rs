@@ -267,6 +267,16 @@ impl Verifier<'_> {
                 Ok(vec![ValType::I32])
             }
             InstData::DepthEnter | InstData::DepthLeave | InstData::Trap { .. } => Ok(vec![]),
+            InstData::GlobalGet { ty, global } => match self.ctx.global(*global) {
+                Some((found, _)) if found == *ty => Ok(vec![]),
+                Some((found, _)) => Err(format!("reads global g{global} of type {found} as {ty}")),
+                None => Err(format!("reads global g{global}, which does not exist")),
+            },
+            InstData::GlobalSet { global, .. } => match self.ctx.global(*global) {
+                Some((ty, true)) => Ok(vec![ty]),
+                Some((_, false)) => Err(format!("writes global g{global}, which is constant")),
+                None => Err(format!("writes global g{global}, which does not exist")),
+            },
             InstData::Call { func, .. } => match self.ctx.signature(*func) {
                 Some(sig) => Ok(sig.params.clone()),
                 None => Err(format!("calls {func}, which does not exist")),

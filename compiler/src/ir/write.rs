@@ -94,6 +94,7 @@ pub fn write_header(out: &mut String, module: &Module) {
                 .iter()
                 .map(|e| (name(e.func), e.name.as_str()))
                 .collect(),
+            globals: &module.globals,
         },
     );
 }
@@ -154,6 +155,12 @@ pub fn write_inst(out: &mut String, data: &InstData, ctx: &ModuleContext) {
     match data {
         InstData::Const { ty, bits } => {
             let _ = write!(out, "const.{ty} {}", constant_text(*ty, *bits));
+        }
+        InstData::GlobalGet { ty, global } => {
+            let _ = write!(out, "global.get.{ty} g{global}");
+        }
+        InstData::GlobalSet { global, value } => {
+            let _ = write!(out, "global.set g{global}, {value}");
         }
         InstData::Pure { op, args } => operation(out, op.opcode(), args),
         InstData::Runtime { op, args } => operation(out, op.opcode(), args),

@@ -1,7 +1,7 @@
 //! The loader's errors: what went wrong and the byte offset where reading
 //! stopped, each with a stable code documented in `docs/ISA.md`.
 
-use crate::bytecode::format::VERSION;
+use crate::bytecode::format::{OLDEST_VERSION, VERSION};
 use crate::bytecode::limits::MAX_FILE_SIZE;
 use crate::bytecode::opcodes::Opcode;
 use thiserror::Error;
@@ -34,7 +34,7 @@ pub enum DecodeErrorKind {
         found: Vec<u8>,
     },
     /// The version is not the one this toolchain reads.
-    #[error("unsupported format version {found}: this janusc reads version {VERSION}")]
+    #[error("unsupported format version {found}: this janusc reads versions {OLDEST_VERSION} to {VERSION}")]
     UnsupportedVersion {
         /// The version in the file.
         found: u32,
@@ -84,7 +84,7 @@ pub enum DecodeErrorKind {
         section: &'static str,
     },
     /// An unknown section id.
-    #[error("unknown section id {id:#04x}: expected 0x01..=0x07")]
+    #[error("unknown section id {id:#04x}: expected 0x01..=0x08")]
     UnknownSection {
         /// The id byte.
         id: u8,
@@ -157,6 +157,22 @@ pub enum DecodeErrorKind {
         /// The instruction.
         opcode: Opcode,
     },
+    /// A section the file's format version does not have.
+    #[error("section `{section}` needs format version {since}: this file is version {version}")]
+    SectionTooNew {
+        /// The section.
+        section: &'static str,
+        /// The first version with it.
+        since: u32,
+        /// The file's version.
+        version: u32,
+    },
+    /// A global's mutability byte is neither 0 nor 1.
+    #[error("invalid global mutability {byte:#04x}: expected 0x00 (constant) or 0x01 (mutable)")]
+    BadMutability {
+        /// The byte.
+        byte: u8,
+    },
     /// The file is larger than the loader accepts.
     #[error("file is {size} bytes: the limit is {MAX_FILE_SIZE}")]
     FileTooLarge {
@@ -188,6 +204,8 @@ impl DecodeErrorKind {
             DecodeErrorKind::UnknownOpcode { .. } => "D0017",
             DecodeErrorKind::InstructionPastEnd { .. } => "D0018",
             DecodeErrorKind::FileTooLarge { .. } => "D0019",
+            DecodeErrorKind::SectionTooNew { .. } => "D0020",
+            DecodeErrorKind::BadMutability { .. } => "D0021",
         }
     }
 }

@@ -16,11 +16,12 @@ mod reader;
 pub use error::{DecodeError, DecodeErrorKind};
 
 use super::code::Code;
-use super::format::{SectionId, MAGIC, VERSION};
+use super::format::{SectionId, MAGIC, OLDEST_VERSION, VERSION};
 use super::limits::*;
 use super::module::*;
 use super::opcodes::{Opcode, OperandKind};
 use error::Result;
+use janus_runtime::abi::ValType;
 use reader::Reader;
 
 /// Where each part of a decoded module sits in its file, so later stages can
@@ -43,6 +44,8 @@ pub struct FileOffsets {
     pub data: Vec<usize>,
     /// Offset of each label name.
     pub label_names: Vec<usize>,
+    /// Offset of each global.
+    pub globals: Vec<usize>,
     /// The file's size: where errors about the module as a whole point.
     pub end: usize,
 }
@@ -68,7 +71,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
     }
     r.pos = 4;
     let version = r.fixed_u32("the format version")?;
-    if version != VERSION {
+    if !(OLDEST_VERSION..=VERSION).contains(&version) {
         r.pos = 4;
         return Err(r.error(DecodeErrorKind::UnsupportedVersion { found: version }));
     }
@@ -98,6 +101,14 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
                     after: prev.name(),
                 }));
             }
+        }
+        if id.since() > version {
+            r.pos = id_pos;
+            return Err(r.error(DecodeErrorKind::SectionTooNew {
+                section: id.name(),
+                since: id.since(),
+                version,
+            }));
         }
         last = Some(id);
         let size_pos = r.pos;
@@ -158,6 +169,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
                     module.data.push(DataSegment { offset, bytes });
                 }
             }
+            SectionId::Global => read_globals(&mut s, &mut module, &mut offsets)?,
             SectionId::Names => {
                 let n = s.count("label name", 3, MAX_LABEL_NAMES, id)?;
                 for _ in 0..n {
@@ -199,6 +211,37 @@ fn read_types(s: &mut Reader, module: &mut Module, offsets: &mut FileOffsets) ->
             }
         };
         module.signatures.push(Signature { params, result });
+    }
+    Ok(())
+}
+
+fn read_globals(s: &mut Reader, module: &mut Module, offsets: &mut FileOffsets) -> Result<()> {
+    // name length, type, mutability, a 4-byte value: at least 7 bytes.
+    let n = s.count("global", 7, MAX_GLOBALS, SectionId::Global)?;
+    for _ in 0..n {
+        offsets.globals.push(s.pos);
+        let name = s.name("global name")?;
+        let ty = s.val_type("the global's type")?;
+        let mutable = match s.u8("the global's mutability")? {
+            0 => false,
+            1 => true,
+            byte => {
+                s.pos -= 1;
+                return Err(s.error(DecodeErrorKind::BadMutability { byte }));
+            }
+        };
+        let bytes = match ty {
+            ValType::I32 | ValType::F32 => 4,
+            ValType::I64 | ValType::F64 => 8,
+        };
+        let mut raw = [0u8; 8];
+        raw[..bytes].copy_from_slice(s.take(bytes, "the global's initial value")?);
+        module.globals.push(Global {
+            name,
+            ty,
+            mutable,
+            init: u64::from_le_bytes(raw),
+        });
     }
     Ok(())
 }

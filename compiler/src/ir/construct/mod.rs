@@ -59,6 +59,7 @@ pub fn build_module(module: &bc::Module) -> Module {
                 func: FuncRef(e.func),
             })
             .collect(),
+        globals: module.globals.clone(),
         ctx,
         functions,
     }
@@ -72,6 +73,7 @@ pub fn context(module: &bc::Module) -> ModuleContext {
             .iter()
             .map(|f| (f.name.clone(), module.signatures[f.sig as usize].clone()))
             .collect(),
+        globals: module.globals.iter().map(|g| (g.ty, g.mutable)).collect(),
     }
 }
 

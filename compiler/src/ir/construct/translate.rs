@@ -110,6 +110,18 @@ impl Builder<'_> {
                 let v = self.use_var(block, Self::reg_operand(inst, 1));
                 self.def_var(block, Self::reg_operand(inst, 0), v);
             }
+            Class::GlobalGet => {
+                let ty =
+                    crate::ir::instructions::def_type(op).expect("a global.get defines a register");
+                let global = Self::u32_operand(inst, 1);
+                let v = self.value(block, InstData::GlobalGet { ty, global }, pc);
+                self.def_var(block, Self::reg_operand(inst, 0), v);
+            }
+            Class::GlobalSet => {
+                let global = Self::u32_operand(inst, 0);
+                let value = self.use_var(block, Self::reg_operand(inst, 1));
+                self.emit(block, InstData::GlobalSet { global, value }, pc);
+            }
             Class::Pure(p) => {
                 let args = uses(self, 1);
                 self.guard(block, p, &args, pc);

@@ -1,14 +1,14 @@
-//! The module header of IR text: `memory`, `type`, `data`, `table` and
-//! `export` lines before the first function, spelled as in `.jasm`, and the
+//! The module header of IR text: `memory`, `type`, `data`, `table`,
+//! `export` and `global` lines before the first function, spelled as in `.jasm`, and the
 //! `copies NAME` of a function header. Names in them are resolved once every
 //! function header is read, so they may name any function.
 
 use super::{PResult, Parser};
 use crate::asm::lexer::Tok;
-use crate::bytecode::{DataSegment, MemoryDecl, Signature};
+use crate::bytecode::{DataSegment, Global, MemoryDecl, Signature};
 use crate::ir::entities::FuncRef;
 use crate::ir::function::{Export, Module, ModuleContext};
-use janus_runtime::abi::PAGE_SIZE;
+use janus_runtime::abi::{ValType, PAGE_SIZE};
 use std::ops::Range;
 
 /// The header's directives as written, before names are resolved.
@@ -19,6 +19,7 @@ pub(super) struct Header {
     data: Vec<(DataSegment, Range<usize>)>,
     table: Option<Vec<(String, Range<usize>)>>,
     exports: Vec<(String, String, Range<usize>)>,
+    pub(super) globals: Vec<Global>,
 }
 
 impl Header {
@@ -77,6 +78,7 @@ impl Header {
             data: self.data.into_iter().map(|(seg, _)| seg).collect(),
             table,
             exports,
+            globals: self.globals,
             ..Module::default()
         })
     }
@@ -131,7 +133,8 @@ pub(super) fn resolve_copies(
 impl Parser<'_> {
     /// One header directive, if the line starts with one: `memory I, M`,
     /// `type SIG`, `data OFFSET, "BYTES"`, `table F, ...`,
-    /// `export F [as NAME]`. Returns whether it read one.
+    /// `export F [as NAME]`, `global [mut] NAME: T = VALUE`. Returns
+    /// whether it read one.
     pub(super) fn directive(&mut self, header: &mut Header) -> PResult<bool> {
         let start = self.peek().span.clone();
         let Tok::Ident(word) = &self.peek().tok else {
@@ -204,9 +207,44 @@ impl Parser<'_> {
                 };
                 header.exports.push((name, as_name, span));
             }
+            "global" => {
+                self.next();
+                let mutable = matches!(&self.peek().tok, Tok::Ident(w) if w == "mut");
+                if mutable {
+                    self.next();
+                }
+                let span = self.peek().span.clone();
+                let name = self.ident("the global's name")?;
+                if header.globals.iter().any(|g| g.name == name) {
+                    return Err((span, format!("global `{name}` is declared twice")));
+                }
+                self.expect(Tok::Colon, "`:` and the global's type")?;
+                let ty_span = self.peek().span.clone();
+                let ty_name = self.ident("the global's type")?;
+                let ty = ValType::from_name(&ty_name)
+                    .ok_or((ty_span, format!("unknown type `{ty_name}`")))?;
+                self.expect(Tok::Equals, "`=` and the global's initial value")?;
+                let init = self.constant(ty)?;
+                header.globals.push(Global {
+                    name,
+                    ty,
+                    mutable,
+                    init,
+                });
+            }
             _ => return Ok(false),
         }
         self.end_line()?;
         Ok(true)
+    }
+
+    /// A global's index, written `gN`.
+    pub(super) fn global_ref(&mut self) -> PResult<u32> {
+        let span = self.peek().span.clone();
+        let word = self.ident("a global `gN`")?;
+        word.strip_prefix('g')
+            .and_then(|n| n.parse::<u32>().ok())
+            .filter(|_| !word[1..].starts_with('+'))
+            .ok_or((span, format!("expected a global `gN`, found `{word}`")))
     }
 }

@@ -42,6 +42,8 @@ pub(super) struct Frame<'ctx> {
     pub(super) vm_type: StructType<'ctx>,
     /// The function table `janus.table`.
     pub(super) table: GlobalValue<'ctx>,
+    /// The LLVM global of each IR global this unit uses, by index.
+    pub(super) globals: Vec<Option<GlobalValue<'ctx>>>,
     /// The type of a table entry: (function pointer, signature index).
     pub(super) table_entry: StructType<'ctx>,
     /// The table's number of entries.
@@ -65,6 +67,14 @@ pub(super) fn llvm_type<'ctx>(context: &'ctx Context, ty: ValType) -> BasicTypeE
         ValType::I64 => context.i64_type().into(),
         ValType::F32 => context.f32_type().into(),
         ValType::F64 => context.f64_type().into(),
+    }
+}
+
+/// The integer type a global of type `ty` is stored in: its width.
+pub(super) fn global_storage(context: &Context, ty: ValType) -> inkwell::types::IntType<'_> {
+    match ty {
+        ValType::I32 | ValType::F32 => context.i32_type(),
+        ValType::I64 | ValType::F64 => context.i64_type(),
     }
 }
 
@@ -182,14 +192,20 @@ pub fn lower_unit<'ctx>(
     // declares only what it defines or refers to, in the IR's order
     // (copies, the recursion ring, follow the bytecode functions).
     let mut needed = vec![false; ir.functions.len()];
+    let mut globals_used = vec![has_frame; ir.globals.len()];
     for &index in defined {
         needed[index] = true;
         let f = &ir.functions[index];
         for &inst in f.layout.insts.iter().flatten() {
-            if let InstData::Call { func, .. } = f.dfg.inst(inst) {
-                if let Some(slot) = needed.get_mut(func.index()) {
-                    *slot = true;
+            let slot = match f.dfg.inst(inst) {
+                InstData::Call { func, .. } => needed.get_mut(func.index()),
+                InstData::GlobalGet { global, .. } | InstData::GlobalSet { global, .. } => {
+                    globals_used.get_mut(*global as usize)
                 }
+                _ => None,
+            };
+            if let Some(slot) = slot {
+                *slot = true;
             }
         }
     }
@@ -263,6 +279,32 @@ pub fn lower_unit<'ctx>(
         share(table);
     }
 
+    // Globals, each held in an integer of its width (a float's bits, NaN
+    // payloads included, go in and out by bitcasts). A constant one is a
+    // private constant in every unit that reads it, so LLVM folds it; a
+    // mutable one is defined by the first unit and declared by the others.
+    let globals: Vec<Option<GlobalValue>> = ir
+        .globals
+        .iter()
+        .enumerate()
+        .map(|(index, g)| {
+            if !globals_used[index] {
+                return None;
+            }
+            let ty = global_storage(context, g.ty);
+            let global = module.add_global(ty, None, &format!("janus.global.{index}"));
+            if has_frame || !g.mutable {
+                global.set_initializer(&ty.const_int(g.init, false));
+                global.set_linkage(Linkage::Internal);
+                global.set_constant(!g.mutable);
+            }
+            if g.mutable && plan.is_split() {
+                share(global);
+            }
+            Some(global)
+        })
+        .collect();
+
     let frame = Frame {
         context,
         module,
@@ -273,6 +315,7 @@ pub fn lower_unit<'ctx>(
         table,
         table_entry,
         table_len: ir.table.len() as u32,
+        globals,
         signatures: ir.signatures.clone(),
         ctx: ir.ctx.clone(),
         check_bounds,
@@ -310,6 +353,16 @@ impl<'ctx> Frame<'ctx> {
             .copied()
             .flatten()
             .ok_or_else(|| format!("function {index} is not declared in this codegen unit"))
+    }
+
+    /// The LLVM global of the IR module's global `index`, which this unit
+    /// uses.
+    pub(super) fn global(&self, index: u32) -> Result<GlobalValue<'ctx>, String> {
+        self.globals
+            .get(index as usize)
+            .copied()
+            .flatten()
+            .ok_or_else(|| format!("global {index} is not declared in this codegen unit"))
     }
 
     /// The declaration of runtime function `f`.

@@ -387,6 +387,37 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     .build_bit_cast(self.i64c(*bits), self.c.f64_type(), "")
                     .map_err(e)?,
             }),
+            InstData::GlobalGet { ty, global } => {
+                let global = self.frame.global(*global)?;
+                let storage = frame::global_storage(self.c, *ty);
+                let bits = b
+                    .build_load(storage, global.as_pointer_value(), "global")
+                    .map_err(e)?;
+                Some(match ty {
+                    ValType::I32 | ValType::I64 => bits,
+                    ValType::F32 | ValType::F64 => b
+                        .build_bit_cast(bits, llvm_type(self.c, *ty), "")
+                        .map_err(e)?,
+                })
+            }
+            InstData::GlobalSet { global, value } => {
+                let global = self.frame.global(*global)?;
+                let v = self.val(*value)?;
+                let bits = match v {
+                    BasicValueEnum::FloatValue(f) => {
+                        let width = f.get_type().get_bit_width();
+                        let storage = if width == 32 {
+                            self.c.i32_type()
+                        } else {
+                            self.c.i64_type()
+                        };
+                        b.build_bit_cast(f, storage, "").map_err(e)?
+                    }
+                    other => other,
+                };
+                b.build_store(global.as_pointer_value(), bits).map_err(e)?;
+                None
+            }
             InstData::Pure { op, args } => Some(self.pure(*op, args)?),
             InstData::Load { op, addr, offset } => {
                 let p = self.address(*addr, *offset)?;
