@@ -706,6 +706,14 @@ pub fn generate(seed: u64) -> Module {
         .map(|_| funcs[rng.below(funcs.len())].0)
         .collect();
     mb.table(&table);
+    // Sometimes null entries after the functions: calling one traps
+    // `uninitialized table element`.
+    let nulls = if rng.below(3) == 0 {
+        1 + rng.below(2)
+    } else {
+        0
+    };
+    mb.table_nulls(nulls);
     let table_sigs: Vec<Signature> = funcs.iter().map(|(_, s)| s.clone()).collect();
 
     // deep(n) = deep(n + 1)
@@ -755,12 +763,13 @@ pub fn generate(seed: u64) -> Module {
             result: sig.result,
             is_main: *f == main,
             last_alloc: None,
-            table_len: table.len(),
+            table_len: table.len() + nulls,
             scratch,
             globals: globals.clone(),
             table_entry_ok: table
                 .iter()
                 .map(|f| all[1..index].iter().any(|(g, _)| g == f))
+                .chain(std::iter::repeat(false).take(nulls))
                 .collect(),
             table_entry_sigs: table
                 .iter()
@@ -770,6 +779,7 @@ pub fn generate(seed: u64) -> Module {
                         .map(|(_, s)| s.clone())
                         .expect("a function")
                 })
+                .chain(std::iter::repeat(sig.clone()).take(nulls))
                 .collect(),
         };
         let mut budget = 8 + gen.rng.below(24);

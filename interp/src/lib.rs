@@ -236,8 +236,11 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 let callee = if let Op::CallIndirect { sig, index, .. } = *op {
                     let pc = funcs[func as usize].pcs[ip - 1];
                     let i = r!(index) as u32 as usize;
-                    let Some(&target) = module.table.get(i) else {
+                    let Some(&entry) = module.table.get(i) else {
                         return trap(TrapKind::TableOutOfBounds, func, pc);
+                    };
+                    let Some(target) = entry else {
+                        return trap(TrapKind::NullTableEntry, func, pc);
                     };
                     if module.functions[target as usize].sig != sig {
                         return trap(TrapKind::SignatureMismatch, func, pc);

@@ -136,11 +136,12 @@ trap_kinds! {
     8  SignatureMismatch signature_mismatch  "indirect call signature mismatch" "`call_indirect` to a function whose signature differs from the expected one";
     9  StackOverflow stack_overflow      "call stack exhausted"      "a call would exceed the call-depth limit";
     10 InvalidFree invalid_free        "invalid heap pointer"      "`free` or `realloc` of an address the allocator did not hand out, or already freed";
+    11 NullTableEntry null_table_entry   "uninitialized table element" "`call_indirect` through a table entry that holds no function";
 }
 
 impl TrapKind {
     /// The process exit status of a program that stops with this trap:
-    /// 64 + the trap's code, so statuses 65..=74. A program can exit with those
+    /// 64 + the trap's code, so statuses 65..=75. A program can exit with those
     /// statuses itself; only a trap also prints the `janus: trap:` message.
     pub const fn exit_status(self) -> i32 {
         64 + self as i32
@@ -535,7 +536,7 @@ mod tests {
         for &kind in TrapKind::ALL {
             assert_eq!(TrapKind::from_code(kind.code()), Some(kind));
             assert_eq!(TrapKind::from_ident(kind.ident()), Some(kind));
-            assert!((65..=74).contains(&kind.exit_status()));
+            assert!((65..=75).contains(&kind.exit_status()));
         }
         assert_eq!(TrapKind::from_code(0), None);
     }

@@ -48,7 +48,11 @@ pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
             memory: module.memory,
             signatures: &module.signatures,
             data: &module.data,
-            table: module.table.iter().map(|&f| func_name(f)).collect(),
+            table: module
+                .table
+                .iter()
+                .map(|&f| f.map_or("null", func_name))
+                .collect(),
             exports: module
                 .exports
                 .iter()

@@ -213,9 +213,18 @@ pub(super) fn emit(
         match item {
             Item::Table(names) => {
                 for (name, name_span) in names {
-                    match scope.function(name, name_span) {
+                    // `null` is an empty entry, whatever the functions are called.
+                    let entry = if name == "null" {
+                        Ok(None)
+                    } else {
+                        scope.function(name, name_span).map(Some)
+                    };
+                    match entry {
                         Ok(id) => {
-                            mb.table(&[id]);
+                            match id {
+                                Some(id) => mb.table(&[id]),
+                                None => mb.table_nulls(1),
+                            };
                             map.table.push(name_span.clone());
                             let count = map.table.len();
                             let what = "function-table entries";

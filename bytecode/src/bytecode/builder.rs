@@ -197,7 +197,18 @@ impl ModuleBuilder {
     /// of the first.
     pub fn table(&mut self, funcs: &[FuncId]) -> u32 {
         let first = self.module.table.len() as u32;
-        self.module.table.extend(funcs.iter().map(|f| f.0));
+        self.module.table.extend(funcs.iter().map(|f| Some(f.0)));
+        first
+    }
+
+    /// Adds `count` null entries to the table (a `call_indirect` through
+    /// one traps `uninitialized table element`); returns the index of the
+    /// first.
+    pub fn table_nulls(&mut self, count: usize) -> u32 {
+        let first = self.module.table.len() as u32;
+        self.module
+            .table
+            .extend(std::iter::repeat(None).take(count));
         first
     }
 

@@ -51,8 +51,9 @@ pub fn encode(module: &Module) -> Vec<u8> {
     if !module.table.is_empty() {
         section(&mut out, SectionId::Table, |w| {
             w.count(module.table.len());
+            // Version 2: 0 is a null entry, f + 1 function f.
             for &f in &module.table {
-                w.u32(f);
+                w.u32(f.map_or(0, |f| f.saturating_add(1)));
             }
         });
     }

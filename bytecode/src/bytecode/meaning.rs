@@ -117,7 +117,11 @@ impl TrapCondition {
             TrapCondition::OutOfBounds => &[TrapKind::OutOfBounds],
             TrapCondition::InvalidFree => &[TrapKind::InvalidFree],
             TrapCondition::CallDepth => &[TrapKind::StackOverflow],
-            TrapCondition::TableEntry => &[TrapKind::TableOutOfBounds, TrapKind::SignatureMismatch],
+            TrapCondition::TableEntry => &[
+                TrapKind::TableOutOfBounds,
+                TrapKind::NullTableEntry,
+                TrapKind::SignatureMismatch,
+            ],
             TrapCondition::Unreachable => &[TrapKind::Unreachable],
             TrapCondition::User => &[TrapKind::User],
         }

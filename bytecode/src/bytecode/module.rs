@@ -203,8 +203,9 @@ pub struct Module {
     pub memory: Option<MemoryDecl>,
     /// The functions, referenced by index.
     pub functions: Vec<Function>,
-    /// The function table `call_indirect` indexes.
-    pub table: Vec<u32>,
+    /// The function table `call_indirect` indexes: a function per entry,
+    /// or `None` for an empty (null) entry (format version 2).
+    pub table: Vec<Option<u32>>,
     /// Exported functions.
     pub exports: Vec<Export>,
     /// Data segments, applied in order.

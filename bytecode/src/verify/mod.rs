@@ -537,6 +537,7 @@ impl<'a> Verifier<'a> {
 
     fn table(&mut self) {
         for (index, &func) in self.module.table.iter().enumerate() {
+            let Some(func) = func else { continue };
             if func as usize >= self.module.functions.len() {
                 let offset = Self::offset_of(&self.offsets.table, index, self.offsets.end);
                 self.error(

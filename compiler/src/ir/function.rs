@@ -263,8 +263,8 @@ pub struct Module {
     pub signatures: Vec<Signature>,
     /// Data segments, applied in order before `main` runs.
     pub data: Vec<DataSegment>,
-    /// The function table `call_indirect` indexes.
-    pub table: Vec<FuncRef>,
+    /// The function table `call_indirect` indexes; `None` is a null entry.
+    pub table: Vec<Option<FuncRef>>,
     /// Exported functions.
     pub exports: Vec<Export>,
     /// The globals, as the bytecode declares them: `global.get` and

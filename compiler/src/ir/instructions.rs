@@ -106,8 +106,9 @@ pub enum InstData {
         /// One value per parameter.
         args: Vec<Value>,
     },
-    /// `table_check index, (sig)`: traps `table_out_of_bounds` or
-    /// `signature_mismatch` unless table entry `index` has signature `sig`.
+    /// `table_check index, (sig)`: traps `table_out_of_bounds`,
+    /// `null_table_entry` or `signature_mismatch`, checked in that order,
+    /// unless table entry `index` holds a function of signature `sig`.
     TableCheck {
         /// The expected signature.
         sig: Signature,

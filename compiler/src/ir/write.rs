@@ -88,7 +88,11 @@ pub fn write_header(out: &mut String, module: &Module) {
             memory: module.memory,
             signatures: &module.signatures,
             data: &module.data,
-            table: module.table.iter().map(|&f| name(f)).collect(),
+            table: module
+                .table
+                .iter()
+                .map(|&f| f.map_or("null", name))
+                .collect(),
             exports: module
                 .exports
                 .iter()

@@ -172,7 +172,7 @@ fn shared(ir: &ir::Module, units: &[Unit], unit_of: &[usize]) -> Vec<bool> {
             }
         }
     }
-    let from_frame = ir.table.iter().copied().chain(ir.export("main"));
+    let from_frame = ir.table.iter().flatten().copied().chain(ir.export("main"));
     for f in from_frame {
         if unit_of.get(f.index()).is_some_and(|&u| u != 0) {
             shared[f.index()] = true;

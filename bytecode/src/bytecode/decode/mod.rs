@@ -136,7 +136,13 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
                 let n = s.count("table entry", 1, MAX_TABLE_ENTRIES, id)?;
                 for _ in 0..n {
                     offsets.table.push(s.pos);
-                    module.table.push(s.leb_u32("a function index")?);
+                    let entry = s.leb_u32("a table entry")?;
+                    // Version 1 holds function indices; version 2 holds 0
+                    // for a null entry and f + 1 for function f.
+                    module.table.push(match version {
+                        1 => Some(entry),
+                        _ => entry.checked_sub(1),
+                    });
                 }
             }
             SectionId::Export => {

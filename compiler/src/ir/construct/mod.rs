@@ -50,7 +50,7 @@ pub fn build_module(module: &bc::Module) -> Module {
         memory: module.memory,
         signatures: module.signatures.clone(),
         data: module.data.clone(),
-        table: module.table.iter().map(|&f| FuncRef(f)).collect(),
+        table: module.table.iter().map(|&f| f.map(FuncRef)).collect(),
         exports: module
             .exports
             .iter()

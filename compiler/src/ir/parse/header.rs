@@ -50,6 +50,10 @@ impl Header {
         }
         let mut table = Vec::new();
         for (name, span) in self.table.unwrap_or_default() {
+            if name == "null" {
+                table.push(None);
+                continue;
+            }
             let f = func(&name, &span)?;
             let sig = &ctx.functions[f.index()].1;
             if !self.signatures.contains(sig) {
@@ -60,7 +64,7 @@ impl Header {
                     ),
                 ));
             }
-            table.push(f);
+            table.push(Some(f));
         }
         let mut exports: Vec<Export> = Vec::new();
         for (name, as_name, span) in self.exports {

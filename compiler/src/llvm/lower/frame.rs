@@ -70,6 +70,11 @@ pub(super) fn llvm_type<'ctx>(context: &'ctx Context, ty: ValType) -> BasicTypeE
     }
 }
 
+/// The signature index a null table entry holds: no module has this many
+/// signatures (their limit is 65,536), and it is not the `u32::MAX` a
+/// `table_check` of an undeclared signature expects.
+pub(super) const NULL_ENTRY_SIGNATURE: u32 = u32::MAX - 1;
+
 /// The integer type a global of type `ty` is stored in: its width.
 pub(super) fn global_storage(context: &Context, ty: ValType) -> inkwell::types::IntType<'_> {
     match ty {
@@ -210,7 +215,7 @@ pub fn lower_unit<'ctx>(
         }
     }
     if has_frame {
-        for f in ir.table.iter().copied().chain(ir.export("main")) {
+        for f in ir.table.iter().flatten().copied().chain(ir.export("main")) {
             if let Some(slot) = needed.get_mut(f.index()) {
                 *slot = true;
             }
@@ -251,6 +256,15 @@ pub fn lower_unit<'ctx>(
             .iter()
             .enumerate()
             .map(|(entry, &f)| {
+                // A null entry: no function, and a signature index no
+                // signature has, so `table_check` finds it on its slow path.
+                let Some(f) = f else {
+                    return Ok(table_entry.const_named_struct(&[
+                        ptr.const_null().into(),
+                        i32t.const_int(u64::from(NULL_ENTRY_SIGNATURE), false)
+                            .into(),
+                    ]));
+                };
                 let (func, sig) = functions
                     .get(f.index())
                     .copied()

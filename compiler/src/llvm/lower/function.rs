@@ -557,7 +557,31 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     .b
                     .build_int_compare(IntPredicate::NE, found, self.i32c(expected), "mismatch")
                     .map_err(e)?;
-                self.trap_when(differs, TrapKind::SignatureMismatch, pc)?;
+                // A null entry's signature matches none (NULL_ENTRY_SIGNATURE),
+                // so the common path is one compare; only a mismatch asks
+                // whether the entry is null, the trap checked first.
+                let null_trap = self.trap_block(TrapKind::NullTableEntry, pc, 0)?;
+                let mismatch_trap = self.trap_block(TrapKind::SignatureMismatch, pc, 0)?;
+                let slow = self.c.append_basic_block(self.func, "table.slow");
+                let cont = self.c.append_basic_block(self.func, "ok");
+                self.b
+                    .build_conditional_branch(differs, slow, cont)
+                    .map_err(e)?;
+                self.b.position_at_end(slow);
+                let fn_ptr_ptr = self
+                    .b
+                    .build_struct_gep(self.frame.table_entry, entry, 0, "fn.ptr")
+                    .map_err(e)?;
+                let fn_ptr = self
+                    .b
+                    .build_load(self.c.ptr_type(AddressSpace::default()), fn_ptr_ptr, "fn")
+                    .map_err(e)?
+                    .into_pointer_value();
+                let null = self.b.build_is_null(fn_ptr, "null").map_err(e)?;
+                self.b
+                    .build_conditional_branch(null, null_trap, mismatch_trap)
+                    .map_err(e)?;
+                self.b.position_at_end(cont);
                 None
             }
             InstData::CallIndirect { sig, index, args } => {
