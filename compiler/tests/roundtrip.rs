@@ -300,3 +300,20 @@ fn generator_covers_every_opcode_and_device_op() {
     assert!(missing.is_empty(), "never generated: {missing:?}");
     assert_eq!(devices.len(), DEVICE_OPS.len());
 }
+
+/// The SSA IR prints the module's globals as the disassembler does, so a
+/// constant global named `mut` (`global mut: T = V`) must read back too.
+#[test]
+fn a_constant_global_named_mut_round_trips_through_the_ir_text() {
+    let src = "global mut: i32 = 7\nglobal mut mut.x: f32 = 1.5\nexport main\nfunc main() -> i32\n    reg r0: i32\n    i32.global.get r0, mut\n    ret [r0]\nend\n";
+    let (module, _, _) = assemble(src).unwrap_or_else(|e| panic!("{e:?}"));
+    let wanted = Wanted {
+        ssa_raw: true,
+        ..Wanted::default()
+    };
+    let artefacts = driver::compile(&module, &Options::default(), wanted).expect("SSA only");
+    let ir = artefacts.ssa_raw.expect("asked for");
+    let text = ir.to_string();
+    let parsed = parse_module(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(parsed, ir, "{text}");
+}

@@ -5,22 +5,33 @@
 //! decode back to themselves (every count within the container's limits, no
 //! empty memory declaration), and are wrong only in what the verifier
 //! judges: register numbers and types, jump targets (out of range, into an
-//! instruction, at the end), signature and function indices, call and return
-//! arities, device operation codes, names, duplicate signatures, functions,
-//! exports and labels, memory sizes, data outside memory, label names out of
-//! order. Each choice is valid most of the time and hostile some of the
-//! time, so accepted modules are common too and what follows the verifier is
-//! exercised as well.
+//! instruction, at the end), signature, function and global indices, call
+//! and return arities, device operation codes, names, duplicate signatures,
+//! functions, exports, globals and labels, globals of another type than
+//! their instructions or set while constant, memory sizes, data outside
+//! memory, label names out of order. Each choice is valid most of the time
+//! and hostile some of the time, so accepted modules are common too and what
+//! follows the verifier is exercised as well. What only the encoding can get
+//! wrong is [`crate::damage`]'s.
 //!
 //! A module is either built from nothing or is a program of the
 //! differential tests' generator (`janus_generate::generate`, valid by
-//! construction) with a few instructions, registers or signatures changed:
-//! near-valid code is where a verifier's gaps hide.
+//! construction) with a few instructions, registers, signatures or globals
+//! changed: near-valid code is where a verifier's gaps hide.
+//!
+//! Code is built and edited as `Vec<Inst>` and encoded into the function's
+//! [`Code`] once it is final. Every instruction made here has exactly its
+//! opcode's operand kinds, so the encoding never fails: an instruction whose
+//! operands do not match its opcode has no encoding, so no file can hold one
+//! and the loader can never hand one to the verifier. Working on
+//! instructions rather than on the encoded bytes keeps every edit
+//! decodable, and the instructions that decode are exactly those with
+//! matching operands, so no module a file could hold is out of reach.
 
 use arbitrary::{Result, Unstructured};
 use janus_bytecode::bytecode::{
-    DataSegment, Export, Function, Inst, LabelName, MemoryDecl, Module, Opcode, Operand,
-    OperandKind, Reg, Signature,
+    Class, Code, DataSegment, Export, Function, Global, Inst, LabelName, MemoryDecl, Module,
+    Opcode, Operand, OperandKind, Reg, Signature,
 };
 use janus_runtime::abi::{ValType, DEVICE_OPS, MAX_PAGES};
 
@@ -41,6 +52,11 @@ const NAMES: &[&str] = &[
     "end.",
 ];
 
+/// Names drawn for globals besides [`NAMES`]: the first global's (a
+/// duplicate when drawn again) and words of the assembler's global syntax,
+/// `global mut NAME: T = V`, which must still round-trip as names.
+const GLOBAL_NAMES: &[&str] = &["g0", "g0", "mut", "global", "i32", "r0"];
+
 /// Page counts around the limits.
 const PAGES: &[u32] = &[0, 1, 2, 3, 16, MAX_PAGES, MAX_PAGES + 1, u32::MAX];
 
@@ -50,6 +66,34 @@ const MAX_SIGS: usize = 6;
 const MAX_FUNCS: usize = 5;
 const MAX_INSTS: usize = 32;
 const MAX_EXTRA_REGS: usize = 12;
+const MAX_GLOBALS: usize = 5;
+
+/// Initial bits of 32-bit globals: zero, one, all ones, -0.0, the
+/// infinities, quiet and signalling NaNs with payloads.
+const BITS32: &[u32] = &[
+    0,
+    1,
+    u32::MAX,
+    0x8000_0000,
+    0x7f80_0000,
+    0xff80_0000,
+    0x7fc0_0000,
+    0x7fa0_0001,
+    0xffc0_1234,
+];
+
+/// The same for 64-bit globals.
+const BITS64: &[u64] = &[
+    0,
+    1,
+    u64::MAX,
+    1 << 63,
+    0x7ff0_0000_0000_0000,
+    0xfff0_0000_0000_0000,
+    0x7ff8_0000_0000_0000,
+    0x7ff4_0000_0000_0001,
+    0xfff8_0000_dead_beef,
+];
 
 /// Draws a module from `u`; see the module documentation.
 pub fn module(u: &mut Unstructured) -> Result<Module> {
@@ -61,6 +105,9 @@ pub fn module(u: &mut Unstructured) -> Result<Module> {
     let mut module = Module::default();
     signatures(u, &mut module)?;
     module.memory = memory(u)?;
+    for index in 0..u.int_in_range(0..=MAX_GLOBALS)? {
+        module.globals.push(global(u, index)?);
+    }
     let nfuncs = u.int_in_range(0..=MAX_FUNCS)?;
     // Headers first, so calls can be typed against their callees.
     for index in 0..nfuncs {
@@ -91,7 +138,7 @@ pub fn module(u: &mut Unstructured) -> Result<Module> {
             name: name.to_string(),
             sig,
             registers,
-            code: Vec::new(),
+            code: Code::new(),
         });
     }
     for index in 0..nfuncs {
@@ -105,10 +152,9 @@ pub fn module(u: &mut Unstructured) -> Result<Module> {
         if code.last().is_none_or(|i| !i.opcode.is_terminator()) && u.ratio(7, 8)? {
             code.push(ending(u, &module, index)?);
         }
-        let function = &mut module.functions[index];
-        function.code = code;
-        let pcs = function.pcs();
-        resolve_targets(&mut function.code, &pcs, &targets);
+        let pcs = pcs_of(&code);
+        resolve_targets(&mut code, &pcs, &targets);
+        module.functions[index].code = encoded(&code);
     }
     for _ in 0..u.int_in_range(0..=3)? {
         module.table.push(index_or_hostile(u, nfuncs)?);
@@ -122,7 +168,7 @@ pub fn module(u: &mut Unstructured) -> Result<Module> {
 /// True one time in `one_in`, and never once the input is used up, so short
 /// inputs build the common case. (`Unstructured::ratio` is true when the
 /// input is used up, which suits the choices that keep a module valid.)
-fn seldom(u: &mut Unstructured, one_in: u8) -> Result<bool> {
+pub(crate) fn seldom(u: &mut Unstructured, one_in: u8) -> Result<bool> {
     Ok(u.arbitrary::<u8>()? % one_in == one_in - 1)
 }
 
@@ -137,6 +183,63 @@ fn index_or_hostile(u: &mut Unstructured, count: usize) -> Result<u32> {
         return Ok(u.choose_index(count)? as u32);
     }
     Ok(*u.choose(&[count as u32, count as u32 + 1, u32::MAX])?)
+}
+
+/// Global `index`: most of the time named `g{index}`, else one of
+/// [`NAMES`] or [`GLOBAL_NAMES`] (duplicates and names that are no
+/// identifiers).
+fn global(u: &mut Unstructured, index: usize) -> Result<Global> {
+    let name = if u.ratio(7, 8)? {
+        format!("g{index}")
+    } else if u.arbitrary()? {
+        u.choose(GLOBAL_NAMES)?.to_string()
+    } else {
+        u.choose(NAMES)?.to_string()
+    };
+    let ty = val_type(u)?;
+    Ok(Global {
+        name,
+        ty,
+        mutable: u.arbitrary()?,
+        init: bits(u, ty)?,
+    })
+}
+
+/// Initial bits for a global of type `ty`, never wider than the type: the
+/// format keeps four bytes of a 32-bit global, so wider bits would not
+/// survive the encoding (and no file can hold them).
+fn bits(u: &mut Unstructured, ty: ValType) -> Result<u64> {
+    let special = u.ratio(1, 4)?;
+    Ok(match ty {
+        ValType::I32 | ValType::F32 if special => u64::from(*u.choose(BITS32)?),
+        ValType::I32 | ValType::F32 => u64::from(u.arbitrary::<u32>()?),
+        ValType::I64 | ValType::F64 if special => *u.choose(BITS64)?,
+        ValType::I64 | ValType::F64 => u.arbitrary()?,
+    })
+}
+
+/// The global operand of `opcode`: most of the time a global of the
+/// instruction's type (and mutable, for a set), else any index, one past the
+/// last or `u32::MAX`.
+fn global_index(u: &mut Unstructured, module: &Module, opcode: Opcode) -> Result<u32> {
+    let ty = opcode.operands().iter().find_map(|kind| match kind {
+        OperandKind::Def(ty) | OperandKind::Use(ty) => Some(*ty),
+        _ => None,
+    });
+    let set = opcode.class() == Class::GlobalSet;
+    if u.ratio(15, 16)? {
+        let fitting: Vec<u32> = (0..module.globals.len())
+            .filter(|&g| {
+                let global = &module.globals[g];
+                Some(global.ty) == ty && (global.mutable || !set)
+            })
+            .map(|g| g as u32)
+            .collect();
+        if !fitting.is_empty() {
+            return Ok(*u.choose(&fitting)?);
+        }
+    }
+    index_or_hostile(u, module.globals.len())
 }
 
 /// Up to [`MAX_SIGS`] signatures; the first is `main`'s `() -> i32` most of
@@ -291,7 +394,7 @@ fn inst(
                     .map(|s| (s.params.clone(), s.result.into_iter().collect()));
                 Operand::U32(index)
             }
-            OperandKind::Global => Operand::U32(index_or_hostile(u, module.globals.len())?),
+            OperandKind::Global => Operand::U32(global_index(u, module, opcode)?),
             OperandKind::Sig => {
                 let index = index_or_hostile(u, module.signatures.len())?;
                 lists = module
@@ -378,6 +481,30 @@ fn for_each_target(code: &mut [Inst], mut f: impl FnMut(&mut u32)) {
     }
 }
 
+/// The pc of every instruction of `code`, then its size (what
+/// [`Code::pcs`] gives once it is encoded).
+fn pcs_of(code: &[Inst]) -> Vec<u32> {
+    let mut pcs = Vec::with_capacity(code.len() + 1);
+    let mut pc = 0u32;
+    pcs.push(pc);
+    for inst in code {
+        pc += inst.encoded_size();
+        pcs.push(pc);
+    }
+    pcs
+}
+
+/// `code` encoded.
+///
+/// # Panics
+///
+/// If an instruction's operands do not match its opcode: everything built
+/// here matches (lists of at most 32 registers and 4 targets), so that would
+/// be a bug in this module.
+fn encoded(code: &[Inst]) -> Code {
+    code.iter().cloned().collect()
+}
+
 /// `main` exported (most of the time to function 0), and a few more.
 fn exports(u: &mut Unstructured, module: &mut Module) -> Result<()> {
     let nfuncs = module.functions.len();
@@ -452,14 +579,20 @@ fn label_names(u: &mut Unstructured, module: &mut Module) -> Result<()> {
 }
 
 /// Changes a valid module a little: a few instructions replaced by fresh
-/// ones, a register's type, a function's signature, a signature's types.
+/// ones, a register's type, a function's signature, a signature's types, a
+/// global.
 fn mutate(u: &mut Unstructured, module: &mut Module) -> Result<()> {
+    if module.functions.is_empty() {
+        return Ok(());
+    }
+    let mut bodies: Vec<Vec<Inst>> = module
+        .functions
+        .iter()
+        .map(|f| f.code.iter().collect())
+        .collect();
     for _ in 0..u.int_in_range(1..=4)? {
-        if module.functions.is_empty() {
-            return Ok(());
-        }
         let func = u.choose_index(module.functions.len())?;
-        match u.int_in_range(0..=7)? {
+        match u.int_in_range(0..=8)? {
             0 => {
                 let function = &mut module.functions[func];
                 if !function.registers.is_empty() {
@@ -484,52 +617,94 @@ fn mutate(u: &mut Unstructured, module: &mut Module) -> Result<()> {
                     }
                 }
             }
-            3 if !module.functions[func].code.is_empty() => {
-                let at = u.choose_index(module.functions[func].code.len())?;
-                splice(module, func, at, None);
+            3 if !bodies[func].is_empty() => {
+                let at = u.choose_index(bodies[func].len())?;
+                splice(&mut bodies[func], &mut module.label_names, func, at, None);
             }
+            4 => mutate_global(u, &mut module.globals)?,
             _ => {
-                let len = module.functions[func].code.len();
+                let len = bodies[func].len();
                 let at = u.int_in_range(0..=len)?;
                 let replace = at < len && u.arbitrary()?;
                 let opcode = *u.choose(Opcode::ALL)?;
                 let mut targets = Vec::new();
                 let mut new = inst(u, module, func, opcode, &mut targets)?;
-                let pcs = module.functions[func].pcs();
+                let pcs = pcs_of(&bodies[func]);
                 resolve_targets(std::slice::from_mut(&mut new), &pcs, &targets);
+                let (body, labels) = (&mut bodies[func], &mut module.label_names);
                 if replace {
-                    splice(module, func, at, Some(new));
+                    splice(body, labels, func, at, Some(new));
                 } else {
-                    module.functions[func].code.insert(at, new.clone());
                     let size = i64::from(new.encoded_size());
-                    shift(module, func, pcs[at], size);
+                    body.insert(at, new);
+                    shift(body, labels, func, pcs[at], size);
                 }
             }
+        }
+    }
+    for (function, body) in module.functions.iter_mut().zip(&bodies) {
+        function.code = encoded(body);
+    }
+    Ok(())
+}
+
+/// Changes one of `globals`: its type (with new bits of the new width), its
+/// mutability, or its name (to another global's, or one of [`NAMES`]); or
+/// drops the last global, or adds one.
+fn mutate_global(u: &mut Unstructured, globals: &mut Vec<Global>) -> Result<()> {
+    if globals.is_empty() || seldom(u, 8)? {
+        let new = global(u, globals.len())?;
+        globals.push(new);
+        return Ok(());
+    }
+    let g = u.choose_index(globals.len())?;
+    match u.int_in_range(0..=3)? {
+        0 => {
+            let ty = val_type(u)?;
+            globals[g].ty = ty;
+            globals[g].init = bits(u, ty)?;
+        }
+        1 => globals[g].mutable = !globals[g].mutable,
+        2 => {
+            let other = u.choose_index(globals.len())?;
+            globals[g].name = if u.arbitrary()? {
+                globals[other].name.clone()
+            } else {
+                u.choose(NAMES)?.to_string()
+            };
+        }
+        _ => {
+            globals.pop();
         }
     }
     Ok(())
 }
 
-/// Replaces (`Some`) or removes (`None`) instruction `at` of function
-/// `func`, moving the jumps and label names past it with the code, so the
-/// edit breaks only what the new instruction itself breaks.
-fn splice(module: &mut Module, func: usize, at: usize, new: Option<Inst>) {
-    let pcs = module.functions[func].pcs();
+/// Replaces (`Some`) or removes (`None`) instruction `at` of `body`, the code
+/// of function `func`, moving the jumps and label names past it with the
+/// code, so the edit breaks only what the new instruction itself breaks.
+fn splice(
+    body: &mut Vec<Inst>,
+    labels: &mut [LabelName],
+    func: usize,
+    at: usize,
+    new: Option<Inst>,
+) {
+    let pcs = pcs_of(body);
     let (old, end) = (pcs[at + 1] - pcs[at], pcs[at + 1]);
     let size = new.as_ref().map_or(0, Inst::encoded_size);
-    let code = &mut module.functions[func].code;
     match new {
-        Some(new) => code[at] = new,
+        Some(new) => body[at] = new,
         None => {
-            code.remove(at);
+            body.remove(at);
         }
     }
-    shift(module, func, end, i64::from(size) - i64::from(old));
+    shift(body, labels, func, end, i64::from(size) - i64::from(old));
 }
 
-/// Adds `delta` to every jump target and label name of function `func` at
-/// or past `from`.
-fn shift(module: &mut Module, func: usize, from: u32, delta: i64) {
+/// Adds `delta` to every jump target in `body` and every label name of
+/// function `func` at or past `from`.
+fn shift(body: &mut [Inst], labels: &mut [LabelName], func: usize, from: u32, delta: i64) {
     let moved = |pc: u32| {
         if pc >= from {
             u32::try_from(i64::from(pc) + delta).unwrap_or(pc)
@@ -537,8 +712,8 @@ fn shift(module: &mut Module, func: usize, from: u32, delta: i64) {
             pc
         }
     };
-    for_each_target(&mut module.functions[func].code, |pc| *pc = moved(*pc));
-    for label in &mut module.label_names {
+    for_each_target(body, |pc| *pc = moved(*pc));
+    for label in labels {
         if label.func as usize == func {
             label.pc = moved(label.pc);
         }

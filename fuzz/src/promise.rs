@@ -8,7 +8,14 @@
 //! opcode demands, every jump on an instruction boundary, no function able
 //! to run off its end, every call, device operation and return passing what
 //! its target declares, `main` exported as `() -> i32`, and every data
-//! segment inside the initial memory.
+//! segment inside the initial memory. For globals (docs/ISA.md §5.9): every
+//! global instruction names a global that exists, has the type of the
+//! instruction's register and, when the instruction writes it (reads a
+//! register), is mutable; global names are unique; and, as the format
+//! holds four bytes of a 32-bit global's initial value, its bits above 32
+//! are zero.
+
+use std::collections::HashSet;
 
 use janus_bytecode::bytecode::{Module, Opcode, Operand, OperandKind, Reg};
 use janus_runtime::abi::{device_op_by_code, ValType, MAX_PAGES, PAGE_SIZE};
@@ -35,6 +42,7 @@ pub fn check(module: &Module) {
         );
         let last = func
             .code
+            .iter()
             .last()
             .unwrap_or_else(|| panic!("`{name}` is empty"));
         assert!(last.opcode.is_terminator(), "`{name}` runs off its end");
@@ -75,11 +83,20 @@ pub fn check(module: &Module) {
                             .globals
                             .get(*g as usize)
                             .unwrap_or_else(|| panic!("{at}: global {g}"));
-                        let ty = inst.opcode.operands().iter().find_map(|k| match k {
-                            OperandKind::Def(t) | OperandKind::Use(t) => Some(*t),
-                            _ => None,
-                        });
-                        assert_eq!(ty, Some(global.ty), "{at}: global {g}'s type");
+                        // The register's kind says the direction: a global
+                        // instruction that reads a register writes the global.
+                        let (ty, writes) = inst
+                            .opcode
+                            .operands()
+                            .iter()
+                            .find_map(|k| match k {
+                                OperandKind::Def(t) => Some((*t, false)),
+                                OperandKind::Use(t) => Some((*t, true)),
+                                _ => None,
+                            })
+                            .unwrap_or_else(|| panic!("{at}: a global operand with no register"));
+                        assert_eq!(ty, global.ty, "{at}: global {g}'s type");
+                        assert!(!writes || global.mutable, "{at}: sets constant global {g}");
                     }
                     (OperandKind::Sig, Operand::U32(s)) => {
                         let s = module
@@ -134,6 +151,21 @@ pub fn check(module: &Module) {
         sig.params.is_empty() && sig.result == Some(ValType::I32),
         "main is {sig}"
     );
+    let mut names = HashSet::new();
+    for (g, global) in module.globals.iter().enumerate() {
+        assert!(
+            names.insert(&global.name),
+            "global {g}: name `{}` twice",
+            global.name
+        );
+        if matches!(global.ty, ValType::I32 | ValType::F32) {
+            assert!(
+                global.init >> 32 == 0,
+                "global {g}: bits {:#x}",
+                global.init
+            );
+        }
+    }
     let size = module
         .memory
         .map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE);

@@ -375,6 +375,24 @@ mod tests {
         assert_eq!(format_f32(0xffc0_0000), "-nan");
     }
 
+    /// `global mut: T = V` is a constant global named `mut` (found by the
+    /// `verify` fuzz target: the disassembly of such a module did not
+    /// assemble).
+    #[test]
+    fn a_global_may_be_named_mut() {
+        let src = "global mut: f64 = 0.5\nglobal mut mut.x: i32 = 1\nglobal mut global: i64 = 2\nexport main\nfunc main() -> i32\n    reg r0: i32\n    i32.global.get r0, mut.x\n    ret [r0]\nend\n";
+        let (module, _, _) = assemble(src).unwrap_or_else(|e| panic!("{e:?}"));
+        let globals: Vec<(&str, bool)> = module
+            .globals
+            .iter()
+            .map(|g| (g.name.as_str(), g.mutable))
+            .collect();
+        assert_eq!(globals, [("mut", false), ("mut.x", true), ("global", true)]);
+        let text = disassemble(&module);
+        let (again, _, _) = assemble(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+        assert_eq!(again, module, "{text}");
+    }
+
     #[test]
     fn strings_quote_every_byte_reversibly() {
         let bytes: Vec<u8> = (0..=255).collect();

@@ -304,8 +304,10 @@ fn parse_line(
         }
         "global" => {
             module_level("global")?;
+            // `mut` is the keyword unless a `:` follows it: `global mut: T =
+            // V` declares a constant global named `mut`.
             let mutable = match &line.peek().tok {
-                Tok::Ident(w) if w == "mut" => {
+                Tok::Ident(w) if w == "mut" && line.peek2().tok != Tok::Colon => {
                     line.next();
                     true
                 }

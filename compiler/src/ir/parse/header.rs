@@ -213,7 +213,13 @@ impl Parser<'_> {
             }
             "global" => {
                 self.next();
-                let mutable = matches!(&self.peek().tok, Tok::Ident(w) if w == "mut");
+                // `mut` is the keyword unless a `:` follows it (a constant
+                // global named `mut`), as in the assembler.
+                let mutable = matches!(&self.peek().tok, Tok::Ident(w) if w == "mut")
+                    && self
+                        .tokens
+                        .get(self.pos + 1)
+                        .is_some_and(|t| t.tok != Tok::Colon);
                 if mutable {
                     self.next();
                 }
