@@ -157,7 +157,13 @@ pub fn module(u: &mut Unstructured) -> Result<Module> {
         module.functions[index].code = encoded(&code);
     }
     for _ in 0..u.int_in_range(0..=3)? {
-        module.table.push(index_or_hostile(u, nfuncs)?);
+        // A null entry now and then (format version 2).
+        let entry = if u.ratio(1, 6)? {
+            None
+        } else {
+            Some(index_or_hostile(u, nfuncs)?)
+        };
+        module.table.push(entry);
     }
     exports(u, &mut module)?;
     data(u, &mut module)?;

@@ -137,7 +137,11 @@ pub fn check(module: &Module) {
         }
     }
     assert!(
-        module.table.iter().all(|&f| (f as usize) < nfuncs),
+        module
+            .table
+            .iter()
+            .flatten()
+            .all(|&f| (f as usize) < nfuncs),
         "table {:?}",
         module.table
     );

@@ -40,7 +40,9 @@ pub fn step_bound(module: &Module) -> Option<u64> {
                         callees[f].push(*callee as usize);
                     }
                 }
-                Opcode::CallIndirect => callees[f].extend(module.table.iter().map(|&t| t as usize)),
+                Opcode::CallIndirect => {
+                    callees[f].extend(module.table.iter().flatten().map(|&t| t as usize))
+                }
                 _ => {}
             }
             if inst.targets().iter().any(|&target| target <= pc) {
