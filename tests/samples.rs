@@ -205,7 +205,10 @@ fn every_printed_sample_compiles_to_the_same_object() {
         Wants::default(),
     )
     .expect("compiles");
-    assert!(products.objects == [object.clone()], "fib at -O2: another object");
+    assert!(
+        products.objects == [object.clone()],
+        "fib at -O2: another object"
+    );
 }
 
 #[test]
@@ -219,7 +222,11 @@ fn hello_runs_from_its_parsed_ssa_alone() {
     let module = parse_verified(&text, &ssa_file);
     let products = llvm::compile(&module, None, OptLevel::O2, Wants::default()).expect("compiles");
     let linked = link(
-        &products.objects.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+        &products
+            .objects
+            .iter()
+            .map(Vec::as_slice)
+            .collect::<Vec<_>>(),
         RUNTIME_ARCHIVE,
         &LinkOptions::default(),
     )
