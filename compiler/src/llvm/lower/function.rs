@@ -568,15 +568,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     .build_conditional_branch(differs, slow, cont)
                     .map_err(e)?;
                 self.b.position_at_end(slow);
-                let fn_ptr_ptr = self
-                    .b
-                    .build_struct_gep(self.frame.table_entry, entry, 0, "fn.ptr")
-                    .map_err(e)?;
-                let fn_ptr = self
-                    .b
-                    .build_load(self.c.ptr_type(AddressSpace::default()), fn_ptr_ptr, "fn")
-                    .map_err(e)?
-                    .into_pointer_value();
+                let fn_ptr = self.entry_function(entry)?;
                 let null = self.b.build_is_null(fn_ptr, "null").map_err(e)?;
                 self.b
                     .build_conditional_branch(null, null_trap, mismatch_trap)
@@ -586,13 +578,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             }
             InstData::CallIndirect { sig, index, args } => {
                 let entry = self.table_entry(self.int(*index)?)?;
-                let fn_ptr_ptr = b
-                    .build_struct_gep(self.frame.table_entry, entry, 0, "fn.ptr")
-                    .map_err(e)?;
-                let fn_ptr = b
-                    .build_load(self.c.ptr_type(AddressSpace::default()), fn_ptr_ptr, "fn")
-                    .map_err(e)?
-                    .into_pointer_value();
+                let fn_ptr = self.entry_function(entry)?;
                 let args = self.call_args(args)?;
                 let call = self
                     .b
@@ -688,6 +674,19 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         std::iter::once(Ok(next.into()))
             .chain(args.iter().map(|&a| self.val(a).map(Into::into)))
             .collect()
+    }
+
+    /// The function pointer a table entry holds (null for a null entry).
+    fn entry_function(&self, entry: PointerValue<'ctx>) -> R<PointerValue<'ctx>> {
+        let fn_ptr_ptr = self
+            .b
+            .build_struct_gep(self.frame.table_entry, entry, 0, "fn.ptr")
+            .map_err(e)?;
+        Ok(self
+            .b
+            .build_load(self.c.ptr_type(AddressSpace::default()), fn_ptr_ptr, "fn")
+            .map_err(e)?
+            .into_pointer_value())
     }
 
     pub(super) fn table_entry(&self, idx: IntValue<'ctx>) -> R<PointerValue<'ctx>> {
