@@ -4,6 +4,7 @@
 //! stands for: the module must be the same, byte for byte.
 
 use janus_bytecode::asm::{assemble, disassemble, AsmError, AsmWarning};
+use janus_bytecode::bytecode::limits::MAX_PARAMS;
 use janus_bytecode::bytecode::{encode, Module, Operand};
 use proptest::prelude::*;
 
@@ -173,7 +174,7 @@ fn overlapping_segments_warn_at_the_later_line() {
 
 #[test]
 fn signatures_over_the_parameter_limit_are_assembler_errors() {
-    let many = vec!["i32"; 33].join(", ");
+    let many = vec!["i32"; MAX_PARAMS as usize + 1].join(", ");
     let (code, _, text) = first_error(&program(&format!("type ({many})"), ""));
     assert_eq!((code, text.as_str()), ("A0018", "i32"));
     let src = program("", &format!("    call_indirect ({many}), r0, [], []"));

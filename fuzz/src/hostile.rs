@@ -29,6 +29,7 @@
 //! matching operands, so no module a file could hold is out of reach.
 
 use arbitrary::{Result, Unstructured};
+use janus_bytecode::bytecode::limits::MAX_PARAMS;
 use janus_bytecode::bytecode::{
     Class, Code, DataSegment, Export, Function, Global, Inst, LabelName, MemoryDecl, Module,
     Opcode, Operand, OperandKind, Reg, Signature,
@@ -258,9 +259,10 @@ fn signatures(u: &mut Unstructured, module: &mut Module) -> Result<()> {
         });
     }
     for _ in 0..u.int_in_range(0..=MAX_SIGS)? {
-        // The decoder refuses more than 32 parameters; 32 is the limit.
+        // The decoder refuses more than MAX_PARAMS parameters; the limit
+        // itself turns up.
         let nparams = if seldom(u, 32)? {
-            32
+            MAX_PARAMS as usize
         } else {
             u.int_in_range(0..=5)?
         };
@@ -505,7 +507,7 @@ fn pcs_of(code: &[Inst]) -> Vec<u32> {
 /// # Panics
 ///
 /// If an instruction's operands do not match its opcode: everything built
-/// here matches (lists of at most 32 registers and 4 targets), so that would
+/// here matches (lists of at most `MAX_PARAMS` registers and 4 targets), so that would
 /// be a bug in this module.
 fn encoded(code: &[Inst]) -> Code {
     code.iter().cloned().collect()

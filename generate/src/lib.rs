@@ -6,8 +6,8 @@
 //!
 //! Termination: functions call only functions of lower index (one
 //! designated function recurses without bound, and reaching it traps
-//! `call stack exhausted`), and loops count down a register nothing else
-//! writes.
+//! `call stack exhausted`, at a depth its frame size decides), and loops
+//! count down a register nothing else writes.
 
 use janus_bytecode::bytecode::builder::{FuncId, FunctionBuilder, Label, ModuleBuilder};
 use janus_bytecode::bytecode::{
@@ -606,6 +606,13 @@ const SIGNATURES: &[(&[ValType], Option<ValType>)] = &[
     (&[ValType::I64, ValType::I32], Some(ValType::I32)),
 ];
 
+/// Registers `deep` declares besides its parameter, by seed (and never
+/// used): most programs recurse in the smallest frame and trap at depth
+/// 10,000, others in frames of 64 KiB and a little, 160 KB, 320 KB and the
+/// largest register count, so the engines are held to one frame
+/// accounting.
+const DEEP_EXTRA_REGISTERS: [usize; 8] = [0, 0, 0, 0, 8_191, 20_000, 40_000, 65_534];
+
 /// The program for `seed`.
 pub fn generate(seed: u64) -> Module {
     let mut rng = Rng(seed);
@@ -668,6 +675,9 @@ pub fn generate(seed: u64) -> Module {
     // deep(n) = deep(n + 1)
     let (deep, deep_sig) = funcs[0].clone();
     let mut body = mb.body(deep);
+    for _ in 0..DEEP_EXTRA_REGISTERS[seed as usize % DEEP_EXTRA_REGISTERS.len()] {
+        body.reg(ValType::I64);
+    }
     body.call(deep, &[0], &[0]).expect("operands");
     body.ret(&[0]).expect("operands");
     mb.define(body).expect("defined");

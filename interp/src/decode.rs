@@ -4,6 +4,7 @@
 use janus_bytecode::bytecode::{
     self, CallOp, Class, ControlOp, Inst, Opcode, Operand, OperandKind, PureOp, RuntimeOp,
 };
+use janus_runtime::abi;
 
 /// Comparisons fused with the branch that follows them.
 #[derive(Clone, Copy, Debug)]
@@ -26,7 +27,8 @@ pub enum Bin {
     I64Sub,
 }
 
-/// One pre-decoded instruction. Register operands are frame-relative.
+/// One pre-decoded instruction. Register operands are frame slots
+/// ([`Slots`]).
 #[derive(Clone, Debug)]
 pub enum Op {
     /// `const c, bits` then `bin dst, a, c`: writes both and skips the
@@ -222,14 +224,59 @@ pub struct Function {
     pub code: Vec<Op>,
     /// The bytecode pc of each instruction, for traps.
     pub pcs: Vec<u32>,
-    /// How many registers a call of it needs.
+    /// How many register slots a call of it needs.
     pub registers: usize,
+    /// What a call of it costs of the call stack (`abi::frame_bytes`).
+    pub frame_bytes: u32,
 }
 
-fn reg(o: &Operand) -> u32 {
-    match o {
-        Operand::Reg(r) => u32::from(*r),
-        other => unreachable!("verified register operand, found {other:?}"),
+/// Where each register of a function lives in its frame: the parameters
+/// where the caller puts the arguments, then only the registers its code
+/// names, in order. A function declaring 65,535 registers and using ten
+/// gets a frame of ten slots, which each call zeroes.
+struct Slots(Vec<u32>);
+
+impl Slots {
+    /// No slot: a register the code never names.
+    const UNUSED: u32 = u32::MAX;
+
+    fn of(f: &bytecode::Function, params: usize) -> (Slots, usize) {
+        let mut slot = vec![Self::UNUSED; f.registers.len()];
+        for (i, s) in slot.iter_mut().enumerate().take(params) {
+            *s = i as u32;
+        }
+        let mut next = params as u32;
+        let mut take = |r: u16| {
+            let s = &mut slot[usize::from(r)];
+            if *s == Self::UNUSED {
+                *s = next;
+                next += 1;
+            }
+        };
+        for inst in f.code.iter() {
+            for operand in &inst.operands {
+                match operand {
+                    Operand::Reg(r) => take(*r),
+                    Operand::Regs(list) => list.iter().for_each(|&r| take(r)),
+                    _ => {}
+                }
+            }
+        }
+        (Slots(slot), next as usize)
+    }
+
+    fn reg(&self, o: &Operand) -> u32 {
+        match o {
+            Operand::Reg(r) => self.0[usize::from(*r)],
+            other => unreachable!("verified register operand, found {other:?}"),
+        }
+    }
+
+    fn regs(&self, o: &Operand) -> Box<[u32]> {
+        match o {
+            Operand::Regs(r) => r.iter().map(|&r| self.0[usize::from(r)]).collect(),
+            other => unreachable!("verified register list, found {other:?}"),
+        }
     }
 }
 
@@ -240,15 +287,10 @@ fn u32_of(o: &Operand) -> u32 {
     }
 }
 
-fn regs(o: &Operand) -> Box<[u32]> {
-    match o {
-        Operand::Regs(r) => r.iter().map(|&r| u32::from(r)).collect(),
-        other => unreachable!("verified register list, found {other:?}"),
-    }
-}
-
 /// Decodes one verified function.
 pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Function {
+    let params = module.signatures[f.sig as usize].params.len();
+    let (slots, registers) = Slots::of(f, params);
     let pcs = f.pcs();
     let index_of = |pc: u32| {
         pcs.binary_search(&pc)
@@ -257,35 +299,41 @@ pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Fun
     let mut code: Vec<Op> = f
         .code
         .iter()
-        .map(|inst| decode_inst(module, &inst, &index_of))
+        .map(|inst| decode_inst(module, &inst, &index_of, &slots))
         .collect();
     fuse_compare_branches(&mut code);
     fuse_constants(&mut code);
     Function {
         code,
         pcs: pcs[..pcs.len() - 1].to_vec(),
-        registers: f.registers.len(),
+        registers,
+        frame_bytes: abi::frame_bytes(f.registers.len() as u32, f.code.size()),
     }
 }
 
-fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) -> u32) -> Op {
+fn decode_inst(
+    module: &bytecode::Module,
+    inst: &Inst,
+    index_of: &dyn Fn(u32) -> u32,
+    s: &Slots,
+) -> Op {
     let o = &inst.operands;
     let op = inst.opcode;
     match op.class() {
-        Class::Control(c) => decode_control(c, o, index_of),
+        Class::Control(c) => decode_control(c, o, index_of, s),
         Class::Call(CallOp::Call) => Op::Call {
             callee: u32_of(&o[0]),
-            dst: regs(&o[1]).first().copied(),
-            args: regs(&o[2]),
+            dst: s.regs(&o[1]).first().copied(),
+            args: s.regs(&o[2]),
         },
         Class::Call(CallOp::CallIndirect) => {
             let _ = module;
             Op::CallIndirect {
                 sig: u32_of(&o[0]),
-                index: reg(&o[1]),
+                index: s.reg(&o[1]),
                 callee: 0,
-                dst: regs(&o[2]).first().copied(),
-                args: regs(&o[3]),
+                dst: s.regs(&o[2]).first().copied(),
+                args: s.regs(&o[3]),
             }
         }
         Class::Device => Op::Dev {
@@ -293,11 +341,11 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
                 Operand::Dev(c) => c,
                 _ => 0,
             },
-            dst: regs(&o[1]).first().copied(),
-            args: regs(&o[2]),
+            dst: s.regs(&o[1]).first().copied(),
+            args: s.regs(&o[2]),
         },
         Class::Constant => Op::Const {
-            dst: reg(&o[0]),
+            dst: s.reg(&o[0]),
             bits: match o[1] {
                 Operand::I32(v) => u64::from(v as u32),
                 Operand::I64(v) => v as u64,
@@ -307,28 +355,28 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
             },
         },
         Class::Copy => Op::Mov {
-            dst: reg(&o[0]),
-            src: reg(&o[1]),
+            dst: s.reg(&o[0]),
+            src: s.reg(&o[1]),
         },
         Class::GlobalGet => Op::GlobalGet {
-            dst: reg(&o[0]),
+            dst: s.reg(&o[0]),
             global: u32_of(&o[1]),
         },
         Class::GlobalSet => Op::GlobalSet {
             global: u32_of(&o[0]),
-            src: reg(&o[1]),
+            src: s.reg(&o[1]),
         },
-        Class::Pure(p) => decode_pure(p, o),
+        Class::Pure(p) => decode_pure(p, o, s),
         Class::Load(_) => Op::Load {
             op,
-            dst: reg(&o[0]),
-            addr: reg(&o[1]),
+            dst: s.reg(&o[0]),
+            addr: s.reg(&o[1]),
             offset: u32_of(&o[2]),
         },
         Class::Store(_) => Op::Store {
             op,
-            value: reg(&o[0]),
-            addr: reg(&o[1]),
+            value: s.reg(&o[0]),
+            addr: s.reg(&o[1]),
             offset: u32_of(&o[2]),
         },
         Class::Runtime(r) => {
@@ -339,34 +387,34 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
                 .iter()
                 .zip(o)
                 .filter(|(k, _)| matches!(k, OperandKind::Use(_)))
-                .map(|(_, o)| reg(o))
+                .map(|(_, o)| s.reg(o))
                 .collect();
             args[..uses.len()].copy_from_slice(&uses);
             Op::Runtime {
                 op: r,
-                dst: has_dst.then(|| reg(&o[0])),
+                dst: has_dst.then(|| s.reg(&o[0])),
                 args,
             }
         }
     }
 }
 
-fn decode_control(c: ControlOp, o: &[Operand], index_of: &dyn Fn(u32) -> u32) -> Op {
+fn decode_control(c: ControlOp, o: &[Operand], index_of: &dyn Fn(u32) -> u32, s: &Slots) -> Op {
     match c {
         ControlOp::Nop => Op::Nop,
         ControlOp::Jump => Op::Jump {
             target: index_of(u32_of(&o[0])),
         },
         ControlOp::BrIf => Op::BrIf {
-            cond: reg(&o[0]),
+            cond: s.reg(&o[0]),
             target: index_of(u32_of(&o[1])),
         },
         ControlOp::BrIfz => Op::BrIfz {
-            cond: reg(&o[0]),
+            cond: s.reg(&o[0]),
             target: index_of(u32_of(&o[1])),
         },
         ControlOp::BrTable => Op::BrTable {
-            index: reg(&o[0]),
+            index: s.reg(&o[0]),
             default: index_of(u32_of(&o[1])),
             table: match &o[2] {
                 Operand::Labels(pcs) => pcs.iter().map(|&pc| index_of(pc)).collect(),
@@ -374,9 +422,11 @@ fn decode_control(c: ControlOp, o: &[Operand], index_of: &dyn Fn(u32) -> u32) ->
             },
         },
         ControlOp::Ret => Op::Ret {
-            value: regs(&o[0]).first().copied(),
+            value: s.regs(&o[0]).first().copied(),
         },
-        ControlOp::Exit => Op::Exit { status: reg(&o[0]) },
+        ControlOp::Exit => Op::Exit {
+            status: s.reg(&o[0]),
+        },
         ControlOp::Trap => Op::Trap {
             code: u32_of(&o[0]),
         },
@@ -387,8 +437,8 @@ fn decode_control(c: ControlOp, o: &[Operand], index_of: &dyn Fn(u32) -> u32) ->
 /// A pure operation: its own variant if it has a fast path, else the
 /// general `Pure` that calls `semantics::eval`. (Every pure operation is
 /// correct as `Pure`, so the operations without a fast path need no arm.)
-fn decode_pure(p: PureOp, o: &[Operand]) -> Op {
-    let three = |make: fn(u32, u32, u32) -> Op| make(reg(&o[0]), reg(&o[1]), reg(&o[2]));
+fn decode_pure(p: PureOp, o: &[Operand], s: &Slots) -> Op {
+    let three = |make: fn(u32, u32, u32) -> Op| make(s.reg(&o[0]), s.reg(&o[1]), s.reg(&o[2]));
     match p {
         PureOp::I32Add => three(|dst, a, b| Op::I32Add { dst, a, b }),
         PureOp::I32Sub => three(|dst, a, b| Op::I32Sub { dst, a, b }),
@@ -408,11 +458,11 @@ fn decode_pure(p: PureOp, o: &[Operand]) -> Op {
             let mut args = [0u32; 3];
             let n = o.len() - 1;
             for (i, a) in o[1..].iter().enumerate() {
-                args[i] = reg(a);
+                args[i] = s.reg(a);
             }
             Op::Pure {
                 op: p,
-                dst: reg(&o[0]),
+                dst: s.reg(&o[0]),
                 args,
                 n: n as u8,
             }

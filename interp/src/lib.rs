@@ -5,7 +5,9 @@
 //! frame-relative and jump targets made instruction indices, so the dispatch
 //! loop does no decoding, no allocation and no map lookups. Registers of all
 //! active calls live in one `u64` stack (values as bits: `i32`/`f32`
-//! zero-extended); calls push a frame record. Pure operations without a fast
+//! zero-extended), a slot for each register the function's code names;
+//! calls push a frame record and count the callee's frame bytes, so the
+//! stack is bounded by the same rule as every engine's (`MAX_STACK_BYTES`). Pure operations without a fast
 //! path go through `bytecode::semantics::eval`, the executable definition of
 //! the VM's arithmetic; memory, heap and devices are the runtime's
 //! [`Machine`], shared with compiled code.
@@ -15,7 +17,7 @@ mod decode;
 use decode::{decode_function, Bin, Cmp, Op};
 use janus_bytecode::bytecode::semantics::{self as sem, canon32, canon64, eval};
 use janus_bytecode::bytecode::{Extend, Module, Opcode, OperandKind, RuntimeOp};
-use janus_runtime::abi::{self, TrapKind, ValType, MAX_CALL_DEPTH};
+use janus_runtime::abi::{self, TrapKind, ValType, MAX_STACK_BYTES};
 use janus_runtime::machine::Machine;
 
 /// How a program run ended.
@@ -61,7 +63,8 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
     let mut func = main;
     let mut base = 0usize;
     let mut ip = 0usize;
-    let mut depth: u32 = 1;
+    // Frame bytes of the active calls (docs/ISA.md §6.5, "Depth").
+    let mut stack_bytes: u32 = funcs[main as usize].frame_bytes;
     let mut code: &[Op] = &funcs[func as usize].code;
     let mut registers = funcs[func as usize].registers;
     let trap = |kind: TrapKind, func: u32, pc: u32| Outcome::Trap {
@@ -249,17 +252,19 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 } else {
                     callee
                 };
-                if depth >= MAX_CALL_DEPTH {
+                // SAFETY: verified call targets and table entries are
+                // function indices.
+                let f = unsafe { funcs.get_unchecked(callee as usize) };
+                // No overflow: the sum is at most MAX_STACK_BYTES, and a
+                // frame at most u32::MAX - MAX_STACK_BYTES (abi::frame_bytes).
+                if stack_bytes + f.frame_bytes > MAX_STACK_BYTES {
                     return trap(
                         TrapKind::StackOverflow,
                         func,
                         funcs[func as usize].pcs[ip - 1],
                     );
                 }
-                depth += 1;
-                // SAFETY: verified call targets and table entries are
-                // function indices.
-                let f = unsafe { funcs.get_unchecked(callee as usize) };
+                stack_bytes += f.frame_bytes;
                 let new_base = base + registers;
                 if regs.len() < new_base + f.registers {
                     regs.resize(new_base + f.registers, 0);
@@ -297,7 +302,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     machine.stdout.flush();
                     return Outcome::Exit((v.unwrap_or(0) as u32 as i32) & 0xff);
                 };
-                depth -= 1;
+                stack_bytes -= funcs[func as usize].frame_bytes;
                 func = frame.func;
                 base = frame.base;
                 ip = frame.ret;

@@ -14,9 +14,55 @@ pub const PAGE_SIZE: u64 = 65_536;
 /// address is then in range of the reservation).
 pub const MAX_PAGES: u32 = 65_536;
 
-/// Deepest call nesting a program may reach; the call that would exceed it
-/// traps with [`TrapKind::StackOverflow`]. `main` runs at depth 1.
+/// Deepest call nesting a program of small functions reaches (`main` runs
+/// at depth 1): the call stack holds [`MAX_STACK_BYTES`], this many frames
+/// of [`MIN_FRAME_BYTES`]. No program nests deeper, since no frame costs
+/// less.
 pub const MAX_CALL_DEPTH: u32 = 10_000;
+
+/// What every call's frame costs at least, in bytes of the call stack
+/// (`docs/ISA.md` §6.5, "Depth").
+pub const MIN_FRAME_BYTES: u32 = 64 << 10;
+
+/// What each register of the callee adds to its frame's cost.
+pub const FRAME_BYTES_PER_REGISTER: u32 = 8;
+
+/// The call stack's size in frame bytes: a call traps with
+/// [`TrapKind::StackOverflow`] when the frames of every active call, `main`
+/// and the callee included, would together cost more.
+pub const MAX_STACK_BYTES: u32 = MAX_CALL_DEPTH * MIN_FRAME_BYTES;
+
+/// What a call of a function with `registers` registers (parameters
+/// included) and `code_size` bytes of code costs: [`MIN_FRAME_BYTES`], or
+/// [`FRAME_BYTES_PER_REGISTER`] per register plus a byte per byte of code
+/// when that is more. Every engine counts frames with this; for a verified
+/// function (at most 65,535 registers, 16 MiB of code) it is at most
+/// 17,301,496 bytes, so `main` always starts and a sum of frames below
+/// [`MAX_STACK_BYTES`] plus one more frame fits in a `u32`.
+pub const fn frame_bytes(registers: u32, code_size: u32) -> u32 {
+    let own = (registers as u64) * FRAME_BYTES_PER_REGISTER as u64 + code_size as u64;
+    if own < MIN_FRAME_BYTES as u64 {
+        MIN_FRAME_BYTES
+    } else if own > u32::MAX as u64 - MAX_STACK_BYTES as u64 {
+        // Only a module no verifier passed; it still overflows at once.
+        u32::MAX - MAX_STACK_BYTES
+    } else {
+        own as u32
+    }
+}
+
+/// Reserved native stack of compiled programs (AOT and JIT), in bytes: more
+/// than six times [`MAX_STACK_BYTES`], so the frames the accounting allows
+/// fit even where a function's machine frame is larger than its cost. A
+/// guard region below it stops anything that still runs past it, with
+/// [`NATIVE_STACK_OVERFLOW_STATUS`].
+pub const NATIVE_STACK_BYTES: usize = 4 << 30;
+
+/// Exit status of a compiled program whose machine stack ran into the guard
+/// below [`NATIVE_STACK_BYTES`]: not a trap of the VM (the frame accounting
+/// is meant to stop every program first) but a limit of the engine, kept
+/// apart from every trap status and from a signal's death.
+pub const NATIVE_STACK_OVERFLOW_STATUS: i32 = 123;
 
 /// Alignment of every address the heap allocator returns.
 pub const HEAP_ALIGN: u32 = 16;
@@ -134,7 +180,7 @@ trap_kinds! {
     6  OutOfBounds out_of_bounds        "out of bounds memory access" "a load, store, bulk operation or device buffer reached outside the current memory size";
     7  TableOutOfBounds table_out_of_bounds   "undefined table element"   "`call_indirect` with an index outside the function table";
     8  SignatureMismatch signature_mismatch  "indirect call signature mismatch" "`call_indirect` to a function whose signature differs from the expected one";
-    9  StackOverflow stack_overflow      "call stack exhausted"      "a call would exceed the call-depth limit";
+    9  StackOverflow stack_overflow      "call stack exhausted"      "a call's frame would take the active calls' frames past the call stack's size";
     10 InvalidFree invalid_free        "invalid heap pointer"      "`free` or `realloc` of an address the allocator did not hand out, or already freed";
     11 NullTableEntry null_table_entry   "uninitialized table element" "`call_indirect` through a table entry that holds no function";
 }
@@ -429,7 +475,9 @@ runtime_functions! {
 
 /// The VM state generated code reads directly: the exported global
 /// `janus_vm`. The base never moves (memory is reserved up front); the size
-/// changes only inside runtime calls; the depth counts active calls.
+/// changes only inside runtime calls. Call stack accounting does not live
+/// here: every compiled function receives the frame bytes in use as a
+/// hidden parameter.
 #[repr(C)]
 #[derive(Debug)]
 pub struct VmState {
@@ -437,8 +485,6 @@ pub struct VmState {
     pub base: *mut u8,
     /// Current memory size in bytes.
     pub size: u64,
-    /// Current call depth (`main` is 1).
-    pub depth: u32,
 }
 
 /// Field indices of [`VmState`], for generated code.
@@ -447,8 +493,6 @@ pub mod vm_field {
     pub const BASE: u32 = 0;
     /// `size`.
     pub const SIZE: u32 = 1;
-    /// `depth`.
-    pub const DEPTH: u32 = 2;
 }
 
 /// A data segment as generated code describes it to the runtime.
@@ -539,6 +583,23 @@ mod tests {
             assert!((65..=75).contains(&kind.exit_status()));
         }
         assert_eq!(TrapKind::from_code(0), None);
+    }
+
+    #[test]
+    fn small_functions_keep_the_call_depth_and_large_ones_pay_per_register() {
+        assert_eq!(MAX_STACK_BYTES, 655_360_000);
+        assert_eq!(frame_bytes(0, 0), MIN_FRAME_BYTES);
+        assert_eq!(
+            frame_bytes(4_096, 0),
+            MIN_FRAME_BYTES,
+            "4096 registers: 32 KiB"
+        );
+        assert_eq!(frame_bytes(8_192, 1), MIN_FRAME_BYTES + 1);
+        assert_eq!(frame_bytes(65_535, 16 << 20), 17_301_496);
+        assert_eq!(MAX_STACK_BYTES / MIN_FRAME_BYTES, MAX_CALL_DEPTH);
+        assert!(NATIVE_STACK_BYTES as u64 > 6 * u64::from(MAX_STACK_BYTES));
+        let worst = frame_bytes(u32::MAX, u32::MAX);
+        assert!(u64::from(worst) + u64::from(MAX_STACK_BYTES) <= u64::from(u32::MAX));
     }
 
     #[test]

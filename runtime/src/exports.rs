@@ -3,21 +3,21 @@
 //! state it reads. One program runs per process: the machine is a global,
 //! touched only by the program's thread.
 
-use crate::abi::{ModuleDescriptor, TrapKind, VmState, MAX_CALL_DEPTH};
+use crate::abi::{ModuleDescriptor, TrapKind, VmState};
 use crate::console;
 use crate::devices;
 use crate::machine::Machine;
+use crate::stack;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
-/// The VM state generated code reads: memory base and size, call depth.
+/// The VM state generated code reads: memory base and size.
 #[allow(non_upper_case_globals)]
 #[no_mangle]
 pub static mut janus_vm: VmState = VmState {
     base: core::ptr::null_mut(),
     size: 0,
-    depth: 0,
 };
 
 struct Global(UnsafeCell<Option<Machine>>);
@@ -77,10 +77,6 @@ fn env(name: &str) -> Option<Vec<u8>> {
 /// Exit status for a program that could not start (a bad device option).
 const STARTUP_FAILURE: i32 = 125;
 
-/// Stack size of the thread the program runs on: deep enough for
-/// `MAX_CALL_DEPTH` frames of large functions; reserved, not committed.
-const PROGRAM_STACK: usize = 1 << 30;
-
 extern "C" fn run_entry(arg: *mut libc::c_void) -> *mut libc::c_void {
     // SAFETY: `arg` is the descriptor passed to janus_start, alive until join.
     let descriptor = unsafe { &*(arg as *const ModuleDescriptor) };
@@ -89,8 +85,8 @@ extern "C" fn run_entry(arg: *mut libc::c_void) -> *mut libc::c_void {
 }
 
 /// Sets up the program's machine from its descriptor and the process
-/// arguments, runs `main` on a thread with a deep stack, and returns the exit
-/// status.
+/// arguments, runs `main` on a thread with the reserved machine stack
+/// (`stack`), and returns the exit status.
 ///
 /// # Safety
 /// `descriptor` must point to a valid descriptor emitted by janusc, and
@@ -151,32 +147,25 @@ pub unsafe extern "C" fn janus_start(
         let bytes = unsafe { core::slice::from_raw_parts(seg.bytes, seg.len as usize) };
         m.load_data(seg.offset, bytes);
     }
+    let stack = match stack::Stack::for_program() {
+        Ok(s) => s,
+        Err(message) => {
+            console::write_fd(2, alloc::format!("janus: {message}\n").as_bytes());
+            return STARTUP_FAILURE;
+        }
+    };
     sync_vm(&m);
     // SAFETY: before the program thread starts, this thread owns everything.
     unsafe {
-        janus_vm.depth = 1;
         *MACHINE.0.get() = Some(m);
     }
-    // SAFETY: creating and joining one thread with a checked attribute.
-    let status = unsafe {
-        let mut attr: libc::pthread_attr_t = core::mem::zeroed();
-        libc::pthread_attr_init(&mut attr);
-        libc::pthread_attr_setstacksize(&mut attr, PROGRAM_STACK);
-        let mut thread: libc::pthread_t = 0;
-        let created = libc::pthread_create(
-            &mut thread,
-            &attr,
-            run_entry,
-            descriptor as *mut libc::c_void,
-        );
-        libc::pthread_attr_destroy(&mut attr);
-        if created != 0 {
-            // No thread: run on this stack instead.
-            (d.entry)()
-        } else {
-            let mut ret: *mut libc::c_void = core::ptr::null_mut();
-            libc::pthread_join(thread, &mut ret);
-            ret as isize as i32
+    // SAFETY: one program per process; run_entry reads the descriptor,
+    // which outlives the thread.
+    let status = match unsafe { stack::run(&stack, run_entry, descriptor as *mut libc::c_void) } {
+        Ok(ret) => ret as isize as i32,
+        Err(message) => {
+            console::write_fd(2, alloc::format!("janus: {message}\n").as_bytes());
+            STARTUP_FAILURE
         }
     };
     // SAFETY: the program thread has ended.
@@ -305,6 +294,3 @@ pub unsafe extern "C" fn janus_device(op: u32, args: *const u64, out: *mut u64) 
         Err(kind) => kind.code(),
     }
 }
-
-/// The deepest call nesting, for generated code's `depth_enter`.
-pub const DEPTH_LIMIT: u32 = MAX_CALL_DEPTH;

@@ -27,3 +27,4 @@ pub mod machine;
 pub mod memory;
 pub mod net;
 pub mod png;
+pub mod stack;

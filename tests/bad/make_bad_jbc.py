@@ -104,7 +104,9 @@ FIXTURES = {
     "overlong_integer": header() + types(MAIN_SIG) + section(2, b"\x81\x00" + leb(1)),
     "integer_too_large": header() + types(MAIN_SIG) + section(2, b"\xff\xff\xff\xff\x7f" + leb(1)),
     "count_past_end": header() + section(1, leb(1000) + MAIN_SIG),
-    "limit_exceeded": module(func_sec=functions(function("main", 0, [I32] * 5000, MAIN_CODE))),
+    # A register count one past MAX_REGISTERS, refused before its types are read.
+    "limit_exceeded": module(func_sec=functions(
+        name("main") + leb(0) + leb(65536) + bytes([I32]) + leb(len(MAIN_CODE)) + MAIN_CODE)),
     "invalid_utf8_name": module(func_sec=functions(function(b"ma\xffin", 0, [I32], MAIN_CODE))),
     "bad_value_type": header() + types(leb(1) + bytes([9]) + leb(0)),
     "bad_result_count": header() + types(leb(0) + leb(2) + bytes([I32, I32])),

@@ -32,6 +32,7 @@
 //! ```
 
 use super::code::{Code, OperandMismatch};
+use super::limits::MAX_REGISTERS;
 use super::module::*;
 use super::opcodes::{Opcode, OperandKind};
 use janus_runtime::abi::ValType;
@@ -77,6 +78,14 @@ pub enum BuildError {
     DefinedTwice {
         /// The function.
         func: String,
+    },
+    /// A function has more registers than a register operand can number.
+    #[error("function `{func}` has {count} registers: the limit is {MAX_REGISTERS}")]
+    TooManyRegisters {
+        /// The function.
+        func: String,
+        /// Its registers, parameters included.
+        count: usize,
     },
     /// The instruction does not have the operands its opcode lists.
     #[error("`{opcode}` expects {expected} operands, got {found}")]
@@ -253,7 +262,9 @@ pub struct FunctionBuilder {
 }
 
 impl FunctionBuilder {
-    /// Adds a register of type `ty` and returns its number.
+    /// Adds a register of type `ty` and returns its number. Past
+    /// `MAX_REGISTERS` the number is meaningless and [`ModuleBuilder::define`]
+    /// refuses the function.
     pub fn reg(&mut self, ty: ValType) -> Reg {
         self.registers.push(ty);
         (self.registers.len() - 1) as Reg
@@ -380,6 +391,12 @@ impl FunctionBuilder {
 
     fn finish(mut self) -> Result<(Function, Vec<LabelName>), BuildError> {
         let name = self.name.clone();
+        if self.registers.len() > MAX_REGISTERS as usize {
+            return Err(BuildError::TooManyRegisters {
+                func: name,
+                count: self.registers.len(),
+            });
+        }
         let resolve = |labels: &[LabelData], id: u32| -> Result<u32, BuildError> {
             let data = labels
                 .get(id as usize)

@@ -6,12 +6,14 @@
 pub const MAX_FILE_SIZE: usize = 256 << 20;
 /// Most signatures in a module.
 pub const MAX_SIGNATURES: u32 = 65_536;
-/// Most parameters of one signature (and so arguments of one call).
-pub const MAX_PARAMS: u32 = 32;
+/// Most parameters of one signature (and so arguments of one call): what a
+/// register list's one-byte count can hold.
+pub const MAX_PARAMS: u32 = u8::MAX as u32;
 /// Most functions in a module.
 pub const MAX_FUNCTIONS: u32 = 1_000_000;
-/// Most registers of one function, parameters included.
-pub const MAX_REGISTERS: u32 = 4_096;
+/// Most registers of one function, parameters included: what a register
+/// operand's `u16` can number (r0 ..= r65534).
+pub const MAX_REGISTERS: u32 = u16::MAX as u32;
 /// Largest code of one function, in bytes.
 pub const MAX_CODE_SIZE: u32 = 16 << 20;
 /// Most entries of the function table.

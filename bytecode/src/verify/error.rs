@@ -2,6 +2,7 @@
 //! 01xx for module structure, 02xx for code, 03xx for exports, tables, data
 //! and names) documented in `docs/ISA.md`; tests match codes and messages.
 
+use crate::bytecode::limits::{MAX_CODE_SIZE, MAX_PARAMS, MAX_REGISTERS};
 use crate::bytecode::{Opcode, Reg};
 use janus_runtime::abi::ValType;
 use thiserror::Error;
@@ -63,7 +64,7 @@ pub enum VerifyErrorKind {
         sig: String,
     },
     /// A signature has more parameters than allowed.
-    #[error("signature has {count} parameters: the limit is 32")]
+    #[error("signature has {count} parameters: the limit is {MAX_PARAMS}")]
     TooManyParams {
         /// The count.
         count: usize,
@@ -200,6 +201,24 @@ pub enum VerifyErrorKind {
         /// The name.
         name: String,
     },
+    /// A function declares more registers than a register operand can
+    /// number (only modules built in memory: the decoder reports D0013).
+    #[error("function `{func}` declares {count} registers: the limit is {MAX_REGISTERS}")]
+    TooManyRegisters {
+        /// The function.
+        func: String,
+        /// Declared registers.
+        count: usize,
+    },
+    /// A function's code is larger than the format allows (only modules
+    /// built in memory: the decoder reports D0013).
+    #[error("function `{func}` has {size} bytes of code: the limit is {MAX_CODE_SIZE}")]
+    CodeTooLarge {
+        /// The function.
+        func: String,
+        /// Its code size in bytes.
+        size: u64,
+    },
     /// A register list of the wrong length.
     #[error("{target} takes {}, found {found}", count_of(*.expected, .what))]
     Arity {
@@ -324,6 +343,8 @@ impl VerifyErrorKind {
             GlobalType { .. } => "V0212",
             ImmutableGlobal { .. } => "V0213",
             DuplicateGlobal { .. } => "V0110",
+            TooManyRegisters { .. } => "V0111",
+            CodeTooLarge { .. } => "V0112",
             TableEntryOutOfRange { .. } => "V0301",
             DuplicateExport { .. } => "V0302",
             MissingMain => "V0303",

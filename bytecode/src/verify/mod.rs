@@ -14,7 +14,7 @@ mod error;
 
 pub use error::{OperandPos, VerifyError, VerifyErrorKind};
 
-use crate::bytecode::limits::MAX_PARAMS;
+use crate::bytecode::limits::{MAX_CODE_SIZE, MAX_PARAMS, MAX_REGISTERS};
 use crate::bytecode::{
     is_identifier, Class, FileOffsets, Function, Inst, Module, Opcode, Operand, OperandKind, Reg,
     Signature,
@@ -184,6 +184,25 @@ impl<'a> Verifier<'a> {
                 VerifyErrorKind::BadName {
                     what: "function",
                     name: func.name.clone(),
+                },
+            );
+        }
+        if func.registers.len() > MAX_REGISTERS as usize {
+            self.error(
+                header,
+                VerifyErrorKind::TooManyRegisters {
+                    func: func.name.clone(),
+                    count: func.registers.len(),
+                },
+            );
+        }
+        let code_size = func.code.bytes().len() as u64;
+        if code_size > u64::from(MAX_CODE_SIZE) {
+            self.error(
+                header,
+                VerifyErrorKind::CodeTooLarge {
+                    func: func.name.clone(),
+                    size: code_size,
                 },
             );
         }

@@ -53,32 +53,40 @@ impl DominatorTree {
             }
             v
         };
-        let succs = |b: Block| -> Vec<Block> {
-            successors(func, b)
+        let mut succs = vec![Vec::new(); n];
+        for &b in &func.layout.blocks {
+            succs[b.index()] = successors(func, b)
                 .into_iter()
                 .filter(|s| s.index() < n && in_layout[s.index()])
-                .collect()
-        };
+                .collect();
+        }
+        Self::of_graph(func.layout.entry(), &succs)
+    }
+
+    /// The tree of the graph whose block `b` has the successors `succs[b]`
+    /// (all of them indices into `succs`), from `entry`.
+    pub fn of_graph(entry: Option<Block>, succs: &[Vec<Block>]) -> Self {
+        let n = succs.len();
         let mut preds = vec![Vec::new(); n];
-        for &b in &func.layout.blocks {
-            for s in succs(b) {
-                preds[s.index()].push(b);
+        for (b, ss) in succs.iter().enumerate() {
+            for s in ss {
+                preds[s.index()].push(Block::new(b));
             }
         }
         // Postorder by an explicit stack.
         let mut post_order = Vec::new();
         let mut visited = vec![false; n];
-        if let Some(entry) = func.layout.entry() {
-            let mut stack = vec![(entry, succs(entry), 0usize)];
+        if let Some(entry) = entry {
+            let mut stack = vec![(entry, 0usize)];
             visited[entry.index()] = true;
-            while let Some((b, ss, i)) = stack.last_mut() {
+            while let Some((b, i)) = stack.last_mut() {
+                let ss = &succs[b.index()];
                 if *i < ss.len() {
                     let s = ss[*i];
                     *i += 1;
                     if !visited[s.index()] {
                         visited[s.index()] = true;
-                        let next = succs(s);
-                        stack.push((s, next, 0));
+                        stack.push((s, 0));
                     }
                 } else {
                     post_order.push(*b);
@@ -162,6 +170,35 @@ impl DominatorTree {
     /// The immediate dominator of `b` (the entry's is itself).
     pub fn idom(&self, b: Block) -> Option<Block> {
         self.idom.get(b.index()).copied().flatten()
+    }
+
+    /// The dominance frontier of every block, by the algorithm of Cooper,
+    /// Harvey and Kennedy: for each join, the blocks on the tree paths up
+    /// from its reachable predecessors to its immediate dominator. Each
+    /// frontier lists a block once.
+    pub fn frontiers(&self) -> Vec<Vec<Block>> {
+        let mut df: Vec<Vec<Block>> = vec![Vec::new(); self.idom.len()];
+        for &b in &self.rpo {
+            let preds = &self.preds[b.index()];
+            if preds.len() < 2 {
+                continue;
+            }
+            let stop = self.idom(b);
+            for &p in preds {
+                let mut runner = p;
+                while self.is_reachable(runner) && Some(runner) != stop {
+                    if df[runner.index()].last() == Some(&b) {
+                        break;
+                    }
+                    df[runner.index()].push(b);
+                    match self.idom(runner) {
+                        Some(up) if up != runner => runner = up,
+                        _ => break,
+                    }
+                }
+            }
+        }
+        df
     }
 
     /// Whether `a` dominates `b` (every block dominates itself).

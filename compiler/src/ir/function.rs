@@ -197,6 +197,10 @@ pub struct Function {
     /// recursion ring), the bytecode function it copies, whose index trap
     /// messages name.
     pub copy_of: Option<FuncRef>,
+    /// What a call of it costs of the call stack, from the bytecode
+    /// function's registers and code size (`abi::frame_bytes`); a copy
+    /// costs what its original does.
+    pub frame_bytes: u32,
     /// What it computes.
     pub dfg: DataFlowGraph,
     /// In which order.
@@ -204,12 +208,13 @@ pub struct Function {
 }
 
 impl Function {
-    /// An empty function.
+    /// An empty function, with the smallest frame.
     pub fn new(name: &str, signature: Signature) -> Self {
         Function {
             name: name.to_string(),
             signature,
             copy_of: None,
+            frame_bytes: abi::MIN_FRAME_BYTES,
             dfg: DataFlowGraph::default(),
             layout: Layout::default(),
         }

@@ -86,7 +86,7 @@ pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
             break;
         }
         let name_span = tokens[(p.pos + 1).min(tokens.len() - 1)].span.clone();
-        let (name, sig, copy_of) = p.header().map_err(|(s, m)| err(&s, m))?;
+        let (name, sig, copy_of, _) = p.header().map_err(|(s, m)| err(&s, m))?;
         spans.push(name_span);
         if ctx.functions.iter().any(|(n, _)| *n == name) {
             return Err(err(
@@ -285,9 +285,9 @@ impl<'t> Parser<'t> {
         })
     }
 
-    /// `function NAME(T, ...) -> T [copies NAME]`
+    /// `function NAME(T, ...) -> T [copies NAME] [frame N]`
     #[allow(clippy::type_complexity)]
-    fn header(&mut self) -> PResult<(String, Signature, Option<(String, Range<usize>)>)> {
+    fn header(&mut self) -> PResult<(String, Signature, Option<(String, Range<usize>)>, u32)> {
         let kw = self.ident("`function`")?;
         if kw != "function" {
             return Err((
@@ -304,7 +304,23 @@ impl<'t> Parser<'t> {
         } else {
             None
         };
-        Ok((name, sig, copy_of))
+        let mut frame_bytes = abi::MIN_FRAME_BYTES;
+        if matches!(&self.peek().tok, Tok::Ident(w) if w == "frame") {
+            self.next();
+            let span = self.peek().span.clone();
+            frame_bytes = self.u32_number("a frame size")?;
+            let most = u32::MAX - abi::MAX_STACK_BYTES;
+            if !(abi::MIN_FRAME_BYTES..=most).contains(&frame_bytes) {
+                return Err((
+                    span,
+                    format!(
+                        "frame `{frame_bytes}` is out of range: expected {}..={most} bytes",
+                        abi::MIN_FRAME_BYTES
+                    ),
+                ));
+            }
+        }
+        Ok((name, sig, copy_of, frame_bytes))
     }
 
     fn skip_body(&mut self) -> PResult<()> {
@@ -328,10 +344,11 @@ impl<'t> Parser<'t> {
     }
 
     fn function(&mut self, ctx: &ModuleContext) -> PResult<Function> {
-        let (name, sig, _) = self.header()?;
+        let (name, sig, _, frame_bytes) = self.header()?;
         self.expect(Tok::LBrace, "`{` after the signature")?;
         self.end_line()?;
         let mut f = Function::new(&name, sig);
+        f.frame_bytes = frame_bytes;
         let mut values: Vec<Option<ValueData>> = Vec::new();
         let mut blocks: Vec<Option<BlockData>> = Vec::new();
         let mut uses: Vec<(Value, Range<usize>)> = Vec::new();

@@ -5,7 +5,9 @@
 //! bytecode pc it came from; every instruction that can trap names its trap.
 //! A module starts with its header, spelled as the `.jasm` directives are
 //! (`memory`, `type`, `data`, `table`, `export`), then a blank line; a copy
-//! a pass made names the function it copies (`copies fib`).
+//! a pass made names the function it copies (`copies fib`), and a function
+//! whose calls cost more than the smallest frame says how much
+//! (`frame 524352`).
 //!
 //! ```text
 //! memory 1, 1
@@ -46,6 +48,9 @@ pub fn write_function(out: &mut String, func: &Function, ctx: &ModuleContext) {
     let _ = write!(out, "function {}{}", func.name, func.signature);
     if let Some(original) = func.copy_of {
         let _ = write!(out, " copies {}", ctx.name(original).unwrap_or("<invalid>"));
+    }
+    if func.frame_bytes != abi::MIN_FRAME_BYTES {
+        let _ = write!(out, " frame {}", func.frame_bytes);
     }
     out.push_str(" {\n");
     for &block in &func.layout.blocks {

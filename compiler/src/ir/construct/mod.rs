@@ -26,17 +26,15 @@
 mod ssa;
 mod translate;
 
+use super::dominance::DominatorTree;
 use super::entities::{Block, FuncRef, Inst, Value};
 use super::function::{Export, Function, Module, ModuleContext, ValueDef};
 use super::instructions::{use_types, BlockCall, InstData};
 use crate::bytecode::{
     self as bc, CallOp, Class, ControlOp, Opcode, Operand, OperandKind, PureOp, Reg, TrapCondition,
 };
-use janus_runtime::abi::{TrapKind, ValType};
+use janus_runtime::abi::{self, TrapKind, ValType};
 use rustc_hash::FxHashMap;
-
-/// Placeholder for a block argument whose value is still being looked up.
-const PENDING: Value = Value(u32::MAX);
 
 /// Builds the IR of every function of a verified module, and copies what
 /// the backend needs besides code (memory, signatures, data, table,
@@ -77,25 +75,20 @@ pub fn context(module: &bc::Module) -> ModuleContext {
     }
 }
 
-/// An edge into a block: the branch instruction and which of its
-/// destinations.
-#[derive(Clone, Copy, Debug)]
-struct Edge {
-    from: Block,
-    branch: Inst,
-    dest: usize,
-}
-
 struct Builder<'a> {
     ctx: &'a ModuleContext,
     module: &'a bc::Module,
     func: Function,
     registers: &'a [ValType],
-    defs: FxHashMap<(Block, Reg), Value>,
-    preds: Vec<Vec<Edge>>,
-    expected_preds: Vec<usize>,
-    sealed: Vec<bool>,
-    incomplete: Vec<Vec<(Reg, Value)>>,
+    /// Each register's value at the current point of the walk, `None`
+    /// before anything dominating it wrote the register.
+    current: Vec<Option<Value>>,
+    /// (register, value before) for every write of the walk's open blocks.
+    undo: Vec<(Reg, Option<Value>)>,
+    /// The register each block parameter merges, per block, in order.
+    merges: Vec<Vec<Reg>>,
+    /// Each block's terminator, once emitted.
+    terminators: Vec<Option<Inst>>,
     entry: Block,
     zeros: [Option<Value>; 4],
 }
@@ -162,6 +155,7 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
     order.reverse();
 
     let mut func = Function::new(&bfunc.name, sig.clone());
+    func.frame_bytes = abi::frame_bytes(bfunc.registers.len() as u32, code.size());
     let mut block_of = FxHashMap::default();
     let needs_separate_entry = code.iter().any(|inst| inst.targets().contains(&0));
     let entry = func.dfg.make_block();
@@ -178,65 +172,95 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
         block_of.insert(start, b);
     }
 
+    // The control-flow graph of the blocks, their dominator tree, and the
+    // blocks that write each register, sorted by register.
     let blocks = func.dfg.blocks.len();
+    let mut start_of = vec![None; blocks];
+    let mut succs = vec![Vec::new(); blocks];
+    let mut writes: Vec<(Reg, Block)> = Vec::new();
+    if needs_separate_entry {
+        succs[entry.index()].push(block_of[&0]);
+    }
+    for &start in &order {
+        let block = block_of[&start];
+        start_of[block.index()] = Some(start);
+        let end = block_end(start);
+        succs[block.index()] = successors(end).into_iter().map(|s| block_of[&s]).collect();
+        for &pc in &pcs[start..=end] {
+            let inst = code.at(pc).expect("blocks hold instructions");
+            for (kind, operand) in inst.opcode.operands().iter().zip(&inst.operands) {
+                match (kind, operand) {
+                    (OperandKind::Def(_), Operand::Reg(r)) => writes.push((*r, block)),
+                    (OperandKind::Results, Operand::Regs(rs)) => {
+                        writes.extend(rs.iter().map(|&r| (r, block)));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    writes.sort_unstable();
+    writes.dedup();
+    let dom = DominatorTree::of_graph(Some(entry), &succs);
+
     let mut builder = Builder {
         ctx,
         module,
         func,
         registers: &bfunc.registers,
-        defs: FxHashMap::default(),
-        preds: vec![Vec::new(); blocks],
-        expected_preds: vec![0; blocks],
-        sealed: vec![false; blocks],
-        incomplete: vec![Vec::new(); blocks],
+        current: vec![None; bfunc.registers.len()],
+        undo: Vec::new(),
+        merges: vec![Vec::new(); blocks],
+        terminators: vec![None; blocks],
         entry,
         zeros: [None; 4],
     };
-    for &start in &order {
-        for s in successors(block_end(start)) {
-            builder.expected_preds[block_of[&s].index()] += 1;
-        }
-    }
     for (i, &ty) in sig.params.iter().enumerate() {
         let p = builder.func.dfg.append_param(entry, ty);
-        builder.defs.insert((entry, i as Reg), p);
+        builder.def_var(entry, i as Reg, p);
     }
-    builder.seal(entry);
+    builder.place_params(&writes, &dom);
     if needs_separate_entry {
-        builder.expected_preds[block_of[&0].index()] += 1;
-        let target = block_of[&0];
         builder.branch(
             entry,
             InstData::Jump {
                 dest: BlockCall {
-                    block: target,
+                    block: block_of[&0],
                     args: vec![],
                 },
             },
             0,
         );
-        builder.try_seal(target);
     }
 
-    for &start in &order {
-        let block = block_of[&start];
-        builder.try_seal(block);
-        let end = block_end(start);
-        for i in start..=end {
-            builder.translate(
-                block,
-                &code.at(pcs[i]).expect("blocks hold instructions"),
-                pcs[i],
-                i == end,
-                |pc| block_of[&index_of_pc(pc)],
-                || block_of[&(i + 1)],
-            );
+    // Dominator-tree preorder: every block after its dominators, so each
+    // read finds its register's value in `current`.
+    let mut walk: Vec<(Block, Option<usize>)> = vec![(entry, None)];
+    while let Some((block, open)) = walk.pop() {
+        if let Some(mark) = open {
+            builder.leave_block(mark);
+            continue;
         }
-    }
-    for &start in &order {
-        builder.try_seal(block_of[&start]);
+        let mark = builder.start_block(block);
+        walk.push((block, Some(mark)));
+        if let Some(start) = start_of[block.index()] {
+            let end = block_end(start);
+            for i in start..=end {
+                builder.translate(
+                    block,
+                    &code.at(pcs[i]).expect("blocks hold instructions"),
+                    pcs[i],
+                    i == end,
+                    |pc| block_of[&index_of_pc(pc)],
+                    || block_of[&(i + 1)],
+                );
+            }
+        }
+        builder.finish_block(block);
+        walk.extend(dom.children[block.index()].iter().rev().map(|&c| (c, None)));
     }
     let mut func = builder.func;
+    ssa::remove_dead_params(&mut func);
     ssa::remove_trivial_params(&mut func);
     super::passes::renumber::renumber(&mut func);
     func

@@ -36,7 +36,7 @@ pub(super) struct Frame<'ctx> {
     /// The LLVM function of each IR function the unit defines or refers
     /// to, by the IR's index (copies included).
     pub(super) functions: Vec<Option<FunctionValue<'ctx>>>,
-    /// The runtime's `janus_vm` state: memory base, size and call depth.
+    /// The runtime's `janus_vm` state: memory base and size.
     pub(super) vm: PointerValue<'ctx>,
     /// The type of `janus_vm`.
     pub(super) vm_type: StructType<'ctx>,
@@ -44,8 +44,11 @@ pub(super) struct Frame<'ctx> {
     pub(super) table: GlobalValue<'ctx>,
     /// The LLVM global of each IR global this unit uses, by index.
     pub(super) globals: Vec<Option<GlobalValue<'ctx>>>,
-    /// The type of a table entry: (function pointer, signature index).
+    /// The type of a table entry: (function pointer, signature index,
+    /// frame bytes of a call of it).
     pub(super) table_entry: StructType<'ctx>,
+    /// Each IR function's frame bytes, by the IR's index.
+    pub(super) frame_bytes: Vec<u32>,
     /// The table's number of entries.
     pub(super) table_len: u32,
     /// The module's signatures, which `call_indirect` compares by index.
@@ -83,9 +86,10 @@ pub(super) fn global_storage(context: &Context, ty: ValType) -> inkwell::types::
     }
 }
 
-/// The LLVM type of a program function: the call depth first (an `i32`
-/// every function receives from its caller, so checking the depth limit
-/// touches no memory), then the signature's parameters.
+/// The LLVM type of a program function: the frame bytes of the active
+/// calls, its own included, first (an `i32` every function receives from
+/// its caller, so checking the call stack's size touches no memory), then
+/// the signature's parameters.
 pub(super) fn fn_type<'ctx>(context: &'ctx Context, sig: &Signature) -> FunctionType<'ctx> {
     let params: Vec<BasicMetadataTypeEnum> = std::iter::once(context.i32_type().into())
         .chain(sig.params.iter().map(|&t| llvm_type(context, t).into()))
@@ -155,7 +159,7 @@ pub fn lower_unit<'ctx>(
         })
         .collect();
 
-    let vm_type = context.struct_type(&[ptr.into(), i64t.into(), i32t.into()], false);
+    let vm_type = context.struct_type(&[ptr.into(), i64t.into()], false);
     let vm = match jit {
         // In-process, the runtime is at known addresses: the state is a
         // constant pointer, and each runtime function an internal thunk
@@ -245,8 +249,9 @@ pub fn lower_unit<'ctx>(
         })
         .collect();
 
-    // The function table: (function pointer, signature index) per entry.
-    let table_entry = context.struct_type(&[ptr.into(), i32t.into()], false);
+    // The function table: (function pointer, signature index, frame
+    // bytes) per entry.
+    let table_entry = context.struct_type(&[ptr.into(), i32t.into(), i32t.into()], false);
     let table_type = table_entry.array_type(ir.table.len() as u32);
     let table = module.add_global(table_type, None, "janus.table");
     table.set_constant(true);
@@ -263,6 +268,7 @@ pub fn lower_unit<'ctx>(
                         ptr.const_null().into(),
                         i32t.const_int(u64::from(NULL_ENTRY_SIGNATURE), false)
                             .into(),
+                        i32t.const_zero().into(),
                     ]));
                 };
                 let (func, sig) = functions
@@ -281,9 +287,11 @@ pub fn lower_unit<'ctx>(
                         signature: sig.clone(),
                     }
                 })?;
+                let frame_bytes = ir.functions[f.index()].frame_bytes;
                 Ok(table_entry.const_named_struct(&[
                     func.as_global_value().as_pointer_value().into(),
                     i32t.const_int(sig as u64, false).into(),
+                    i32t.const_int(u64::from(frame_bytes), false).into(),
                 ]))
             })
             .collect::<Result<Vec<_>, LowerError>>()?;
@@ -328,6 +336,7 @@ pub fn lower_unit<'ctx>(
         vm_type,
         table,
         table_entry,
+        frame_bytes: ir.functions.iter().map(|f| f.frame_bytes).collect(),
         table_len: ir.table.len() as u32,
         globals,
         signatures: ir.signatures.clone(),
@@ -355,7 +364,20 @@ pub fn lower_unit<'ctx>(
     if has_frame {
         frame.descriptor_and_main(ir)?;
     }
+    probe_stack(context, &frame.module);
     Ok(frame.module)
+}
+
+/// Gives every function the unit defines LLVM's inline stack probes, so a
+/// frame larger than a page touches each page on its way down and can
+/// never step over the guard below the program's stack (`runtime::stack`).
+fn probe_stack(context: &Context, module: &Module<'_>) {
+    let probe = context.create_string_attribute("probe-stack", "inline-asm");
+    for f in module.get_functions() {
+        if f.count_basic_blocks() > 0 {
+            f.add_attribute(AttributeLoc::Function, probe);
+        }
+    }
 }
 
 impl<'ctx> Frame<'ctx> {
@@ -457,7 +479,8 @@ impl<'ctx> Frame<'ctx> {
             ],
             false,
         );
-        // The runtime calls `main` through this wrapper, at depth 1.
+        // The runtime calls `main` through this wrapper, with its frame
+        // the only one on the call stack.
         let entry = self.module.add_function(
             "janus.entry",
             i32t.fn_type(&[], false),
@@ -465,10 +488,11 @@ impl<'ctx> Frame<'ctx> {
         );
         let builder = c.create_builder();
         builder.position_at_end(c.append_basic_block(entry, "entry"));
+        let main_frame = self.frame_bytes[main_index.index()];
         let status = builder
             .build_call(
                 self.function(main_index.index())?,
-                &[i32t.const_int(1, false).into()],
+                &[i32t.const_int(u64::from(main_frame), false).into()],
                 "status",
             )
             .map_err(e)?;

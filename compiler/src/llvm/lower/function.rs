@@ -77,10 +77,12 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         })?;
         for &block in &f.layout.blocks {
             self.b.position_at_end(self.blocks[&block]);
-            for &inst in f.layout.block_insts(block) {
+            let insts = f.layout.block_insts(block);
+            for (k, &inst) in insts.iter().enumerate() {
                 let pc = f.dfg.pcs[inst.index()];
+                let next = insts.get(k + 1).map(|&i| f.dfg.inst(i));
                 let result = self
-                    .inst(f, f.dfg.inst(inst), pc)
+                    .inst(f, f.dfg.inst(inst), next, pc)
                     .map_err(|message| self.inst_error(f, inst, message))?;
                 if let (Some(v), Some(r)) = (result, f.dfg.result(inst)) {
                     self.values[r.index()] = Some(v);
@@ -369,10 +371,13 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         Ok(split)
     }
 
+    /// Lowers one instruction; `next` is the one after it in the block
+    /// (`depth_enter` counts the call that follows it).
     pub(super) fn inst(
         &mut self,
         f: &Function,
         data: &InstData,
+        next: Option<&InstData>,
         pc: u32,
     ) -> R<Option<BasicValueEnum<'ctx>>> {
         let b = &self.b;
@@ -505,24 +510,26 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 self.trap_when(hit, *kind, pc)?;
                 None
             }
+            // The call it comes right before decides the frame it counts.
             InstData::DepthEnter => {
-                let d = self.depth()?;
+                let call = next.ok_or("`depth_enter` ends its block: expected a call after it")?;
+                let used = self.callee_stack_bytes(call)?;
                 let full = b
                     .build_int_compare(
-                        IntPredicate::UGE,
-                        d,
-                        self.i32c(MAX_CALL_DEPTH.into()),
-                        "deep",
+                        IntPredicate::UGT,
+                        used,
+                        self.i32c(MAX_STACK_BYTES.into()),
+                        "stack.full",
                     )
                     .map_err(e)?;
                 self.trap_when(full, TrapKind::StackOverflow, pc)?;
                 None
             }
-            // The callee's depth is an argument: nothing to undo.
+            // The callee's frame bytes are an argument: nothing to undo.
             InstData::DepthLeave => None,
             InstData::Call { func, args } => {
                 let callee = self.frame.function(func.index())?;
-                let args = self.call_args(args)?;
+                let args = self.call_args(data, args)?;
                 let call = self.b.build_call(callee, &args, "").map_err(e)?;
                 self.reload_size()?;
                 match call.try_as_basic_value() {
@@ -579,7 +586,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             InstData::CallIndirect { sig, index, args } => {
                 let entry = self.table_entry(self.int(*index)?)?;
                 let fn_ptr = self.entry_function(entry)?;
-                let args = self.call_args(args)?;
+                let args = self.call_args(data, args)?;
                 let call = self
                     .b
                     .build_indirect_call(fn_type(self.c, sig), fn_ptr, &args, "")
@@ -655,23 +662,57 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         })
     }
 
-    /// This function's call depth (its hidden first parameter).
-    pub(super) fn depth(&self) -> R<IntValue<'ctx>> {
+    /// The frame bytes of the active calls, this one's included (the
+    /// function's hidden first parameter).
+    pub(super) fn stack_bytes(&self) -> R<IntValue<'ctx>> {
         Ok(self
             .func
             .get_nth_param(0)
-            .ok_or("the depth parameter")?
+            .ok_or("the stack-bytes parameter")?
             .into_int_value())
     }
 
-    /// A call's arguments: the callee's depth (one more than ours), then the
+    /// The frame bytes of the active calls once `call` has started: ours
+    /// plus the callee's frame, a constant for a direct call and read from
+    /// the table entry for an indirect one. It cannot wrap: ours are at
+    /// most `MAX_STACK_BYTES` and a frame at most `u32::MAX` less that.
+    pub(super) fn callee_stack_bytes(&self, call: &InstData) -> R<IntValue<'ctx>> {
+        let frame = match call {
+            InstData::Call { func, .. } => self.i32c(
+                self.frame
+                    .frame_bytes
+                    .get(func.index())
+                    .copied()
+                    .ok_or("the callee's frame size")?
+                    .into(),
+            ),
+            InstData::CallIndirect { index, .. } => {
+                let entry = self.table_entry(self.int(*index)?)?;
+                let frame_ptr = self
+                    .b
+                    .build_struct_gep(self.frame.table_entry, entry, 2, "frame.ptr")
+                    .map_err(e)?;
+                self.b
+                    .build_load(self.c.i32_type(), frame_ptr, "frame")
+                    .map_err(e)?
+                    .into_int_value()
+            }
+            _ => return Err("`depth_enter` must come right before a call".into()),
+        };
+        self.b
+            .build_int_nuw_add(self.stack_bytes()?, frame, "stack.bytes")
+            .map_err(e)
+    }
+
+    /// A call's arguments: the frame bytes in use once it starts, then the
     /// program's arguments.
-    pub(super) fn call_args(&self, args: &[Value]) -> R<Vec<BasicMetadataValueEnum<'ctx>>> {
-        let next = self
-            .b
-            .build_int_add(self.depth()?, self.i32c(1), "depth")
-            .map_err(e)?;
-        std::iter::once(Ok(next.into()))
+    pub(super) fn call_args(
+        &self,
+        call: &InstData,
+        args: &[Value],
+    ) -> R<Vec<BasicMetadataValueEnum<'ctx>>> {
+        let used = self.callee_stack_bytes(call)?;
+        std::iter::once(Ok(used.into()))
             .chain(args.iter().map(|&a| self.val(a).map(Into::into)))
             .collect()
     }

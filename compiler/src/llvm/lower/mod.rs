@@ -41,7 +41,7 @@ use inkwell::values::{
     PhiValue, PointerValue,
 };
 use inkwell::{AddressSpace, FloatPredicate, IntPredicate};
-use janus_runtime::abi::{self, vm_field, Rt, TrapKind, ValType, MAX_CALL_DEPTH, PAGE_SIZE};
+use janus_runtime::abi::{self, vm_field, Rt, TrapKind, ValType, MAX_STACK_BYTES, PAGE_SIZE};
 use std::collections::{HashMap, HashSet};
 
 /// The LLVM symbol of the program's function `name`.
