@@ -317,3 +317,25 @@ fn a_constant_global_named_mut_round_trips_through_the_ir_text() {
     let parsed = parse_module(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(parsed, ir, "{text}");
 }
+
+/// A function whose calls cost more than the smallest frame says so in the
+/// IR text (`frame N`), and its recursion-ring copies with it, so a printed
+/// module reads back with the same frames.
+#[test]
+fn large_frames_round_trip_through_the_ir_text() {
+    let src = "export main\nfunc f(r0: i32) -> i32\n    reg r1..r9999: i32\n    call f, [r0], [r0]\n    ret [r0]\nend\nfunc main() -> i32\n    reg r0: i32\n    ret [r0]\nend\n";
+    let (module, _, _) = assemble(src).unwrap_or_else(|e| panic!("{e:?}"));
+    let wanted = Wanted {
+        ssa: true,
+        ..Wanted::default()
+    };
+    let artefacts = driver::compile(&module, &Options::default(), wanted).expect("SSA only");
+    let ir = artefacts.ssa.expect("asked for");
+    let text = ir.to_string();
+    let frame = janus_runtime::abi::frame_bytes(10_000, module.functions[0].code.size());
+    assert!(text.contains(&format!("function f(i32) -> i32 frame {frame} {{")), "{text}");
+    assert!(text.contains(&format!("function f.1(i32) -> i32 copies f frame {frame} {{")), "{text}");
+    assert!(text.contains("function main() -> i32 {"), "{text}");
+    let parsed = parse_module(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(parsed, ir, "{text}");
+}

@@ -13,9 +13,11 @@
 //! (1,000,000 small functions). `LIMITS_REGISTERS` (default 65,535, the
 //! format's limit) and `LIMITS_CODE` (bytes, default 16 MiB) shrink the
 //! first three; `LIMITS_JANUSC` runs another janusc (an older build, for a
-//! before/after table); `LIMITS_BUILD=0` only checks.
+//! before/after table); `LIMITS_BUILD=0` only checks; `LIMITS_SSA=1` also
+//! measures `--emit ssa` (construction and IR passes, no LLVM).
 
 use janus_bench::child::measure;
+use janus_bench::shapes::Rng;
 use janus_compiler::bytecode::builder::{FunctionBuilder, ModuleBuilder};
 use janus_compiler::bytecode::limits::{MAX_CODE_SIZE, MAX_FUNCTIONS, MAX_REGISTERS};
 use janus_compiler::bytecode::{encode, Module, Opcode, Operand, Reg};
@@ -33,19 +35,6 @@ fn env_number(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.replace('_', "").parse().ok())
         .unwrap_or(default)
-}
-
-/// splitmix64, so a case always gives the same program.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) % n as u64) as usize
-    }
 }
 
 /// `dev args.count, [r], []`.
@@ -178,6 +167,13 @@ fn many_functions(count: usize) -> Module {
     mb.finish().expect("defined")
 }
 
+/// `ssa=PATH`, the `--emit` argument that writes the optimised IR to `path`.
+fn ssa_arg(path: &Path) -> PathBuf {
+    let mut arg = std::ffi::OsString::from("ssa=");
+    arg.push(path);
+    PathBuf::from(arg)
+}
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let janusc = std::env::var_os("LIMITS_JANUSC")
@@ -185,6 +181,7 @@ fn main() {
     let registers = env_number("LIMITS_REGISTERS", MAX_REGISTERS as usize);
     let code = env_number("LIMITS_CODE", MAX_CODE_SIZE as usize) - 64;
     let build = env_number("LIMITS_BUILD", 1) != 0;
+    let ssa_too = env_number("LIMITS_SSA", 0) != 0;
     let wanted = std::env::var("LIMITS_CASES").unwrap_or_default();
     let dir = tempfile::tempdir().expect("temporary directory");
     let cases: [(&str, &dyn Fn() -> Module); 4] = [
@@ -210,6 +207,14 @@ fn main() {
         let size = std::fs::metadata(&jbc).expect("written").len();
         let exe = dir.path().join(name);
         let mut commands: Vec<(&str, Vec<&Path>)> = vec![("check", vec![Path::new("check"), &jbc])];
+        let ssa = dir.path().join(format!("{name}.ssa"));
+        let emit_ssa = ssa_arg(&ssa);
+        if ssa_too {
+            commands.push((
+                "build --emit ssa",
+                vec![Path::new("build"), &jbc, Path::new("--emit"), &emit_ssa],
+            ));
+        }
         if build {
             commands.push((
                 "build -O0",
@@ -232,7 +237,7 @@ fn main() {
                 ),
                 Err(e) => (e.clone(), "-".into(), "-".into()),
             };
-            let status = if what == "check" || row.is_err() {
+            let status = if what != "build -O0" || row.is_err() {
                 "-".to_string()
             } else {
                 let ran = Command::new(&exe).args(["a", "b"]).output();
@@ -240,7 +245,8 @@ fn main() {
             };
             println!("| {name} | `{what}` | {size} | {rss} | {cpu} | {wall} | {status} |");
         }
-        let _ = std::fs::remove_file(&jbc);
-        let _ = std::fs::remove_file(&exe);
+        for file in [&jbc, &exe, &ssa] {
+            let _ = std::fs::remove_file(file);
+        }
     }
 }

@@ -20,6 +20,7 @@ use super::instructions::{BlockCall, InstData};
 use crate::asm::error::line_col;
 use crate::asm::lexer::{lex, Tok, Token};
 use crate::asm::literal::parse_int;
+use crate::bytecode::limits::{MAX_CODE_SIZE, MAX_REGISTERS};
 use crate::bytecode::{Class, Opcode, Signature};
 use header::{resolve_copies, Header};
 use janus_runtime::abi::{self, TrapKind, ValType};
@@ -309,7 +310,9 @@ impl<'t> Parser<'t> {
             self.next();
             let span = self.peek().span.clone();
             frame_bytes = self.u32_number("a frame size")?;
-            let most = u32::MAX - abi::MAX_STACK_BYTES;
+            // The largest frame a verified function has, so that a sum of
+            // frames the call stack allows plus one more fits in a u32.
+            let most = abi::frame_bytes(MAX_REGISTERS, MAX_CODE_SIZE);
             if !(abi::MIN_FRAME_BYTES..=most).contains(&frame_bytes) {
                 return Err((
                     span,

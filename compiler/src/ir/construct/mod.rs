@@ -1,27 +1,31 @@
 //! Verified bytecode to SSA IR.
 //!
-//! Registers become SSA variables with the algorithm of Braun, Buchwald,
-//! Hack, Leißa, Mallon and Zwinkau, "Simple and Efficient Construction of
-//! Static Single Assignment Form" (CC 2013): `def_var` records a register's
-//! current value in a block, `use_var` finds it (adding block parameters
-//! where control flow merges), and `seal_block` completes a block's
-//! parameters once all its predecessors are known. Two departures from the
-//! paper's presentation, both for hostile inputs: the lookup walks
-//! predecessor chains with an explicit worklist instead of recursion, so a
-//! function with a million blocks cannot overflow the stack; and trivial
-//! parameters (the paper's trivial phis) are removed in one sweep after
-//! construction rather than during it.
+//! Registers become SSA variables as Cytron, Ferrante, Rosen, Wegman and
+//! Zadeck construct them ("Efficiently Computing Static Single Assignment
+//! Form and the Control Dependence Graph", TOPLAS 1991): the blocks and
+//! their edges are known from the bytecode before any instruction is
+//! translated, so each register gets a block parameter at the iterated
+//! dominance frontier of the blocks that write it, and the blocks are then
+//! translated in dominator-tree preorder with each register's current value
+//! in one slot (`def_var` writes it, `use_var` reads it, an undo log puts
+//! it back when the walk leaves a block). Parameters nothing reads are then
+//! dropped and trivial ones (all arguments one value) removed. Nothing
+//! recurses, so a function with a million blocks cannot overflow the stack.
 //!
 //! Registers read before any write are the zero constant of their type. Every
 //! check the VM performs is emitted as its own instruction, carrying the pc of
-//! the bytecode instruction it belongs to. Time is linear in the size of the
-//! function (hash-map lookups aside).
+//! the bytecode instruction it belongs to. Time and memory are linear in the
+//! size of the function plus its dominance frontiers and block parameters,
+//! whatever the number of registers: a register read a million blocks after
+//! it was written costs one slot lookup (Braun et al.'s on-demand walks,
+//! used before, cost an entry per register and block in between).
 //!
-//! Two jobs, two files: `ssa` is the Braun et al. builder (variables,
-//! sealing, the predecessor walk, block parameters and their removal) and
-//! never looks at an instruction; `translate` walks the bytecode instructions,
-//! reading the opcode table for each one's class, access and trap
-//! conditions, and emits IR through the builder.
+//! Two jobs, two files: `ssa` is the builder (register values, block
+//! parameters at the dominance frontiers, the walk's bookkeeping, the
+//! removal of dead and trivial parameters) and never looks at an
+//! instruction; `translate` walks the bytecode instructions, reading the
+//! opcode table for each one's class, access and trap conditions, and emits
+//! IR through the builder.
 
 mod ssa;
 mod translate;
@@ -83,8 +87,11 @@ struct Builder<'a> {
     /// Each register's value at the current point of the walk, `None`
     /// before anything dominating it wrote the register.
     current: Vec<Option<Value>>,
-    /// (register, value before) for every write of the walk's open blocks.
+    /// (register, value before) for the first write of each register in
+    /// each of the walk's open blocks.
     undo: Vec<(Reg, Option<Value>)>,
+    /// The block (index + 1) that last wrote each register.
+    written_in: Vec<u32>,
     /// The register each block parameter merges, per block, in order.
     merges: Vec<Vec<Reg>>,
     /// Each block's terminator, once emitted.
@@ -172,36 +179,23 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
         block_of.insert(start, b);
     }
 
-    // The control-flow graph of the blocks, their dominator tree, and the
-    // blocks that write each register, sorted by register.
+    // The blocks' control-flow graph, their dominator tree and frontiers,
+    // and the registers written where writes can merge.
     let blocks = func.dfg.blocks.len();
-    let mut start_of = vec![None; blocks];
+    let mut spans = vec![None; blocks];
     let mut succs = vec![Vec::new(); blocks];
-    let mut writes: Vec<(Reg, Block)> = Vec::new();
     if needs_separate_entry {
         succs[entry.index()].push(block_of[&0]);
     }
     for &start in &order {
         let block = block_of[&start];
-        start_of[block.index()] = Some(start);
         let end = block_end(start);
+        spans[block.index()] = Some((start, end));
         succs[block.index()] = successors(end).into_iter().map(|s| block_of[&s]).collect();
-        for &pc in &pcs[start..=end] {
-            let inst = code.at(pc).expect("blocks hold instructions");
-            for (kind, operand) in inst.opcode.operands().iter().zip(&inst.operands) {
-                match (kind, operand) {
-                    (OperandKind::Def(_), Operand::Reg(r)) => writes.push((*r, block)),
-                    (OperandKind::Results, Operand::Regs(rs)) => {
-                        writes.extend(rs.iter().map(|&r| (r, block)));
-                    }
-                    _ => {}
-                }
-            }
-        }
     }
-    writes.sort_unstable();
-    writes.dedup();
     let dom = DominatorTree::of_graph(Some(entry), &succs);
+    let frontiers = dom.frontiers();
+    let writes = ssa::merging_writes(code, &pcs, &spans, &frontiers, bfunc.registers.len());
 
     let mut builder = Builder {
         ctx,
@@ -210,6 +204,7 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
         registers: &bfunc.registers,
         current: vec![None; bfunc.registers.len()],
         undo: Vec::new(),
+        written_in: vec![0; bfunc.registers.len()],
         merges: vec![Vec::new(); blocks],
         terminators: vec![None; blocks],
         entry,
@@ -219,7 +214,7 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
         let p = builder.func.dfg.append_param(entry, ty);
         builder.def_var(entry, i as Reg, p);
     }
-    builder.place_params(&writes, &dom);
+    builder.place_params(&writes, &frontiers);
     if needs_separate_entry {
         builder.branch(
             entry,
@@ -243,8 +238,7 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
         }
         let mark = builder.start_block(block);
         walk.push((block, Some(mark)));
-        if let Some(start) = start_of[block.index()] {
-            let end = block_end(start);
+        if let Some((start, end)) = spans[block.index()] {
             for i in start..=end {
                 builder.translate(
                     block,
@@ -259,7 +253,12 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
         builder.finish_block(block);
         walk.extend(dom.children[block.index()].iter().rev().map(|&c| (c, None)));
     }
-    let mut func = builder.func;
+    // The walk's bookkeeping goes before the clean-up allocates its own.
+    let mut func = {
+        let done = builder;
+        done.func
+    };
+    drop((dom, frontiers, writes, succs, spans));
     ssa::remove_dead_params(&mut func);
     ssa::remove_trivial_params(&mut func);
     super::passes::renumber::renumber(&mut func);

@@ -20,12 +20,17 @@ impl Builder<'_> {
         self.registers[reg as usize]
     }
 
-    /// Register `reg` holds `v` from here to the end of the current block
-    /// and in the blocks it dominates, unless written again.
-    pub(super) fn def_var(&mut self, _block: Block, reg: Reg, v: Value) {
-        let slot = &mut self.current[reg as usize];
-        self.undo.push((reg, *slot));
-        *slot = Some(v);
+    /// Register `reg` holds `v` from here to the end of `block`, the block
+    /// being translated, and in the blocks it dominates, unless written
+    /// again. Only a block's first write of a register is logged for undo.
+    pub(super) fn def_var(&mut self, block: Block, reg: Reg, v: Value) {
+        let r = reg as usize;
+        let stamp = block.index() as u32 + 1;
+        if self.written_in[r] != stamp {
+            self.written_in[r] = stamp;
+            self.undo.push((reg, self.current[r]));
+        }
+        self.current[r] = Some(v);
     }
 
     /// The value register `reg` holds at the current point: the last write
@@ -72,12 +77,11 @@ impl Builder<'_> {
         v
     }
 
-    /// Gives each block a parameter for every register it must merge:
-    /// `writes` lists (register, block) for every block that writes a
-    /// register, sorted by register; the parameters of a block come in
-    /// register order.
-    pub(super) fn place_params(&mut self, writes: &[(Reg, Block)], dom: &DominatorTree) {
-        let frontiers = dom.frontiers();
+    /// Gives each block a parameter for every register it must merge, at
+    /// the iterated dominance frontier of the blocks writing the register
+    /// (`writes`, from [`merging_writes`]); the parameters of a block come
+    /// in register order.
+    pub(super) fn place_params(&mut self, writes: &[(Reg, Block)], frontiers: &[Vec<Block>]) {
         let blocks = self.func.dfg.blocks.len();
         // The register (plus one) that last put a parameter at, or queued,
         // each block: no clearing between registers.
@@ -152,6 +156,47 @@ impl Builder<'_> {
             self.current[reg as usize] = old;
         }
     }
+}
+
+/// The (register, block) pairs parameters are placed from, sorted by
+/// register: each register each block writes, once, for the blocks whose
+/// dominance frontier is not empty. Writes in other blocks merge nowhere,
+/// so straight-line code is not read twice. `spans` gives each block's
+/// first and last instruction (by index into `pcs`); the entry of a
+/// function whose pc 0 is a jump target has none.
+pub(super) fn merging_writes(
+    code: &bc::Code,
+    pcs: &[u32],
+    spans: &[Option<(usize, usize)>],
+    frontiers: &[Vec<Block>],
+    registers: usize,
+) -> Vec<(Reg, Block)> {
+    let mut writes = Vec::new();
+    let mut last_writer = vec![u32::MAX; registers];
+    for (b, span) in spans.iter().enumerate() {
+        let Some((start, end)) = *span else { continue };
+        if frontiers[b].is_empty() {
+            continue;
+        }
+        for &pc in &pcs[start..=end] {
+            let inst = code.at(pc).expect("blocks hold instructions");
+            let mut write = |r: Reg| {
+                if last_writer[r as usize] != b as u32 {
+                    last_writer[r as usize] = b as u32;
+                    writes.push((r, Block::new(b)));
+                }
+            };
+            for (kind, operand) in inst.opcode.operands().iter().zip(&inst.operands) {
+                match (kind, operand) {
+                    (OperandKind::Def(_), Operand::Reg(r)) => write(*r),
+                    (OperandKind::Results, Operand::Regs(rs)) => rs.iter().for_each(|&r| write(r)),
+                    _ => {}
+                }
+            }
+        }
+    }
+    writes.sort_unstable();
+    writes
 }
 
 /// Every edge into each block: the branch and which of its destinations.

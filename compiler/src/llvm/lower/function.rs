@@ -675,7 +675,8 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     /// The frame bytes of the active calls once `call` has started: ours
     /// plus the callee's frame, a constant for a direct call and read from
     /// the table entry for an indirect one. It cannot wrap: ours are at
-    /// most `MAX_STACK_BYTES` and a frame at most `u32::MAX` less that.
+    /// most `MAX_STACK_BYTES` and a frame at most 17,301,496 bytes (the
+    /// verifier's limits; the IR parser's range for `frame`).
     pub(super) fn callee_stack_bytes(&self, call: &InstData) -> R<IntValue<'ctx>> {
         let frame = match call {
             InstData::Call { func, .. } => self.i32c(
