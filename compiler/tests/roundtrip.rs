@@ -333,8 +333,16 @@ fn large_frames_round_trip_through_the_ir_text() {
     let ir = artefacts.ssa.expect("asked for");
     let text = ir.to_string();
     let frame = janus_runtime::abi::frame_bytes(10_000, module.functions[0].code.size());
-    assert!(text.contains(&format!("function f(i32) -> i32 frame {frame} {{")), "{text}");
-    assert!(text.contains(&format!("function f.1(i32) -> i32 copies f frame {frame} {{")), "{text}");
+    assert!(
+        text.contains(&format!("function f(i32) -> i32 frame {frame} {{")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "function f.1(i32) -> i32 copies f frame {frame} {{"
+        )),
+        "{text}"
+    );
     assert!(text.contains("function main() -> i32 {"), "{text}");
     let parsed = parse_module(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_eq!(parsed, ir, "{text}");

@@ -40,6 +40,8 @@ pub enum Outcome {
 
 struct Frame<'a> {
     func: u32,
+    /// The call stack's frame bytes before the call, restored on return.
+    stack_bytes: u32,
     ret: usize,
     base: usize,
     registers: usize,
@@ -264,6 +266,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                         funcs[func as usize].pcs[ip - 1],
                     );
                 }
+                let caller_stack_bytes = stack_bytes;
                 stack_bytes += f.frame_bytes;
                 let new_base = base + registers;
                 if regs.len() < new_base + f.registers {
@@ -284,6 +287,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 }
                 frames.push(Frame {
                     func,
+                    stack_bytes: caller_stack_bytes,
                     ret: ip,
                     base,
                     registers,
@@ -302,7 +306,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     machine.stdout.flush();
                     return Outcome::Exit((v.unwrap_or(0) as u32 as i32) & 0xff);
                 };
-                stack_bytes -= funcs[func as usize].frame_bytes;
+                stack_bytes = frame.stack_bytes;
                 func = frame.func;
                 base = frame.base;
                 ip = frame.ret;

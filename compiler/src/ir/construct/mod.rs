@@ -193,9 +193,15 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
         spans[block.index()] = Some((start, end));
         succs[block.index()] = successors(end).into_iter().map(|s| block_of[&s]).collect();
     }
-    let dom = DominatorTree::of_graph(Some(entry), &succs);
-    let frontiers = dom.frontiers();
-    let writes = ssa::merging_writes(code, &pcs, &spans, &frontiers, bfunc.registers.len());
+    // One block merges nothing (most small functions): no tree to build.
+    let (children, frontiers, writes) = if blocks == 1 {
+        (vec![Vec::new()], vec![Vec::new()], Vec::new())
+    } else {
+        let dom = DominatorTree::of_graph(Some(entry), &succs);
+        let frontiers = dom.frontiers();
+        let writes = ssa::merging_writes(code, &pcs, &spans, &frontiers, bfunc.registers.len());
+        (dom.children, frontiers, writes)
+    };
 
     let mut builder = Builder {
         ctx,
@@ -251,14 +257,14 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
             }
         }
         builder.finish_block(block);
-        walk.extend(dom.children[block.index()].iter().rev().map(|&c| (c, None)));
+        walk.extend(children[block.index()].iter().rev().map(|&c| (c, None)));
     }
     // The walk's bookkeeping goes before the clean-up allocates its own.
     let mut func = {
         let done = builder;
         done.func
     };
-    drop((dom, frontiers, writes, succs, spans));
+    drop((children, frontiers, writes, succs, spans));
     ssa::remove_dead_params(&mut func);
     ssa::remove_trivial_params(&mut func);
     super::passes::renumber::renumber(&mut func);

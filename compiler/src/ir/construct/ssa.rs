@@ -246,6 +246,9 @@ fn drop_params(func: &mut Function, incoming: &[Vec<(Inst, usize)>], removed: &[
 /// Removes the block parameters no instruction reads, directly or through
 /// other parameters: the registers a block merges but never reads again.
 pub(super) fn remove_dead_params(func: &mut Function) {
+    if func.layout.blocks.len() < 2 {
+        return;
+    }
     let incoming = incoming(func);
     let mut live = vec![false; func.dfg.values.len()];
     let mut work = Vec::new();
@@ -294,6 +297,9 @@ pub(super) fn remove_dead_params(func: &mut Function) {
 /// parameter itself), repeating until none is left: the paper's trivial phi
 /// removal, done once after construction.
 pub(super) fn remove_trivial_params(func: &mut Function) {
+    if func.layout.blocks.len() < 2 {
+        return;
+    }
     let nvalues = func.dfg.values.len();
     let mut alias: Vec<Value> = (0..nvalues).map(Value::new).collect();
     fn resolve(alias: &[Value], mut v: Value) -> Value {
