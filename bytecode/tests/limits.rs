@@ -1,11 +1,12 @@
 //! The per-function limits of version 2 (issue 14) at every stage that
 //! checks them: a function of `MAX_REGISTERS` registers and a signature of
 //! `MAX_PARAMS` parameters are accepted by the decoder, the verifier, the
-//! assembler and the builder, and one more is refused by each with its
-//! code (D0013, V0111 or V0102, A0018, `BuildError::TooManyRegisters`); a
-//! function's code past `MAX_CODE_SIZE` is V0112 in memory.
+//! assembler, the disassembler and the builder, and one more is refused by
+//! each with its code (D0013, V0111 or V0102, A0018,
+//! `BuildError::TooManyRegisters`); a function's code past `MAX_CODE_SIZE`
+//! is V0112 in memory.
 
-use janus_bytecode::asm::assemble;
+use janus_bytecode::asm::{assemble, disassemble};
 use janus_bytecode::bytecode::builder::{BuildError, ModuleBuilder};
 use janus_bytecode::bytecode::limits::{MAX_CODE_SIZE, MAX_PARAMS, MAX_REGISTERS};
 use janus_bytecode::bytecode::{decode, encode, Code, FileOffsets, Inst, Module, Opcode, Operand};
@@ -64,6 +65,11 @@ fn a_function_of_every_register_and_a_signature_of_every_parameter_load() {
     let (decoded, _) = decode(&encode(&at_limit)).expect("decodes");
     assert_eq!(decoded.functions[1].registers.len(), MAX_REGISTERS as usize);
     assert_eq!(decoded.signatures[0].params.len(), MAX_PARAMS as usize);
+    // The disassembler writes them so the assembler reads them back.
+    let text = disassemble(&at_limit);
+    assert!(text.contains("reg r0..r65534: i32"), "{text}");
+    let (reassembled, _, _) = assemble(&text).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(encode(&reassembled), encode(&at_limit));
 }
 
 #[test]

@@ -107,6 +107,8 @@ FIXTURES = {
     # A register count one past MAX_REGISTERS, refused before its types are read.
     "limit_exceeded": module(func_sec=functions(
         name("main") + leb(0) + leb(65536) + bytes([I32]) + leb(len(MAIN_CODE)) + MAIN_CODE)),
+    # A signature of 256 parameters, one past MAX_PARAMS.
+    "too_many_params": module(type_sec=types(MAIN_SIG, leb(256) + bytes([I64]) * 256 + leb(0))),
     "invalid_utf8_name": module(func_sec=functions(function(b"ma\xffin", 0, [I32], MAIN_CODE))),
     "bad_value_type": header() + types(leb(1) + bytes([9]) + leb(0)),
     "bad_result_count": header() + types(leb(0) + leb(2) + bytes([I32, I32])),
