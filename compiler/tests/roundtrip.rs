@@ -301,21 +301,34 @@ fn generator_covers_every_opcode_and_device_op() {
     assert_eq!(devices.len(), DEVICE_OPS.len());
 }
 
+/// The SSA IR of assembly `src`, raw or optimised, and its text, which
+/// must parse back to the same IR.
+fn ir_text_round_trips(src: &str, optimised: bool) -> (Module, String) {
+    let (module, _, _) = assemble(src).unwrap_or_else(|e| panic!("{e:?}"));
+    let wanted = Wanted {
+        ssa_raw: !optimised,
+        ssa: optimised,
+        ..Wanted::default()
+    };
+    let artefacts = driver::compile(&module, &Options::default(), wanted).expect("SSA only");
+    let ir = if optimised {
+        artefacts.ssa
+    } else {
+        artefacts.ssa_raw
+    }
+    .expect("asked for");
+    let text = ir.to_string();
+    let parsed = parse_module(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(parsed, ir, "{text}");
+    (module, text)
+}
+
 /// The SSA IR prints the module's globals as the disassembler does, so a
 /// constant global named `mut` (`global mut: T = V`) must read back too.
 #[test]
 fn a_constant_global_named_mut_round_trips_through_the_ir_text() {
     let src = "global mut: i32 = 7\nglobal mut mut.x: f32 = 1.5\nexport main\nfunc main() -> i32\n    reg r0: i32\n    i32.global.get r0, mut\n    ret [r0]\nend\n";
-    let (module, _, _) = assemble(src).unwrap_or_else(|e| panic!("{e:?}"));
-    let wanted = Wanted {
-        ssa_raw: true,
-        ..Wanted::default()
-    };
-    let artefacts = driver::compile(&module, &Options::default(), wanted).expect("SSA only");
-    let ir = artefacts.ssa_raw.expect("asked for");
-    let text = ir.to_string();
-    let parsed = parse_module(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    assert_eq!(parsed, ir, "{text}");
+    ir_text_round_trips(src, false);
 }
 
 /// A function whose calls cost more than the smallest frame says so in the
@@ -324,14 +337,7 @@ fn a_constant_global_named_mut_round_trips_through_the_ir_text() {
 #[test]
 fn large_frames_round_trip_through_the_ir_text() {
     let src = "export main\nfunc f(r0: i32) -> i32\n    reg r1..r9999: i32\n    call f, [r0], [r0]\n    ret [r0]\nend\nfunc main() -> i32\n    reg r0: i32\n    ret [r0]\nend\n";
-    let (module, _, _) = assemble(src).unwrap_or_else(|e| panic!("{e:?}"));
-    let wanted = Wanted {
-        ssa: true,
-        ..Wanted::default()
-    };
-    let artefacts = driver::compile(&module, &Options::default(), wanted).expect("SSA only");
-    let ir = artefacts.ssa.expect("asked for");
-    let text = ir.to_string();
+    let (module, text) = ir_text_round_trips(src, true);
     let frame = janus_runtime::abi::frame_bytes(10_000, module.functions[0].code.size());
     assert!(
         text.contains(&format!("function f(i32) -> i32 frame {frame} {{")),
@@ -344,6 +350,4 @@ fn large_frames_round_trip_through_the_ir_text() {
         "{text}"
     );
     assert!(text.contains("function main() -> i32 {"), "{text}");
-    let parsed = parse_module(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    assert_eq!(parsed, ir, "{text}");
 }
