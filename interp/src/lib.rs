@@ -13,7 +13,7 @@
 mod decode;
 
 use decode::{decode_function, Bin, Cmp, Op};
-use janus_bytecode::bytecode::semantics::{self as sem, canon32, canon64, eval};
+use janus_bytecode::bytecode::semantics::{self as sem, eval};
 use janus_bytecode::bytecode::{Extend, Module, Opcode, OperandKind, RuntimeOp};
 use janus_runtime::abi::{self, TrapKind, ValType, MAX_CALL_DEPTH};
 use janus_runtime::machine::Machine;
@@ -145,8 +145,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                         funcs[func as usize].pcs[ip - 1],
                     );
                 }
-                let v = store_bits(op, r!(value));
-                write_le(machine.memory.bytes_mut(), ea as usize, size, v);
+                write_le(machine.memory.bytes_mut(), ea as usize, size, r!(value));
             }
             Op::ConstBin {
                 c,
@@ -409,8 +408,6 @@ struct MemShape {
     shift: u32,
     /// The register type's bits: `i32` results stay zero-extended.
     mask: u64,
-    /// The stored value's float type, whose NaNs are made canonical.
-    float: Option<ValType>,
 }
 
 impl MemShape {
@@ -418,7 +415,6 @@ impl MemShape {
         size: 0,
         shift: 0,
         mask: 0,
-        float: None,
     };
 
     const fn of(op: Opcode) -> MemShape {
@@ -438,10 +434,6 @@ impl MemShape {
             mask: match ty {
                 ValType::I32 | ValType::F32 => u32::MAX as u64,
                 ValType::I64 | ValType::F64 => u64::MAX,
-            },
-            float: match ty {
-                ValType::F32 | ValType::F64 => Some(ty),
-                ValType::I32 | ValType::I64 => None,
             },
         }
     }
@@ -501,17 +493,6 @@ fn load(op: Opcode, raw: u64) -> u64 {
         raw
     } else {
         (((raw << shape.shift) as i64 >> shape.shift) as u64) & shape.mask
-    }
-}
-
-/// A stored value's bits: a float's NaN is the canonical one, since a
-/// store makes its bits visible.
-#[inline(always)]
-fn store_bits(op: Opcode, value: u64) -> u64 {
-    match MEM_SHAPES[op.byte() as usize].float {
-        Some(ValType::F32) => u64::from(canon32(value as u32)),
-        Some(ValType::F64) => canon64(value),
-        Some(ValType::I32 | ValType::I64) | None => value,
     }
 }
 

@@ -46,6 +46,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             size_slot,
             traps: HashMap::new(),
             alloca_point: prologue,
+            nan: nan::NanPlan::of(f),
         };
         this.reload_size()?;
         Ok(this)
@@ -80,7 +81,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             for &inst in f.layout.block_insts(block) {
                 let pc = f.dfg.pcs[inst.index()];
                 let result = self
-                    .inst(f, f.dfg.inst(inst), pc)
+                    .inst(f, inst, pc)
                     .map_err(|message| self.inst_error(f, inst, message))?;
                 if let (Some(v), Some(r)) = (result, f.dfg.result(inst)) {
                     self.values[r.index()] = Some(v);
@@ -277,6 +278,28 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         )
     }
 
+    /// `v` as a sink needs it: with its NaN made canonical where `v` is a
+    /// result of arithmetic (see `nan`).
+    pub(super) fn exact(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
+        let x = self.val(v)?;
+        if self.nan.canonical_at_sink(v) {
+            self.canonical(x.into_float_value())
+        } else {
+            Ok(x)
+        }
+    }
+
+    /// `v` as a merge takes it (`canonical` says whether the merge must be
+    /// exact and `v` is arithmetic): with its NaN made canonical then.
+    pub(super) fn merge_input(&self, v: Value, canonical: bool) -> R<BasicValueEnum<'ctx>> {
+        let x = self.val(v)?;
+        if canonical {
+            self.canonical(x.into_float_value())
+        } else {
+            Ok(x)
+        }
+    }
+
     /// `r` unless it is a NaN, then the canonical NaN of its type.
     pub(super) fn canonical(&self, r: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
         let ty = r.get_type();
@@ -337,8 +360,9 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     /// Adds the phi inputs of a branch edge from the current block.
     pub(super) fn edge(&mut self, call: &BlockCall, from: BasicBlock<'ctx>) -> R<()> {
         let phis = self.phis.get(&call.block).cloned().unwrap_or_default();
-        for (phi, &arg) in phis.iter().zip(&call.args) {
-            let v = self.val(arg)?;
+        for (i, (phi, &arg)) in phis.iter().zip(&call.args).enumerate() {
+            let canonical = self.nan.canonical_on_edge(arg, call.block, i);
+            let v = self.merge_input(arg, canonical)?;
             phi.add_incoming(&[(&v as &dyn BasicValue, from)]);
         }
         Ok(())
@@ -372,9 +396,10 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     pub(super) fn inst(
         &mut self,
         f: &Function,
-        data: &InstData,
+        inst: Inst,
         pc: u32,
     ) -> R<Option<BasicValueEnum<'ctx>>> {
+        let data = f.dfg.inst(inst);
         let b = &self.b;
         Ok(match data {
             InstData::Const { ty, bits } => Some(match ty {
@@ -402,7 +427,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             }
             InstData::GlobalSet { global, value } => {
                 let global = self.frame.global(*global)?;
-                let v = self.val(*value)?;
+                let v = self.exact(*value)?;
                 let bits = match v {
                     BasicValueEnum::FloatValue(f) => {
                         let width = f.get_type().get_bit_width();
@@ -418,7 +443,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 b.build_store(global.as_pointer_value(), bits).map_err(e)?;
                 None
             }
-            InstData::Pure { op, args } => Some(self.pure(*op, args)?),
+            InstData::Pure { op, args } => Some(self.pure(*op, args, f.dfg.result(inst))?),
             InstData::Load { op, addr, offset } => {
                 let p = self.address(*addr, *offset)?;
                 let access = op.access().ok_or("a load has an access")?;
@@ -464,12 +489,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                         )
                         .map_err(e)?
                         .into(),
-                    // A stored float's bits become visible: any NaN is the
-                    // canonical one (docs/ISA.md, "NaN bits").
-                    Extend::Full | Extend::Sign | Extend::Zero if v.is_float_value() => {
-                        self.canonical(v.into_float_value())?
-                    }
-                    Extend::Full | Extend::Sign | Extend::Zero => v,
+                    Extend::Full | Extend::Sign | Extend::Zero => self.exact(*value)?,
                 };
                 let st = b.build_store(p, v).map_err(e)?;
                 st.set_alignment(1).map_err(e)?;
@@ -630,7 +650,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             }
             InstData::Return { args } => {
                 match args.first() {
-                    Some(&v) => self.b.build_return(Some(&self.val(v)?)).map_err(e)?,
+                    Some(&v) => self.b.build_return(Some(&self.exact(v)?)).map_err(e)?,
                     None => self.b.build_return(None).map_err(e)?,
                 };
                 None
@@ -672,7 +692,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             .build_int_add(self.depth()?, self.i32c(1), "depth")
             .map_err(e)?;
         std::iter::once(Ok(next.into()))
-            .chain(args.iter().map(|&a| self.val(a).map(Into::into)))
+            .chain(args.iter().map(|&a| self.exact(a).map(Into::into)))
             .collect()
     }
 
