@@ -4,7 +4,7 @@
 
 use super::error::{codes, AsmError};
 use super::lexer::{Lexer, Tok, Token};
-use crate::bytecode::limits::{MAX_PARAMS, MAX_REGISTERS};
+use crate::bytecode::limits::{MAX_PARAMS, MAX_REGISTERS, MAX_RESULTS};
 use crate::bytecode::{Reg, Signature};
 use janus_runtime::abi::ValType;
 use std::collections::VecDeque;
@@ -200,15 +200,15 @@ pub(super) fn parse_type(line: &mut Line) -> Result<ValType, AsmError> {
     })
 }
 
-/// `(T, T) -> T` with the result optional.
+/// `(T, T) -> T`, `(T) -> (T, T)`, or without `->` for no results.
 pub(super) fn parse_sig(line: &mut Line) -> Result<Signature, AsmError> {
     line.expect(Tok::LParen, "`(` to start a signature")?;
     let params = parse_params(line, "a signature", |line| {
         let at = line.peek().span.clone();
         Ok((parse_type(line)?, at))
     })?;
-    let result = parse_result(line)?;
-    Ok(Signature { params, result })
+    let results = parse_results(line)?;
+    Ok(Signature { params, results })
 }
 
 /// The rest of a parameter list after its `(`: items read by `item` (which
@@ -241,11 +241,35 @@ pub(super) fn parse_params(
     }
 }
 
-/// An optional `-> T` result type.
-pub(super) fn parse_result(line: &mut Line) -> Result<Option<ValType>, AsmError> {
-    if line.eat(&Tok::Arrow) {
-        Ok(Some(parse_type(line)?))
-    } else {
-        Ok(None)
+/// The result types after a parameter list: none without `->`, one after
+/// `-> T`, several after `-> (T, U, ...)` (at most `MAX_RESULTS`).
+pub(super) fn parse_results(line: &mut Line) -> Result<Vec<ValType>, AsmError> {
+    if !line.eat(&Tok::Arrow) {
+        return Ok(Vec::new());
+    }
+    if !line.eat(&Tok::LParen) {
+        return Ok(vec![parse_type(line)?]);
+    }
+    if line.peek().tok == Tok::RParen {
+        return Err(expected(
+            "a result type (leave out `-> ()` for no results)",
+            line.peek(),
+        ));
+    }
+    let mut results = Vec::new();
+    loop {
+        let at = line.peek().span.clone();
+        results.push(parse_type(line)?);
+        if results.len() > MAX_RESULTS as usize {
+            return Err(AsmError::new(
+                codes::LIMIT,
+                format!("too many results: a signature has at most {MAX_RESULTS}"),
+                at,
+            ));
+        }
+        if line.eat(&Tok::RParen) {
+            return Ok(results);
+        }
+        line.expect(Tok::Comma, "`,` or `)`")?;
     }
 }

@@ -17,8 +17,10 @@ pub fn run(func: &mut Function) {
         }
     }
     let dead_candidate = |func: &Function, uses: &[u32], inst: Inst| {
+        let results = func.dfg.inst_results(inst);
         func.dfg.insts[inst.index()].is_pure()
-            && func.dfg.result(inst).is_some_and(|r| uses[r.index()] == 0)
+            && !results.is_empty()
+            && results.iter().all(|r| uses[r.index()] == 0)
     };
     let mut work: Vec<Inst> = (0..func.dfg.insts.len())
         .map(Inst::new)
@@ -37,7 +39,7 @@ pub fn run(func: &mut Function) {
             }
         });
         for v in freed {
-            if let ValueDef::Result(def) = func.dfg.values[v.index()].def {
+            if let ValueDef::Result(def, _) = func.dfg.values[v.index()].def {
                 work.push(def);
             }
         }
