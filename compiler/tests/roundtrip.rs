@@ -304,7 +304,7 @@ proptest! {
 fn generator_covers_every_opcode_and_device_op() {
     let mut opcodes = std::collections::HashSet::new();
     let mut devices = std::collections::HashSet::new();
-    for seed in 0..400 {
+    for seed in 0..500 {
         for func in random_module(seed).functions {
             for inst in &func.code {
                 opcodes.insert(inst.opcode);

@@ -14,10 +14,7 @@ pub(super) const SIGNATURES: &[(&[ValType], &[ValType])] = &[
     (&[ValType::I64, ValType::I32], &[ValType::I32]),
     // Quotient and remainder.
     (&[ValType::I32, ValType::I32], &[ValType::I32, ValType::I32]),
-    (
-        &[ValType::I64],
-        &[ValType::F64, ValType::I32, ValType::I64],
-    ),
+    (&[ValType::I64], &[ValType::F64, ValType::I32, ValType::I64]),
     (
         &[],
         &[ValType::I64, ValType::F32, ValType::I32, ValType::F64],

@@ -584,11 +584,7 @@ pub fn generate(seed: u64) -> Module {
     body.ret(&[0]).expect("operands");
     mb.define(body).expect("defined");
 
-    let all: Vec<(FuncId, Signature)> = funcs
-        .iter()
-        .cloned()
-        .chain([(main, main_sig)])
-        .collect();
+    let all: Vec<(FuncId, Signature)> = funcs.iter().cloned().chain([(main, main_sig)]).collect();
     for (index, (f, sig)) in all.iter().enumerate().skip(1) {
         let mut b = mb.body(*f);
         let mut pool: [Vec<Reg>; 4] = Default::default();

@@ -254,7 +254,10 @@ fn regs(o: &Operand) -> Box<[u32]> {
 fn call_lists(results: &Operand, args: &Operand) -> (u32, Box<[u32]>) {
     let results = regs(results);
     let nresults = results.len() as u32;
-    (nresults, results.iter().chain(regs(args).iter()).copied().collect())
+    (
+        nresults,
+        results.iter().chain(regs(args).iter()).copied().collect(),
+    )
 }
 
 /// Decodes one verified function.

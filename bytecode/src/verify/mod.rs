@@ -536,7 +536,10 @@ impl<'a> Verifier<'a> {
             .collect();
         repeats.sort_unstable();
         for (element, reg) in repeats {
-            self.error_at(site.element(element), VerifyErrorKind::DuplicateResult { reg });
+            self.error_at(
+                site.element(element),
+                VerifyErrorKind::DuplicateResult { reg },
+            );
         }
     }
 

@@ -20,7 +20,7 @@ use super::instructions::{BlockCall, InstData};
 use crate::asm::error::line_col;
 use crate::asm::lexer::{lex, Tok, Token};
 use crate::asm::literal::parse_int;
-use crate::bytecode::{Class, Opcode, ResultTypes, Signature};
+use crate::bytecode::{Class, Opcode, Signature};
 use header::{resolve_copies, Header};
 use janus_runtime::abi::{self, TrapKind, ValType};
 use std::fmt;
@@ -443,9 +443,10 @@ impl<'t> Parser<'t> {
                     return Err((
                         results.first().map_or(op_span, |(_, span)| span.clone()),
                         format!(
-                            "this instruction produces {} values ({}): expected as many before `=`, found {}",
+                            "this instruction produces {} values ({}): expected {} before `=`, found {}",
                             types.len(),
-                            ResultTypes(types),
+                            types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", "),
+                            types.len(),
                             results.len()
                         ),
                     ))

@@ -65,7 +65,11 @@ impl Builder<'_> {
             .take_while(|i| matches!(self.func.dfg.insts[i.index()], InstData::Const { .. }))
             .count();
         insts.insert(at, inst);
-        let v = self.func.dfg.first_result(inst).expect("const has a result");
+        let v = self
+            .func
+            .dfg
+            .first_result(inst)
+            .expect("const has a result");
         self.zeros[slot] = Some(v);
         v
     }

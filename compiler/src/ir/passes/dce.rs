@@ -79,4 +79,39 @@ mod tests {
             super::run,
         );
     }
+
+    #[test]
+    fn a_call_stays_whichever_of_its_results_are_used() {
+        check(
+            "function f(i32) -> i64 {
+            block0(v0: i32):
+                depth_enter @0
+                v1, v2, v3 = call g(v0) @0
+                depth_leave @0
+                v4 = i64.add v3, v3 @1
+                depth_enter @2
+                v5, v6, v7 = call g(v0) @2
+                depth_leave @2
+                return v3 @3
+            }
+
+            function g(i32) -> (i32, f64, i64) {
+            block0(v0: i32):
+                v1 = const.f64 1.5 @0
+                v2 = const.i64 2 @1
+                return v0, v1, v2 @2
+            }",
+            "function f(i32) -> i64 {
+            block0(v0: i32):
+                depth_enter @0
+                v1, v2, v3 = call g(v0) @0
+                depth_leave @0
+                depth_enter @2
+                v4, v5, v6 = call g(v0) @2
+                depth_leave @2
+                return v3 @3
+            }",
+            super::run,
+        );
+    }
 }
