@@ -1,6 +1,6 @@
 //! Several results (docs/ISA.md §5.1, §6.5): the syntax and its canonical
-//! form, the format versions' result counts, and the verifier's rules for
-//! modules no file or text can hold.
+//! form, the limit of 255, and the verifier's rules for modules no file or
+//! text can hold. (Version 1's one result at most is in `versions.rs`.)
 
 use janus_bytecode::asm::disassemble;
 use janus_bytecode::bytecode::builder::ModuleBuilder;
@@ -30,12 +30,6 @@ func main() -> i32
     ret [r0]
 end
 ";
-
-fn with_version(bytes: &[u8], version: u32) -> Vec<u8> {
-    let mut out = bytes.to_vec();
-    out[4..8].copy_from_slice(&version.to_le_bytes());
-    out
-}
 
 #[test]
 fn several_results_assemble_and_disassemble_to_the_same_bytes() {
@@ -97,19 +91,6 @@ fn the_limit_is_255_results_in_text_and_in_files() {
     let err = decode(&encode(&module)).expect_err("256 results");
     assert_eq!(err.code(), "D0013", "{err}");
     assert!(err.to_string().contains("result count 256"), "{err}");
-}
-
-#[test]
-fn version_1_files_allow_one_result_at_most() {
-    let loaded = load(DIVMOD.as_bytes()).expect("divmod assembles");
-    let err = decode(&with_version(&loaded.bytes, 1)).expect_err("two results");
-    assert_eq!(err.code(), "D0016", "{err}");
-    // The type section's count byte of the first signature's results: after
-    // the header (8), the section id and size (2), the signature count (1),
-    // the parameter count and two parameter types (3).
-    assert_eq!(err.offset, 14, "{err}");
-    let hello = load(include_bytes!("../../samples/hello.jasm")).expect("hello");
-    decode(&with_version(&hello.bytes, 1)).expect("one result is version 1");
 }
 
 /// A verified `main` of no results calling a function of two i32 results

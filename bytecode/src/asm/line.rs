@@ -218,24 +218,37 @@ pub(super) fn parse_sig(line: &mut Line) -> Result<Signature, AsmError> {
 pub(super) fn parse_params(
     line: &mut Line,
     what: &str,
+    item: impl FnMut(&mut Line) -> Result<(ValType, Span), AsmError>,
+) -> Result<Vec<ValType>, AsmError> {
+    if line.eat(&Tok::RParen) {
+        return Ok(Vec::new());
+    }
+    type_list(line, MAX_PARAMS, "parameters", what, item)
+}
+
+/// A non-empty list of types read by `item`, separated by `,`, up to the
+/// `)`, at most `max` of them: past it, A0018 at the item that crosses it,
+/// saying `what` has at most `max` `plural`.
+fn type_list(
+    line: &mut Line,
+    max: u32,
+    plural: &str,
+    what: &str,
     mut item: impl FnMut(&mut Line) -> Result<(ValType, Span), AsmError>,
 ) -> Result<Vec<ValType>, AsmError> {
-    let mut params = Vec::new();
-    if line.eat(&Tok::RParen) {
-        return Ok(params);
-    }
+    let mut types = Vec::new();
     loop {
         let (ty, at) = item(line)?;
-        params.push(ty);
-        if params.len() > MAX_PARAMS as usize {
+        types.push(ty);
+        if types.len() > max as usize {
             return Err(AsmError::new(
                 codes::LIMIT,
-                format!("too many parameters: {what} has at most {MAX_PARAMS}"),
+                format!("too many {plural}: {what} has at most {max}"),
                 at,
             ));
         }
         if line.eat(&Tok::RParen) {
-            return Ok(params);
+            return Ok(types);
         }
         line.expect(Tok::Comma, "`,` or `)`")?;
     }
@@ -256,20 +269,8 @@ pub(super) fn parse_results(line: &mut Line) -> Result<Vec<ValType>, AsmError> {
             line.peek(),
         ));
     }
-    let mut results = Vec::new();
-    loop {
+    type_list(line, MAX_RESULTS, "results", "a signature", |line| {
         let at = line.peek().span.clone();
-        results.push(parse_type(line)?);
-        if results.len() > MAX_RESULTS as usize {
-            return Err(AsmError::new(
-                codes::LIMIT,
-                format!("too many results: a signature has at most {MAX_RESULTS}"),
-                at,
-            ));
-        }
-        if line.eat(&Tok::RParen) {
-            return Ok(results);
-        }
-        line.expect(Tok::Comma, "`,` or `)`")?;
-    }
+        Ok((parse_type(line)?, at))
+    })
 }

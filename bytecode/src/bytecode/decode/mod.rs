@@ -219,14 +219,7 @@ fn read_types(
             s.pos = count_pos;
             return Err(s.error(DecodeErrorKind::BadResultCount { count: nresults }));
         }
-        if nresults > MAX_RESULTS {
-            s.pos = count_pos;
-            return Err(s.error(DecodeErrorKind::LimitExceeded {
-                what: "result count",
-                value: nresults.into(),
-                limit: MAX_RESULTS.into(),
-            }));
-        }
+        s.check_limit("result count", nresults, MAX_RESULTS)?;
         let results = s.val_types(nresults, "result types")?;
         module.signatures.push(Signature { params, results });
     }
