@@ -535,3 +535,13 @@ fn fuse_constants(code: &mut [Op]) {
         code[i] = fused;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The dispatch loop's working set: a call's result and argument
+    /// registers share one list so that no operation grows past 40 bytes.
+    #[test]
+    fn an_operation_is_40_bytes() {
+        assert_eq!(std::mem::size_of::<super::Op>(), 40);
+    }
+}

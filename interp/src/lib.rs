@@ -312,10 +312,15 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 // The verifier matched both lists to the callee's results,
                 // so they have one length; the frames are disjoint, so the
                 // copies read the callee's registers as it left them.
-                for (&d, &v) in frame.results.iter().zip(values.iter()) {
-                    // SAFETY: `v` is a register of the callee's frame, which
-                    // is still inside regs.
-                    r!(d) = unsafe { *callee_fp.add(v as usize) };
+                // SAFETY (each read): `v` is a register of the callee's
+                // frame, which is still inside regs.
+                match (frame.results, &**values) {
+                    ([d], [v]) => r!(*d) = unsafe { *callee_fp.add(*v as usize) },
+                    (results, values) => {
+                        for (&d, &v) in results.iter().zip(values) {
+                            r!(d) = unsafe { *callee_fp.add(v as usize) };
+                        }
+                    }
                 }
             }
             Op::Exit { status } => {

@@ -382,3 +382,37 @@ impl Module {
             .unwrap_or(f)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_lists_cost_what_one_optional_result_did() {
+        assert_eq!(std::mem::size_of::<ResultList>(), 8);
+        assert_eq!(
+            std::mem::size_of::<ResultList>(),
+            std::mem::size_of::<Option<Value>>()
+        );
+        // A signature's result list would make `call_indirect` the largest
+        // instruction; boxed, `brif` (two block calls) stays the largest.
+        assert_eq!(std::mem::size_of::<InstData>(), 72);
+    }
+
+    #[test]
+    fn results_come_back_in_order_however_many() {
+        let mut dfg = DataFlowGraph::default();
+        let none = dfg.make_inst(InstData::DepthEnter, &[], 0);
+        let one = dfg.make_inst(InstData::DepthLeave, &[ValType::I64], 0);
+        let types = [ValType::F32, ValType::I32, ValType::F64];
+        let three = dfg.make_inst(InstData::DepthEnter, &types, 0);
+        assert_eq!(dfg.inst_results(none), &[]);
+        assert_eq!(dfg.inst_results(one), &[Value(0)]);
+        assert_eq!(dfg.inst_results(three), &[Value(1), Value(2), Value(3)]);
+        for (n, &v) in dfg.inst_results(three).iter().enumerate() {
+            assert_eq!(dfg.values[v.index()].def, ValueDef::Result(three, n));
+            assert_eq!(dfg.value_type(v), types[n]);
+        }
+        assert_eq!(dfg.result_pool.len(), 3, "only lists of two or more");
+    }
+}

@@ -111,8 +111,8 @@ pub enum InstData {
     /// `null_table_entry` or `signature_mismatch`, checked in that order,
     /// unless table entry `index` holds a function of signature `sig`.
     TableCheck {
-        /// The expected signature.
-        sig: Signature,
+        /// The expected signature (boxed, as in `CallIndirect`).
+        sig: Box<Signature>,
         /// The `i32` table index.
         index: Value,
     },
@@ -120,8 +120,10 @@ pub enum InstData {
     /// after its `table_check`; its results are the signature's, as a
     /// `call`'s.
     CallIndirect {
-        /// The callee's signature.
-        sig: Signature,
+        /// The callee's signature, boxed so that this rare instruction does
+        /// not make every instruction larger (a signature with its result
+        /// list is 48 bytes).
+        sig: Box<Signature>,
         /// The `i32` table index.
         index: Value,
         /// One value per parameter.

@@ -615,12 +615,12 @@ impl<'t> Parser<'t> {
                 let index = self.use_value(uses)?;
                 self.expect(Tok::Comma, "`,` and the expected signature")?;
                 InstData::TableCheck {
-                    sig: self.sig()?,
+                    sig: Box::new(self.sig()?),
                     index,
                 }
             }
             "call_indirect" => {
-                let sig = self.sig()?;
+                let sig = Box::new(self.sig()?);
                 self.expect(Tok::Comma, "`,` and the table index")?;
                 let index = self.use_value(uses)?;
                 self.expect(Tok::LParen, "`(` and the arguments")?;

@@ -212,7 +212,8 @@ impl Builder<'_> {
                 self.call(block, InstData::Call { func, args }, results, pc);
             }
             Class::Call(CallOp::CallIndirect) => {
-                let sig = self.module.signatures[Self::u32_operand(inst, 0) as usize].clone();
+                let sig =
+                    Box::new(self.module.signatures[Self::u32_operand(inst, 0) as usize].clone());
                 let index = self.use_var(block, Self::reg_operand(inst, 1));
                 let args: Vec<Value> = Self::regs_operand(inst, 3)
                     .iter()

@@ -576,7 +576,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     .frame
                     .signatures
                     .iter()
-                    .position(|s| s == sig)
+                    .position(|s| *s == **sig)
                     .map_or(u32::MAX as u64, |i| i as u64);
                 let differs = self
                     .b
