@@ -141,3 +141,59 @@ fn the_most_results_a_signature_holds_reach_every_engine() {
         assert_eq!(out, acc.to_string(), "{level}");
     }
 }
+
+/// `n` functions of two results, more than one codegen unit holds:
+/// `f{i}(x)` returns `(x', x' as i64 * 3)` for `x'` a mix of `x` and its
+/// children `f{2i+1}` and `f{2i+2}`'s results, so calls of several results
+/// cross units; `main` prints `f0(7)`'s.
+fn many_pairs(n: usize) -> String {
+    let mut s = String::from("export main\n");
+    for i in 0..n {
+        s += &format!(
+            "func f{i}(r0: i32) -> (i32, i64)\n    reg r1..r2: i32\n    reg r3..r4: i64\n"
+        );
+        for k in 0..6 {
+            let op = ["add", "mul", "xor"][k % 3];
+            s += &format!(
+                "    i32.const r1, {}\n    i32.{op} r0, r0, r1\n",
+                i * 6 + k + 1
+            );
+        }
+        for child in [2 * i + 1, 2 * i + 2] {
+            if child < n {
+                s += &format!(
+                    "    call f{child}, [r2, r3], [r0]\n    i32.add r0, r0, r2\n    i32.wrap_i64 r2, r3\n    i32.xor r0, r0, r2\n"
+                );
+            }
+        }
+        s += "    i64.extend_i32_u r3, r0\n    i64.const r4, 3\n    i64.mul r3, r3, r4\n    ret [r0, r3]\nend\n";
+    }
+    s += "func main() -> i32\n    reg r0..r3: i32\n    reg r4..r5: i64\n    i32.const r0, 7\n    \
+          call f0, [r1, r5], [r0]\n    i64.extend_i32_s r4, r1\n    i32.const r2, 1\n    \
+          dev console.write_i64, [r3], [r2, r4]\n    dev console.write_i64, [r3], [r2, r5]\n    \
+          i32.const r0, 0\n    ret [r0]\nend\n";
+    s
+}
+
+#[test]
+fn calls_of_several_results_cross_codegen_units() {
+    let dir = dir_with(&[]);
+    std::fs::write(dir.path().join("pairs.jasm"), many_pairs(3_000)).expect("write");
+    let reference = janusc(&["run", "--engine", "interp", "pairs.jasm"], dir.path());
+    assert!(reference.status.success(), "{}", stderr(&reference));
+    let verbose = janusc(
+        &["build", "-O0", "-v", "pairs.jasm", "-o", "pairs"],
+        dir.path(),
+    );
+    assert!(
+        stderr(&verbose).contains("note: built in 2 codegen units"),
+        "{}",
+        stderr(&verbose)
+    );
+    let run = std::process::Command::new(dir.path().join("pairs"))
+        .output()
+        .expect("run");
+    assert_eq!(stdout(&run), stdout(&reference), "AOT");
+    let jit = janusc(&["run", "--engine", "jit", "-O0", "pairs.jasm"], dir.path());
+    assert_eq!(stdout(&jit), stdout(&reference), "JIT: {}", stderr(&jit));
+}
