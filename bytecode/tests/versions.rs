@@ -1,11 +1,13 @@
 //! Format versions (docs/ISA.md §3): janusc writes version 2 and still
-//! reads version 1, which is version 2 without the global section.
+//! reads version 1, which is version 2 without the global section and with
+//! at most one result a signature.
 
 use janus_bytecode::bytecode::{decode, encode, DecodeErrorKind};
 use janus_bytecode::load;
 
 const HELLO: &str = include_str!("../../samples/hello.jasm");
 const GLOBALS: &str = include_str!("../../samples/globals.jasm");
+const MULTI_RESULTS: &str = include_str!("../../samples/multi_results.jasm");
 
 fn with_version(bytes: &[u8], version: u32) -> Vec<u8> {
     let mut out = bytes.to_vec();
@@ -54,4 +56,21 @@ fn globals_need_version_2_and_other_versions_are_refused() {
         assert_eq!(err.code(), "D0002", "{err}");
         assert_eq!(err.offset, 4);
     }
+}
+
+#[test]
+fn version_1_files_allow_one_result_at_most() {
+    let loaded = load(MULTI_RESULTS.as_bytes()).expect("multi_results assembles");
+    assert_eq!(
+        loaded.module.signatures[0].to_string(),
+        "(i32, i32) -> (i32, i32)"
+    );
+    let err = decode(&with_version(&loaded.bytes, 1)).expect_err("two results");
+    assert_eq!(err.code(), "D0016", "{err}");
+    // The first signature's result count: after the header (8), the
+    // section id and size (2), the signature count (1), the parameter count
+    // and two parameter types (3).
+    assert_eq!(err.offset, 14, "{err}");
+    let hello = load(HELLO.as_bytes()).expect("hello");
+    decode(&with_version(&encode(&hello.module), 1)).expect("one result is version 1");
 }

@@ -4,12 +4,13 @@
 //! themselves, so they never reach the decoder checks for what a [`Module`]
 //! cannot hold: a global's mutability byte other than 0 or 1 (D0021), a
 //! global's type byte naming no type (D0015), a version-1 header over a
-//! global section (D0020). Random bytes (the `load` target) reach them only
-//! by luck, deep inside a file. Here one such change is made to a built
-//! module's encoding, and the one result the decoder must give for it is
-//! known without decoding: the error's code and offset, or, for a version-1
-//! header over a module without globals, the very same module (version 1 is
-//! version 2 without the global section, docs/ISA.md §3).
+//! signature of several results (D0016) or a global section (D0020). Random
+//! bytes (the `load` target) reach them only by luck, deep inside a file.
+//! Here one such change is made to a built module's encoding, and the one
+//! result the decoder must give for it is known without decoding: the
+//! error's code and offset, or, for a version-1 header over a module without
+//! either, the very same module (version 1 is version 2 without the global
+//! section and with at most one result a signature, docs/ISA.md §3).
 //!
 //! Offsets are found from the module and the decoder's [`FileOffsets`] for
 //! the undamaged bytes, and by walking the section headers: the encoding is
@@ -63,12 +64,19 @@ pub fn damage(
     let expect = match u.int_in_range(0..=2)? {
         0 => {
             out[4..8].copy_from_slice(&1u32.to_le_bytes());
-            match section_at(bytes, GLOBAL_SECTION) {
-                Some(offset) => Expect::Error {
+            // The type section comes first, so its signatures are read
+            // before the global section is reached.
+            let several = module.signatures.iter().position(|s| s.results.len() > 1);
+            match (several, section_at(bytes, GLOBAL_SECTION)) {
+                (Some(sig), _) => Expect::Error {
+                    code: "D0016",
+                    offset: result_count_at(module, offsets, sig),
+                },
+                (None, Some(offset)) => Expect::Error {
                     code: "D0020",
                     offset,
                 },
-                None => Expect::Same,
+                (None, None) => Expect::Same,
             }
         }
         1 if !module.globals.is_empty() => {
@@ -90,6 +98,13 @@ pub fn damage(
         _ => return Ok(None),
     };
     Ok(Some(Damaged { bytes: out, expect }))
+}
+
+/// The offset of signature `s`'s result count: after its parameter count
+/// (a LEB128 integer) and its parameters' type bytes.
+fn result_count_at(module: &Module, offsets: &FileOffsets, s: usize) -> usize {
+    let params = module.signatures[s].params.len();
+    offsets.signatures[s] + leb_len(params) + params
 }
 
 /// The offset of global `g`'s mutability byte: after its name (a LEB128

@@ -6,7 +6,8 @@
 //! empty memory declaration), and are wrong only in what the verifier
 //! judges: register numbers and types, jump targets (out of range, into an
 //! instruction, at the end), signature, function and global indices, call
-//! and return arities, device operation codes, names, duplicate signatures,
+//! and return arities, result lists naming a register twice, device
+//! operation codes, names, duplicate signatures,
 //! functions, exports, globals and labels, globals of another type than
 //! their instructions or set while constant, memory sizes, data outside
 //! memory, label names out of order. Each choice is valid most of the time
@@ -254,7 +255,7 @@ fn signatures(u: &mut Unstructured, module: &mut Module) -> Result<()> {
     if u.ratio(7, 8)? {
         module.signatures.push(Signature {
             params: vec![],
-            result: Some(ValType::I32),
+            results: vec![ValType::I32],
         });
     }
     for _ in 0..u.int_in_range(0..=MAX_SIGS)? {
@@ -268,14 +269,23 @@ fn signatures(u: &mut Unstructured, module: &mut Module) -> Result<()> {
         for _ in 0..nparams {
             params.push(val_type(u)?);
         }
-        let result = if u.arbitrary()? {
-            Some(val_type(u)?)
-        } else {
-            None
-        };
-        module.signatures.push(Signature { params, result });
+        let results = results(u)?;
+        module.signatures.push(Signature { params, results });
     }
     Ok(())
+}
+
+/// A signature's results: none or one most of the time, sometimes a few,
+/// seldom the 255 the decoder allows at most.
+fn results(u: &mut Unstructured) -> Result<Vec<ValType>> {
+    let n = if seldom(u, 64)? {
+        255
+    } else if seldom(u, 4)? {
+        u.int_in_range(2..=4)?
+    } else {
+        u.int_in_range(0..=1)?
+    };
+    (0..n).map(|_| val_type(u)).collect()
 }
 
 /// No memory, or one of [`PAGES`]' sizes (never `0, 0`, which the format
@@ -367,11 +377,11 @@ fn inst(
     targets: &mut Vec<Target>,
 ) -> Result<Inst> {
     let function = &module.functions[func];
-    let own_result = || {
+    let own_results = || {
         module
             .signatures
             .get(function.sig as usize)
-            .map(|s| s.result.into_iter().collect::<Vec<_>>())
+            .map(|s| s.results.clone())
     };
     let mut lists: Option<(Vec<ValType>, Vec<ValType>)> = None;
     let mut operands = Vec::with_capacity(opcode.operands().len());
@@ -397,7 +407,7 @@ fn inst(
                     .functions
                     .get(index as usize)
                     .and_then(|f| module.signatures.get(f.sig as usize))
-                    .map(|s| (s.params.clone(), s.result.into_iter().collect()));
+                    .map(|s| (s.params.clone(), s.results.clone()));
                 Operand::U32(index)
             }
             OperandKind::Global => Operand::U32(global_index(u, module, opcode)?),
@@ -406,7 +416,7 @@ fn inst(
                 lists = module
                     .signatures
                     .get(index as usize)
-                    .map(|s| (s.params.clone(), s.result.into_iter().collect()));
+                    .map(|s| (s.params.clone(), s.results.clone()));
                 Operand::U32(index)
             }
             OperandKind::DevOp => {
@@ -424,7 +434,7 @@ fn inst(
                 Operand::Regs(register_list(u, function, results)?)
             }
             OperandKind::Args if opcode == Opcode::Ret => {
-                Operand::Regs(register_list(u, function, own_result().as_deref())?)
+                Operand::Regs(register_list(u, function, own_results().as_deref())?)
             }
             OperandKind::Args => {
                 let params = lists.as_ref().map(|(p, _)| p.as_slice());
@@ -443,14 +453,14 @@ fn ending(u: &mut Unstructured, module: &Module, func: usize) -> Result<Inst> {
     let opcode = *u.choose(&[Opcode::Ret, Opcode::Ret, Opcode::Exit, Opcode::Unreachable])?;
     let operands = match opcode {
         Opcode::Ret => {
-            let result = module
+            let results = module
                 .signatures
                 .get(function.sig as usize)
-                .map(|s| s.result.into_iter().collect::<Vec<_>>());
+                .map(|s| s.results.clone());
             vec![Operand::Regs(register_list(
                 u,
                 function,
-                result.as_deref(),
+                results.as_deref(),
             )?)]
         }
         Opcode::Exit => vec![Operand::Reg(register(u, function, ValType::I32)?)],
@@ -612,11 +622,7 @@ fn mutate(u: &mut Unstructured, module: &mut Module) -> Result<()> {
                     let s = u.choose_index(module.signatures.len())?;
                     let sig = &mut module.signatures[s];
                     if u.arbitrary()? || sig.params.is_empty() {
-                        sig.result = if u.arbitrary()? {
-                            Some(val_type(u)?)
-                        } else {
-                            None
-                        };
+                        sig.results = results(u)?;
                     } else {
                         let p = u.choose_index(sig.params.len())?;
                         sig.params[p] = val_type(u)?;

@@ -7,7 +7,8 @@
 //! every index in range, every register operand present and of the type its
 //! opcode demands, every jump on an instruction boundary, no function able
 //! to run off its end, every call, device operation and return passing what
-//! its target declares, `main` exported as `() -> i32`, and every data
+//! its target declares (a call's results in as many different registers),
+//! `main` exported as `() -> i32`, and every data
 //! segment inside the initial memory. For globals (docs/ISA.md §5.9): every
 //! global instruction names a global that exists, has the type of the
 //! instruction's register and, when the instruction writes it (reads a
@@ -76,7 +77,7 @@ pub fn check(module: &Module) {
                             .get(*f as usize)
                             .unwrap_or_else(|| panic!("{at}: function {f}"));
                         let s = &module.signatures[callee.sig as usize];
-                        lists = Some((s.params.clone(), s.result.into_iter().collect()));
+                        lists = Some((s.params.clone(), s.results.clone()));
                     }
                     (OperandKind::Global, Operand::U32(g)) => {
                         let global = module
@@ -103,7 +104,7 @@ pub fn check(module: &Module) {
                             .signatures
                             .get(*s as usize)
                             .unwrap_or_else(|| panic!("{at}: signature {s}"));
-                        lists = Some((s.params.clone(), s.result.into_iter().collect()));
+                        lists = Some((s.params.clone(), s.results.clone()));
                     }
                     (OperandKind::DevOp, Operand::Dev(code)) => {
                         let op = device_op_by_code(*code)
@@ -113,10 +114,11 @@ pub fn check(module: &Module) {
                     (OperandKind::Results, Operand::Regs(regs)) => {
                         let (_, results) = lists.as_ref().expect("a callee precedes results");
                         list(regs, results, &reg, &at);
+                        let distinct: HashSet<&Reg> = regs.iter().collect();
+                        assert_eq!(distinct.len(), regs.len(), "{at}: results {regs:?}");
                     }
                     (OperandKind::Args, Operand::Regs(regs)) if inst.opcode == Opcode::Ret => {
-                        let result: Vec<ValType> = sig.result.into_iter().collect();
-                        list(regs, &result, &reg, &at);
+                        list(regs, &sig.results, &reg, &at);
                     }
                     (OperandKind::Args, Operand::Regs(regs)) => {
                         let (params, _) = lists.as_ref().expect("a callee precedes arguments");
@@ -152,7 +154,7 @@ pub fn check(module: &Module) {
     let main = module.export("main").expect("main is exported");
     let sig = &module.signatures[module.functions[main as usize].sig as usize];
     assert!(
-        sig.params.is_empty() && sig.result == Some(ValType::I32),
+        sig.params.is_empty() && sig.results == [ValType::I32],
         "main is {sig}"
     );
     let mut names = HashSet::new();

@@ -182,20 +182,22 @@ pub enum Op {
         default: u32,
         table: Box<[u32]>,
     },
+    /// A call: `lists` holds the `nresults` result registers, then the
+    /// arguments (one list, so the operation stays 40 bytes).
     Call {
         callee: u32,
-        dst: Option<u32>,
-        args: Box<[u32]>,
+        nresults: u32,
+        lists: Box<[u32]>,
     },
     CallIndirect {
         sig: u32,
         index: u32,
         callee: u32,
-        dst: Option<u32>,
-        args: Box<[u32]>,
+        nresults: u32,
+        lists: Box<[u32]>,
     },
     Ret {
-        value: Option<u32>,
+        values: Box<[u32]>,
     },
     Exit {
         status: u32,
@@ -247,6 +249,17 @@ fn regs(o: &Operand) -> Box<[u32]> {
     }
 }
 
+/// A call's result and argument lists as one: the number of results, then
+/// the results followed by the arguments.
+fn call_lists(results: &Operand, args: &Operand) -> (u32, Box<[u32]>) {
+    let results = regs(results);
+    let nresults = results.len() as u32;
+    (
+        nresults,
+        results.iter().chain(regs(args).iter()).copied().collect(),
+    )
+}
+
 /// Decodes one verified function.
 pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Function {
     let pcs = f.pcs();
@@ -273,19 +286,23 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
     let op = inst.opcode;
     match op.class() {
         Class::Control(c) => decode_control(c, o, index_of),
-        Class::Call(CallOp::Call) => Op::Call {
-            callee: u32_of(&o[0]),
-            dst: regs(&o[1]).first().copied(),
-            args: regs(&o[2]),
-        },
+        Class::Call(CallOp::Call) => {
+            let (nresults, lists) = call_lists(&o[1], &o[2]);
+            Op::Call {
+                callee: u32_of(&o[0]),
+                nresults,
+                lists,
+            }
+        }
         Class::Call(CallOp::CallIndirect) => {
             let _ = module;
+            let (nresults, lists) = call_lists(&o[2], &o[3]);
             Op::CallIndirect {
                 sig: u32_of(&o[0]),
                 index: reg(&o[1]),
                 callee: 0,
-                dst: regs(&o[2]).first().copied(),
-                args: regs(&o[3]),
+                nresults,
+                lists,
             }
         }
         Class::Device => Op::Dev {
@@ -374,7 +391,7 @@ fn decode_control(c: ControlOp, o: &[Operand], index_of: &dyn Fn(u32) -> u32) ->
             },
         },
         ControlOp::Ret => Op::Ret {
-            value: regs(&o[0]).first().copied(),
+            values: regs(&o[0]),
         },
         ControlOp::Exit => Op::Exit { status: reg(&o[0]) },
         ControlOp::Trap => Op::Trap {
@@ -516,5 +533,15 @@ fn fuse_constants(code: &mut [Op]) {
             _ => continue,
         };
         code[i] = fused;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The dispatch loop's working set: a call's result and argument
+    /// registers share one list so that no operation grows past 40 bytes.
+    #[test]
+    fn an_operation_is_40_bytes() {
+        assert_eq!(std::mem::size_of::<super::Op>(), 40);
     }
 }

@@ -42,7 +42,8 @@ struct Frame<'a> {
     base: usize,
     registers: usize,
     code: &'a [Op],
-    dst: Option<u32>,
+    /// The caller's registers that receive the callee's results, in order.
+    results: &'a [u32],
 }
 
 /// Runs a verified module's `main` on `machine`.
@@ -223,15 +224,16 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             }
             Op::Call {
                 callee,
-                dst,
-                ref args,
+                nresults,
+                ref lists,
             }
             | Op::CallIndirect {
                 callee,
-                dst,
-                ref args,
+                nresults,
+                ref lists,
                 ..
             } => {
+                let (results, args) = lists.split_at(nresults as usize);
                 let callee = if let Op::CallIndirect { sig, index, .. } = *op {
                     let pc = funcs[func as usize].pcs[ip - 1];
                     let i = r!(index) as u32 as usize;
@@ -282,7 +284,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     base,
                     registers,
                     code,
-                    dst,
+                    results,
                 });
                 func = callee;
                 base = new_base;
@@ -290,11 +292,12 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 ip = 0;
                 code = &f.code;
             }
-            Op::Ret { value } => {
-                let v = value.map(|r| r!(r));
+            Op::Ret { ref values } => {
                 let Some(frame) = frames.pop() else {
+                    // `main` returns exactly one i32.
+                    let v = values.first().map_or(0, |&r| r!(r));
                     machine.stdout.flush();
-                    return Outcome::Exit((v.unwrap_or(0) as u32 as i32) & 0xff);
+                    return Outcome::Exit((v as u32 as i32) & 0xff);
                 };
                 depth -= 1;
                 func = frame.func;
@@ -302,10 +305,21 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 ip = frame.ret;
                 registers = frame.registers;
                 code = frame.code;
+                let callee_fp = fp;
                 // SAFETY: the caller's frame lies below the callee's, inside regs.
                 fp = unsafe { regs.as_mut_ptr().add(base) };
-                if let (Some(d), Some(v)) = (frame.dst, v) {
-                    r!(d) = v;
+                // The verifier matched both lists to the callee's results,
+                // so they have one length; the frames are disjoint, so the
+                // copies read the callee's registers as it left them.
+                // SAFETY (each read): `v` is a register of the callee's
+                // frame, which is still inside regs.
+                match (frame.results, &**values) {
+                    ([d], [v]) => r!(*d) = unsafe { *callee_fp.add(*v as usize) },
+                    (results, values) => {
+                        for (&d, &v) in results.iter().zip(values) {
+                            r!(d) = unsafe { *callee_fp.add(v as usize) };
+                        }
+                    }
                 }
             }
             Op::Exit { status } => {

@@ -107,7 +107,10 @@ FIXTURES = {
     "limit_exceeded": module(func_sec=functions(function("main", 0, [I32] * 5000, MAIN_CODE))),
     "invalid_utf8_name": module(func_sec=functions(function(b"ma\xffin", 0, [I32], MAIN_CODE))),
     "bad_value_type": header() + types(leb(1) + bytes([9]) + leb(0)),
+    # Two results in a version-1 file, which allows 0 or 1.
     "bad_result_count": header() + types(leb(0) + leb(2) + bytes([I32, I32])),
+    # Version 2 allows 255 results.
+    "results_limit_exceeded": header(2) + types(leb(0) + leb(256) + bytes([I32] * 256)),
     "unknown_opcode": module(func_sec=functions(function("main", 0, [I32], b"\xff" + MAIN_CODE))),
     "instruction_past_end": module(func_sec=functions(function("main", 0, [I32], MAIN_CODE + b"\x10\x00"))),
     # The verifier (V codes) on binary input: indices text cannot spell.

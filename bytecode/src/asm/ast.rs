@@ -51,7 +51,7 @@ pub(super) enum BodyLine {
 pub(super) struct FuncItem {
     pub(super) name: String,
     pub(super) params: Vec<ValType>,
-    pub(super) result: Option<ValType>,
+    pub(super) results: Vec<ValType>,
     pub(super) registers: Vec<ValType>,
     /// The current line's labels and instruction while parsing; empty once
     /// the function is parsed (the emitter reads the body again from

@@ -22,7 +22,9 @@
 //! end
 //! ```
 
-use crate::bytecode::{DataSegment, Global, MemoryDecl, Module, Operand, OperandKind, Signature};
+use crate::bytecode::{
+    DataSegment, Global, MemoryDecl, Module, Operand, OperandKind, ResultTypes, Signature,
+};
 use janus_runtime::abi::{self, ValType};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
@@ -74,8 +76,8 @@ pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
             let _ = write!(out, "r{i}: {ty}");
         }
         out.push(')');
-        if let Some(result) = sig.and_then(|s| s.result) {
-            let _ = write!(out, " -> {result}");
+        if let Some(sig) = sig.filter(|s| !s.results.is_empty()) {
+            let _ = write!(out, " -> {}", ResultTypes(&sig.results));
         }
         out.push('\n');
         let mut i = nparams;

@@ -146,7 +146,7 @@ pub(super) fn emit(
             Item::Func(f) => {
                 let sig = Signature {
                     params: f.params.clone(),
-                    result: f.result,
+                    results: f.results.clone(),
                 };
                 note_sig(&mut mb, &mut map, errors, sig, span);
                 if functions.contains_key(f.name.as_str()) {
@@ -157,7 +157,7 @@ pub(super) fn emit(
                     ));
                     continue;
                 }
-                let id = mb.declare(&f.name, &f.params, f.result);
+                let id = mb.declare(&f.name, &f.params, &f.results);
                 functions.insert(&f.name, id);
                 map.functions.push(span.clone());
                 let count = map.functions.len();

@@ -8,7 +8,7 @@ use super::ast::{BodyLine, DataItem, DataPiece, FuncItem, IntExpr, Item, RawOper
 use super::error::{codes, AsmError};
 use super::lexer::{Lexer, Tok};
 use super::line::{
-    expected, immediate_kind, misplaced, parse_params, parse_reg, parse_result, parse_sig,
+    expected, immediate_kind, misplaced, parse_params, parse_reg, parse_results, parse_sig,
     parse_type, Line, Span,
 };
 use super::literal::number_u64;
@@ -130,7 +130,7 @@ pub(super) fn body_lines<'a>(
         FuncItem {
             name: func.name.clone(),
             params: func.params.clone(),
-            result: func.result,
+            results: func.results.clone(),
             registers: func.params.clone(),
             body: Vec::new(),
             body_seen: false,
@@ -349,14 +349,14 @@ fn parse_line(
                 line.expect(Tok::Colon, "`:` and the parameter's type")?;
                 Ok((parse_type(line)?, reg_span))
             })?;
-            let result = parse_result(line)?;
+            let results = parse_results(line)?;
             line.end()?;
             let registers = params.clone();
             *current = Some((
                 FuncItem {
                     name,
                     params,
-                    result,
+                    results,
                     registers,
                     body: Vec::new(),
                     body_seen: false,

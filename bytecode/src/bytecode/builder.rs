@@ -15,7 +15,7 @@
 //! use janus_runtime::abi::ValType;
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut mb = ModuleBuilder::new();
-//! let main = mb.declare("main", &[], Some(ValType::I32));
+//! let main = mb.declare("main", &[], &[ValType::I32]);
 //! let mut f = mb.body(main);
 //! let r = f.reg(ValType::I32);
 //! f.inst(Opcode::I32Const, vec![Operand::Reg(r), Operand::I32(7)])?;
@@ -149,10 +149,10 @@ impl ModuleBuilder {
     }
 
     /// Declares a function, so it can be called before its body is built.
-    pub fn declare(&mut self, name: &str, params: &[ValType], result: Option<ValType>) -> FuncId {
+    pub fn declare(&mut self, name: &str, params: &[ValType], results: &[ValType]) -> FuncId {
         let sig = self.signature(Signature {
             params: params.to_vec(),
-            result,
+            results: results.to_vec(),
         });
         self.module.functions.push(Function {
             name: name.to_string(),

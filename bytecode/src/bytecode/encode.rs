@@ -19,13 +19,8 @@ pub fn encode(module: &Module) -> Vec<u8> {
             for sig in &module.signatures {
                 w.count(sig.params.len());
                 w.bytes.extend(sig.params.iter().map(|t| t.code()));
-                match sig.result {
-                    None => w.u32(0),
-                    Some(t) => {
-                        w.u32(1);
-                        w.bytes.push(t.code());
-                    }
-                }
+                w.count(sig.results.len());
+                w.bytes.extend(sig.results.iter().map(|t| t.code()));
             }
         });
     }

@@ -13,31 +13,55 @@ use janus_runtime::abi::ValType;
 /// parameters.
 pub type Reg = u16;
 
-/// A function's parameter and result types. JanusVM functions return at most
-/// one value.
+/// A function's parameter and result types. A function returns any number
+/// of values up to [`MAX_RESULTS`](super::limits::MAX_RESULTS) (format
+/// version 2; a version-1 file holds at most one).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Signature {
     /// Parameter types, in order.
     pub params: Vec<ValType>,
-    /// The result type, or `None` for a function that returns nothing.
-    pub result: Option<ValType>,
+    /// Result types, in order; empty for a function that returns nothing.
+    pub results: Vec<ValType>,
 }
 
 impl std::fmt::Display for Signature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("(")?;
-        for (i, p) in self.params.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            write!(f, "{p}")?;
-        }
+        write_types(f, &self.params)?;
         f.write_str(")")?;
-        if let Some(r) = self.result {
-            write!(f, " -> {r}")?;
+        if !self.results.is_empty() {
+            write!(f, " -> {}", ResultTypes(&self.results))?;
         }
         Ok(())
     }
+}
+
+/// A result list as assembly and the IR write it after `->`: `T` for one
+/// type, `(T, U, ...)` for several (and nothing for none).
+#[derive(Clone, Copy, Debug)]
+pub struct ResultTypes<'a>(pub &'a [ValType]);
+
+impl std::fmt::Display for ResultTypes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            [one] => write!(f, "{one}"),
+            types => {
+                f.write_str("(")?;
+                write_types(f, types)?;
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+fn write_types(f: &mut std::fmt::Formatter<'_>, types: &[ValType]) -> std::fmt::Result {
+    for (i, t) in types.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{t}")?;
+    }
+    Ok(())
 }
 
 /// The linear memory's declared size, in 64 KiB pages.

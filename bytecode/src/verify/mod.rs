@@ -14,7 +14,7 @@ mod error;
 
 pub use error::{OperandPos, VerifyError, VerifyErrorKind};
 
-use crate::bytecode::limits::MAX_PARAMS;
+use crate::bytecode::limits::{MAX_PARAMS, MAX_RESULTS};
 use crate::bytecode::{
     is_identifier, Class, FileOffsets, Function, Inst, Module, Opcode, Operand, OperandKind, Reg,
     Signature,
@@ -129,6 +129,14 @@ impl<'a> Verifier<'a> {
                     offset,
                     VerifyErrorKind::TooManyParams {
                         count: sig.params.len(),
+                    },
+                );
+            }
+            if sig.results.len() > MAX_RESULTS as usize {
+                self.error(
+                    offset,
+                    VerifyErrorKind::TooManyResults {
+                        count: sig.results.len(),
                     },
                 );
             }
@@ -258,7 +266,7 @@ impl<'a> Verifier<'a> {
             }
             Some(_) => {}
         }
-        let result = sig.and_then(|s| s.result);
+        let results = sig.map(|s| s.results.as_slice());
         for (pc, inst) in func.code.with_pcs() {
             let site = Site {
                 func: &func.name,
@@ -266,11 +274,12 @@ impl<'a> Verifier<'a> {
                 offset: code_start + pc as usize,
                 operand: None,
             };
-            self.inst(site, func, &inst, &is_start, size, result, sig.is_some());
+            self.inst(site, func, &inst, &is_start, size, results);
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// One instruction's operands; `results` are the function's own result
+    /// types (what `ret` returns), if its signature is known.
     fn inst(
         &mut self,
         site: Site,
@@ -278,8 +287,7 @@ impl<'a> Verifier<'a> {
         inst: &Inst,
         is_start: &Starts,
         size: u32,
-        result: Option<ValType>,
-        sig_known: bool,
+        results: Option<&[ValType]>,
     ) {
         let kinds = inst.opcode.operands();
         if kinds.len() != inst.operands.len() {
@@ -316,7 +324,7 @@ impl<'a> Verifier<'a> {
                                 list_types = Some((
                                     format!("`{}`", callee.name),
                                     sig.params.clone(),
-                                    sig.result.into_iter().collect(),
+                                    sig.results.clone(),
                                 ));
                             }
                         }
@@ -337,7 +345,7 @@ impl<'a> Verifier<'a> {
                         list_types = Some((
                             format!("signature {sig}"),
                             sig.params.clone(),
-                            sig.result.into_iter().collect(),
+                            sig.results.clone(),
                         ))
                     }
                     None => self.error_at(
@@ -363,16 +371,16 @@ impl<'a> Verifier<'a> {
                     if let Some((callee, _, results)) = &list_types {
                         self.register_list(site, func, regs, results, callee, "results");
                     }
+                    self.distinct_results(site, regs);
                 }
                 (OperandKind::Args, Operand::Regs(regs)) => {
                     if inst.opcode == Opcode::Ret {
-                        if sig_known {
-                            let expected: Vec<ValType> = result.into_iter().collect();
+                        if let Some(expected) = results {
                             self.register_list(
                                 site,
                                 func,
                                 regs,
-                                &expected,
+                                expected,
                                 "the function",
                                 "returned values",
                             );
@@ -512,6 +520,29 @@ impl<'a> Verifier<'a> {
         }
     }
 
+    /// A result list writes each register once: every later mention of a
+    /// register is an error. Sorting keeps a hostile list of 255 registers
+    /// cheap (n log n, not n²).
+    fn distinct_results(&mut self, site: Site, regs: &[Reg]) {
+        if regs.len() < 2 {
+            return;
+        }
+        let mut order: Vec<(Reg, usize)> = regs.iter().copied().zip(0..).collect();
+        order.sort_unstable();
+        let mut repeats: Vec<(usize, Reg)> = order
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| (w[1].1, w[1].0))
+            .collect();
+        repeats.sort_unstable();
+        for (element, reg) in repeats {
+            self.error_at(
+                site.element(element),
+                VerifyErrorKind::DuplicateResult { reg },
+            );
+        }
+    }
+
     fn target(&mut self, site: Site, target: u32, is_start: &Starts, size: u32) {
         if target >= size {
             self.error_at(site, VerifyErrorKind::TargetOutOfRange { target, size });
@@ -585,7 +616,7 @@ impl<'a> Verifier<'a> {
         }
         let main = Signature {
             params: vec![],
-            result: Some(ValType::I32),
+            results: vec![ValType::I32],
         };
         match self.module.exports.iter().position(|e| e.name == "main") {
             None => self.error(self.offsets.end, VerifyErrorKind::MissingMain),

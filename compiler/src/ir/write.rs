@@ -65,8 +65,10 @@ pub fn write_function(out: &mut String, func: &Function, ctx: &ModuleContext) {
         for &inst in func.layout.block_insts(block) {
             let start = out.len();
             out.push_str("    ");
-            if let Some(r) = func.dfg.result(inst) {
-                let _ = write!(out, "{r} = ");
+            let results = func.dfg.inst_results(inst);
+            if !results.is_empty() {
+                values(out, results);
+                out.push_str(" = ");
             }
             write_inst(out, func.dfg.inst(inst), ctx);
             let width = out.len() - start;

@@ -131,8 +131,8 @@ pub enum DecodeErrorKind {
         /// The byte.
         byte: u8,
     },
-    /// A signature with more than one result.
-    #[error("signature has {count} results: expected 0 or 1")]
+    /// A signature with more than one result in a version-1 file.
+    #[error("signature has {count} results: a version-1 file allows 0 or 1")]
     BadResultCount {
         /// The count.
         count: u32,

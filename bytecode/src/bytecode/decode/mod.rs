@@ -129,7 +129,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
         };
         let start = s.pos;
         match id {
-            SectionId::Type => read_types(&mut s, &mut module, &mut offsets)?,
+            SectionId::Type => read_types(&mut s, version, &mut module, &mut offsets)?,
             SectionId::Memory => read_memory(&mut s, &mut module, &mut offsets)?,
             SectionId::Function => read_functions(&mut s, &mut module, &mut offsets)?,
             SectionId::Table => {
@@ -199,7 +199,14 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
     Ok((module, offsets))
 }
 
-fn read_types(s: &mut Reader, module: &mut Module, offsets: &mut FileOffsets) -> Result<()> {
+/// The type section. Version 1 allows a signature 0 or 1 results (D0016
+/// for more), version 2 up to [`MAX_RESULTS`] (D0013 for more).
+fn read_types(
+    s: &mut Reader,
+    version: u32,
+    module: &mut Module,
+    offsets: &mut FileOffsets,
+) -> Result<()> {
     let n = s.count("signature", 2, MAX_SIGNATURES, SectionId::Type)?;
     for _ in 0..n {
         offsets.signatures.push(s.pos);
@@ -208,15 +215,13 @@ fn read_types(s: &mut Reader, module: &mut Module, offsets: &mut FileOffsets) ->
         let params = s.val_types(nparams, "parameter types")?;
         let count_pos = s.pos;
         let nresults = s.leb_u32("a result count")?;
-        let result = match nresults {
-            0 => None,
-            1 => Some(s.val_type("the result type")?),
-            count => {
-                s.pos = count_pos;
-                return Err(s.error(DecodeErrorKind::BadResultCount { count }));
-            }
-        };
-        module.signatures.push(Signature { params, result });
+        if version == 1 && nresults > 1 {
+            s.pos = count_pos;
+            return Err(s.error(DecodeErrorKind::BadResultCount { count: nresults }));
+        }
+        s.check_limit("result count", nresults, MAX_RESULTS)?;
+        let results = s.val_types(nresults, "result types")?;
+        module.signatures.push(Signature { params, results });
     }
     Ok(())
 }

@@ -85,14 +85,22 @@ pub(super) fn global_storage(context: &Context, ty: ValType) -> inkwell::types::
 
 /// The LLVM type of a program function: the call depth first (an `i32`
 /// every function receives from its caller, so checking the depth limit
-/// touches no memory), then the signature's parameters.
+/// touches no memory), then the signature's parameters. It returns nothing,
+/// its one result, or for several results a literal struct of them, which
+/// the caller takes apart with `extractvalue` (LLVM returns a struct in
+/// registers when the target's convention allows, else through memory).
 pub(super) fn fn_type<'ctx>(context: &'ctx Context, sig: &Signature) -> FunctionType<'ctx> {
     let params: Vec<BasicMetadataTypeEnum> = std::iter::once(context.i32_type().into())
         .chain(sig.params.iter().map(|&t| llvm_type(context, t).into()))
         .collect();
-    match sig.result {
-        Some(t) => llvm_type(context, t).fn_type(&params, false),
-        None => context.void_type().fn_type(&params, false),
+    match sig.results.as_slice() {
+        [] => context.void_type().fn_type(&params, false),
+        [t] => llvm_type(context, *t).fn_type(&params, false),
+        several => {
+            let fields: Vec<BasicTypeEnum> =
+                several.iter().map(|&t| llvm_type(context, t)).collect();
+            context.struct_type(&fields, false).fn_type(&params, false)
+        }
     }
 }
 
@@ -437,7 +445,7 @@ impl<'ctx> Frame<'ctx> {
                 what: "the export `main`",
                 func: main_index,
             })?;
-        if !main_sig.params.is_empty() || main_sig.result != Some(ValType::I32) {
+        if !main_sig.params.is_empty() || main_sig.results != [ValType::I32] {
             return Err(LowerError::MainSignature {
                 signature: main_sig.clone(),
             });

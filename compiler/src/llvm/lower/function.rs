@@ -80,12 +80,35 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             self.b.position_at_end(self.blocks[&block]);
             for &inst in f.layout.block_insts(block) {
                 let pc = f.dfg.pcs[inst.index()];
-                let result = self
-                    .inst(f, inst, pc)
+                self.inst(f, inst, pc)
+                    .and_then(|v| self.bind_results(v, f.dfg.inst_results(inst)))
                     .map_err(|message| self.inst_error(f, inst, message))?;
-                if let (Some(v), Some(r)) = (result, f.dfg.result(inst)) {
-                    self.values[r.index()] = Some(v);
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the LLVM value an instruction gave its IR results: a single
+    /// result is the value itself, several are the fields of the struct a
+    /// call returned.
+    fn bind_results(&mut self, value: Option<BasicValueEnum<'ctx>>, results: &[Value]) -> R<()> {
+        match (value, results) {
+            (_, []) => {}
+            (Some(v), [r]) => self.values[r.index()] = Some(v),
+            (Some(BasicValueEnum::StructValue(fields)), several) => {
+                for (n, r) in several.iter().enumerate() {
+                    let field = self
+                        .b
+                        .build_extract_value(fields, n as u32, &r.to_string())
+                        .map_err(e)?;
+                    self.values[r.index()] = Some(field);
                 }
+            }
+            (_, several) => {
+                return Err(format!(
+                    "the instruction gave no value for its {} results",
+                    several.len()
+                ))
             }
         }
         Ok(())
@@ -94,8 +117,10 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     /// A [`LowerError::Inst`] for `inst` of `f`.
     fn inst_error(&self, f: &Function, inst: Inst, message: String) -> LowerError {
         let mut text = String::new();
-        if let Some(r) = f.dfg.result(inst) {
-            text = format!("{r} = ");
+        let results = f.dfg.inst_results(inst);
+        if !results.is_empty() {
+            let names: Vec<String> = results.iter().map(|r| r.to_string()).collect();
+            text = format!("{} = ", names.join(", "));
         }
         write_inst(&mut text, f.dfg.inst(inst), &self.frame.ctx);
         LowerError::Inst {
@@ -443,7 +468,9 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 b.build_store(global.as_pointer_value(), bits).map_err(e)?;
                 None
             }
-            InstData::Pure { op, args } => Some(self.pure(*op, args, f.dfg.result(inst))?),
+            InstData::Pure { op, args } => {
+                Some(self.pure(*op, args, f.dfg.inst_results(inst).first().copied())?)
+            }
             InstData::Load { op, addr, offset } => {
                 let p = self.address(*addr, *offset)?;
                 let access = op.access().ok_or("a load has an access")?;
@@ -571,7 +598,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     .frame
                     .signatures
                     .iter()
-                    .position(|s| s == sig)
+                    .position(|s| *s == **sig)
                     .map_or(u32::MAX as u64, |i| i as u64);
                 let differs = self
                     .b
@@ -649,9 +676,16 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 None
             }
             InstData::Return { args } => {
-                match args.first() {
-                    Some(&v) => self.b.build_return(Some(&self.exact(v)?)).map_err(e)?,
-                    None => self.b.build_return(None).map_err(e)?,
+                match args.as_slice() {
+                    [] => self.b.build_return(None).map_err(e)?,
+                    [v] => self.b.build_return(Some(&self.exact(*v)?)).map_err(e)?,
+                    several => {
+                        let values = several
+                            .iter()
+                            .map(|&v| self.exact(v))
+                            .collect::<R<Vec<_>>>()?;
+                        self.b.build_aggregate_return(&values).map_err(e)?
+                    }
                 };
                 None
             }

@@ -152,7 +152,8 @@ impl NanPlan {
         for &block in &f.layout.blocks {
             for &inst in f.layout.block_insts(block) {
                 let data = f.dfg.inst(inst);
-                let result = f.dfg.result(inst).filter(|&r| float(r));
+                let results = f.dfg.inst_results(inst);
+                let result = results.first().copied().filter(|&r| float(r));
                 let mut sink = |v: Value| {
                     if float(v) {
                         sinks.push(v)
@@ -192,7 +193,7 @@ impl NanPlan {
                     }
                     InstData::Call { args, .. } | InstData::CallIndirect { args, .. } => {
                         args.iter().for_each(|&a| sink(a));
-                        if let Some(r) = result {
+                        for &r in results {
                             kinds[r.index()] = Kind::Exact;
                         }
                     }
@@ -257,7 +258,7 @@ impl NanPlan {
                 continue;
             }
             match f.dfg.values[merge.index()].def {
-                ValueDef::Result(_) => {
+                ValueDef::Result(..) => {
                     exact_selects.insert(merge);
                 }
                 ValueDef::Param(block, index) => {
