@@ -74,3 +74,15 @@ fn version_1_files_allow_one_result_at_most() {
     let hello = load(HELLO.as_bytes()).expect("hello");
     decode(&with_version(&encode(&hello.module), 1)).expect("one result is version 1");
 }
+
+#[test]
+fn a_table_entry_version_2_cannot_hold_is_written_so_that_decoding_refuses_it() {
+    // Version 2 stores function f as f + 1; for f = u32::MAX that is 2^32.
+    let mut module = load(HELLO.as_bytes()).expect("hello assembles").module;
+    module.table = vec![Some(0), None, Some(u32::MAX)];
+    let err = decode(&encode(&module)).expect_err("2^32 is no u32");
+    assert_eq!(err.kind.code(), "D0011", "{err:?}");
+    module.table = vec![Some(0), None, Some(u32::MAX - 1)];
+    let (decoded, _) = decode(&encode(&module)).expect("decodes");
+    assert_eq!(decoded.table, module.table);
+}

@@ -76,7 +76,10 @@ pub fn damage(
                     code: "D0020",
                     offset,
                 },
-                (None, None) => Expect::Same,
+                // Version 1 reads a table entry as the function index, not
+                // index + 1, so only a module without a table reads the same.
+                (None, None) if module.table.is_empty() => Expect::Same,
+                (None, None) => return Ok(None),
             }
         }
         1 if !module.globals.is_empty() => {

@@ -162,7 +162,9 @@ pub fn module(u: &mut Unstructured) -> Result<Module> {
         let entry = if u.ratio(1, 6)? {
             None
         } else {
-            Some(index_or_hostile(u, nfuncs)?)
+            // u32::MAX has no version-2 entry (f + 1 overflows), so the
+            // encoding could not decode back to this module.
+            Some(index_or_hostile(u, nfuncs)?.min(u32::MAX - 1))
         };
         module.table.push(entry);
     }

@@ -48,7 +48,13 @@ pub fn encode(module: &Module) -> Vec<u8> {
             w.count(module.table.len());
             // Version 2: 0 is a null entry, f + 1 function f.
             for &f in &module.table {
-                w.u32(f.map_or(0, |f| f.saturating_add(1)));
+                match f.map_or(Some(0), |f| f.checked_add(1)) {
+                    Some(entry) => w.u32(entry),
+                    // Function u32::MAX (never valid) has no version-2
+                    // entry: write 2^32, which the decoder rejects (D0011),
+                    // rather than another function's.
+                    None => w.bytes.extend_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x10]),
+                }
             }
         });
     }
