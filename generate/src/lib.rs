@@ -41,6 +41,9 @@ struct Gen<'a> {
     scratch: [Reg; 4],
     /// The module's globals: index, type, mutable.
     globals: Vec<(u32, ValType, bool)>,
+    /// What `memory.init` may copy from each data segment when the program
+    /// starts: a passive segment's length, 0 for an active one.
+    segments: Vec<usize>,
 }
 
 fn slot(t: ValType) -> usize {
@@ -89,6 +92,7 @@ impl Gen<'_> {
             91 => self.rare_end(b),
             92..=94 => self.device(b),
             95..=97 => self.global(b),
+            98 => self.data_segment(b),
             _ => self.simple(b),
         }
     }
@@ -117,6 +121,41 @@ impl Gen<'_> {
         b.inst(op, operands).expect("operands");
     }
 
+    /// `memory.init` of a data segment, usually of a range inside it (and
+    /// inside the first page), or rarely `data.drop`. A range that was in
+    /// bounds at start traps once the segment is dropped, and an active
+    /// segment counts as dropped from the start: only its empty range at 0
+    /// does not trap.
+    fn data_segment(&mut self, b: &mut FunctionBuilder) {
+        let segment = self.rng.below(self.segments.len());
+        if self.rng.below(6) == 0 {
+            b.inst(Opcode::DataDrop, vec![Operand::U32(segment as u32)])
+                .expect("operands");
+            return;
+        }
+        let regs = [
+            self.reg(ValType::I32),
+            self.reg(ValType::I32),
+            self.reg(ValType::I32),
+        ];
+        let distinct = regs[0] != regs[1] && regs[1] != regs[2] && regs[0] != regs[2];
+        if distinct && self.rng.below(10) != 0 {
+            let len = self.segments[segment];
+            let src = self.rng.below(len + 1);
+            let values = [self.rng.below(30000), src, self.rng.below(len - src + 1)];
+            for (r, v) in regs.iter().zip(values) {
+                b.inst(
+                    Opcode::I32Const,
+                    vec![Operand::Reg(*r), Operand::I32(v as i32)],
+                )
+                .expect("operands");
+            }
+        }
+        let mut operands = vec![Operand::U32(segment as u32)];
+        operands.extend(regs.map(Operand::Reg));
+        b.inst(Opcode::MemoryInit, operands).expect("operands");
+    }
+
     fn simple(&mut self, b: &mut FunctionBuilder) {
         // Any instruction that only computes registers from registers and
         // immediates.
@@ -132,6 +171,8 @@ impl Gen<'_> {
                 | Class::Device
                 | Class::GlobalGet
                 | Class::GlobalSet
+                | Class::MemoryInit
+                | Class::DataDrop
                 | Class::Load(_)
                 | Class::Store(_)
                 | Class::Runtime(_) => false,
@@ -597,6 +638,11 @@ fn is_division(op: Opcode) -> bool {
     op.traps().contains(&TrapCondition::DivisorZero)
 }
 
+/// Up to 63 random bytes: a data segment's contents.
+fn random_bytes(rng: &mut Rng) -> Vec<u8> {
+    (0..rng.below(64)).map(|_| rng.next() as u8).collect()
+}
+
 /// The signatures generated functions use, fixed so indices are known.
 const SIGNATURES: &[(&[ValType], Option<ValType>)] = &[
     (&[], Some(ValType::I32)),
@@ -617,8 +663,21 @@ pub fn generate(seed: u64) -> Module {
         });
     }
     mb.memory(1, 1 + rng.below(3) as u32);
+    // Active segments at 0 (the newline `print` writes) and 16, with
+    // passive ones between and after them in the one index space.
+    let mut segments = Vec::new();
     mb.data(0, b"\n".to_vec());
-    mb.data(16, (0..rng.below(64)).map(|_| rng.next() as u8).collect());
+    segments.push(0);
+    let passive = random_bytes(&mut rng);
+    segments.push(passive.len());
+    mb.passive_data(passive);
+    mb.data(16, random_bytes(&mut rng));
+    segments.push(0);
+    if rng.below(2) == 0 {
+        let passive = random_bytes(&mut rng);
+        segments.push(passive.len());
+        mb.passive_data(passive);
+    }
     // A mutable global of every type, and a constant one of some type.
     let mut globals = Vec::new();
     let mut global = |rng: &mut Rng, name: &str, ty: ValType, mutable: bool| {
@@ -715,6 +774,7 @@ pub fn generate(seed: u64) -> Module {
             table_len: table.len() + nulls,
             scratch,
             globals: globals.clone(),
+            segments: segments.clone(),
             table_entry_ok: table
                 .iter()
                 .map(|f| all[1..index].iter().any(|(g, _)| g == f))

@@ -122,6 +122,16 @@ impl Builder<'_> {
                 let value = self.use_var(block, Self::reg_operand(inst, 1));
                 self.emit(block, InstData::GlobalSet { global, value }, pc);
             }
+            Class::MemoryInit => {
+                let segment = Self::u32_operand(inst, 0);
+                let [dst, src, len] = [1, 2, 3].map(|i| self.use_var(block, Self::reg_operand(inst, i)));
+                let args = [dst, src, len];
+                self.emit(block, InstData::MemoryInit { segment, args }, pc);
+            }
+            Class::DataDrop => {
+                let segment = Self::u32_operand(inst, 0);
+                self.emit(block, InstData::DataDrop { segment }, pc);
+            }
             Class::Pure(p) => {
                 let args = uses(self, 1);
                 self.guard(block, p, &args, pc);
