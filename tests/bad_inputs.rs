@@ -55,6 +55,10 @@ const REQUIRED: &[&str] = &[
     "global_bad_mutability.jbc",
     "global_out_of_range.jbc",
     "global_duplicate_name.jbc",
+    "data_bad_mode.jbc",
+    "data_unknown_segment.jasm",
+    "data_index_out_of_range.jasm",
+    "data_passive_address.jasm",
 ];
 
 #[test]

@@ -77,4 +77,27 @@ mod tests {
             super::run,
         );
     }
+
+    #[test]
+    fn memory_init_and_data_drop_stay() {
+        check(
+            "data passive, \"ab\"
+
+            function f(i32) {
+            block0(v0: i32):
+                v1 = const.i32 1 @0
+                memory.init data0, v0, v1, v1 @1
+                data.drop data0 @2
+                return @3
+            }",
+            "function f(i32) {
+            block0(v0: i32):
+                v1 = const.i32 1 @0
+                memory.init data0, v0, v1, v1 @1
+                data.drop data0 @2
+                return @3
+            }",
+            super::run,
+        );
+    }
 }
