@@ -82,8 +82,7 @@ fn memory_init_traps_past_either_bound_naming_its_function_and_pc() {
             assert_eq!(status, Some(70), "{case}: {err}");
             assert_eq!(out, "", "{case}: nothing printed before the trap");
             assert_eq!(
-                err,
-                "janus: trap: out of bounds memory access in function `init` at pc 7\n",
+                err, "janus: trap: out of bounds memory access in function `init` at pc 7\n",
                 "{case}"
             );
         }

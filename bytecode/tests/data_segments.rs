@@ -77,7 +77,10 @@ fn passive_segments_round_trip_through_bytes_and_text() {
 
     let text = disassemble(&loaded.module);
     assert!(text.contains("data passive, \"Hello\\n\"\n"), "{text}");
-    assert!(text.contains("data passive, \"\\x01\\x02\\x03\"\n"), "{text}");
+    assert!(
+        text.contains("data passive, \"\\x01\\x02\\x03\"\n"),
+        "{text}"
+    );
     assert!(text.contains("    memory.init 1, r1, r2, r3\n"), "{text}");
     assert!(text.contains("    data.drop 0\n"), "{text}");
     let (again, _, _) = assemble(&text).unwrap_or_else(|e| panic!("{e:?}\n{text}"));

@@ -76,9 +76,16 @@ fn as_version_1(v2: &[u8]) -> Vec<u8> {
 #[test]
 fn a_version_1_file_loads_as_the_same_module() {
     let loaded = load(HELLO.as_bytes()).expect("hello assembles");
-    assert_eq!(loaded.module.data[0].kind, DataKind::Active { offset: 0x10 });
+    assert_eq!(
+        loaded.module.data[0].kind,
+        DataKind::Active { offset: 0x10 }
+    );
     let v1 = as_version_1(&encode(&loaded.module));
-    assert_eq!(v1.len() + 1, encode(&loaded.module).len(), "one mode byte fewer");
+    assert_eq!(
+        v1.len() + 1,
+        encode(&loaded.module).len(),
+        "one mode byte fewer"
+    );
     let (module, _) = decode(&v1).expect("version 1 decodes");
     assert_eq!(module, loaded.module);
     let reloaded = load(&v1).expect("version 1 loads and verifies");

@@ -16,6 +16,7 @@ use janus_bytecode::bytecode::{
 use janus_runtime::abi::{device_op_by_name, DeviceOp, ValType, DEVICE_OPS};
 
 mod rng;
+mod segments;
 
 pub use rng::Rng;
 
@@ -119,41 +120,6 @@ impl Gen<'_> {
             vec![reg, Operand::U32(index)]
         };
         b.inst(op, operands).expect("operands");
-    }
-
-    /// `memory.init` of a data segment, usually of a range inside it (and
-    /// inside the first page), or rarely `data.drop`. A range that was in
-    /// bounds at start traps once the segment is dropped, and an active
-    /// segment counts as dropped from the start: only its empty range at 0
-    /// does not trap.
-    fn data_segment(&mut self, b: &mut FunctionBuilder) {
-        let segment = self.rng.below(self.segments.len());
-        if self.rng.below(6) == 0 {
-            b.inst(Opcode::DataDrop, vec![Operand::U32(segment as u32)])
-                .expect("operands");
-            return;
-        }
-        let regs = [
-            self.reg(ValType::I32),
-            self.reg(ValType::I32),
-            self.reg(ValType::I32),
-        ];
-        let distinct = regs[0] != regs[1] && regs[1] != regs[2] && regs[0] != regs[2];
-        if distinct && self.rng.below(10) != 0 {
-            let len = self.segments[segment];
-            let src = self.rng.below(len + 1);
-            let values = [self.rng.below(30000), src, self.rng.below(len - src + 1)];
-            for (r, v) in regs.iter().zip(values) {
-                b.inst(
-                    Opcode::I32Const,
-                    vec![Operand::Reg(*r), Operand::I32(v as i32)],
-                )
-                .expect("operands");
-            }
-        }
-        let mut operands = vec![Operand::U32(segment as u32)];
-        operands.extend(regs.map(Operand::Reg));
-        b.inst(Opcode::MemoryInit, operands).expect("operands");
     }
 
     fn simple(&mut self, b: &mut FunctionBuilder) {
@@ -638,11 +604,6 @@ fn is_division(op: Opcode) -> bool {
     op.traps().contains(&TrapCondition::DivisorZero)
 }
 
-/// Up to 63 random bytes: a data segment's contents.
-fn random_bytes(rng: &mut Rng) -> Vec<u8> {
-    (0..rng.below(64)).map(|_| rng.next() as u8).collect()
-}
-
 /// The signatures generated functions use, fixed so indices are known.
 const SIGNATURES: &[(&[ValType], Option<ValType>)] = &[
     (&[], Some(ValType::I32)),
@@ -663,21 +624,7 @@ pub fn generate(seed: u64) -> Module {
         });
     }
     mb.memory(1, 1 + rng.below(3) as u32);
-    // Active segments at 0 (the newline `print` writes) and 16, with
-    // passive ones between and after them in the one index space.
-    let mut segments = Vec::new();
-    mb.data(0, b"\n".to_vec());
-    segments.push(0);
-    let passive = random_bytes(&mut rng);
-    segments.push(passive.len());
-    mb.passive_data(passive);
-    mb.data(16, random_bytes(&mut rng));
-    segments.push(0);
-    if rng.below(2) == 0 {
-        let passive = random_bytes(&mut rng);
-        segments.push(passive.len());
-        mb.passive_data(passive);
-    }
+    let segments = segments::lay_out(&mut mb, &mut rng);
     // A mutable global of every type, and a constant one of some type.
     let mut globals = Vec::new();
     let mut global = |rng: &mut Rng, name: &str, ty: ValType, mutable: bool| {

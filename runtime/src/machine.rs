@@ -159,8 +159,17 @@ impl Machine {
     /// `src + len` passes the segment's current length (0 once dropped) or
     /// `dst + len` the memory's size, both in 64 bits; a length of 0 at
     /// either end is fine.
-    pub fn memory_init(&mut self, segment: u32, dst: u32, src: u32, len: u32) -> Result<(), TrapKind> {
-        let bytes = self.segments.get(segment as usize).map_or(&[][..], Vec::as_slice);
+    pub fn memory_init(
+        &mut self,
+        segment: u32,
+        dst: u32,
+        src: u32,
+        len: u32,
+    ) -> Result<(), TrapKind> {
+        let bytes = self
+            .segments
+            .get(segment as usize)
+            .map_or(&[][..], Vec::as_slice);
         let src_end = u64::from(src) + u64::from(len);
         if src_end > bytes.len() as u64 {
             return Err(TrapKind::OutOfBounds);

@@ -710,7 +710,11 @@ impl<'t> Parser<'t> {
                             self.expect(Tok::Comma, what)?;
                             self.use_value(uses)
                         };
-                        let args = [arg("`,` and the address")?, arg("`,` and the offset in the segment")?, arg("`,` and the length")?];
+                        let args = [
+                            arg("`,` and the address")?,
+                            arg("`,` and the offset in the segment")?,
+                            arg("`,` and the length")?,
+                        ];
                         InstData::MemoryInit { segment, args }
                     }
                     Class::DataDrop => InstData::DataDrop {

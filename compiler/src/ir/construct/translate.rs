@@ -124,8 +124,7 @@ impl Builder<'_> {
             }
             Class::MemoryInit => {
                 let segment = Self::u32_operand(inst, 0);
-                let [dst, src, len] = [1, 2, 3].map(|i| self.use_var(block, Self::reg_operand(inst, i)));
-                let args = [dst, src, len];
+                let args = [1, 2, 3].map(|i| self.use_var(block, Self::reg_operand(inst, i)));
                 self.emit(block, InstData::MemoryInit { segment, args }, pc);
             }
             Class::DataDrop => {
