@@ -127,3 +127,24 @@ fn generated_programs_reach_the_memory_init_trap_and_agree_on_it() {
     }
     panic!("only seeds {found:?} of 0..300 trap at a memory.init");
 }
+
+/// A store, then `memory.init` over it, then a load of the same address in
+/// one function: optimised code must not forward the stored value past the
+/// runtime call that overwrote it.
+#[test]
+fn a_load_after_memory_init_sees_the_copied_bytes() {
+    let source = "memory 1, 1\ndata passive word: \"Hell\"\nexport main\n\
+        func main() -> i32\n    reg r0..r3: i32\n    reg r4: i64\n\
+        \x20   i32.const r0, 0x100\n    i32.const r1, 7\n    i32.store r1, r0, 0\n\
+        \x20   i32.const r2, 0\n    i32.const r3, 4\n    memory.init word, r0, r2, r3\n\
+        \x20   i32.load r1, r0, 0\n    i64.extend_i32_u r4, r1\n    i32.const r2, 1\n\
+        \x20   dev console.write_i64, [r3], [r2, r4]\n    i32.const r0, 0\n    ret [r0]\nend\n";
+    for level in LEVELS {
+        let (status, out, err) = all_engines(source, level);
+        assert_eq!(
+            (status, out.as_str()),
+            (Some(0), "1819043144"),
+            "{level}: {err}"
+        );
+    }
+}

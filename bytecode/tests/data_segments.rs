@@ -164,3 +164,19 @@ fn a_passive_label_has_a_length_but_no_address() {
     let err = assemble(&with("data.drop nothing")).expect_err("no such segment");
     assert_eq!(err[0].code, "A0027", "{err:?}");
 }
+
+#[test]
+fn a_passive_directive_without_its_comma_says_how_to_write_one() {
+    for line in ["data passive", "data passive \"x\""] {
+        let src = format!(
+            "{line}\nexport main\nfunc main() -> i32\n    reg r0: i32\n    ret [r0]\nend\n"
+        );
+        let err = assemble(&src).expect_err("no `,` or label after `passive`");
+        assert_eq!(err[0].code, "A0005", "{line}: {err:?}");
+        assert!(
+            err[0].message.contains("`data passive, …`"),
+            "{line}: {}",
+            err[0].message
+        );
+    }
+}

@@ -471,6 +471,14 @@ fn data_directive(line: &mut Line, span: &Span) -> Result<DataItem, AsmError> {
             )?;
             (Some((name, name_span)), Placement::Passive)
         }
+        Tok::Ident(word)
+            if word == "passive" && !matches!(line.peek_ref().tok, Tok::Colon | Tok::Number(_)) =>
+        {
+            return Err(expected(
+                "`,` and the passive segment's contents (`data passive, …`) or its label (`data passive NAME: …`)",
+                line.peek(),
+            ));
+        }
         Tok::Ident(name) => {
             let a = line.peek();
             let placement = match &a.tok {
