@@ -64,6 +64,10 @@ const REQUIRED: &[&str] = &[
     "results_empty_list.jasm",
     "results_limit_exceeded.jbc",
     "bad_result_count.jbc",
+    "data_bad_mode.jbc",
+    "data_unknown_segment.jasm",
+    "data_index_out_of_range.jasm",
+    "data_passive_address.jasm",
 ];
 
 #[test]

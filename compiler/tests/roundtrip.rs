@@ -44,10 +44,13 @@ fn random_module(seed: u64) -> Module {
     }
     let pages = 1 + rng.below(3) as u32;
     mb.memory(pages, pages + rng.below(4) as u32);
+    // A passive segment first (fixed, like the globals), then active ones
+    // in the same index space.
+    let mut segments = 1 + mb.passive_data(b"passive\0".to_vec()) as usize;
     for _ in 0..rng.below(3) {
         let len = rng.below(40);
         let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
-        mb.data(rng.below(60_000) as u32, bytes);
+        segments = 1 + mb.data(rng.below(60_000) as u32, bytes) as usize;
     }
     let mut sigs = vec![Signature {
         params: vec![],
@@ -180,6 +183,7 @@ fn random_module(seed: u64) -> Module {
                                 .expect("a global instruction moves a register");
                             Operand::U32(type_index(ty) as u32)
                         }
+                        OperandKind::Data => Operand::U32(rng.below(segments) as u32),
                         other => unreachable!("{other:?} is handled above"),
                     })
                     .collect(),
@@ -304,7 +308,7 @@ proptest! {
 fn generator_covers_every_opcode_and_device_op() {
     let mut opcodes = std::collections::HashSet::new();
     let mut devices = std::collections::HashSet::new();
-    for seed in 0..500 {
+    for seed in 0..600 {
         for func in random_module(seed).functions {
             for inst in &func.code {
                 opcodes.insert(inst.opcode);

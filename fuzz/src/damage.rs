@@ -3,14 +3,18 @@
 //! The modules [`crate::hostile`] builds always encode and decode back to
 //! themselves, so they never reach the decoder checks for what a [`Module`]
 //! cannot hold: a global's mutability byte other than 0 or 1 (D0021), a
-//! global's type byte naming no type (D0015), a version-1 header over a
-//! signature of several results (D0016) or a global section (D0020). Random
-//! bytes (the `load` target) reach them only by luck, deep inside a file.
-//! Here one such change is made to a built module's encoding, and the one
-//! result the decoder must give for it is known without decoding: the
-//! error's code and offset, or, for a version-1 header over a module without
-//! either, the very same module (version 1 is version 2 without the global
-//! section and with at most one result a signature, docs/ISA.md §3).
+//! global's type byte naming no type (D0015), a data segment's mode byte
+//! other than 0 or 1 (D0026), a version-1 header over a global section
+//! (D0020). Random bytes (the `load` target) reach them only by luck, deep
+//! inside a file. Here one such change is made to a built module's
+//! encoding, and the one result the decoder must give for it is known
+//! without decoding: the error's code and offset, or, for a version-1
+//! header over a module without globals, the very same module (version 1 is
+//! version 2 without the global section, docs/ISA.md §3). A version-1
+//! header goes only over modules without data, and over a table only where
+//! a global section follows it: their version-2 encodings differ (segments
+//! start with a mode byte, table entries are f + 1), so version 1 would
+//! read other segments or other entries.
 //!
 //! Offsets are found from the module and the decoder's [`FileOffsets`] for
 //! the undamaged bytes, and by walking the section headers: the encoding is
@@ -48,9 +52,9 @@ pub enum Expect {
 }
 
 /// One time in eight, a change to `bytes`, the encoding of `module` whose
-/// decoder offsets are `offsets`: the version set to 1, or a global's
-/// mutability or type byte made invalid. `None` otherwise, or when the
-/// module has no global to damage.
+/// decoder offsets are `offsets`: the version set to 1, a global's
+/// mutability or type byte or a data segment's mode byte made invalid.
+/// `None` otherwise, or when the module has nothing of the kind to damage.
 pub fn damage(
     u: &mut Unstructured,
     module: &Module,
@@ -61,8 +65,8 @@ pub fn damage(
         return Ok(None);
     }
     let mut out = bytes.to_vec();
-    let expect = match u.int_in_range(0..=2)? {
-        0 => {
+    let expect = match u.int_in_range(0..=3)? {
+        0 if module.data.is_empty() && (module.table.is_empty() || !module.globals.is_empty()) => {
             out[4..8].copy_from_slice(&1u32.to_le_bytes());
             // The type section comes first, so its signatures are read
             // before the global section is reached.
@@ -76,10 +80,7 @@ pub fn damage(
                     code: "D0020",
                     offset,
                 },
-                // Version 1 reads a table entry as the function index, not
-                // index + 1, so only a module without a table reads the same.
-                (None, None) if module.table.is_empty() => Expect::Same,
-                (None, None) => return Ok(None),
+                (None, None) => Expect::Same,
             }
         }
         1 if !module.globals.is_empty() => {
@@ -95,6 +96,15 @@ pub fn damage(
             out[offset] = *u.choose(&[0, 5, 0x7f, 0x80, u8::MAX])?;
             Expect::Error {
                 code: "D0015",
+                offset,
+            }
+        }
+        3 if !module.data.is_empty() => {
+            // A segment starts with its mode byte.
+            let offset = offsets.data[u.choose_index(module.data.len())?];
+            out[offset] = u.int_in_range(2..=u8::MAX)?;
+            Expect::Error {
+                code: "D0026",
                 offset,
             }
         }

@@ -9,8 +9,8 @@
 //! and return arities, result lists naming a register twice, device
 //! operation codes, names, duplicate signatures,
 //! functions, exports, globals and labels, globals of another type than
-//! their instructions or set while constant, memory sizes, data outside
-//! memory, label names out of order. Each choice is valid most of the time
+//! their instructions or set while constant, memory sizes, active data
+//! outside memory, data segment indices, label names out of order. Each choice is valid most of the time
 //! and hostile some of the time, so accepted modules are common too and what
 //! follows the verifier is exercised as well. What only the encoding can get
 //! wrong is [`crate::damage`]'s.
@@ -31,8 +31,8 @@
 
 use arbitrary::{Result, Unstructured};
 use janus_bytecode::bytecode::{
-    Class, Code, DataSegment, Export, Function, Global, Inst, LabelName, MemoryDecl, Module,
-    Opcode, Operand, OperandKind, Reg, Signature,
+    Class, Code, DataKind, DataSegment, Export, Function, Global, Inst, LabelName, MemoryDecl,
+    Module, Opcode, Operand, OperandKind, Reg, Signature,
 };
 use janus_runtime::abi::{ValType, DEVICE_OPS, MAX_PAGES};
 
@@ -106,6 +106,8 @@ pub fn module(u: &mut Unstructured) -> Result<Module> {
     let mut module = Module::default();
     signatures(u, &mut module)?;
     module.memory = memory(u)?;
+    // Before the code, so `memory.init` and `data.drop` can name segments.
+    data(u, &mut module)?;
     for index in 0..u.int_in_range(0..=MAX_GLOBALS)? {
         module.globals.push(global(u, index)?);
     }
@@ -159,6 +161,7 @@ pub fn module(u: &mut Unstructured) -> Result<Module> {
     }
     for _ in 0..u.int_in_range(0..=3)? {
         // A null entry now and then (format version 2).
+        // Version 2 encodes function f as f + 1, so no file holds u32::MAX.
         let entry = if u.ratio(1, 6)? {
             None
         } else {
@@ -169,7 +172,6 @@ pub fn module(u: &mut Unstructured) -> Result<Module> {
         module.table.push(entry);
     }
     exports(u, &mut module)?;
-    data(u, &mut module)?;
     label_names(u, &mut module)?;
     Ok(module)
 }
@@ -413,6 +415,7 @@ fn inst(
                 Operand::U32(index)
             }
             OperandKind::Global => Operand::U32(global_index(u, module, opcode)?),
+            OperandKind::Data => Operand::U32(index_or_hostile(u, module.data.len())?),
             OperandKind::Sig => {
                 let index = index_or_hostile(u, module.signatures.len())?;
                 lists = module
@@ -546,22 +549,32 @@ fn exports(u: &mut Unstructured, module: &mut Module) -> Result<()> {
     Ok(())
 }
 
-/// Small data segments, near the start or the end of the initial memory.
+/// Small data segments: active ones near the start or the end of the
+/// initial memory, and passive ones (format version 2), which need none.
 fn data(u: &mut Unstructured, module: &mut Module) -> Result<()> {
     let size = module.memory.map_or(0, |m| {
         u64::from(m.initial_pages) * janus_runtime::abi::PAGE_SIZE
     });
-    for _ in 0..u.int_in_range(0..=2)? {
+    for _ in 0..u.int_in_range(0..=3)? {
         let len = u.int_in_range(0..=16usize)?;
         let bytes = u.bytes(len)?.to_vec();
-        let offset = match u.int_in_range(0..=3)? {
+        let offset = match u.int_in_range(0..=4)? {
             0 => size.saturating_sub(bytes.len() as u64),
             1 => size.saturating_sub(bytes.len() as u64) + 1,
             2 => u64::from(u.arbitrary::<u32>()?),
-            _ => u64::from(u.int_in_range(0..=64u32)?),
+            3 => u64::from(u.int_in_range(0..=64u32)?),
+            _ => {
+                module.data.push(DataSegment {
+                    kind: DataKind::Passive,
+                    bytes,
+                });
+                continue;
+            }
         };
         module.data.push(DataSegment {
-            offset: u32::try_from(offset).unwrap_or(u32::MAX),
+            kind: DataKind::Active {
+                offset: u32::try_from(offset).unwrap_or(u32::MAX),
+            },
             bytes,
         });
     }

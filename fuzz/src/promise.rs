@@ -8,8 +8,9 @@
 //! opcode demands, every jump on an instruction boundary, no function able
 //! to run off its end, every call, device operation and return passing what
 //! its target declares (a call's results in as many different registers),
-//! `main` exported as `() -> i32`, and every data
-//! segment inside the initial memory. For globals (docs/ISA.md §5.9): every
+//! `main` exported as `() -> i32`, every active data
+//! segment inside the initial memory, and every `memory.init` and
+//! `data.drop` naming a data segment that exists. For globals (docs/ISA.md §5.9): every
 //! global instruction names a global that exists, has the type of the
 //! instruction's register and, when the instruction writes it (reads a
 //! register), is mutable; global names are unique; and, as the format
@@ -99,6 +100,9 @@ pub fn check(module: &Module) {
                         assert_eq!(ty, global.ty, "{at}: global {g}'s type");
                         assert!(!writes || global.mutable, "{at}: sets constant global {g}");
                     }
+                    (OperandKind::Data, Operand::U32(d)) => {
+                        assert!((*d as usize) < module.data.len(), "{at}: data segment {d}")
+                    }
                     (OperandKind::Sig, Operand::U32(s)) => {
                         let s = module
                             .signatures
@@ -175,11 +179,10 @@ pub fn check(module: &Module) {
     let size = module
         .memory
         .map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE);
-    for seg in &module.data {
+    for (address, len) in module.active_data() {
         assert!(
-            u64::from(seg.offset) + seg.bytes.len() as u64 <= size,
-            "data at {:#x}",
-            seg.offset
+            u64::from(address) + len as u64 <= size,
+            "data at {address:#x}"
         );
     }
 }

@@ -18,6 +18,7 @@ use janus_runtime::abi::{device_op_by_name, DeviceOp, ValType, DEVICE_OPS};
 
 mod calls;
 mod rng;
+mod segments;
 
 use calls::{signature, SIGNATURES};
 pub use rng::Rng;
@@ -47,6 +48,9 @@ struct Gen<'a> {
     /// The result registers of the last call made, which the next call's
     /// arguments often read.
     last_results: Vec<Reg>,
+    /// What `memory.init` may copy from each data segment when the program
+    /// starts: a passive segment's length, 0 for an active one.
+    segments: Vec<usize>,
 }
 
 fn slot(t: ValType) -> usize {
@@ -95,6 +99,7 @@ impl Gen<'_> {
             91 => self.rare_end(b),
             92..=94 => self.device(b),
             95..=97 => self.global(b),
+            98 => self.data_segment(b),
             _ => self.simple(b),
         }
     }
@@ -138,6 +143,8 @@ impl Gen<'_> {
                 | Class::Device
                 | Class::GlobalGet
                 | Class::GlobalSet
+                | Class::MemoryInit
+                | Class::DataDrop
                 | Class::Load(_)
                 | Class::Store(_)
                 | Class::Runtime(_) => false,
@@ -535,8 +542,7 @@ pub fn generate(seed: u64) -> Module {
         mb.signature(signature(index));
     }
     mb.memory(1, 1 + rng.below(3) as u32);
-    mb.data(0, b"\n".to_vec());
-    mb.data(16, (0..rng.below(64)).map(|_| rng.next() as u8).collect());
+    let segments = segments::lay_out(&mut mb, &mut rng);
     // A mutable global of every type, and a constant one of some type.
     let mut globals = Vec::new();
     let mut global = |rng: &mut Rng, name: &str, ty: ValType, mutable: bool| {
@@ -618,6 +624,7 @@ pub fn generate(seed: u64) -> Module {
             scratch,
             globals: globals.clone(),
             last_results: Vec::new(),
+            segments: segments.clone(),
             table_entry_ok: table
                 .iter()
                 .map(|f| all[1..index].iter().any(|(g, _)| g == f))

@@ -216,6 +216,15 @@ pub enum Op {
         dst: Option<u32>,
         args: [u32; 3],
     },
+    MemoryInit {
+        segment: u32,
+        dst: u32,
+        src: u32,
+        len: u32,
+    },
+    DataDrop {
+        segment: u32,
+    },
 }
 
 /// A decoded function.
@@ -334,6 +343,15 @@ fn decode_inst(module: &bytecode::Module, inst: &Inst, index_of: &dyn Fn(u32) ->
         Class::GlobalSet => Op::GlobalSet {
             global: u32_of(&o[0]),
             src: reg(&o[1]),
+        },
+        Class::MemoryInit => Op::MemoryInit {
+            segment: u32_of(&o[0]),
+            dst: reg(&o[1]),
+            src: reg(&o[2]),
+            len: reg(&o[3]),
+        },
+        Class::DataDrop => Op::DataDrop {
+            segment: u32_of(&o[0]),
         },
         Class::Pure(p) => decode_pure(p, o),
         Class::Load(_) => Op::Load {

@@ -356,6 +356,18 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     Err(kind) => return trap(kind, func, funcs[func as usize].pcs[ip - 1]),
                 }
             }
+            Op::MemoryInit {
+                segment,
+                dst,
+                src,
+                len,
+            } => {
+                let (dst, src, len) = (r!(dst) as u32, r!(src) as u32, r!(len) as u32);
+                if let Err(kind) = machine.memory_init(segment, dst, src, len) {
+                    return trap(kind, func, funcs[func as usize].pcs[ip - 1]);
+                }
+            }
+            Op::DataDrop { segment } => machine.data_drop(segment),
             Op::Runtime { op, dst, args } => {
                 let vals = [r!(args[0]) as u32, r!(args[1]) as u32, r!(args[2]) as u32];
                 let a = |i: usize| vals[i];
@@ -532,7 +544,7 @@ pub fn machine_for(module: &Module, args: Vec<Vec<u8>>) -> Result<Machine, Strin
         std::env::var_os(k).map(std::ffi::OsString::into_encoded_bytes)
     })?;
     let memory = module.memory.unwrap_or_default();
-    let heap_base = abi::heap_base(module.data.iter().map(|s| (s.offset, s.bytes.len())));
+    let heap_base = abi::heap_base(module.active_data());
     let names = module.functions.iter().map(|f| f.name.clone()).collect();
     let mut m = Machine::new(
         memory.initial_pages,
@@ -543,7 +555,7 @@ pub fn machine_for(module: &Module, args: Vec<Vec<u8>>) -> Result<Machine, Strin
         config,
     )?;
     for seg in &module.data {
-        m.load_data(seg.offset, &seg.bytes);
+        m.start_segment(seg.address(), &seg.bytes);
     }
     Ok(m)
 }

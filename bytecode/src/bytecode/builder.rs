@@ -143,9 +143,21 @@ impl ModuleBuilder {
         (self.module.globals.len() - 1) as u32
     }
 
-    /// Adds a data segment.
-    pub fn data(&mut self, offset: u32, bytes: Vec<u8>) {
-        self.module.data.push(DataSegment { offset, bytes });
+    /// Adds an active data segment, copied to `offset` when the program
+    /// starts; returns its index.
+    pub fn data(&mut self, offset: u32, bytes: Vec<u8>) -> u32 {
+        self.segment(DataKind::Active { offset }, bytes)
+    }
+
+    /// Adds a passive data segment, which only `memory.init` copies;
+    /// returns its index.
+    pub fn passive_data(&mut self, bytes: Vec<u8>) -> u32 {
+        self.segment(DataKind::Passive, bytes)
+    }
+
+    fn segment(&mut self, kind: DataKind, bytes: Vec<u8>) -> u32 {
+        self.module.data.push(DataSegment { kind, bytes });
+        (self.module.data.len() - 1) as u32
     }
 
     /// Declares a function, so it can be called before its body is built.

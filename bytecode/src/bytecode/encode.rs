@@ -3,8 +3,8 @@
 //! minimal unsigned LEB128 and code operands at fixed widths. The result is a
 //! function of the module alone, so equal modules give equal bytes.
 
-use super::format::{SectionId, MAGIC, VERSION};
-use super::module::{Inst, Module, Operand};
+use super::format::{SectionId, DATA_ACTIVE, DATA_PASSIVE, MAGIC, VERSION};
+use super::module::{DataKind, Inst, Module, Operand};
 use janus_runtime::abi::ValType;
 
 /// Encodes a module to `.jbc` bytes.
@@ -70,8 +70,15 @@ pub fn encode(module: &Module) -> Vec<u8> {
     if !module.data.is_empty() {
         section(&mut out, SectionId::Data, |w| {
             w.count(module.data.len());
+            // Version 2: a mode byte, then an active segment's address.
             for seg in &module.data {
-                w.u32(seg.offset);
+                match seg.kind {
+                    DataKind::Active { offset } => {
+                        w.bytes.push(DATA_ACTIVE);
+                        w.u32(offset);
+                    }
+                    DataKind::Passive => w.bytes.push(DATA_PASSIVE),
+                }
                 w.count(seg.bytes.len());
                 w.bytes.extend_from_slice(&seg.bytes);
             }

@@ -208,6 +208,14 @@ pub enum VerifyErrorKind {
         /// The global's name.
         global: String,
     },
+    /// A data segment index past the module's segments.
+    #[error("data segment index {index} is out of range (the module has {})", count_of(*.count, "data segments"))]
+    DataOutOfRange {
+        /// The index.
+        index: u32,
+        /// How many data segments there are.
+        count: usize,
+    },
     /// Two globals of one name.
     #[error("global name `{name}` is used twice")]
     DuplicateGlobal {
@@ -340,6 +348,7 @@ impl VerifyErrorKind {
             GlobalType { .. } => "V0212",
             ImmutableGlobal { .. } => "V0213",
             DuplicateGlobal { .. } => "V0110",
+            DataOutOfRange { .. } => "V0220",
             TableEntryOutOfRange { .. } => "V0301",
             DuplicateExport { .. } => "V0302",
             MissingMain => "V0303",

@@ -5,7 +5,7 @@
 //! exists and has the type its opcode demands, every jump lands on an
 //! instruction boundary, no function can run off the end of its code, every
 //! call passes the arguments its callee declares, `main` exists with the type
-//! `() -> i32`, and every data segment fits in the initial memory. It walks
+//! `() -> i32`, and every active data segment fits in the initial memory. It walks
 //! each function once, so time is linear in the module's size, and collects
 //! every error rather than stopping at the first (Cranelift's verifier habit),
 //! each with a stable code, the function and pc, and a byte offset.
@@ -340,6 +340,16 @@ impl<'a> Verifier<'a> {
                 (OperandKind::Global, Operand::U32(index)) => {
                     self.global(site, inst.opcode, *index)
                 }
+                (OperandKind::Data, Operand::U32(index)) => {
+                    let count = self.module.data.len();
+                    if *index as usize >= count {
+                        let kind = VerifyErrorKind::DataOutOfRange {
+                            index: *index,
+                            count,
+                        };
+                        self.error_at(site, kind);
+                    }
+                }
                 (OperandKind::Sig, Operand::U32(index)) => match self.signature(*index) {
                     Some(sig) => {
                         list_types = Some((
@@ -649,13 +659,18 @@ impl<'a> Verifier<'a> {
             .memory
             .map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE);
         for (index, seg) in self.module.data.iter().enumerate() {
-            let end = u64::from(seg.offset) + seg.bytes.len() as u64;
+            // A passive segment is copied only by `memory.init`, which
+            // checks its range when it runs.
+            let Some(address) = seg.address() else {
+                continue;
+            };
+            let end = u64::from(address) + seg.bytes.len() as u64;
             if end > memory_size {
                 let offset = Self::offset_of(&self.offsets.data, index, self.offsets.end);
                 self.error(
                     offset,
                     VerifyErrorKind::DataOutsideMemory {
-                        address: seg.offset,
+                        address,
                         len: seg.bytes.len(),
                         memory_size,
                     },

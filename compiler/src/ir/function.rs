@@ -248,6 +248,9 @@ pub struct ModuleContext {
     /// Each global's type and mutability, by index: what `global.get`
     /// and `global.set` are checked against.
     pub globals: Vec<(ValType, bool)>,
+    /// How many data segments the module has: what `memory.init` and
+    /// `data.drop` are checked against.
+    pub data_segments: usize,
 }
 
 impl ModuleContext {

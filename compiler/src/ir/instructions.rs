@@ -137,6 +137,21 @@ pub enum InstData {
         /// One value per `Use` operand of the opcode.
         args: Vec<Value>,
     },
+    /// `memory.init dataN, dst, src, len`: copies `len` bytes of data
+    /// segment N from offset `src` to memory at `dst`, through the runtime,
+    /// which traps `out_of_bounds` (copying nothing) where the VM does.
+    MemoryInit {
+        /// The data segment's index in the module.
+        segment: u32,
+        /// The `i32` destination address, offset in the segment and length.
+        args: [Value; 3],
+    },
+    /// `data.drop dataN`: releases data segment N's bytes (through the
+    /// runtime); a later `memory.init` of it sees it empty.
+    DataDrop {
+        /// The data segment's index in the module.
+        segment: u32,
+    },
     /// `v = dev console.write(a, b, c)`: a device operation.
     Dev {
         /// The device operation's code.
@@ -235,6 +250,7 @@ impl InstData {
         match self {
             InstData::Const { .. }
             | InstData::GlobalGet { .. }
+            | InstData::DataDrop { .. }
             | InstData::DepthEnter
             | InstData::DepthLeave
             | InstData::Trap { .. } => {}
@@ -243,6 +259,7 @@ impl InstData {
             | InstData::Runtime { args, .. }
             | InstData::Dev { args, .. }
             | InstData::Return { args } => each(args, f),
+            InstData::MemoryInit { args, .. } => each(args, f),
             InstData::GlobalSet { value, .. } => f(*value),
             InstData::Load { addr, .. } | InstData::Bounds { addr, .. } => f(*addr),
             InstData::Store { value, addr, .. } => {
@@ -289,6 +306,7 @@ impl InstData {
         match self {
             InstData::Const { .. }
             | InstData::GlobalGet { .. }
+            | InstData::DataDrop { .. }
             | InstData::DepthEnter
             | InstData::DepthLeave
             | InstData::Trap { .. } => {}
@@ -297,6 +315,7 @@ impl InstData {
             | InstData::Runtime { args, .. }
             | InstData::Dev { args, .. }
             | InstData::Return { args } => each(args, f),
+            InstData::MemoryInit { args, .. } => each(args, f),
             InstData::GlobalSet { value, .. } => *value = f(*value),
             InstData::Load { addr, .. } | InstData::Bounds { addr, .. } => *addr = f(*addr),
             InstData::Store { value, addr, .. } => {
@@ -370,7 +389,7 @@ impl InstData {
     /// can happen).
     pub fn trap(&self) -> Option<TrapKind> {
         match self {
-            InstData::Bounds { .. } => Some(TrapKind::OutOfBounds),
+            InstData::Bounds { .. } | InstData::MemoryInit { .. } => Some(TrapKind::OutOfBounds),
             InstData::TrapIf { kind, .. } | InstData::Trap { kind, .. } => Some(*kind),
             InstData::DepthEnter => Some(TrapKind::StackOverflow),
             InstData::TableCheck { .. } => Some(TrapKind::TableOutOfBounds),

@@ -76,6 +76,7 @@ pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
     // Function headers first, so calls may name functions defined later.
     let mut ctx = ModuleContext {
         globals: header.globals.iter().map(|g| (g.ty, g.mutable)).collect(),
+        data_segments: header.data_count(),
         ..ModuleContext::default()
     };
     let mut copies = Vec::new();
@@ -721,6 +722,22 @@ impl<'t> Parser<'t> {
                     Class::Pure(op) => InstData::Pure {
                         op,
                         args: self.operands_until_at(uses)?,
+                    },
+                    Class::MemoryInit => {
+                        let segment = self.data_ref()?;
+                        let mut arg = |what| -> PResult<Value> {
+                            self.expect(Tok::Comma, what)?;
+                            self.use_value(uses)
+                        };
+                        let args = [
+                            arg("`,` and the address")?,
+                            arg("`,` and the offset in the segment")?,
+                            arg("`,` and the length")?,
+                        ];
+                        InstData::MemoryInit { segment, args }
+                    }
+                    Class::DataDrop => InstData::DataDrop {
+                        segment: self.data_ref()?,
                     },
                     // Spelled with their own IR syntax above, or gone after
                     // construction (constants become `const.T`, moves names).

@@ -279,6 +279,13 @@ impl Verifier<'_> {
                 Some((_, false)) => Err(format!("writes global g{global}, which is constant")),
                 None => Err(format!("writes global g{global}, which does not exist")),
             },
+            InstData::MemoryInit { segment, .. } | InstData::DataDrop { segment }
+                if *segment as usize >= self.ctx.data_segments =>
+            {
+                Err(format!("names data{segment}, which does not exist"))
+            }
+            InstData::MemoryInit { .. } => Ok(vec![ValType::I32; 3]),
+            InstData::DataDrop { .. } => Ok(vec![]),
             InstData::Call { func, .. } => match self.ctx.signature(*func) {
                 Some(sig) => Ok(sig.params.clone()),
                 None => Err(format!("calls {func}, which does not exist")),

@@ -168,6 +168,13 @@ pub fn write_inst(out: &mut String, data: &InstData, ctx: &ModuleContext) {
         InstData::GlobalSet { global, value } => {
             let _ = write!(out, "global.set g{global}, {value}");
         }
+        InstData::MemoryInit { segment, args } => {
+            let [dst, src, len] = args;
+            let _ = write!(out, "memory.init data{segment}, {dst}, {src}, {len}");
+        }
+        InstData::DataDrop { segment } => {
+            let _ = write!(out, "data.drop data{segment}");
+        }
         InstData::Pure { op, args } => operation(out, op.opcode(), args),
         InstData::Runtime { op, args } => operation(out, op.opcode(), args),
         InstData::Load { op, addr, offset } => {

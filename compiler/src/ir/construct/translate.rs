@@ -135,6 +135,15 @@ impl Builder<'_> {
                 let value = self.use_var(block, Self::reg_operand(inst, 1));
                 self.emit(block, InstData::GlobalSet { global, value }, pc);
             }
+            Class::MemoryInit => {
+                let segment = Self::u32_operand(inst, 0);
+                let args = [1, 2, 3].map(|i| self.use_var(block, Self::reg_operand(inst, i)));
+                self.emit(block, InstData::MemoryInit { segment, args }, pc);
+            }
+            Class::DataDrop => {
+                let segment = Self::u32_operand(inst, 0);
+                self.emit(block, InstData::DataDrop { segment }, pc);
+            }
             Class::Pure(p) => {
                 let args = uses(self, 1);
                 self.guard(block, p, &args, pc);

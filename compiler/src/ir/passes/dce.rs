@@ -114,4 +114,17 @@ mod tests {
             super::run,
         );
     }
+
+    #[test]
+    fn memory_init_and_data_drop_stay() {
+        let function = "function f(i32) {
+            block0(v0: i32):
+                v1 = const.i32 1 @0
+                memory.init data0, v0, v1, v1 @1
+                data.drop data0 @2
+                return @3
+            }";
+        let module = format!("data passive, \"ab\"\n\n{function}");
+        check(&module, function, super::run);
+    }
 }

@@ -10,7 +10,7 @@
 //! bytecode functions', as trap messages index them.
 
 use super::{basic, e, FnLowering, LowerError};
-use crate::bytecode::Signature;
+use crate::bytecode::{active_data, Signature};
 use crate::ir;
 use crate::ir::instructions::InstData;
 use crate::llvm::units::Plan;
@@ -402,16 +402,22 @@ impl<'ctx> Frame<'ctx> {
             private_constant(self.module.add_global(value.get_type(), None, name), &value)
                 .as_pointer_value()
         };
-        let data_entry = c.struct_type(&[i32t.into(), i32t.into(), ptr.into()], false);
+        // `abi::DataDescriptor`: offset, length, passive, bytes.
+        let data_entry = c.struct_type(&[i32t.into(), i32t.into(), i32t.into(), ptr.into()], false);
         let segments: Vec<_> = ir
             .data
             .iter()
             .enumerate()
             .map(|(i, seg)| {
                 let bytes = private_bytes(&format!("janus.data.{i}"), &seg.bytes, false);
+                let (offset, passive) = match seg.address() {
+                    Some(offset) => (offset, 0),
+                    None => (0, 1),
+                };
                 data_entry.const_named_struct(&[
-                    i32t.const_int(u64::from(seg.offset), false).into(),
+                    i32t.const_int(u64::from(offset), false).into(),
                     i32t.const_int(seg.bytes.len() as u64, false).into(),
+                    i32t.const_int(passive, false).into(),
                     bytes.into(),
                 ])
             })
@@ -450,7 +456,7 @@ impl<'ctx> Frame<'ctx> {
                 signature: main_sig.clone(),
             });
         }
-        let heap_base = abi::heap_base(ir.data.iter().map(|s| (s.offset, s.bytes.len())));
+        let heap_base = abi::heap_base(active_data(&ir.data));
         let memory = ir.memory.unwrap_or_default();
         let descriptor_type = c.struct_type(
             &[

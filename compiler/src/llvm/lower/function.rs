@@ -638,6 +638,11 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 }
             }
             InstData::Runtime { op, args } => self.runtime(*op, args, pc)?,
+            InstData::MemoryInit { segment, args } => self.memory_init(*segment, args, pc)?,
+            InstData::DataDrop { segment } => {
+                self.call_rt(Rt::DataDrop, &[self.i32c((*segment).into()).into()])?;
+                None
+            }
             InstData::Dev { op, args } => self.device(f, *op, args, pc)?,
             InstData::Jump { dest } => {
                 let mut taken = HashSet::new();

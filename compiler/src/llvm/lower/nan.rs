@@ -212,6 +212,8 @@ impl NanPlan {
                         }
                     }
                     InstData::Bounds { .. }
+                    | InstData::MemoryInit { .. }
+                    | InstData::DataDrop { .. }
                     | InstData::TrapIf { .. }
                     | InstData::DepthEnter
                     | InstData::DepthLeave
