@@ -55,6 +55,19 @@ const REQUIRED: &[&str] = &[
     "global_bad_mutability.jbc",
     "global_out_of_range.jbc",
     "global_duplicate_name.jbc",
+    "results_ret_count.jasm",
+    "results_call_count.jasm",
+    "results_call_indirect_count.jasm",
+    "results_type_mismatch.jasm",
+    "results_duplicate_register.jasm",
+    "results_too_many.jasm",
+    "results_empty_list.jasm",
+    "results_limit_exceeded.jbc",
+    "bad_result_count.jbc",
+    "data_bad_mode.jbc",
+    "data_unknown_segment.jasm",
+    "data_index_out_of_range.jasm",
+    "data_passive_address.jasm",
 ];
 
 #[test]

@@ -24,14 +24,14 @@ pub const BYTES_PER_FUNCTION: usize = 1040;
 pub fn generated_module(count: usize) -> Module {
     let mut mb = ModuleBuilder::new();
     mb.memory(1, 16);
-    let main = mb.declare("main", &[], Some(ValType::I32));
+    let main = mb.declare("main", &[], &[ValType::I32]);
     let mut funcs = Vec::new();
     let count = count.max(1);
     for i in 0..count {
         funcs.push(mb.declare(
             &format!("f{i}"),
             &[ValType::I64, ValType::F64],
-            Some(ValType::I64),
+            &[ValType::I64],
         ));
     }
     for (i, &f) in funcs.iter().enumerate() {

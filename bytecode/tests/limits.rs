@@ -18,11 +18,11 @@ use janus_runtime::abi::ValType;
 /// and a callee `f` of `params` `i64` parameters, built in memory.
 fn module(registers: usize, params: usize) -> Module {
     let mut mb = ModuleBuilder::new();
-    let f = mb.declare("f", &vec![ValType::I64; params], None);
+    let f = mb.declare("f", &vec![ValType::I64; params], &[]);
     let mut body = mb.body(f);
     body.ret(&[]).expect("operands");
     mb.define(body).expect("defined");
-    let main = mb.declare("main", &[], Some(ValType::I32));
+    let main = mb.declare("main", &[], &[ValType::I32]);
     let mut b = mb.body(main);
     let regs: Vec<_> = (0..registers).map(|_| b.reg(ValType::I32)).collect();
     let last = *regs.last().expect("a register");
@@ -129,7 +129,7 @@ fn code_past_sixteen_mebibytes_is_refused_in_memory() {
 #[test]
 fn the_builder_refuses_a_register_past_the_limit() {
     let mut mb = ModuleBuilder::new();
-    let main = mb.declare("main", &[], Some(ValType::I32));
+    let main = mb.declare("main", &[], &[ValType::I32]);
     let mut b = mb.body(main);
     for _ in 0..=MAX_REGISTERS {
         b.reg(ValType::I32);

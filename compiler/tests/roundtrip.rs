@@ -44,21 +44,31 @@ fn random_module(seed: u64) -> Module {
     }
     let pages = 1 + rng.below(3) as u32;
     mb.memory(pages, pages + rng.below(4) as u32);
+    // A passive segment first (fixed, like the globals), then active ones
+    // in the same index space.
+    let mut segments = 1 + mb.passive_data(b"passive\0".to_vec()) as usize;
     for _ in 0..rng.below(3) {
         let len = rng.below(40);
         let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
-        mb.data(rng.below(60_000) as u32, bytes);
+        segments = 1 + mb.data(rng.below(60_000) as u32, bytes) as usize;
     }
     let mut sigs = vec![Signature {
         params: vec![],
-        result: Some(ValType::I32),
+        results: vec![ValType::I32],
     }];
-    let mut funcs: Vec<FuncId> = vec![mb.declare("main", &[], Some(ValType::I32))];
+    let mut funcs: Vec<FuncId> = vec![mb.declare("main", &[], &[ValType::I32])];
     for i in 0..rng.below(5) {
         let params: Vec<ValType> = (0..rng.below(4)).map(|_| rng.ty()).collect();
-        let result = if rng.chance(70) { Some(rng.ty()) } else { None };
-        funcs.push(mb.declare(&format!("f{i}"), &params, result));
-        sigs.push(Signature { params, result });
+        // No result, one, or sometimes two or three.
+        let mut results = Vec::new();
+        if rng.chance(70) {
+            results.push(rng.ty());
+            if rng.chance(30) {
+                results.extend((0..1 + rng.below(2)).map(|_| rng.ty()));
+            }
+        }
+        funcs.push(mb.declare(&format!("f{i}"), &params, &results));
+        sigs.push(Signature { params, results });
     }
     for f in 0..funcs.len() {
         let sig = sigs[f].clone();
@@ -77,6 +87,20 @@ fn random_module(seed: u64) -> Module {
         let reg = |rng: &mut Rng, ty: ValType| {
             let list = &by_type[type_index(ty)];
             list[rng.below(list.len())]
+        };
+        // A call's result registers, all different (at most three of one
+        // type, and each type has at least three registers).
+        let results = |rng: &mut Rng, types: &[ValType]| {
+            let mut chosen: Vec<u16> = Vec::new();
+            for &ty in types {
+                let free: Vec<u16> = by_type[type_index(ty)]
+                    .iter()
+                    .copied()
+                    .filter(|r| !chosen.contains(r))
+                    .collect();
+                chosen.push(free[rng.below(free.len())]);
+            }
+            chosen
         };
         let n = rng.below(30);
         let labels: Vec<_> = (0..rng.below(5))
@@ -105,7 +129,7 @@ fn random_module(seed: u64) -> Module {
                     let s = &sigs[callee];
                     vec![
                         Operand::U32(callee as u32),
-                        Operand::Regs(s.result.iter().map(|&t| reg(&mut rng, t)).collect()),
+                        Operand::Regs(results(&mut rng, &s.results)),
                         Operand::Regs(s.params.iter().map(|&t| reg(&mut rng, t)).collect()),
                     ]
                 }
@@ -115,7 +139,7 @@ fn random_module(seed: u64) -> Module {
                     vec![
                         Operand::U32(index),
                         Operand::Reg(reg(&mut rng, ValType::I32)),
-                        Operand::Regs(s.result.iter().map(|&t| reg(&mut rng, t)).collect()),
+                        Operand::Regs(results(&mut rng, &s.results)),
                         Operand::Regs(s.params.iter().map(|&t| reg(&mut rng, t)).collect()),
                     ]
                 }
@@ -128,7 +152,7 @@ fn random_module(seed: u64) -> Module {
                     ]
                 }
                 Opcode::Ret => vec![Operand::Regs(
-                    sig.result.iter().map(|&t| reg(&mut rng, t)).collect(),
+                    sig.results.iter().map(|&t| reg(&mut rng, t)).collect(),
                 )],
                 _ => opcode
                     .operands()
@@ -159,6 +183,7 @@ fn random_module(seed: u64) -> Module {
                                 .expect("a global instruction moves a register");
                             Operand::U32(type_index(ty) as u32)
                         }
+                        OperandKind::Data => Operand::U32(rng.below(segments) as u32),
                         other => unreachable!("{other:?} is handled above"),
                     })
                     .collect(),
@@ -173,8 +198,8 @@ fn random_module(seed: u64) -> Module {
             }
             body.inst(opcode, operands).expect("operand count matches");
         }
-        let result: Vec<u16> = sig.result.iter().map(|&t| reg(&mut rng, t)).collect();
-        body.ret(&result).expect("ret");
+        let returned: Vec<u16> = sig.results.iter().map(|&t| reg(&mut rng, t)).collect();
+        body.ret(&returned).expect("ret");
         mb.define(body).expect("labels placed");
     }
     let entries: Vec<FuncId> = (0..rng.below(4))
@@ -283,7 +308,7 @@ proptest! {
 fn generator_covers_every_opcode_and_device_op() {
     let mut opcodes = std::collections::HashSet::new();
     let mut devices = std::collections::HashSet::new();
-    for seed in 0..400 {
+    for seed in 0..600 {
         for func in random_module(seed).functions {
             for inst in &func.code {
                 opcodes.insert(inst.opcode);

@@ -3,13 +3,18 @@
 //! The modules [`crate::hostile`] builds always encode and decode back to
 //! themselves, so they never reach the decoder checks for what a [`Module`]
 //! cannot hold: a global's mutability byte other than 0 or 1 (D0021), a
-//! global's type byte naming no type (D0015), a version-1 header over a
-//! global section (D0020). Random bytes (the `load` target) reach them only
-//! by luck, deep inside a file. Here one such change is made to a built
-//! module's encoding, and the one result the decoder must give for it is
-//! known without decoding: the error's code and offset, or, for a version-1
+//! global's type byte naming no type (D0015), a data segment's mode byte
+//! other than 0 or 1 (D0026), a version-1 header over a global section
+//! (D0020). Random bytes (the `load` target) reach them only by luck, deep
+//! inside a file. Here one such change is made to a built module's
+//! encoding, and the one result the decoder must give for it is known
+//! without decoding: the error's code and offset, or, for a version-1
 //! header over a module without globals, the very same module (version 1 is
-//! version 2 without the global section, docs/ISA.md §3).
+//! version 2 without the global section, docs/ISA.md §3). A version-1
+//! header goes only over modules without data, and over a table only where
+//! a global section follows it: their version-2 encodings differ (segments
+//! start with a mode byte, table entries are f + 1), so version 1 would
+//! read other segments or other entries.
 //!
 //! Offsets are found from the module and the decoder's [`FileOffsets`] for
 //! the undamaged bytes, and by walking the section headers: the encoding is
@@ -47,9 +52,9 @@ pub enum Expect {
 }
 
 /// One time in eight, a change to `bytes`, the encoding of `module` whose
-/// decoder offsets are `offsets`: the version set to 1, or a global's
-/// mutability or type byte made invalid. `None` otherwise, or when the
-/// module has no global to damage.
+/// decoder offsets are `offsets`: the version set to 1, a global's
+/// mutability or type byte or a data segment's mode byte made invalid.
+/// `None` otherwise, or when the module has nothing of the kind to damage.
 pub fn damage(
     u: &mut Unstructured,
     module: &Module,
@@ -60,15 +65,22 @@ pub fn damage(
         return Ok(None);
     }
     let mut out = bytes.to_vec();
-    let expect = match u.int_in_range(0..=2)? {
-        0 => {
+    let expect = match u.int_in_range(0..=3)? {
+        0 if module.data.is_empty() && (module.table.is_empty() || !module.globals.is_empty()) => {
             out[4..8].copy_from_slice(&1u32.to_le_bytes());
-            match section_at(bytes, GLOBAL_SECTION) {
-                Some(offset) => Expect::Error {
+            // The type section comes first, so its signatures are read
+            // before the global section is reached.
+            let several = module.signatures.iter().position(|s| s.results.len() > 1);
+            match (several, section_at(bytes, GLOBAL_SECTION)) {
+                (Some(sig), _) => Expect::Error {
+                    code: "D0016",
+                    offset: result_count_at(module, offsets, sig),
+                },
+                (None, Some(offset)) => Expect::Error {
                     code: "D0020",
                     offset,
                 },
-                None => Expect::Same,
+                (None, None) => Expect::Same,
             }
         }
         1 if !module.globals.is_empty() => {
@@ -87,9 +99,25 @@ pub fn damage(
                 offset,
             }
         }
+        3 if !module.data.is_empty() => {
+            // A segment starts with its mode byte.
+            let offset = offsets.data[u.choose_index(module.data.len())?];
+            out[offset] = u.int_in_range(2..=u8::MAX)?;
+            Expect::Error {
+                code: "D0026",
+                offset,
+            }
+        }
         _ => return Ok(None),
     };
     Ok(Some(Damaged { bytes: out, expect }))
+}
+
+/// The offset of signature `s`'s result count: after its parameter count
+/// (a LEB128 integer) and its parameters' type bytes.
+fn result_count_at(module: &Module, offsets: &FileOffsets, s: usize) -> usize {
+    let params = module.signatures[s].params.len();
+    offsets.signatures[s] + leb_len(params) + params
 }
 
 /// The offset of global `g`'s mutability byte: after its name (a LEB128

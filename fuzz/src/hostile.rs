@@ -6,10 +6,11 @@
 //! empty memory declaration), and are wrong only in what the verifier
 //! judges: register numbers and types, jump targets (out of range, into an
 //! instruction, at the end), signature, function and global indices, call
-//! and return arities, device operation codes, names, duplicate signatures,
+//! and return arities, result lists naming a register twice, device
+//! operation codes, names, duplicate signatures,
 //! functions, exports, globals and labels, globals of another type than
-//! their instructions or set while constant, memory sizes, data outside
-//! memory, label names out of order. Each choice is valid most of the time
+//! their instructions or set while constant, memory sizes, active data
+//! outside memory, data segment indices, label names out of order. Each choice is valid most of the time
 //! and hostile some of the time, so accepted modules are common too and what
 //! follows the verifier is exercised as well. What only the encoding can get
 //! wrong is [`crate::damage`]'s.
@@ -31,8 +32,8 @@
 use arbitrary::{Result, Unstructured};
 use janus_bytecode::bytecode::limits::MAX_PARAMS;
 use janus_bytecode::bytecode::{
-    Class, Code, DataSegment, Export, Function, Global, Inst, LabelName, MemoryDecl, Module,
-    Opcode, Operand, OperandKind, Reg, Signature,
+    Class, Code, DataKind, DataSegment, Export, Function, Global, Inst, LabelName, MemoryDecl,
+    Module, Opcode, Operand, OperandKind, Reg, Signature,
 };
 use janus_runtime::abi::{ValType, DEVICE_OPS, MAX_PAGES};
 
@@ -106,6 +107,8 @@ pub fn module(u: &mut Unstructured) -> Result<Module> {
     let mut module = Module::default();
     signatures(u, &mut module)?;
     module.memory = memory(u)?;
+    // Before the code, so `memory.init` and `data.drop` can name segments.
+    data(u, &mut module)?;
     for index in 0..u.int_in_range(0..=MAX_GLOBALS)? {
         module.globals.push(global(u, index)?);
     }
@@ -159,15 +162,17 @@ pub fn module(u: &mut Unstructured) -> Result<Module> {
     }
     for _ in 0..u.int_in_range(0..=3)? {
         // A null entry now and then (format version 2).
+        // Version 2 encodes function f as f + 1, so no file holds u32::MAX.
         let entry = if u.ratio(1, 6)? {
             None
         } else {
-            Some(index_or_hostile(u, nfuncs)?)
+            // u32::MAX has no version-2 entry (f + 1 overflows), so the
+            // encoding could not decode back to this module.
+            Some(index_or_hostile(u, nfuncs)?.min(u32::MAX - 1))
         };
         module.table.push(entry);
     }
     exports(u, &mut module)?;
-    data(u, &mut module)?;
     label_names(u, &mut module)?;
     Ok(module)
 }
@@ -255,7 +260,7 @@ fn signatures(u: &mut Unstructured, module: &mut Module) -> Result<()> {
     if u.ratio(7, 8)? {
         module.signatures.push(Signature {
             params: vec![],
-            result: Some(ValType::I32),
+            results: vec![ValType::I32],
         });
     }
     for _ in 0..u.int_in_range(0..=MAX_SIGS)? {
@@ -270,14 +275,23 @@ fn signatures(u: &mut Unstructured, module: &mut Module) -> Result<()> {
         for _ in 0..nparams {
             params.push(val_type(u)?);
         }
-        let result = if u.arbitrary()? {
-            Some(val_type(u)?)
-        } else {
-            None
-        };
-        module.signatures.push(Signature { params, result });
+        let results = results(u)?;
+        module.signatures.push(Signature { params, results });
     }
     Ok(())
+}
+
+/// A signature's results: none or one most of the time, sometimes a few,
+/// seldom the 255 the decoder allows at most.
+fn results(u: &mut Unstructured) -> Result<Vec<ValType>> {
+    let n = if seldom(u, 64)? {
+        255
+    } else if seldom(u, 4)? {
+        u.int_in_range(2..=4)?
+    } else {
+        u.int_in_range(0..=1)?
+    };
+    (0..n).map(|_| val_type(u)).collect()
 }
 
 /// No memory, or one of [`PAGES`]' sizes (never `0, 0`, which the format
@@ -369,11 +383,11 @@ fn inst(
     targets: &mut Vec<Target>,
 ) -> Result<Inst> {
     let function = &module.functions[func];
-    let own_result = || {
+    let own_results = || {
         module
             .signatures
             .get(function.sig as usize)
-            .map(|s| s.result.into_iter().collect::<Vec<_>>())
+            .map(|s| s.results.clone())
     };
     let mut lists: Option<(Vec<ValType>, Vec<ValType>)> = None;
     let mut operands = Vec::with_capacity(opcode.operands().len());
@@ -399,16 +413,17 @@ fn inst(
                     .functions
                     .get(index as usize)
                     .and_then(|f| module.signatures.get(f.sig as usize))
-                    .map(|s| (s.params.clone(), s.result.into_iter().collect()));
+                    .map(|s| (s.params.clone(), s.results.clone()));
                 Operand::U32(index)
             }
             OperandKind::Global => Operand::U32(global_index(u, module, opcode)?),
+            OperandKind::Data => Operand::U32(index_or_hostile(u, module.data.len())?),
             OperandKind::Sig => {
                 let index = index_or_hostile(u, module.signatures.len())?;
                 lists = module
                     .signatures
                     .get(index as usize)
-                    .map(|s| (s.params.clone(), s.result.into_iter().collect()));
+                    .map(|s| (s.params.clone(), s.results.clone()));
                 Operand::U32(index)
             }
             OperandKind::DevOp => {
@@ -426,7 +441,7 @@ fn inst(
                 Operand::Regs(register_list(u, function, results)?)
             }
             OperandKind::Args if opcode == Opcode::Ret => {
-                Operand::Regs(register_list(u, function, own_result().as_deref())?)
+                Operand::Regs(register_list(u, function, own_results().as_deref())?)
             }
             OperandKind::Args => {
                 let params = lists.as_ref().map(|(p, _)| p.as_slice());
@@ -445,14 +460,14 @@ fn ending(u: &mut Unstructured, module: &Module, func: usize) -> Result<Inst> {
     let opcode = *u.choose(&[Opcode::Ret, Opcode::Ret, Opcode::Exit, Opcode::Unreachable])?;
     let operands = match opcode {
         Opcode::Ret => {
-            let result = module
+            let results = module
                 .signatures
                 .get(function.sig as usize)
-                .map(|s| s.result.into_iter().collect::<Vec<_>>());
+                .map(|s| s.results.clone());
             vec![Operand::Regs(register_list(
                 u,
                 function,
-                result.as_deref(),
+                results.as_deref(),
             )?)]
         }
         Opcode::Exit => vec![Operand::Reg(register(u, function, ValType::I32)?)],
@@ -536,22 +551,32 @@ fn exports(u: &mut Unstructured, module: &mut Module) -> Result<()> {
     Ok(())
 }
 
-/// Small data segments, near the start or the end of the initial memory.
+/// Small data segments: active ones near the start or the end of the
+/// initial memory, and passive ones (format version 2), which need none.
 fn data(u: &mut Unstructured, module: &mut Module) -> Result<()> {
     let size = module.memory.map_or(0, |m| {
         u64::from(m.initial_pages) * janus_runtime::abi::PAGE_SIZE
     });
-    for _ in 0..u.int_in_range(0..=2)? {
+    for _ in 0..u.int_in_range(0..=3)? {
         let len = u.int_in_range(0..=16usize)?;
         let bytes = u.bytes(len)?.to_vec();
-        let offset = match u.int_in_range(0..=3)? {
+        let offset = match u.int_in_range(0..=4)? {
             0 => size.saturating_sub(bytes.len() as u64),
             1 => size.saturating_sub(bytes.len() as u64) + 1,
             2 => u64::from(u.arbitrary::<u32>()?),
-            _ => u64::from(u.int_in_range(0..=64u32)?),
+            3 => u64::from(u.int_in_range(0..=64u32)?),
+            _ => {
+                module.data.push(DataSegment {
+                    kind: DataKind::Passive,
+                    bytes,
+                });
+                continue;
+            }
         };
         module.data.push(DataSegment {
-            offset: u32::try_from(offset).unwrap_or(u32::MAX),
+            kind: DataKind::Active {
+                offset: u32::try_from(offset).unwrap_or(u32::MAX),
+            },
             bytes,
         });
     }
@@ -614,11 +639,7 @@ fn mutate(u: &mut Unstructured, module: &mut Module) -> Result<()> {
                     let s = u.choose_index(module.signatures.len())?;
                     let sig = &mut module.signatures[s];
                     if u.arbitrary()? || sig.params.is_empty() {
-                        sig.result = if u.arbitrary()? {
-                            Some(val_type(u)?)
-                        } else {
-                            None
-                        };
+                        sig.results = results(u)?;
                     } else {
                         let p = u.choose_index(sig.params.len())?;
                         sig.params[p] = val_type(u)?;

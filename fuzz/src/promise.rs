@@ -7,8 +7,10 @@
 //! every index in range, every register operand present and of the type its
 //! opcode demands, every jump on an instruction boundary, no function able
 //! to run off its end, every call, device operation and return passing what
-//! its target declares, `main` exported as `() -> i32`, and every data
-//! segment inside the initial memory. For globals (docs/ISA.md §5.9): every
+//! its target declares (a call's results in as many different registers),
+//! `main` exported as `() -> i32`, every active data
+//! segment inside the initial memory, and every `memory.init` and
+//! `data.drop` naming a data segment that exists. For globals (docs/ISA.md §5.9): every
 //! global instruction names a global that exists, has the type of the
 //! instruction's register and, when the instruction writes it (reads a
 //! register), is mutable; global names are unique; and, as the format
@@ -76,7 +78,7 @@ pub fn check(module: &Module) {
                             .get(*f as usize)
                             .unwrap_or_else(|| panic!("{at}: function {f}"));
                         let s = &module.signatures[callee.sig as usize];
-                        lists = Some((s.params.clone(), s.result.into_iter().collect()));
+                        lists = Some((s.params.clone(), s.results.clone()));
                     }
                     (OperandKind::Global, Operand::U32(g)) => {
                         let global = module
@@ -98,12 +100,15 @@ pub fn check(module: &Module) {
                         assert_eq!(ty, global.ty, "{at}: global {g}'s type");
                         assert!(!writes || global.mutable, "{at}: sets constant global {g}");
                     }
+                    (OperandKind::Data, Operand::U32(d)) => {
+                        assert!((*d as usize) < module.data.len(), "{at}: data segment {d}")
+                    }
                     (OperandKind::Sig, Operand::U32(s)) => {
                         let s = module
                             .signatures
                             .get(*s as usize)
                             .unwrap_or_else(|| panic!("{at}: signature {s}"));
-                        lists = Some((s.params.clone(), s.result.into_iter().collect()));
+                        lists = Some((s.params.clone(), s.results.clone()));
                     }
                     (OperandKind::DevOp, Operand::Dev(code)) => {
                         let op = device_op_by_code(*code)
@@ -113,10 +118,11 @@ pub fn check(module: &Module) {
                     (OperandKind::Results, Operand::Regs(regs)) => {
                         let (_, results) = lists.as_ref().expect("a callee precedes results");
                         list(regs, results, &reg, &at);
+                        let distinct: HashSet<&Reg> = regs.iter().collect();
+                        assert_eq!(distinct.len(), regs.len(), "{at}: results {regs:?}");
                     }
                     (OperandKind::Args, Operand::Regs(regs)) if inst.opcode == Opcode::Ret => {
-                        let result: Vec<ValType> = sig.result.into_iter().collect();
-                        list(regs, &result, &reg, &at);
+                        list(regs, &sig.results, &reg, &at);
                     }
                     (OperandKind::Args, Operand::Regs(regs)) => {
                         let (params, _) = lists.as_ref().expect("a callee precedes arguments");
@@ -152,7 +158,7 @@ pub fn check(module: &Module) {
     let main = module.export("main").expect("main is exported");
     let sig = &module.signatures[module.functions[main as usize].sig as usize];
     assert!(
-        sig.params.is_empty() && sig.result == Some(ValType::I32),
+        sig.params.is_empty() && sig.results == [ValType::I32],
         "main is {sig}"
     );
     let mut names = HashSet::new();
@@ -173,11 +179,10 @@ pub fn check(module: &Module) {
     let size = module
         .memory
         .map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE);
-    for seg in &module.data {
+    for (address, len) in module.active_data() {
         assert!(
-            u64::from(seg.offset) + seg.bytes.len() as u64 <= size,
-            "data at {:#x}",
-            seg.offset
+            u64::from(address) + len as u64 <= size,
+            "data at {address:#x}"
         );
     }
 }

@@ -88,8 +88,7 @@ pub fn step_bound(module: &Module) -> Option<u64> {
 /// attached.
 pub fn run(module: &Module) -> Outcome {
     let memory = module.memory.unwrap_or_default();
-    let heap_base =
-        janus_runtime::abi::heap_base(module.data.iter().map(|s| (s.offset, s.bytes.len())));
+    let heap_base = janus_runtime::abi::heap_base(module.active_data());
     let names = module.functions.iter().map(|f| f.name.clone()).collect();
     let mut machine = Machine::new(
         memory.initial_pages,
@@ -102,7 +101,7 @@ pub fn run(module: &Module) -> Outcome {
     .expect("a machine of at most MAX_PAGES pages with no devices can be set up");
     for seg in &module.data {
         assert!(
-            machine.load_data(seg.offset, &seg.bytes),
+            machine.start_segment(seg.address(), &seg.bytes),
             "verified data fits in memory"
         );
     }

@@ -1,8 +1,9 @@
 //! A random program generator for differential testing: every program it
 //! makes is valid by construction (built through the [`ModuleBuilder`]),
 //! terminates, and exercises every opcode, every trap kind, direct and
-//! indirect calls, memory and heap traffic, bounded loops and console
-//! output. The same seed gives the same program.
+//! indirect calls (of functions with no, one or several results), memory
+//! and heap traffic, bounded loops and console output. The same seed gives
+//! the same program.
 //!
 //! Termination: functions call only functions of lower index (one
 //! designated function recurses without bound, and reaching it traps
@@ -15,8 +16,11 @@ use janus_bytecode::bytecode::{
 };
 use janus_runtime::abi::{device_op_by_name, DeviceOp, ValType, DEVICE_OPS};
 
+mod calls;
 mod rng;
+mod segments;
 
+use calls::{signature, SIGNATURES};
 pub use rng::Rng;
 
 /// Registers of each type every generated function has; loop counters come
@@ -30,7 +34,7 @@ struct Gen<'a> {
     depth: usize,
     callees: Vec<(FuncId, Signature)>,
     table_sigs: Vec<Signature>,
-    result: Option<ValType>,
+    results: Vec<ValType>,
     is_main: bool,
     last_alloc: Option<Reg>,
     table_len: usize,
@@ -41,6 +45,12 @@ struct Gen<'a> {
     scratch: [Reg; 4],
     /// The module's globals: index, type, mutable.
     globals: Vec<(u32, ValType, bool)>,
+    /// The result registers of the last call made, which the next call's
+    /// arguments often read.
+    last_results: Vec<Reg>,
+    /// What `memory.init` may copy from each data segment when the program
+    /// starts: a passive segment's length, 0 for an active one.
+    segments: Vec<usize>,
 }
 
 fn slot(t: ValType) -> usize {
@@ -89,6 +99,7 @@ impl Gen<'_> {
             91 => self.rare_end(b),
             92..=94 => self.device(b),
             95..=97 => self.global(b),
+            98 => self.data_segment(b),
             _ => self.simple(b),
         }
     }
@@ -132,6 +143,8 @@ impl Gen<'_> {
                 | Class::Device
                 | Class::GlobalGet
                 | Class::GlobalSet
+                | Class::MemoryInit
+                | Class::DataDrop
                 | Class::Load(_)
                 | Class::Store(_)
                 | Class::Runtime(_) => false,
@@ -295,80 +308,6 @@ impl Gen<'_> {
                 self.last_alloc = Some(d);
             }
         }
-    }
-
-    fn args_for(&mut self, sig: &Signature) -> (Vec<Reg>, Vec<Reg>) {
-        let results = sig.result.iter().map(|&t| self.reg(t)).collect();
-        let args = sig.params.iter().map(|&t| self.reg(t)).collect();
-        (results, args)
-    }
-
-    fn call(&mut self, b: &mut FunctionBuilder) {
-        if self.callees.is_empty() {
-            return self.simple(b);
-        }
-        if self.rng.below(3) == 0 && !self.table_sigs.is_empty() {
-            let sig = self.table_sigs[self.rng.below(self.table_sigs.len())].clone();
-            let reachable: Vec<usize> = (0..self.table_len)
-                .filter(|&e| self.table_entry_ok[e])
-                .collect();
-            let entry = if reachable.is_empty() {
-                self.rng.below(self.table_len)
-            } else {
-                reachable[self.rng.below(reachable.len())]
-            };
-            let index = self.reg(ValType::I32);
-            let modulus = self.reg(ValType::I32);
-            if modulus != index && self.rng.below(5) != 0 {
-                let m = if self.rng.below(5) == 0 {
-                    self.table_len + 2
-                } else {
-                    self.table_len
-                };
-                b.inst(
-                    Opcode::I32Const,
-                    vec![Operand::Reg(modulus), Operand::I32(m as i32)],
-                )
-                .expect("operands");
-                b.op(Opcode::I32RemU, &[index, index, modulus])
-                    .expect("operands");
-            }
-            // Mostly call a known entry with its own signature.
-            let sig = if index != modulus && self.rng.below(5) != 0 {
-                b.inst(
-                    Opcode::I32Const,
-                    vec![Operand::Reg(index), Operand::I32(entry as i32)],
-                )
-                .expect("operands");
-                self.table_entry_sigs[entry].clone()
-            } else {
-                sig
-            };
-            let (results, args) = self.args_for(&sig);
-            let sig_index = self.callee_sig_index(&sig);
-            b.inst(
-                Opcode::CallIndirect,
-                vec![
-                    Operand::U32(sig_index),
-                    Operand::Reg(index),
-                    Operand::Regs(results),
-                    Operand::Regs(args),
-                ],
-            )
-            .expect("operands");
-            return;
-        }
-        let (f, sig) = self.callees[self.rng.below(self.callees.len())].clone();
-        let (results, args) = self.args_for(&sig);
-        b.call(f, &results, &args).expect("operands");
-    }
-
-    /// Signature indices are fixed before bodies are built (see `generate`).
-    fn callee_sig_index(&self, sig: &Signature) -> u32 {
-        SIGNATURES
-            .iter()
-            .position(|s| s.0 == sig.params.as_slice() && s.1 == sig.result)
-            .expect("a known signature") as u32
     }
 
     fn counted_loop(&mut self, b: &mut FunctionBuilder, budget: &mut usize) {
@@ -561,10 +500,8 @@ impl Gen<'_> {
                 b.op(Opcode::Exit, &[s]).expect("operands");
             }
             _ => {
-                let r = match self.result {
-                    Some(t) => vec![self.reg(t)],
-                    None => vec![],
-                };
+                let types = self.results.clone();
+                let r: Vec<Reg> = types.iter().map(|&t| self.reg(t)).collect();
                 b.ret(&r).expect("operands");
             }
         }
@@ -597,15 +534,6 @@ fn is_division(op: Opcode) -> bool {
     op.traps().contains(&TrapCondition::DivisorZero)
 }
 
-/// The signatures generated functions use, fixed so indices are known.
-const SIGNATURES: &[(&[ValType], Option<ValType>)] = &[
-    (&[], Some(ValType::I32)),
-    (&[ValType::I64], Some(ValType::I64)),
-    (&[ValType::I32, ValType::F64], Some(ValType::F64)),
-    (&[ValType::F32], None),
-    (&[ValType::I64, ValType::I32], Some(ValType::I32)),
-];
-
 /// Registers `deep` declares besides its parameter, by seed (and never
 /// used): most programs recurse in the smallest frame and trap at depth
 /// 10,000, others in frames of 64 KiB and a little, 160 KB, 320 KB and the
@@ -617,15 +545,11 @@ const DEEP_EXTRA_REGISTERS: [usize; 8] = [0, 0, 0, 0, 8_191, 20_000, 40_000, 65_
 pub fn generate(seed: u64) -> Module {
     let mut rng = Rng(seed);
     let mut mb = ModuleBuilder::new();
-    for (params, result) in SIGNATURES {
-        mb.signature(Signature {
-            params: params.to_vec(),
-            result: *result,
-        });
+    for index in 0..SIGNATURES.len() {
+        mb.signature(signature(index));
     }
     mb.memory(1, 1 + rng.below(3) as u32);
-    mb.data(0, b"\n".to_vec());
-    mb.data(16, (0..rng.below(64)).map(|_| rng.next() as u8).collect());
+    let segments = segments::lay_out(&mut mb, &mut rng);
     // A mutable global of every type, and a constant one of some type.
     let mut globals = Vec::new();
     let mut global = |rng: &mut Rng, name: &str, ty: ValType, mutable: bool| {
@@ -644,20 +568,14 @@ pub fn generate(seed: u64) -> Module {
     let nfuncs = 2 + rng.below(5);
     let mut funcs: Vec<(FuncId, Signature)> = Vec::new();
     // Function 0 recurses without bound: reaching it traps.
-    let sig = Signature {
-        params: vec![ValType::I64],
-        result: Some(ValType::I64),
-    };
-    funcs.push((mb.declare("deep", &sig.params, sig.result), sig));
+    let sig = signature(1);
+    funcs.push((mb.declare("deep", &sig.params, &sig.results), sig));
     for i in 1..nfuncs {
-        let (params, result) = SIGNATURES[1 + rng.below(SIGNATURES.len() - 1)];
-        let sig = Signature {
-            params: params.to_vec(),
-            result,
-        };
-        funcs.push((mb.declare(&format!("f{i}"), params, result), sig));
+        let sig = signature(1 + rng.below(SIGNATURES.len() - 1));
+        funcs.push((mb.declare(&format!("f{i}"), &sig.params, &sig.results), sig));
     }
-    let main = mb.declare("main", &[], Some(ValType::I32));
+    let main_sig = signature(0);
+    let main = mb.declare("main", &main_sig.params, &main_sig.results);
     let table: Vec<FuncId> = (0..1 + rng.below(6))
         .map(|_| funcs[rng.below(funcs.len())].0)
         .collect();
@@ -682,17 +600,7 @@ pub fn generate(seed: u64) -> Module {
     body.ret(&[0]).expect("operands");
     mb.define(body).expect("defined");
 
-    let all: Vec<(FuncId, Signature)> = funcs
-        .iter()
-        .cloned()
-        .chain([(
-            main,
-            Signature {
-                params: vec![],
-                result: Some(ValType::I32),
-            },
-        )])
-        .collect();
+    let all: Vec<(FuncId, Signature)> = funcs.iter().cloned().chain([(main, main_sig)]).collect();
     for (index, (f, sig)) in all.iter().enumerate().skip(1) {
         let mut b = mb.body(*f);
         let mut pool: [Vec<Reg>; 4] = Default::default();
@@ -719,12 +627,14 @@ pub fn generate(seed: u64) -> Module {
             depth: 0,
             callees,
             table_sigs: table_sigs.clone(),
-            result: sig.result,
+            results: sig.results.clone(),
             is_main: *f == main,
             last_alloc: None,
             table_len: table.len() + nulls,
             scratch,
             globals: globals.clone(),
+            last_results: Vec::new(),
+            segments: segments.clone(),
             table_entry_ok: table
                 .iter()
                 .map(|f| all[1..index].iter().any(|(g, _)| g == f))
@@ -771,8 +681,8 @@ pub fn generate(seed: u64) -> Module {
                 }
             }
         }
-        let result: Vec<Reg> = sig.result.iter().map(|&t| gen.reg(t)).collect();
-        b.ret(&result).expect("operands");
+        let results: Vec<Reg> = sig.results.iter().map(|&t| gen.reg(t)).collect();
+        b.ret(&results).expect("operands");
         mb.define(b).expect("labels placed");
     }
     mb.export("main", main);

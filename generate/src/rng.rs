@@ -42,6 +42,18 @@ impl Rng {
     }
 
     pub(crate) fn float_bits(&mut self, ty: ValType) -> u64 {
+        if self.below(10) == 0 {
+            // A NaN with a random sign and payload, quiet or signalling, as
+            // NaN-boxing keeps one: its bits must survive every move.
+            let payload = self.next();
+            return if ty == ValType::F32 {
+                let mantissa = (payload as u32 & 0x7f_ffff).max(1);
+                u64::from(0x7f80_0000 | mantissa | (payload >> 63 << 31) as u32)
+            } else {
+                let mantissa = (payload & 0xf_ffff_ffff_ffff).max(1);
+                0x7ff0_0000_0000_0000 | mantissa | (payload >> 63 << 63)
+            };
+        }
         let v: f64 = match self.below(8) {
             0 => f64::NAN,
             1 => f64::INFINITY,

@@ -15,7 +15,7 @@
 mod decode;
 
 use decode::{decode_function, Bin, Cmp, Op};
-use janus_bytecode::bytecode::semantics::{self as sem, canon32, canon64, eval};
+use janus_bytecode::bytecode::semantics::{self as sem, eval};
 use janus_bytecode::bytecode::{Extend, Module, Opcode, OperandKind, RuntimeOp};
 use janus_runtime::abi::{self, TrapKind, ValType, MAX_STACK_BYTES};
 use janus_runtime::machine::Machine;
@@ -46,7 +46,8 @@ struct Frame<'a> {
     base: usize,
     registers: usize,
     code: &'a [Op],
-    dst: Option<u32>,
+    /// The caller's registers that receive the callee's results, in order.
+    results: &'a [u32],
 }
 
 /// Runs a verified module's `main` on `machine`.
@@ -150,8 +151,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                         funcs[func as usize].pcs[ip - 1],
                     );
                 }
-                let v = store_bits(op, r!(value));
-                write_le(machine.memory.bytes_mut(), ea as usize, size, v);
+                write_le(machine.memory.bytes_mut(), ea as usize, size, r!(value));
             }
             Op::ConstBin {
                 c,
@@ -229,15 +229,16 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             }
             Op::Call {
                 callee,
-                dst,
-                ref args,
+                nresults,
+                ref lists,
             }
             | Op::CallIndirect {
                 callee,
-                dst,
-                ref args,
+                nresults,
+                ref lists,
                 ..
             } => {
+                let (results, args) = lists.split_at(nresults as usize);
                 let callee = if let Op::CallIndirect { sig, index, .. } = *op {
                     let pc = funcs[func as usize].pcs[ip - 1];
                     let i = r!(index) as u32 as usize;
@@ -292,7 +293,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     base,
                     registers,
                     code,
-                    dst,
+                    results,
                 });
                 func = callee;
                 base = new_base;
@@ -300,11 +301,12 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 ip = 0;
                 code = &f.code;
             }
-            Op::Ret { value } => {
-                let v = value.map(|r| r!(r));
+            Op::Ret { ref values } => {
                 let Some(frame) = frames.pop() else {
+                    // `main` returns exactly one i32.
+                    let v = values.first().map_or(0, |&r| r!(r));
                     machine.stdout.flush();
-                    return Outcome::Exit((v.unwrap_or(0) as u32 as i32) & 0xff);
+                    return Outcome::Exit((v as u32 as i32) & 0xff);
                 };
                 stack_bytes = frame.stack_bytes;
                 func = frame.func;
@@ -312,10 +314,21 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 ip = frame.ret;
                 registers = frame.registers;
                 code = frame.code;
+                let callee_fp = fp;
                 // SAFETY: the caller's frame lies below the callee's, inside regs.
                 fp = unsafe { regs.as_mut_ptr().add(base) };
-                if let (Some(d), Some(v)) = (frame.dst, v) {
-                    r!(d) = v;
+                // The verifier matched both lists to the callee's results,
+                // so they have one length; the frames are disjoint, so the
+                // copies read the callee's registers as it left them.
+                // SAFETY (each read): `v` is a register of the callee's
+                // frame, which is still inside regs.
+                match (frame.results, &**values) {
+                    ([d], [v]) => r!(*d) = unsafe { *callee_fp.add(*v as usize) },
+                    (results, values) => {
+                        for (&d, &v) in results.iter().zip(values) {
+                            r!(d) = unsafe { *callee_fp.add(v as usize) };
+                        }
+                    }
                 }
             }
             Op::Exit { status } => {
@@ -352,6 +365,18 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     Err(kind) => return trap(kind, func, funcs[func as usize].pcs[ip - 1]),
                 }
             }
+            Op::MemoryInit {
+                segment,
+                dst,
+                src,
+                len,
+            } => {
+                let (dst, src, len) = (r!(dst) as u32, r!(src) as u32, r!(len) as u32);
+                if let Err(kind) = machine.memory_init(segment, dst, src, len) {
+                    return trap(kind, func, funcs[func as usize].pcs[ip - 1]);
+                }
+            }
+            Op::DataDrop { segment } => machine.data_drop(segment),
             Op::Runtime { op, dst, args } => {
                 let vals = [r!(args[0]) as u32, r!(args[1]) as u32, r!(args[2]) as u32];
                 let a = |i: usize| vals[i];
@@ -418,8 +443,6 @@ struct MemShape {
     shift: u32,
     /// The register type's bits: `i32` results stay zero-extended.
     mask: u64,
-    /// The stored value's float type, whose NaNs are made canonical.
-    float: Option<ValType>,
 }
 
 impl MemShape {
@@ -427,7 +450,6 @@ impl MemShape {
         size: 0,
         shift: 0,
         mask: 0,
-        float: None,
     };
 
     const fn of(op: Opcode) -> MemShape {
@@ -447,10 +469,6 @@ impl MemShape {
             mask: match ty {
                 ValType::I32 | ValType::F32 => u32::MAX as u64,
                 ValType::I64 | ValType::F64 => u64::MAX,
-            },
-            float: match ty {
-                ValType::F32 | ValType::F64 => Some(ty),
-                ValType::I32 | ValType::I64 => None,
             },
         }
     }
@@ -513,17 +531,6 @@ fn load(op: Opcode, raw: u64) -> u64 {
     }
 }
 
-/// A stored value's bits: a float's NaN is the canonical one, since a
-/// store makes its bits visible.
-#[inline(always)]
-fn store_bits(op: Opcode, value: u64) -> u64 {
-    match MEM_SHAPES[op.byte() as usize].float {
-        Some(ValType::F32) => u64::from(canon32(value as u32)),
-        Some(ValType::F64) => canon64(value),
-        Some(ValType::I32 | ValType::I64) | None => value,
-    }
-}
-
 /// The trap message every engine prints.
 pub fn trap_message(module: &Module, kind: TrapKind, func: u32, pc: u32, code: u32) -> String {
     let name = module
@@ -546,7 +553,7 @@ pub fn machine_for(module: &Module, args: Vec<Vec<u8>>) -> Result<Machine, Strin
         std::env::var_os(k).map(std::ffi::OsString::into_encoded_bytes)
     })?;
     let memory = module.memory.unwrap_or_default();
-    let heap_base = abi::heap_base(module.data.iter().map(|s| (s.offset, s.bytes.len())));
+    let heap_base = abi::heap_base(module.active_data());
     let names = module.functions.iter().map(|f| f.name.clone()).collect();
     let mut m = Machine::new(
         memory.initial_pages,
@@ -557,7 +564,7 @@ pub fn machine_for(module: &Module, args: Vec<Vec<u8>>) -> Result<Machine, Strin
         config,
     )?;
     for seg in &module.data {
-        m.load_data(seg.offset, &seg.bytes);
+        m.start_segment(seg.address(), &seg.bytes);
     }
     Ok(m)
 }

@@ -462,6 +462,10 @@ runtime_functions! {
     MemoryCopy "janus_memory_copy" (I32, I32, I32) -> I32;
     // memory_fill(addr, byte, len) -> 0 or a trap code.
     MemoryFill "janus_memory_fill" (I32, I32, I32) -> I32;
+    // memory_init(segment, dst, src, len) -> 0 or a trap code.
+    MemoryInit "janus_memory_init" (I32, I32, I32, I32) -> I32;
+    // data_drop(segment): releases a data segment's bytes.
+    DataDrop "janus_data_drop" (I32);
     // heap_alloc(size) -> address or 0.
     HeapAlloc "janus_heap_alloc" (I32) -> I32;
     // heap_free(addr) -> 0 or a trap code.
@@ -499,10 +503,13 @@ pub mod vm_field {
 #[repr(C)]
 #[derive(Debug)]
 pub struct DataDescriptor {
-    /// Address in linear memory.
+    /// Address in linear memory, for an active segment.
     pub offset: u32,
     /// Length in bytes.
     pub len: u32,
+    /// 1 for a passive segment (kept for `memory.init`, `offset` unused),
+    /// 0 for an active one (copied to `offset` at start).
+    pub passive: u32,
     /// The bytes.
     pub bytes: *const u8,
 }
@@ -520,7 +527,7 @@ pub struct ModuleDescriptor {
     pub heap_base: u32,
     /// Number of data segments.
     pub data_count: u32,
-    /// The data segments, applied in order.
+    /// The data segments, active and passive, in index order.
     pub data: *const DataDescriptor,
     /// Number of functions.
     pub function_count: u32,
@@ -530,8 +537,10 @@ pub struct ModuleDescriptor {
     pub entry: extern "C" fn() -> i32,
 }
 
-/// The heap's start for a module: the end of its highest data segment,
-/// rounded up to 16, and at least 16 (so no block is at address 0).
+/// The heap's start for a module: the end of its highest active data
+/// segment (`data` holds each one's address and length; passive segments
+/// have no address), rounded up to 16, and at least 16 (so no block is at
+/// address 0).
 pub fn heap_base(data: impl IntoIterator<Item = (u32, usize)>) -> u32 {
     let end = data
         .into_iter()

@@ -145,7 +145,7 @@ pub unsafe extern "C" fn janus_start(
         let seg = unsafe { &*d.data.add(i) };
         // SAFETY: each segment's bytes are len bytes long.
         let bytes = unsafe { core::slice::from_raw_parts(seg.bytes, seg.len as usize) };
-        m.load_data(seg.offset, bytes);
+        m.start_segment((seg.passive == 0).then_some(seg.offset), bytes);
     }
     let stack = match stack::Stack::for_program() {
         Ok(s) => s,
@@ -230,6 +230,24 @@ pub extern "C" fn janus_memory_fill(addr: u32, byte: u32, len: u32) -> u32 {
     m.memory_fill(addr, byte as u8, len)
         .err()
         .map_or(0, TrapKind::code)
+}
+
+/// `memory.init`: 0, or the trap code.
+#[no_mangle]
+pub extern "C" fn janus_memory_init(segment: u32, dst: u32, src: u32, len: u32) -> u32 {
+    // SAFETY: program thread.
+    let m = unsafe { machine() };
+    m.memory_init(segment, dst, src, len)
+        .err()
+        .map_or(0, TrapKind::code)
+}
+
+/// `data.drop`: releases a data segment's bytes.
+#[no_mangle]
+pub extern "C" fn janus_data_drop(segment: u32) {
+    // SAFETY: program thread.
+    let m = unsafe { machine() };
+    m.data_drop(segment);
 }
 
 /// `heap.alloc`: an address, or 0.

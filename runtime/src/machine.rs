@@ -41,6 +41,10 @@ pub struct Machine {
     pub net: Net,
     /// Terminal state.
     pub keyboard: Keyboard,
+    /// What `memory.init` may copy from each data segment, by index: a
+    /// passive segment's bytes until `data.drop`, nothing for an active one
+    /// (it counts as dropped once the program has started).
+    pub segments: Vec<Vec<u8>>,
 }
 
 impl Machine {
@@ -81,6 +85,7 @@ impl Machine {
             display,
             net: Net::default(),
             keyboard: Keyboard::default(),
+            segments: Vec::new(),
         })
     }
 
@@ -130,14 +135,58 @@ impl Machine {
         }
     }
 
-    /// Copies a data segment into memory (verified modules' segments fit).
-    pub fn load_data(&mut self, offset: u32, bytes: &[u8]) -> bool {
-        match self.memory.slice_mut(offset, bytes.len() as u32) {
+    /// Starts the next data segment, in index order, before `main` runs:
+    /// an active one (with an `address`) is copied into memory and then
+    /// counts as dropped, a passive one is kept for `memory.init`. False
+    /// when an active segment does not fit (never for verified modules).
+    pub fn start_segment(&mut self, address: Option<u32>, bytes: &[u8]) -> bool {
+        let Some(address) = address else {
+            self.segments.push(bytes.to_vec());
+            return true;
+        };
+        self.segments.push(Vec::new());
+        match self.memory.slice_mut(address, bytes.len() as u32) {
             Some(dst) => {
                 dst.copy_from_slice(bytes);
                 true
             }
             None => false,
+        }
+    }
+
+    /// `memory.init`: copies `len` bytes of data segment `segment` from its
+    /// offset `src` to memory at `dst`. Traps, copying nothing, when
+    /// `src + len` passes the segment's current length (0 once dropped) or
+    /// `dst + len` the memory's size, both in 64 bits; a length of 0 at
+    /// either end is fine.
+    pub fn memory_init(
+        &mut self,
+        segment: u32,
+        dst: u32,
+        src: u32,
+        len: u32,
+    ) -> Result<(), TrapKind> {
+        let bytes = self
+            .segments
+            .get(segment as usize)
+            .map_or(&[][..], Vec::as_slice);
+        let src_end = u64::from(src) + u64::from(len);
+        if src_end > bytes.len() as u64 {
+            return Err(TrapKind::OutOfBounds);
+        }
+        let to = self
+            .memory
+            .slice_mut(dst, len)
+            .ok_or(TrapKind::OutOfBounds)?;
+        to.copy_from_slice(&bytes[src as usize..src_end as usize]);
+        Ok(())
+    }
+
+    /// `data.drop`: releases data segment `segment`'s bytes, so
+    /// `memory.init` sees it empty; dropping it again does nothing.
+    pub fn data_drop(&mut self, segment: u32) {
+        if let Some(bytes) = self.segments.get_mut(segment as usize) {
+            *bytes = Vec::new();
         }
     }
 

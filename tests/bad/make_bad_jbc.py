@@ -111,9 +111,14 @@ FIXTURES = {
     "too_many_params": module(type_sec=types(MAIN_SIG, leb(256) + bytes([I64]) * 256 + leb(0))),
     "invalid_utf8_name": module(func_sec=functions(function(b"ma\xffin", 0, [I32], MAIN_CODE))),
     "bad_value_type": header() + types(leb(1) + bytes([9]) + leb(0)),
+    # Two results in a version-1 file, which allows 0 or 1.
     "bad_result_count": header() + types(leb(0) + leb(2) + bytes([I32, I32])),
+    # Version 2 allows 255 results.
+    "results_limit_exceeded": header(2) + types(leb(0) + leb(256) + bytes([I32] * 256)),
     "unknown_opcode": module(func_sec=functions(function("main", 0, [I32], b"\xff" + MAIN_CODE))),
     "instruction_past_end": module(func_sec=functions(function("main", 0, [I32], MAIN_CODE + b"\x10\x00"))),
+    # Version 2: a data segment's mode byte is 0x00 (active) or 0x01 (passive).
+    "data_bad_mode": module(version=2, extra=section(6, leb(1) + b"\x02" + leb(1) + b"x")),
     # The verifier (V codes) on binary input: indices text cannot spell.
     "function_index_out_of_range": module(func_sec=functions(
         function("main", 0, [I32], call(5, [0], []) + ret(0)))),

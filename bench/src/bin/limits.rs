@@ -57,7 +57,7 @@ fn args_count(b: &mut FunctionBuilder, r: Reg) {
 /// the argument count, and the body `body` writes; `main` returns r0.
 fn wide_main(registers: usize, body: impl FnOnce(&mut FunctionBuilder, &[Reg])) -> Module {
     let mut mb = ModuleBuilder::new();
-    let main = mb.declare("main", &[], Some(ValType::I32));
+    let main = mb.declare("main", &[], &[ValType::I32]);
     let mut b = mb.body(main);
     let regs: Vec<Reg> = (0..registers).map(|_| b.reg(ValType::I32)).collect();
     args_count(&mut b, regs[0]);
@@ -140,7 +140,7 @@ fn live_through(registers: usize, code: usize) -> Module {
 fn many_functions(count: usize) -> Module {
     let mut mb = ModuleBuilder::new();
     let funcs: Vec<_> = (0..count)
-        .map(|k| mb.declare(&format!("f{k}"), &[ValType::I32], Some(ValType::I32)))
+        .map(|k| mb.declare(&format!("f{k}"), &[ValType::I32], &[ValType::I32]))
         .collect();
     for (k, &f) in funcs.iter().enumerate() {
         let mut b = mb.body(f);
@@ -154,7 +154,7 @@ fn many_functions(count: usize) -> Module {
         b.ret(&[0]).expect("operands");
         mb.define(b).expect("defined");
     }
-    let main = mb.declare("main", &[], Some(ValType::I32));
+    let main = mb.declare("main", &[], &[ValType::I32]);
     let mut b = mb.body(main);
     let x = b.reg(ValType::I32);
     args_count(&mut b, x);

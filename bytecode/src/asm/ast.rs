@@ -51,7 +51,7 @@ pub(super) enum BodyLine {
 pub(super) struct FuncItem {
     pub(super) name: String,
     pub(super) params: Vec<ValType>,
-    pub(super) result: Option<ValType>,
+    pub(super) results: Vec<ValType>,
     pub(super) registers: Vec<ValType>,
     /// The current line's labels and instruction while parsing; empty once
     /// the function is parsed (the emitter reads the body again from
@@ -97,16 +97,28 @@ impl DataPiece {
     }
 }
 
-/// A data directive: `data ADDR, …`, `data NAME: …` or `data NAME ADDR: …`.
+/// A data directive: `data ADDR, …`, `data NAME: …`, `data NAME ADDR: …`,
+/// `data passive, …` or `data passive NAME: …`.
 #[derive(Clone, Debug)]
 pub(super) struct DataItem {
     /// The label and its span.
     pub(super) name: Option<(String, Span)>,
-    /// The address, if written; else right after the previous segment.
-    pub(super) address: Option<u32>,
+    /// Where the segment goes.
+    pub(super) placement: Placement,
     pub(super) pieces: Vec<DataPiece>,
     /// The sum of the pieces' lengths.
     pub(super) len: usize,
+}
+
+/// Where a data directive's segment goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Placement {
+    /// An active segment right after the previous active one ends.
+    Next,
+    /// An active segment at this address.
+    At(u32),
+    /// A passive segment: copied by `memory.init` only, so no address.
+    Passive,
 }
 
 /// One module-level line, or a whole function.

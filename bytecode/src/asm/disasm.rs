@@ -22,7 +22,9 @@
 //! end
 //! ```
 
-use crate::bytecode::{DataSegment, Global, MemoryDecl, Module, Operand, OperandKind, Signature};
+use crate::bytecode::{
+    DataKind, DataSegment, Global, MemoryDecl, Module, Operand, OperandKind, ResultTypes, Signature,
+};
 use janus_runtime::abi::{self, ValType};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
@@ -74,8 +76,8 @@ pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
             let _ = write!(out, "r{i}: {ty}");
         }
         out.push(')');
-        if let Some(result) = sig.and_then(|s| s.result) {
-            let _ = write!(out, " -> {result}");
+        if let Some(sig) = sig.filter(|s| !s.results.is_empty()) {
+            let _ = write!(out, " -> {}", ResultTypes(&sig.results));
         }
         out.push('\n');
         let mut i = nparams;
@@ -252,7 +254,8 @@ pub struct Directives<'a> {
 }
 
 /// Prints the directives that open a module's text, one a line: `memory`,
-/// a `type` per signature, a `data` per segment, `table`, an `export` per
+/// a `type` per signature, a `data` per segment (`data passive, …` for a
+/// passive one), `table`, an `export` per
 /// export, a `global` per global. The disassembler and the SSA IR printer share it, so both
 /// spell a module's header alike.
 pub fn write_directives(out: &mut String, d: &Directives<'_>) {
@@ -263,7 +266,10 @@ pub fn write_directives(out: &mut String, d: &Directives<'_>) {
         let _ = writeln!(out, "type {sig}");
     }
     for seg in d.data {
-        let _ = writeln!(out, "data {:#x}, {}", seg.offset, quote(&seg.bytes));
+        let _ = match seg.kind {
+            DataKind::Active { offset } => writeln!(out, "data {offset:#x}, {}", quote(&seg.bytes)),
+            DataKind::Passive => writeln!(out, "data passive, {}", quote(&seg.bytes)),
+        };
     }
     if !d.table.is_empty() {
         let _ = writeln!(out, "table {}", d.table.join(", "));

@@ -138,7 +138,10 @@ pub(super) fn emit(
                         Err(e) => errors.push(e),
                     }
                 }
-                mb.data(address, bytes);
+                match address {
+                    Some(address) => mb.data(address, bytes),
+                    None => mb.passive_data(bytes),
+                };
                 map.data.push(span.clone());
                 let count = map.data.len();
                 errors.extend(crossed(count, MAX_DATA_SEGMENTS, "data segments", span));
@@ -146,7 +149,7 @@ pub(super) fn emit(
             Item::Func(f) => {
                 let sig = Signature {
                     params: f.params.clone(),
-                    result: f.result,
+                    results: f.results.clone(),
                 };
                 note_sig(&mut mb, &mut map, errors, sig, span);
                 if functions.contains_key(f.name.as_str()) {
@@ -157,7 +160,7 @@ pub(super) fn emit(
                     ));
                     continue;
                 }
-                let id = mb.declare(&f.name, &f.params, f.result);
+                let id = mb.declare(&f.name, &f.params, &f.results);
                 functions.insert(&f.name, id);
                 map.functions.push(span.clone());
                 let count = map.functions.len();
@@ -571,6 +574,9 @@ fn resolve(
             (OperandKind::Global, RawOperand::Name(name)) => {
                 Operand::U32(names.scope.global(name, span)?)
             }
+            (OperandKind::Data, RawOperand::Name(name)) => {
+                Operand::U32(names.scope.symbols.segment(name, span)?)
+            }
             (OperandKind::Sig, RawOperand::Sig(sig)) => {
                 let index = mb.signature(sig.clone());
                 if index as usize == names.map.signatures.len() {
@@ -647,6 +653,9 @@ fn immediate(
         }
         (OperandKind::TrapCode, RawOperand::Int(e)) => {
             Operand::U32(int(e, 0, u32::MAX.into(), "a trap code")? as u32)
+        }
+        (OperandKind::Data, RawOperand::Int(e)) => {
+            Operand::U32(int(e, 0, u32::MAX.into(), "a data segment index")? as u32)
         }
         (OperandKind::ImmF32, RawOperand::Float { negative, text }) => {
             Operand::F32(parse_f32(*negative, text, span)?)

@@ -131,6 +131,10 @@ pub mod codes {
     pub const UNKNOWN_GLOBAL: &str = "A0022";
     /// A global name defined twice.
     pub const DUPLICATE_GLOBAL: &str = "A0023";
+    /// A data segment operand naming no data label.
+    pub const UNKNOWN_DATA: &str = "A0027";
+    /// A passive segment's label where an address is expected.
+    pub const PASSIVE_ADDRESS: &str = "A0028";
 
     /// Warning: two data segments share bytes.
     pub const OVERLAPPING_DATA: &str = "W0001";

@@ -4,7 +4,7 @@
 
 use super::error::{codes, AsmError};
 use super::lexer::{Lexer, Tok, Token};
-use crate::bytecode::limits::{MAX_PARAMS, MAX_REGISTERS};
+use crate::bytecode::limits::{MAX_PARAMS, MAX_REGISTERS, MAX_RESULTS};
 use crate::bytecode::{Reg, Signature};
 use janus_runtime::abi::ValType;
 use std::collections::VecDeque;
@@ -200,15 +200,15 @@ pub(super) fn parse_type(line: &mut Line) -> Result<ValType, AsmError> {
     })
 }
 
-/// `(T, T) -> T` with the result optional.
+/// `(T, T) -> T`, `(T) -> (T, T)`, or without `->` for no results.
 pub(super) fn parse_sig(line: &mut Line) -> Result<Signature, AsmError> {
     line.expect(Tok::LParen, "`(` to start a signature")?;
     let params = parse_params(line, "a signature", |line| {
         let at = line.peek().span.clone();
         Ok((parse_type(line)?, at))
     })?;
-    let result = parse_result(line)?;
-    Ok(Signature { params, result })
+    let results = parse_results(line)?;
+    Ok(Signature { params, results })
 }
 
 /// The rest of a parameter list after its `(`: items read by `item` (which
@@ -218,34 +218,59 @@ pub(super) fn parse_sig(line: &mut Line) -> Result<Signature, AsmError> {
 pub(super) fn parse_params(
     line: &mut Line,
     what: &str,
+    item: impl FnMut(&mut Line) -> Result<(ValType, Span), AsmError>,
+) -> Result<Vec<ValType>, AsmError> {
+    if line.eat(&Tok::RParen) {
+        return Ok(Vec::new());
+    }
+    type_list(line, MAX_PARAMS, "parameters", what, item)
+}
+
+/// A non-empty list of types read by `item`, separated by `,`, up to the
+/// `)`, at most `max` of them: past it, A0018 at the item that crosses it,
+/// saying `what` has at most `max` `plural`.
+fn type_list(
+    line: &mut Line,
+    max: u32,
+    plural: &str,
+    what: &str,
     mut item: impl FnMut(&mut Line) -> Result<(ValType, Span), AsmError>,
 ) -> Result<Vec<ValType>, AsmError> {
-    let mut params = Vec::new();
-    if line.eat(&Tok::RParen) {
-        return Ok(params);
-    }
+    let mut types = Vec::new();
     loop {
         let (ty, at) = item(line)?;
-        params.push(ty);
-        if params.len() > MAX_PARAMS as usize {
+        types.push(ty);
+        if types.len() > max as usize {
             return Err(AsmError::new(
                 codes::LIMIT,
-                format!("too many parameters: {what} has at most {MAX_PARAMS}"),
+                format!("too many {plural}: {what} has at most {max}"),
                 at,
             ));
         }
         if line.eat(&Tok::RParen) {
-            return Ok(params);
+            return Ok(types);
         }
         line.expect(Tok::Comma, "`,` or `)`")?;
     }
 }
 
-/// An optional `-> T` result type.
-pub(super) fn parse_result(line: &mut Line) -> Result<Option<ValType>, AsmError> {
-    if line.eat(&Tok::Arrow) {
-        Ok(Some(parse_type(line)?))
-    } else {
-        Ok(None)
+/// The result types after a parameter list: none without `->`, one after
+/// `-> T`, several after `-> (T, U, ...)` (at most `MAX_RESULTS`).
+pub(super) fn parse_results(line: &mut Line) -> Result<Vec<ValType>, AsmError> {
+    if !line.eat(&Tok::Arrow) {
+        return Ok(Vec::new());
     }
+    if !line.eat(&Tok::LParen) {
+        return Ok(vec![parse_type(line)?]);
+    }
+    if line.peek().tok == Tok::RParen {
+        return Err(expected(
+            "a result type (leave out `-> ()` for no results)",
+            line.peek(),
+        ));
+    }
+    type_list(line, MAX_RESULTS, "results", "a signature", |line| {
+        let at = line.peek().span.clone();
+        Ok((parse_type(line)?, at))
+    })
 }

@@ -4,11 +4,11 @@
 //! parsing goes on with the next line. Names are not resolved here, so a
 //! label, function, constant or data label may be used before its definition.
 
-use super::ast::{BodyLine, DataItem, DataPiece, FuncItem, IntExpr, Item, RawOperand};
+use super::ast::{BodyLine, DataItem, DataPiece, FuncItem, IntExpr, Item, Placement, RawOperand};
 use super::error::{codes, AsmError};
 use super::lexer::{Lexer, Tok};
 use super::line::{
-    expected, immediate_kind, misplaced, parse_params, parse_reg, parse_result, parse_sig,
+    expected, immediate_kind, misplaced, parse_params, parse_reg, parse_results, parse_sig,
     parse_type, Line, Span,
 };
 use super::literal::number_u64;
@@ -130,7 +130,7 @@ pub(super) fn body_lines<'a>(
         FuncItem {
             name: func.name.clone(),
             params: func.params.clone(),
-            result: func.result,
+            results: func.results.clone(),
             registers: func.params.clone(),
             body: Vec::new(),
             body_seen: false,
@@ -349,14 +349,14 @@ fn parse_line(
                 line.expect(Tok::Colon, "`:` and the parameter's type")?;
                 Ok((parse_type(line)?, reg_span))
             })?;
-            let result = parse_result(line)?;
+            let results = parse_results(line)?;
             line.end()?;
             let registers = params.clone();
             *current = Some((
                 FuncItem {
                     name,
                     params,
-                    result,
+                    results,
                     registers,
                     body: Vec::new(),
                     body_seen: false,
@@ -449,37 +449,59 @@ fn page_count(line: &mut Line, what: &str) -> Result<u32, AsmError> {
 }
 
 /// A data directive after its `data` word: `ADDR, item, …` (the original
-/// form), `NAME: item, …` (placed after the previous segment) or
-/// `NAME ADDR: item, …`.
+/// form), `NAME: item, …` (placed after the previous segment),
+/// `NAME ADDR: item, …`, or a passive segment, `passive, item, …` or
+/// `passive NAME: item, …`. `passive` is the keyword only where a `,` or a
+/// name follows it: `data passive: …` labels an active segment `passive`.
 fn data_directive(line: &mut Line, span: &Span) -> Result<DataItem, AsmError> {
     let t = line.next();
-    let (name, address) = match &t.tok {
+    let (name, placement) = match &t.tok {
         Tok::Number(text) => {
             let address = number_u64(text, &t.span, u32::MAX.into(), "an address")? as u32;
-            (None, Some(address))
+            (None, Placement::At(address))
+        }
+        Tok::Ident(word) if word == "passive" && line.peek_ref().tok == Tok::Comma => {
+            (None, Placement::Passive)
+        }
+        Tok::Ident(word) if word == "passive" && matches!(line.peek_ref().tok, Tok::Ident(_)) => {
+            let (name, name_span) = line.ident("the passive segment's label")?;
+            line.expect(
+                Tok::Colon,
+                "`:` and the passive segment's contents (a passive segment has no address)",
+            )?;
+            (Some((name, name_span)), Placement::Passive)
+        }
+        Tok::Ident(word)
+            if word == "passive" && !matches!(line.peek_ref().tok, Tok::Colon | Tok::Number(_)) =>
+        {
+            return Err(expected(
+                "`,` and the passive segment's contents (`data passive, …`) or its label (`data passive NAME: …`)",
+                line.peek(),
+            ));
         }
         Tok::Ident(name) => {
             let a = line.peek();
-            let address = match &a.tok {
+            let placement = match &a.tok {
                 Tok::Number(text) => {
                     line.next();
-                    Some(number_u64(text, &a.span, u32::MAX.into(), "an address")? as u32)
+                    let address = number_u64(text, &a.span, u32::MAX.into(), "an address")?;
+                    Placement::At(address as u32)
                 }
-                _ => None,
+                _ => Placement::Next,
             };
             line.expect(Tok::Colon, "`:` and the data label's contents")?;
-            (Some((name.clone(), t.span.clone())), address)
+            (Some((name.clone(), t.span.clone())), placement)
         }
         _ => {
             return Err(expected(
-                "the data segment's address or label (`data 0x10, …`, `data msg: …`)",
+                "the data segment's address, label or `passive` (`data 0x10, …`, `data msg: …`, `data passive, …`)",
                 t,
             ))
         }
     };
     let mut data = DataItem {
         name,
-        address,
+        placement,
         pieces: Vec::new(),
         len: 0,
     };
@@ -623,6 +645,7 @@ pub(super) fn describe_kind(kind: OperandKind) -> &'static str {
         OperandKind::Results | OperandKind::Args => "a register list `[r1, r2]`",
         OperandKind::DevOp => "a device operation like `console.write`",
         OperandKind::Global => "a global's name",
+        OperandKind::Data => "a data segment's label or index",
     }
 }
 
@@ -685,6 +708,17 @@ fn parse_operand(line: &mut Line, kind: OperandKind) -> Result<(RawOperand, Span
         OperandKind::Func | OperandKind::DevOp | OperandKind::Global => {
             RawOperand::Name(line.ident(what)?.0)
         }
+        OperandKind::Data => match &t.tok {
+            Tok::Number(text) => {
+                line.next();
+                RawOperand::Int(IntExpr::Literal(text.clone()))
+            }
+            Tok::Ident(name) => {
+                line.next();
+                RawOperand::Name(name.clone())
+            }
+            _ => return Err(expected(what, t)),
+        },
         OperandKind::Sig => RawOperand::Sig(parse_sig(line)?),
         OperandKind::LabelTable | OperandKind::Results | OperandKind::Args => {
             line.expect(Tok::LBracket, what)?;

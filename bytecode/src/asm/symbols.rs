@@ -2,15 +2,16 @@
 //! (`data msg: "hi"`) and named constants (`const N = 10`), which share one
 //! namespace and may be used before their definitions.
 //!
-//! Data segments are laid out first, in source order: a segment without an
-//! address starts where the previous one ends (0 for the first). Sizes never
+//! Data segments are laid out first, in source order: an active segment
+//! without an address starts where the previous active one ends (0 for the
+//! first); a passive segment has no address and takes no room. Sizes never
 //! depend on names (a typed value has its type's width, and `zero N` takes a
 //! literal), so one pass fixes every address. Constants are then resolved on
 //! demand with an explicit stack, so a cycle is an error, not a hang, and a
 //! long chain cannot overflow the call stack. Overlapping segments, usually a
 //! hand-counted address gone wrong, are warned about here.
 
-use super::ast::{IntExpr, Item};
+use super::ast::{IntExpr, Item, Placement};
 use super::error::{codes, line_col, AsmError, AsmWarning};
 use super::line::Span;
 use super::literal::{bad_number, parse_int};
@@ -19,8 +20,13 @@ use std::collections::{HashMap, HashSet};
 /// What a module-level name stands for.
 #[derive(Clone, Copy, Debug)]
 enum Symbol {
-    /// A data label: its segment's address and length.
-    Data { address: u32, len: u32 },
+    /// A data label: its segment's index, address (`None` for a passive
+    /// segment) and length.
+    Data {
+        index: u32,
+        address: Option<u32>,
+        len: u32,
+    },
     /// A constant's value.
     Const(i128),
     /// A constant whose definition was reported as an error; its uses are
@@ -32,8 +38,8 @@ enum Symbol {
 #[derive(Debug, Default)]
 pub(super) struct Symbols {
     table: HashMap<String, Symbol>,
-    /// Per `data` item, in order.
-    pub(super) addresses: Vec<u32>,
+    /// Per `data` item, in order: its address, `None` for a passive segment.
+    pub(super) addresses: Vec<Option<u32>>,
 }
 
 /// Constants are at most 64 bits wide, signed or not: no operand takes more.
@@ -75,10 +81,25 @@ impl Symbols {
         for (item, span) in items {
             match item {
                 Item::Data(data) => {
-                    let address = match data.address {
-                        Some(a) => a,
-                        None if next <= u64::from(u32::MAX) => next as u32,
-                        None => {
+                    let index = symbols.addresses.len() as u32;
+                    let address = match data.placement {
+                        Placement::At(a) => a,
+                        Placement::Passive => {
+                            symbols.addresses.push(None);
+                            if let Some((name, name_span)) = &data.name {
+                                if define(name, name_span, errors) {
+                                    let symbol = Symbol::Data {
+                                        index,
+                                        address: None,
+                                        len: data.len as u32,
+                                    };
+                                    symbols.table.insert(name.clone(), symbol);
+                                }
+                            }
+                            continue;
+                        }
+                        Placement::Next if next <= u64::from(u32::MAX) => next as u32,
+                        Placement::Next => {
                             errors.push(AsmError::new(
                                 codes::OUT_OF_RANGE,
                                 format!(
@@ -92,13 +113,16 @@ impl Symbols {
                     // At most 64 MiB, checked by the parser.
                     let len = data.len as u32;
                     next = u64::from(address) + u64::from(len);
-                    symbols.addresses.push(address);
+                    symbols.addresses.push(Some(address));
                     segments.push((address, len, span));
                     if let Some((name, name_span)) = &data.name {
                         if define(name, name_span, errors) {
-                            symbols
-                                .table
-                                .insert(name.clone(), Symbol::Data { address, len });
+                            let symbol = Symbol::Data {
+                                index,
+                                address: Some(address),
+                                len,
+                            };
+                            symbols.table.insert(name.clone(), symbol);
                         }
                     }
                 }
@@ -218,7 +242,17 @@ impl Symbols {
                 .map(Some)
                 .ok_or_else(|| bad_number(text, span, what)),
             IntExpr::Name(name) => match self.table.get(name.as_str()) {
-                Some(Symbol::Data { address, .. }) => Ok(Some(i128::from(*address))),
+                Some(Symbol::Data {
+                    address: Some(address),
+                    ..
+                }) => Ok(Some(i128::from(*address))),
+                Some(Symbol::Data { address: None, .. }) => Err(AsmError::new(
+                    codes::PASSIVE_ADDRESS,
+                    format!(
+                        "data segment `{name}` is passive, so it has no address: copy it into memory with `memory.init {name}, …` (`len({name})` is its length)"
+                    ),
+                    span.clone(),
+                )),
                 Some(Symbol::Const(v)) => Ok(Some(*v)),
                 Some(Symbol::Failed) => Ok(None),
                 None => Err(undefined(name)),
@@ -233,6 +267,21 @@ impl Symbols {
                 None => Err(undefined(name)),
             },
         }
+    }
+
+    /// The index of the data segment a `memory.init` or `data.drop`
+    /// operand names by its label.
+    pub(super) fn segment(&self, name: &str, span: &Span) -> Result<u32, AsmError> {
+        let message = match self.table.get(name) {
+            Some(Symbol::Data { index, .. }) => return Ok(*index),
+            Some(Symbol::Const(_) | Symbol::Failed) => format!(
+                "`{name}` is a constant, not a data segment: name a data label or write the segment's index"
+            ),
+            None => format!(
+                "unknown data segment `{name}`: no `data {name}: …` or `data passive {name}: …` in this file"
+            ),
+        };
+        Err(AsmError::new(codes::UNKNOWN_DATA, message, span.clone()))
     }
 }
 

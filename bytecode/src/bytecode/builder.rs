@@ -15,7 +15,7 @@
 //! use janus_runtime::abi::ValType;
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let mut mb = ModuleBuilder::new();
-//! let main = mb.declare("main", &[], Some(ValType::I32));
+//! let main = mb.declare("main", &[], &[ValType::I32]);
 //! let mut f = mb.body(main);
 //! let r = f.reg(ValType::I32);
 //! f.inst(Opcode::I32Const, vec![Operand::Reg(r), Operand::I32(7)])?;
@@ -152,16 +152,28 @@ impl ModuleBuilder {
         (self.module.globals.len() - 1) as u32
     }
 
-    /// Adds a data segment.
-    pub fn data(&mut self, offset: u32, bytes: Vec<u8>) {
-        self.module.data.push(DataSegment { offset, bytes });
+    /// Adds an active data segment, copied to `offset` when the program
+    /// starts; returns its index.
+    pub fn data(&mut self, offset: u32, bytes: Vec<u8>) -> u32 {
+        self.segment(DataKind::Active { offset }, bytes)
+    }
+
+    /// Adds a passive data segment, which only `memory.init` copies;
+    /// returns its index.
+    pub fn passive_data(&mut self, bytes: Vec<u8>) -> u32 {
+        self.segment(DataKind::Passive, bytes)
+    }
+
+    fn segment(&mut self, kind: DataKind, bytes: Vec<u8>) -> u32 {
+        self.module.data.push(DataSegment { kind, bytes });
+        (self.module.data.len() - 1) as u32
     }
 
     /// Declares a function, so it can be called before its body is built.
-    pub fn declare(&mut self, name: &str, params: &[ValType], result: Option<ValType>) -> FuncId {
+    pub fn declare(&mut self, name: &str, params: &[ValType], results: &[ValType]) -> FuncId {
         let sig = self.signature(Signature {
             params: params.to_vec(),
-            result,
+            results: results.to_vec(),
         });
         self.module.functions.push(Function {
             name: name.to_string(),

@@ -96,7 +96,8 @@ impl Code {
                     | OperandKind::Label
                     | OperandKind::Func
                     | OperandKind::Sig
-                    | OperandKind::Global,
+                    | OperandKind::Global
+                    | OperandKind::Data,
                     Operand::U32(_),
                 ) => true,
                 (OperandKind::LabelTable, Operand::Labels(l)) => {
@@ -212,7 +213,8 @@ impl Code {
                 | OperandKind::Label
                 | OperandKind::Func
                 | OperandKind::Sig
-                | OperandKind::Global => (Operand::U32(read_u32(b, at)), 4),
+                | OperandKind::Global
+                | OperandKind::Data => (Operand::U32(read_u32(b, at)), 4),
                 OperandKind::LabelTable => {
                     let n = read_u32(b, at) as usize;
                     let pcs = (0..n).map(|i| read_u32(b, at + 4 + 4 * i)).collect();

@@ -3,8 +3,8 @@
 //! minimal unsigned LEB128 and code operands at fixed widths. The result is a
 //! function of the module alone, so equal modules give equal bytes.
 
-use super::format::{SectionId, MAGIC, VERSION};
-use super::module::{Inst, Module, Operand};
+use super::format::{SectionId, DATA_ACTIVE, DATA_PASSIVE, MAGIC, VERSION};
+use super::module::{DataKind, Inst, Module, Operand};
 use janus_runtime::abi::ValType;
 
 /// Encodes a module to `.jbc` bytes.
@@ -19,13 +19,8 @@ pub fn encode(module: &Module) -> Vec<u8> {
             for sig in &module.signatures {
                 w.count(sig.params.len());
                 w.bytes.extend(sig.params.iter().map(|t| t.code()));
-                match sig.result {
-                    None => w.u32(0),
-                    Some(t) => {
-                        w.u32(1);
-                        w.bytes.push(t.code());
-                    }
-                }
+                w.count(sig.results.len());
+                w.bytes.extend(sig.results.iter().map(|t| t.code()));
             }
         });
     }
@@ -53,7 +48,13 @@ pub fn encode(module: &Module) -> Vec<u8> {
             w.count(module.table.len());
             // Version 2: 0 is a null entry, f + 1 function f.
             for &f in &module.table {
-                w.u32(f.map_or(0, |f| f.saturating_add(1)));
+                match f.map_or(Some(0), |f| f.checked_add(1)) {
+                    Some(entry) => w.u32(entry),
+                    // Function u32::MAX (never valid) has no version-2
+                    // entry: write 2^32, which the decoder rejects (D0011),
+                    // rather than another function's.
+                    None => w.bytes.extend_from_slice(&[0x80, 0x80, 0x80, 0x80, 0x10]),
+                }
             }
         });
     }
@@ -69,8 +70,15 @@ pub fn encode(module: &Module) -> Vec<u8> {
     if !module.data.is_empty() {
         section(&mut out, SectionId::Data, |w| {
             w.count(module.data.len());
+            // Version 2: a mode byte, then an active segment's address.
             for seg in &module.data {
-                w.u32(seg.offset);
+                match seg.kind {
+                    DataKind::Active { offset } => {
+                        w.bytes.push(DATA_ACTIVE);
+                        w.u32(offset);
+                    }
+                    DataKind::Passive => w.bytes.push(DATA_PASSIVE),
+                }
                 w.count(seg.bytes.len());
                 w.bytes.extend_from_slice(&seg.bytes);
             }

@@ -13,6 +13,14 @@ pub const VERSION: u32 = 2;
 /// without the sections version 2 added ([`SectionId::since`]).
 pub const OLDEST_VERSION: u32 = 1;
 
+/// The mode byte that starts an active data segment (version 2): its
+/// address, length and bytes follow, as in version 1.
+pub const DATA_ACTIVE: u8 = 0x00;
+
+/// The mode byte that starts a passive data segment (version 2): its length
+/// and bytes follow, and no address.
+pub const DATA_PASSIVE: u8 = 0x01;
+
 /// Section ids. Sections appear at most once, in increasing id order, and only
 /// when non-empty.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -26,6 +26,9 @@ pub const MAX_DATA_SEGMENTS: u32 = 65_536;
 pub const MAX_NAME_LEN: u32 = 1_024;
 /// Most targets of one `br_table`.
 pub const MAX_BR_TABLE: u32 = 65_536;
+/// Most results of one signature (and so of one `call` or `ret`): what a
+/// register list holds. Format version 1 allows at most one.
+pub const MAX_RESULTS: u32 = 255;
 /// Most label names in a module.
 pub const MAX_LABEL_NAMES: u32 = 1_000_000;
 /// Most bytes in all data segments together.

@@ -31,6 +31,10 @@ pub enum Class {
     GlobalGet,
     /// `T.global.set`: a mutable global gets a register's value.
     GlobalSet,
+    /// `memory.init`: part of a data segment is copied into memory.
+    MemoryInit,
+    /// `data.drop`: a data segment's bytes are released.
+    DataDrop,
     /// One result from register operands only, no effect beyond a trap.
     Pure(PureOp),
     /// A load from linear memory: `dst, addr, offset`.

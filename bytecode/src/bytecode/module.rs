@@ -13,31 +13,55 @@ use janus_runtime::abi::ValType;
 /// parameters.
 pub type Reg = u16;
 
-/// A function's parameter and result types. JanusVM functions return at most
-/// one value.
+/// A function's parameter and result types. A function returns any number
+/// of values up to [`MAX_RESULTS`](super::limits::MAX_RESULTS) (format
+/// version 2; a version-1 file holds at most one).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Signature {
     /// Parameter types, in order.
     pub params: Vec<ValType>,
-    /// The result type, or `None` for a function that returns nothing.
-    pub result: Option<ValType>,
+    /// Result types, in order; empty for a function that returns nothing.
+    pub results: Vec<ValType>,
 }
 
 impl std::fmt::Display for Signature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("(")?;
-        for (i, p) in self.params.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            write!(f, "{p}")?;
-        }
+        write_types(f, &self.params)?;
         f.write_str(")")?;
-        if let Some(r) = self.result {
-            write!(f, " -> {r}")?;
+        if !self.results.is_empty() {
+            write!(f, " -> {}", ResultTypes(&self.results))?;
         }
         Ok(())
     }
+}
+
+/// A result list as assembly and the IR write it after `->`: `T` for one
+/// type, `(T, U, ...)` for several (and nothing for none).
+#[derive(Clone, Copy, Debug)]
+pub struct ResultTypes<'a>(pub &'a [ValType]);
+
+impl std::fmt::Display for ResultTypes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            [one] => write!(f, "{one}"),
+            types => {
+                f.write_str("(")?;
+                write_types(f, types)?;
+                f.write_str(")")
+            }
+        }
+    }
+}
+
+fn write_types(f: &mut std::fmt::Formatter<'_>, types: &[ValType]) -> std::fmt::Result {
+    for (i, t) in types.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{t}")?;
+    }
+    Ok(())
 }
 
 /// The linear memory's declared size, in 64 KiB pages.
@@ -121,7 +145,7 @@ pub const fn fixed_operand_size(kind: OperandKind) -> u32 {
         OperandKind::ImmI32 | OperandKind::ImmF32 => 4,
         OperandKind::ImmI64 | OperandKind::ImmF64 => 8,
         OperandKind::Offset | OperandKind::TrapCode | OperandKind::Label => 4,
-        OperandKind::Func | OperandKind::Sig | OperandKind::Global => 4,
+        OperandKind::Func | OperandKind::Sig | OperandKind::Global | OperandKind::Data => 4,
         OperandKind::LabelTable => 4,
         OperandKind::Results | OperandKind::Args => 1,
     }
@@ -148,13 +172,40 @@ impl Function {
     }
 }
 
-/// Bytes copied into linear memory before `main` runs.
+/// Bytes a program starts with: copied into linear memory before `main`
+/// runs (an active segment) or kept for `memory.init` (a passive one).
+/// Active and passive segments share one index space, in section order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataSegment {
-    /// Address of the first byte.
-    pub offset: u32,
+    /// Whether and where the segment is copied at start.
+    pub kind: DataKind,
     /// The bytes.
     pub bytes: Vec<u8>,
+}
+
+impl DataSegment {
+    /// The address an active segment is copied to; `None` for a passive one.
+    pub fn address(&self) -> Option<u32> {
+        match self.kind {
+            DataKind::Active { offset } => Some(offset),
+            DataKind::Passive => None,
+        }
+    }
+}
+
+/// How a data segment is used, as in WebAssembly (wasmparser's
+/// `DataKind`): an active segment is copied into memory when the program
+/// starts and then counts as dropped; a passive one is copied only by
+/// `memory.init`, until `data.drop` (format version 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DataKind {
+    /// Copied into memory at `offset` before `main` runs.
+    Active {
+        /// Address of the first byte.
+        offset: u32,
+    },
+    /// Not copied at start; `memory.init` copies parts of it.
+    Passive,
 }
 
 /// A function made visible by name outside the module; `main` is the entry point.
@@ -221,4 +272,16 @@ impl Module {
     pub fn export(&self, name: &str) -> Option<u32> {
         self.exports.iter().find(|e| e.name == name).map(|e| e.func)
     }
+
+    /// The active data segments, as (address, length): what is copied into
+    /// memory at start, and what the heap base is computed from.
+    pub fn active_data(&self) -> impl Iterator<Item = (u32, usize)> + '_ {
+        active_data(&self.data)
+    }
+}
+
+/// The active segments of `data`, as (address, length).
+pub fn active_data(data: &[DataSegment]) -> impl Iterator<Item = (u32, usize)> + '_ {
+    data.iter()
+        .filter_map(|seg| Some((seg.address()?, seg.bytes.len())))
 }

@@ -70,6 +70,9 @@ pub enum OperandKind {
     DevOp,
     /// A global's index. `u32`.
     Global,
+    /// A data segment's index (active and passive segments share one index
+    /// space). `u32`.
+    Data,
 }
 
 /// Declares the opcode table. Each row:
@@ -79,7 +82,7 @@ pub enum OperandKind {
 /// - `flow` is `next` for instructions that may continue to the following one
 ///   and `end` for those that never do (block terminators);
 /// - `class` is one of `control`, `call`, `device`, `constant`, `copy`,
-///   `global_get`, `global_set`, `pure`, `runtime`, `load(bytes, extend)` or `store(bytes, extend)` (see
+///   `global_get`, `global_set`, `memory_init`, `data_drop`, `pure`, `runtime`, `load(bytes, extend)` or `store(bytes, extend)` (see
 ///   [`Class`], [`Access`] and [`Extend`]);
 /// - `det` is `det` when the result depends only on the operands and the
 ///   VM's state, `nondet` when it may not (a device operation: see
@@ -303,6 +306,9 @@ macro_rules! for_each_opcode {
             0xe1 MemoryGrow "memory.grow" [Def(I32), Use(I32)] next runtime det [];
             0xe2 MemoryCopy "memory.copy" [Use(I32), Use(I32), Use(I32)] next runtime det [OutOfBounds];
             0xe3 MemoryFill "memory.fill" [Use(I32), Use(I32), Use(I32)] next runtime det [OutOfBounds];
+            // Data segments (format version 2): `memory.init seg, dst, src, len`.
+            0xe4 MemoryInit "memory.init" [Data, Use(I32), Use(I32), Use(I32)] next memory_init det [OutOfBounds];
+            0xe5 DataDrop "data.drop" [Data] next data_drop det [];
 
             // Heap, served by the runtime's allocator inside linear memory.
             0xe8 HeapAlloc "heap.alloc" [Def(I32), Use(I32)] next runtime det [];
@@ -407,6 +413,8 @@ macro_rules! define_opcodes {
     (@class $v:ident copy) => { Class::Copy };
     (@class $v:ident global_get) => { Class::GlobalGet };
     (@class $v:ident global_set) => { Class::GlobalSet };
+    (@class $v:ident memory_init) => { Class::MemoryInit };
+    (@class $v:ident data_drop) => { Class::DataDrop };
     (@class $v:ident pure) => { Class::Pure(PureOp::$v) };
     (@class $v:ident runtime) => { Class::Runtime(RuntimeOp::$v) };
     (@class $v:ident load($bytes:literal, $extend:ident)) => {
@@ -522,6 +530,8 @@ impl Opcode {
             | Class::Copy
             | Class::GlobalGet
             | Class::GlobalSet
+            | Class::MemoryInit
+            | Class::DataDrop
             | Class::Pure(_)
             | Class::Runtime(_) => None,
         }
@@ -620,6 +630,11 @@ mod tests {
                 Class::GlobalSet => {
                     assert!(matches!(kinds, [OperandKind::Global, Use(_)]), "{op}")
                 }
+                Class::MemoryInit => {
+                    let i32 = Use(ValType::I32);
+                    assert_eq!(kinds, [OperandKind::Data, i32, i32, i32], "{op}");
+                }
+                Class::DataDrop => assert_eq!(kinds, [OperandKind::Data], "{op}"),
             }
             if op.is_terminator() {
                 assert!(matches!(op.class(), Class::Control(_)), "{op}");

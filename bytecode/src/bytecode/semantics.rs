@@ -4,11 +4,11 @@
 //! it; the engines' results are tested against it.
 //!
 //! Values travel as `u64` bits: `i32` and `f32` zero-extended, floats as
-//! their IEEE bits. A NaN's sign and payload are never observable: where a
-//! float's bits become visible (a store, `reinterpret`, `copysign`'s sign
-//! source) every NaN is the canonical NaN, so results are deterministic to
-//! the bit whatever NaN an engine's arithmetic produced. (Arithmetic here
-//! produces the canonical NaN too, which changes nothing observable.)
+//! their IEEE bits. NaN bits are exact (docs/ISA.md §6.3, WebAssembly's
+//! deterministic profile): arithmetic that produces a NaN produces the
+//! canonical NaN ([`f32_out`], [`f64_out`]), and everything else — moves,
+//! selects, loads, stores, `reinterpret`, `abs`, `neg`, `copysign` — keeps a
+//! NaN's sign and payload bit for bit.
 
 use super::PureOp;
 use janus_runtime::abi::TrapKind;
@@ -35,25 +35,6 @@ pub fn f64_out(x: f64) -> u64 {
         CANONICAL_NAN_F64
     } else {
         x.to_bits()
-    }
-}
-
-/// A binary32's bits as the VM lets them be observed: any NaN is the
-/// canonical NaN (stores, `reinterpret`, `copysign`'s sign source).
-pub fn canon32(bits: u32) -> u32 {
-    if f32::from_bits(bits).is_nan() {
-        CANONICAL_NAN_F32
-    } else {
-        bits
-    }
-}
-
-/// A binary64's bits as the VM lets them be observed; see [`canon32`].
-pub fn canon64(bits: u64) -> u64 {
-    if f64::from_bits(bits).is_nan() {
-        CANONICAL_NAN_F64
-    } else {
-        bits
     }
 }
 
@@ -262,7 +243,7 @@ pub fn eval(op: PureOp, args: &[u64]) -> Result<u64, TrapKind> {
         F32Div => f32_out(f32a(0) / f32a(1)),
         F32Min => f32_out(fmin32(f32a(0), f32a(1))),
         F32Max => f32_out(fmax32(f32a(0), f32a(1))),
-        F32Copysign => u64::from((u32a(0) & 0x7fff_ffff) | (canon32(u32a(1)) & 0x8000_0000)),
+        F32Copysign => u64::from((u32a(0) & 0x7fff_ffff) | (u32a(1) & 0x8000_0000)),
         F32Abs => u64::from(u32a(0) & 0x7fff_ffff),
         F32Neg => u64::from(u32a(0) ^ 0x8000_0000),
         F32Sqrt => f32_out(f32a(0).sqrt()),
@@ -282,7 +263,7 @@ pub fn eval(op: PureOp, args: &[u64]) -> Result<u64, TrapKind> {
         F64Div => f64_out(f64a(0) / f64a(1)),
         F64Min => f64_out(fmin64(f64a(0), f64a(1))),
         F64Max => f64_out(fmax64(f64a(0), f64a(1))),
-        F64Copysign => (u64a(0) & !(1 << 63)) | (canon64(u64a(1)) & (1 << 63)),
+        F64Copysign => (u64a(0) & !(1 << 63)) | (u64a(1) & (1 << 63)),
         F64Abs => u64a(0) & !(1 << 63),
         F64Neg => u64a(0) ^ (1 << 63),
         F64Sqrt => f64_out(f64a(0).sqrt()),
@@ -332,8 +313,8 @@ pub fn eval(op: PureOp, args: &[u64]) -> Result<u64, TrapKind> {
         F64ConvertI64U => f64_out(u64a(0) as f64),
         F32DemoteF64 => f32_out(f64a(0) as f32),
         F64PromoteF32 => f64_out(f64::from(f32a(0))),
-        I32ReinterpretF32 => u64::from(canon32(u32a(0))),
-        I64ReinterpretF64 => canon64(u64a(0)),
+        I32ReinterpretF32 => u64::from(u32a(0)),
+        I64ReinterpretF64 => u64a(0),
         F32ReinterpretI32 => u64::from(u32a(0)),
         F64ReinterpretI64 => u64a(0),
     })
@@ -392,6 +373,38 @@ mod tests {
             Ok(CANONICAL_NAN_F64 | 1 << 63)
         );
         assert_eq!(eval(F64Ne, &[f64b(f64::NAN), f64b(f64::NAN)]), Ok(1));
+    }
+
+    #[test]
+    fn nan_bits_are_exact_except_after_arithmetic() {
+        // A negative signalling NaN with a payload, as NaN-boxing keeps one.
+        let boxed32: u64 = 0xff80_1234;
+        let boxed64: u64 = 0xfff0_0000_dead_beef;
+        assert_eq!(eval(F32Abs, &[boxed32]), Ok(0x7f80_1234));
+        assert_eq!(eval(F32Neg, &[boxed32]), Ok(0x7f80_1234));
+        assert_eq!(eval(F64Abs, &[boxed64]), Ok(0x7ff0_0000_dead_beef));
+        assert_eq!(eval(F64Neg, &[boxed64]), Ok(0x7ff0_0000_dead_beef));
+        assert_eq!(eval(F64Copysign, &[f64b(1.0), boxed64]), Ok(f64b(-1.0)));
+        assert_eq!(
+            eval(F64Copysign, &[boxed64, f64b(1.0)]),
+            Ok(0x7ff0_0000_dead_beef)
+        );
+        assert_eq!(eval(F32Copysign, &[0x7f80_1234, boxed32]), Ok(boxed32));
+        assert_eq!(eval(I32ReinterpretF32, &[boxed32]), Ok(boxed32));
+        assert_eq!(eval(I64ReinterpretF64, &[boxed64]), Ok(boxed64));
+        assert_eq!(eval(F64ReinterpretI64, &[boxed64]), Ok(boxed64));
+        assert_eq!(eval(F64Select, &[1, boxed64, 0]), Ok(boxed64));
+        // Arithmetic on it gives the canonical NaN.
+        assert_eq!(eval(F64Add, &[boxed64, f64b(0.0)]), Ok(CANONICAL_NAN_F64));
+        assert_eq!(eval(F64Mul, &[boxed64, f64b(1.0)]), Ok(CANONICAL_NAN_F64));
+        assert_eq!(eval(F32Sqrt, &[boxed32]), Ok(u64::from(CANONICAL_NAN_F32)));
+        assert_eq!(eval(F64PromoteF32, &[boxed32]), Ok(CANONICAL_NAN_F64));
+        assert_eq!(
+            eval(F32DemoteF64, &[boxed64]),
+            Ok(u64::from(CANONICAL_NAN_F32))
+        );
+        assert_eq!(eval(F64Floor, &[boxed64]), Ok(CANONICAL_NAN_F64));
+        assert_eq!(eval(F64Min, &[boxed64, f64b(0.0)]), Ok(CANONICAL_NAN_F64));
         assert_eq!(eval(F64Eq, &[f64b(f64::NAN), f64b(f64::NAN)]), Ok(0));
     }
 

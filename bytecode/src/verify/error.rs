@@ -2,7 +2,7 @@
 //! 01xx for module structure, 02xx for code, 03xx for exports, tables, data
 //! and names) documented in `docs/ISA.md`; tests match codes and messages.
 
-use crate::bytecode::limits::{MAX_CODE_SIZE, MAX_PARAMS, MAX_REGISTERS};
+use crate::bytecode::limits::{MAX_CODE_SIZE, MAX_PARAMS, MAX_REGISTERS, MAX_RESULTS};
 use crate::bytecode::{Opcode, Reg};
 use janus_runtime::abi::ValType;
 use thiserror::Error;
@@ -68,6 +68,19 @@ pub enum VerifyErrorKind {
     TooManyParams {
         /// The count.
         count: usize,
+    },
+    /// A signature has more results than allowed.
+    #[error("signature has {count} results: the limit is {MAX_RESULTS}")]
+    TooManyResults {
+        /// The count.
+        count: usize,
+    },
+    /// A result list names one register twice, so which result it would
+    /// hold is not defined.
+    #[error("register r{reg} receives two results of the call: result registers must differ")]
+    DuplicateResult {
+        /// The register.
+        reg: Reg,
     },
     /// The memory's maximum exceeds the machine's.
     #[error("memory maximum of {pages} pages exceeds the limit of 65536 pages (4 GiB)")]
@@ -194,6 +207,14 @@ pub enum VerifyErrorKind {
         opcode: Opcode,
         /// The global's name.
         global: String,
+    },
+    /// A data segment index past the module's segments.
+    #[error("data segment index {index} is out of range (the module has {})", count_of(*.count, "data segments"))]
+    DataOutOfRange {
+        /// The index.
+        index: u32,
+        /// How many data segments there are.
+        count: usize,
     },
     /// Two globals of one name.
     #[error("global name `{name}` is used twice")]
@@ -339,12 +360,15 @@ impl VerifyErrorKind {
             Arity { .. } => "V0208",
             UnknownDeviceOp { .. } => "V0209",
             MalformedOperands { .. } => "V0210",
+            TooManyResults { .. } => "V0214",
+            DuplicateResult { .. } => "V0215",
             GlobalOutOfRange { .. } => "V0211",
             GlobalType { .. } => "V0212",
             ImmutableGlobal { .. } => "V0213",
             DuplicateGlobal { .. } => "V0110",
             TooManyRegisters { .. } => "V0111",
             CodeTooLarge { .. } => "V0112",
+            DataOutOfRange { .. } => "V0220",
             TableEntryOutOfRange { .. } => "V0301",
             DuplicateExport { .. } => "V0302",
             MissingMain => "V0303",

@@ -5,7 +5,7 @@
 //! exists and has the type its opcode demands, every jump lands on an
 //! instruction boundary, no function can run off the end of its code, every
 //! call passes the arguments its callee declares, `main` exists with the type
-//! `() -> i32`, and every data segment fits in the initial memory. It walks
+//! `() -> i32`, and every active data segment fits in the initial memory. It walks
 //! each function once, so time is linear in the module's size, and collects
 //! every error rather than stopping at the first (Cranelift's verifier habit),
 //! each with a stable code, the function and pc, and a byte offset.
@@ -14,7 +14,7 @@ mod error;
 
 pub use error::{OperandPos, VerifyError, VerifyErrorKind};
 
-use crate::bytecode::limits::{MAX_CODE_SIZE, MAX_PARAMS, MAX_REGISTERS};
+use crate::bytecode::limits::{MAX_CODE_SIZE, MAX_PARAMS, MAX_REGISTERS, MAX_RESULTS};
 use crate::bytecode::{
     is_identifier, Class, FileOffsets, Function, Inst, Module, Opcode, Operand, OperandKind, Reg,
     Signature,
@@ -129,6 +129,14 @@ impl<'a> Verifier<'a> {
                     offset,
                     VerifyErrorKind::TooManyParams {
                         count: sig.params.len(),
+                    },
+                );
+            }
+            if sig.results.len() > MAX_RESULTS as usize {
+                self.error(
+                    offset,
+                    VerifyErrorKind::TooManyResults {
+                        count: sig.results.len(),
                     },
                 );
             }
@@ -277,7 +285,7 @@ impl<'a> Verifier<'a> {
             }
             Some(_) => {}
         }
-        let result = sig.and_then(|s| s.result);
+        let results = sig.map(|s| s.results.as_slice());
         for (pc, inst) in func.code.with_pcs() {
             let site = Site {
                 func: &func.name,
@@ -285,11 +293,12 @@ impl<'a> Verifier<'a> {
                 offset: code_start + pc as usize,
                 operand: None,
             };
-            self.inst(site, func, &inst, &is_start, size, result, sig.is_some());
+            self.inst(site, func, &inst, &is_start, size, results);
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// One instruction's operands; `results` are the function's own result
+    /// types (what `ret` returns), if its signature is known.
     fn inst(
         &mut self,
         site: Site,
@@ -297,8 +306,7 @@ impl<'a> Verifier<'a> {
         inst: &Inst,
         is_start: &Starts,
         size: u32,
-        result: Option<ValType>,
-        sig_known: bool,
+        results: Option<&[ValType]>,
     ) {
         let kinds = inst.opcode.operands();
         if kinds.len() != inst.operands.len() {
@@ -335,7 +343,7 @@ impl<'a> Verifier<'a> {
                                 list_types = Some((
                                     format!("`{}`", callee.name),
                                     sig.params.clone(),
-                                    sig.result.into_iter().collect(),
+                                    sig.results.clone(),
                                 ));
                             }
                         }
@@ -351,12 +359,22 @@ impl<'a> Verifier<'a> {
                 (OperandKind::Global, Operand::U32(index)) => {
                     self.global(site, inst.opcode, *index)
                 }
+                (OperandKind::Data, Operand::U32(index)) => {
+                    let count = self.module.data.len();
+                    if *index as usize >= count {
+                        let kind = VerifyErrorKind::DataOutOfRange {
+                            index: *index,
+                            count,
+                        };
+                        self.error_at(site, kind);
+                    }
+                }
                 (OperandKind::Sig, Operand::U32(index)) => match self.signature(*index) {
                     Some(sig) => {
                         list_types = Some((
                             format!("signature {sig}"),
                             sig.params.clone(),
-                            sig.result.into_iter().collect(),
+                            sig.results.clone(),
                         ))
                     }
                     None => self.error_at(
@@ -382,16 +400,16 @@ impl<'a> Verifier<'a> {
                     if let Some((callee, _, results)) = &list_types {
                         self.register_list(site, func, regs, results, callee, "results");
                     }
+                    self.distinct_results(site, regs);
                 }
                 (OperandKind::Args, Operand::Regs(regs)) => {
                     if inst.opcode == Opcode::Ret {
-                        if sig_known {
-                            let expected: Vec<ValType> = result.into_iter().collect();
+                        if let Some(expected) = results {
                             self.register_list(
                                 site,
                                 func,
                                 regs,
-                                &expected,
+                                expected,
                                 "the function",
                                 "returned values",
                             );
@@ -531,6 +549,29 @@ impl<'a> Verifier<'a> {
         }
     }
 
+    /// A result list writes each register once: every later mention of a
+    /// register is an error. Sorting keeps a hostile list of 255 registers
+    /// cheap (n log n, not n²).
+    fn distinct_results(&mut self, site: Site, regs: &[Reg]) {
+        if regs.len() < 2 {
+            return;
+        }
+        let mut order: Vec<(Reg, usize)> = regs.iter().copied().zip(0..).collect();
+        order.sort_unstable();
+        let mut repeats: Vec<(usize, Reg)> = order
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| (w[1].1, w[1].0))
+            .collect();
+        repeats.sort_unstable();
+        for (element, reg) in repeats {
+            self.error_at(
+                site.element(element),
+                VerifyErrorKind::DuplicateResult { reg },
+            );
+        }
+    }
+
     fn target(&mut self, site: Site, target: u32, is_start: &Starts, size: u32) {
         if target >= size {
             self.error_at(site, VerifyErrorKind::TargetOutOfRange { target, size });
@@ -604,7 +645,7 @@ impl<'a> Verifier<'a> {
         }
         let main = Signature {
             params: vec![],
-            result: Some(ValType::I32),
+            results: vec![ValType::I32],
         };
         match self.module.exports.iter().position(|e| e.name == "main") {
             None => self.error(self.offsets.end, VerifyErrorKind::MissingMain),
@@ -637,13 +678,18 @@ impl<'a> Verifier<'a> {
             .memory
             .map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE);
         for (index, seg) in self.module.data.iter().enumerate() {
-            let end = u64::from(seg.offset) + seg.bytes.len() as u64;
+            // A passive segment is copied only by `memory.init`, which
+            // checks its range when it runs.
+            let Some(address) = seg.address() else {
+                continue;
+            };
+            let end = u64::from(address) + seg.bytes.len() as u64;
             if end > memory_size {
                 let offset = Self::offset_of(&self.offsets.data, index, self.offsets.end);
                 self.error(
                     offset,
                     VerifyErrorKind::DataOutsideMemory {
-                        address: seg.offset,
+                        address,
                         len: seg.bytes.len(),
                         memory_size,
                     },

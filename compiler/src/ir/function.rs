@@ -4,15 +4,15 @@
 //! the layout; passes that rewrite operands touch the graph.
 
 use super::entities::{Block, FuncRef, Inst, Value};
-use super::instructions::{def_type, InstData};
+use super::instructions::{def_types, InstData};
 use crate::bytecode::{DataSegment, Global, MemoryDecl, Signature};
 use janus_runtime::abi::{self, ValType};
 
 /// Where a value comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ValueDef {
-    /// The result of an instruction.
-    Result(Inst),
+    /// Result `n` of an instruction (0 for all but a call's later results).
+    Result(Inst, usize),
     /// Parameter `n` of a block.
     Param(Block, usize),
 }
@@ -33,14 +33,30 @@ pub struct BlockData {
     pub params: Vec<Value>,
 }
 
+/// An instruction's results in 8 bytes, however many there are, so the
+/// common case (none or one) costs what an `Option<Value>` would: no
+/// results, one value held here, or (for a call returning several) `len`
+/// values in the graph's result pool. Read it through
+/// [`DataFlowGraph::inst_results`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ResultList {
+    /// The only result when `len` is 1; the first pool index when it is 2
+    /// or more; unused when 0.
+    head: Value,
+    /// How many results.
+    len: u32,
+}
+
 /// The data-flow graph: every instruction, value and block of a function,
 /// indexed by their handles, whether or not the layout still holds them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DataFlowGraph {
     /// Instructions.
     pub insts: Vec<InstData>,
-    /// Each instruction's result, if it has one.
-    pub results: Vec<Option<Value>>,
+    /// Each instruction's results (see [`DataFlowGraph::inst_results`]).
+    pub results: Vec<ResultList>,
+    /// The results of instructions with more than one, each list in one run.
+    pub result_pool: Vec<Value>,
     /// Each instruction's bytecode pc, for traps and debug information.
     pub pcs: Vec<u32>,
     /// Values.
@@ -68,21 +84,57 @@ impl DataFlowGraph {
         v
     }
 
-    /// Creates an instruction (not yet in the layout) with an optional result.
-    pub fn make_inst(&mut self, data: InstData, result: Option<ValType>, pc: u32) -> Inst {
+    /// Creates an instruction (not yet in the layout) with a new result
+    /// value of each of `types`.
+    pub fn make_inst(&mut self, data: InstData, types: &[ValType], pc: u32) -> Inst {
         let inst = Inst::new(self.insts.len());
         self.insts.push(data);
         self.pcs.push(pc);
-        let value = result.map(|ty| {
-            let v = Value::new(self.values.len());
-            self.values.push(ValueData {
-                ty,
-                def: ValueDef::Result(inst),
-            });
-            v
-        });
-        self.results.push(value);
+        let first = new_results(&mut self.values, inst, types);
+        self.push_list((first..self.values.len()).map(Value::new));
         inst
+    }
+
+    /// Creates an instruction (not yet in the layout) with the results its
+    /// operation produces (callee and device results looked up in `ctx`).
+    pub fn make_inst_for(&mut self, ctx: &ModuleContext, data: InstData, pc: u32) -> Inst {
+        let inst = Inst::new(self.insts.len());
+        self.insts.push(data);
+        self.pcs.push(pc);
+        let types = result_types(ctx, &self.insts[inst.index()]);
+        let first = new_results(&mut self.values, inst, types);
+        self.push_list((first..self.values.len()).map(Value::new));
+        inst
+    }
+
+    /// Records `values` as the results of the next instruction, the one
+    /// `insts` is about to hold at index `results.len()` (the parser and
+    /// renumbering build graphs this way; the values' `ValueData` are the
+    /// caller's to push).
+    pub fn push_results(&mut self, values: &[Value]) {
+        self.push_list(values.iter().copied());
+    }
+
+    fn push_list(&mut self, mut values: impl ExactSizeIterator<Item = Value>) {
+        let list = match values.len() {
+            0 => ResultList {
+                head: Value(0),
+                len: 0,
+            },
+            1 => ResultList {
+                head: values.next().unwrap_or(Value(0)),
+                len: 1,
+            },
+            len => {
+                let head = Value::new(self.result_pool.len());
+                self.result_pool.extend(values);
+                ResultList {
+                    head,
+                    len: len as u32,
+                }
+            }
+        };
+        self.results.push(list);
     }
 
     /// The instruction's data.
@@ -90,9 +142,27 @@ impl DataFlowGraph {
         &self.insts[inst.index()]
     }
 
-    /// The instruction's result, if any.
-    pub fn result(&self, inst: Inst) -> Option<Value> {
-        self.results[inst.index()]
+    /// The instruction's results, in order: none, one, or a call's several.
+    pub fn inst_results(&self, inst: Inst) -> &[Value] {
+        let Some(list) = self.results.get(inst.index()) else {
+            return &[];
+        };
+        match list.len {
+            0 => &[],
+            1 => std::slice::from_ref(&list.head),
+            n => {
+                let start = list.head.index();
+                self.result_pool
+                    .get(start..start + n as usize)
+                    .unwrap_or(&[])
+            }
+        }
+    }
+
+    /// The instruction's first result, if any (its only one, but for a call
+    /// returning several).
+    pub fn first_result(&self, inst: Inst) -> Option<Value> {
+        self.inst_results(inst).first().copied()
     }
 
     /// A value's type.
@@ -108,13 +178,24 @@ impl DataFlowGraph {
     /// The constant bits of `v`, if it is the result of a `const`.
     pub fn constant(&self, v: Value) -> Option<u64> {
         match self.values[v.index()].def {
-            ValueDef::Result(inst) => match self.insts[inst.index()] {
+            ValueDef::Result(inst, _) => match self.insts[inst.index()] {
                 InstData::Const { bits, .. } => Some(bits),
                 _ => None,
             },
             ValueDef::Param(..) => None,
         }
     }
+}
+
+/// Appends a result value of each of `types` for `inst` to `values`;
+/// returns the first one's index.
+fn new_results(values: &mut Vec<ValueData>, inst: Inst, types: &[ValType]) -> usize {
+    let first = values.len();
+    values.extend(types.iter().enumerate().map(|(n, &ty)| ValueData {
+        ty,
+        def: ValueDef::Result(inst, n),
+    }));
+    first
 }
 
 /// Block order, and instruction order within each block.
@@ -167,6 +248,9 @@ pub struct ModuleContext {
     /// Each global's type and mutability, by index: what `global.get`
     /// and `global.set` are checked against.
     pub globals: Vec<(ValType, bool)>,
+    /// How many data segments the module has: what `memory.init` and
+    /// `data.drop` are checked against.
+    pub data_segments: usize,
 }
 
 impl ModuleContext {
@@ -220,27 +304,29 @@ impl Function {
         }
     }
 
-    /// Adds an instruction at the end of `block`, with the result type its
+    /// Adds an instruction at the end of `block`, with the results its
     /// operation implies (callee and device results looked up in `ctx`).
     pub fn append(&mut self, ctx: &ModuleContext, block: Block, data: InstData, pc: u32) -> Inst {
-        let ty = result_type(ctx, &data);
-        let inst = self.dfg.make_inst(data, ty, pc);
+        let inst = self.dfg.make_inst_for(ctx, data, pc);
         self.layout.append_inst(block, inst);
         inst
     }
 }
 
-/// The type of the value an instruction produces, if it produces one.
-pub fn result_type(ctx: &ModuleContext, data: &InstData) -> Option<ValType> {
+/// The types of the values an instruction produces, in order: one for an
+/// operation, a callee's results for a call, none for the rest.
+pub fn result_types<'a>(ctx: &'a ModuleContext, data: &'a InstData) -> &'a [ValType] {
     match data {
-        InstData::Const { ty, .. } | InstData::GlobalGet { ty, .. } => Some(*ty),
-        InstData::Pure { op, .. } => def_type(*op),
-        InstData::Load { op, .. } => def_type(*op),
-        InstData::Runtime { op, .. } => def_type(*op),
-        InstData::Call { func, .. } => ctx.signature(*func).and_then(|s| s.result),
-        InstData::CallIndirect { sig, .. } => sig.result,
-        InstData::Dev { op, .. } => abi::device_op_by_code(*op).map(|d| d.result),
-        _ => None,
+        InstData::Const { ty, .. } | InstData::GlobalGet { ty, .. } => std::slice::from_ref(ty),
+        InstData::Pure { op, .. } => def_types(*op),
+        InstData::Load { op, .. } => def_types(*op),
+        InstData::Runtime { op, .. } => def_types(*op),
+        InstData::Call { func, .. } => ctx.signature(*func).map_or(&[], |s| &s.results),
+        InstData::CallIndirect { sig, .. } => &sig.results,
+        InstData::Dev { op, .. } => {
+            abi::device_op_by_code(*op).map_or(&[], |d| std::slice::from_ref(&d.result))
+        }
+        _ => &[],
     }
 }
 
@@ -302,5 +388,39 @@ impl Module {
             .get(f.index())
             .and_then(|func| func.copy_of)
             .unwrap_or(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_lists_cost_what_one_optional_result_did() {
+        assert_eq!(std::mem::size_of::<ResultList>(), 8);
+        assert_eq!(
+            std::mem::size_of::<ResultList>(),
+            std::mem::size_of::<Option<Value>>()
+        );
+        // A signature's result list would make `call_indirect` the largest
+        // instruction; boxed, `brif` (two block calls) stays the largest.
+        assert_eq!(std::mem::size_of::<InstData>(), 72);
+    }
+
+    #[test]
+    fn results_come_back_in_order_however_many() {
+        let mut dfg = DataFlowGraph::default();
+        let none = dfg.make_inst(InstData::DepthEnter, &[], 0);
+        let one = dfg.make_inst(InstData::DepthLeave, &[ValType::I64], 0);
+        let types = [ValType::F32, ValType::I32, ValType::F64];
+        let three = dfg.make_inst(InstData::DepthEnter, &types, 0);
+        assert_eq!(dfg.inst_results(none), &[]);
+        assert_eq!(dfg.inst_results(one), &[Value(0)]);
+        assert_eq!(dfg.inst_results(three), &[Value(1), Value(2), Value(3)]);
+        for (n, &v) in dfg.inst_results(three).iter().enumerate() {
+            assert_eq!(dfg.values[v.index()].def, ValueDef::Result(three, n));
+            assert_eq!(dfg.value_type(v), types[n]);
+        }
+        assert_eq!(dfg.result_pool.len(), 3, "only lists of two or more");
     }
 }

@@ -99,7 +99,8 @@ pub enum InstData {
     DepthEnter,
     /// `depth_leave`: uncounts it after the callee returned.
     DepthLeave,
-    /// `v = call f(args)`.
+    /// `v = call f(args)`, or `v1, v2 = call f(args)` for a callee with
+    /// several results (none: `call f(args)`).
     Call {
         /// The callee.
         func: FuncRef,
@@ -110,16 +111,19 @@ pub enum InstData {
     /// `null_table_entry` or `signature_mismatch`, checked in that order,
     /// unless table entry `index` holds a function of signature `sig`.
     TableCheck {
-        /// The expected signature.
-        sig: Signature,
+        /// The expected signature (boxed, as in `CallIndirect`).
+        sig: Box<Signature>,
         /// The `i32` table index.
         index: Value,
     },
     /// `v = call_indirect (sig), index(args)`: a call through the table,
-    /// after its `table_check`.
+    /// after its `table_check`; its results are the signature's, as a
+    /// `call`'s.
     CallIndirect {
-        /// The callee's signature.
-        sig: Signature,
+        /// The callee's signature, boxed so that this rare instruction does
+        /// not make every instruction larger (a signature with its result
+        /// list is 48 bytes).
+        sig: Box<Signature>,
         /// The `i32` table index.
         index: Value,
         /// One value per parameter.
@@ -132,6 +136,21 @@ pub enum InstData {
         op: RuntimeOp,
         /// One value per `Use` operand of the opcode.
         args: Vec<Value>,
+    },
+    /// `memory.init dataN, dst, src, len`: copies `len` bytes of data
+    /// segment N from offset `src` to memory at `dst`, through the runtime,
+    /// which traps `out_of_bounds` (copying nothing) where the VM does.
+    MemoryInit {
+        /// The data segment's index in the module.
+        segment: u32,
+        /// The `i32` destination address, offset in the segment and length.
+        args: [Value; 3],
+    },
+    /// `data.drop dataN`: releases data segment N's bytes (through the
+    /// runtime); a later `memory.init` of it sees it empty.
+    DataDrop {
+        /// The data segment's index in the module.
+        segment: u32,
     },
     /// `v = dev console.write(a, b, c)`: a device operation.
     Dev {
@@ -166,7 +185,7 @@ pub enum InstData {
     },
     /// `return args`.
     Return {
-        /// The returned values (0 or 1).
+        /// The returned values, one per result of the function.
         args: Vec<Value>,
     },
     /// `exit status`: ends the program.
@@ -231,6 +250,7 @@ impl InstData {
         match self {
             InstData::Const { .. }
             | InstData::GlobalGet { .. }
+            | InstData::DataDrop { .. }
             | InstData::DepthEnter
             | InstData::DepthLeave
             | InstData::Trap { .. } => {}
@@ -239,6 +259,7 @@ impl InstData {
             | InstData::Runtime { args, .. }
             | InstData::Dev { args, .. }
             | InstData::Return { args } => each(args, f),
+            InstData::MemoryInit { args, .. } => each(args, f),
             InstData::GlobalSet { value, .. } => f(*value),
             InstData::Load { addr, .. } | InstData::Bounds { addr, .. } => f(*addr),
             InstData::Store { value, addr, .. } => {
@@ -285,6 +306,7 @@ impl InstData {
         match self {
             InstData::Const { .. }
             | InstData::GlobalGet { .. }
+            | InstData::DataDrop { .. }
             | InstData::DepthEnter
             | InstData::DepthLeave
             | InstData::Trap { .. } => {}
@@ -293,6 +315,7 @@ impl InstData {
             | InstData::Runtime { args, .. }
             | InstData::Dev { args, .. }
             | InstData::Return { args } => each(args, f),
+            InstData::MemoryInit { args, .. } => each(args, f),
             InstData::GlobalSet { value, .. } => *value = f(*value),
             InstData::Load { addr, .. } | InstData::Bounds { addr, .. } => *addr = f(*addr),
             InstData::Store { value, addr, .. } => {
@@ -366,7 +389,7 @@ impl InstData {
     /// can happen).
     pub fn trap(&self) -> Option<TrapKind> {
         match self {
-            InstData::Bounds { .. } => Some(TrapKind::OutOfBounds),
+            InstData::Bounds { .. } | InstData::MemoryInit { .. } => Some(TrapKind::OutOfBounds),
             InstData::TrapIf { kind, .. } | InstData::Trap { kind, .. } => Some(*kind),
             InstData::DepthEnter => Some(TrapKind::StackOverflow),
             InstData::TableCheck { .. } => Some(TrapKind::TableOutOfBounds),
@@ -378,10 +401,20 @@ impl InstData {
 /// The result type of a bytecode opcode used as a pure operation, load or
 /// runtime call: the type of its `Def` operand.
 pub fn def_type(op: impl Into<Opcode>) -> Option<ValType> {
-    op.into().operands().iter().find_map(|k| match k {
-        OperandKind::Def(t) => Some(*t),
-        _ => None,
-    })
+    def_types(op).first().copied()
+}
+
+/// [`def_type`] as a list of none or one type, borrowed from the opcode
+/// table.
+pub fn def_types(op: impl Into<Opcode>) -> &'static [ValType] {
+    op.into()
+        .operands()
+        .iter()
+        .find_map(|k| match k {
+            OperandKind::Def(t) => Some(std::slice::from_ref(t)),
+            _ => None,
+        })
+        .unwrap_or(&[])
 }
 
 /// The argument types of a bytecode opcode used in the IR: its `Use` operands.

@@ -14,7 +14,7 @@ mod header;
 
 use super::entities::{Block, FuncRef, Inst, Value};
 use super::function::{
-    result_type, BlockData, Function, Module, ModuleContext, ValueData, ValueDef,
+    result_types, BlockData, Function, Module, ModuleContext, ValueData, ValueDef,
 };
 use super::instructions::{BlockCall, InstData};
 use crate::asm::error::line_col;
@@ -77,6 +77,7 @@ pub fn parse_module(text: &str) -> Result<Module, IrParseError> {
     // Function headers first, so calls may name functions defined later.
     let mut ctx = ModuleContext {
         globals: header.globals.iter().map(|g| (g.ty, g.mutable)).collect(),
+        data_segments: header.data_count(),
         ..ModuleContext::default()
     };
     let mut copies = Vec::new();
@@ -254,12 +255,21 @@ impl<'t> Parser<'t> {
                 self.expect(Tok::Comma, "`,` or `)`")?;
             }
         }
-        let result = if self.eat(&Tok::Arrow) {
-            Some(self.ty()?)
-        } else {
-            None
-        };
-        Ok(Signature { params, result })
+        let mut results = Vec::new();
+        if self.eat(&Tok::Arrow) {
+            if self.eat(&Tok::LParen) {
+                loop {
+                    results.push(self.ty()?);
+                    if self.eat(&Tok::RParen) {
+                        break;
+                    }
+                    self.expect(Tok::Comma, "`,` or `)`")?;
+                }
+            } else {
+                results.push(self.ty()?);
+            }
+        }
+        Ok(Signature { params, results })
     }
 
     fn number(&mut self, what: &str) -> PResult<(i128, Range<usize>)> {
@@ -415,52 +425,62 @@ impl<'t> Parser<'t> {
                     "expected a block header like `block0:` before the first instruction".into(),
                 ));
             };
-            // An instruction: `[vN =] operation @pc`
-            let result = if matches!(
+            // An instruction: `[vN, ... =] operation @pc`
+            let mut results = Vec::new();
+            if matches!(
                 self.tokens.get(self.pos + 1).map(|t| &t.tok),
-                Some(Tok::Equals)
+                Some(Tok::Equals | Tok::Comma)
             ) {
-                let span = self.peek().span.clone();
-                let v = self.value()?;
-                self.next();
-                Some((v, span))
-            } else {
-                None
-            };
+                loop {
+                    let span = self.peek().span.clone();
+                    results.push((self.value()?, span));
+                    if self.eat(&Tok::Equals) {
+                        break;
+                    }
+                    self.expect(Tok::Comma, "`,` or `=` after a result")?;
+                }
+            }
             let op_span = self.peek().span.clone();
             let data = self.inst(ctx, &mut uses)?;
             self.expect(Tok::At, "`@pc` at the end of the instruction")?;
             let pc = self.u32_number("a pc")?;
             self.end_line()?;
-            let ty = result_type(ctx, &data);
+            let types = result_types(ctx, &data);
             let inst = Inst::new(f.dfg.insts.len());
-            let result_value = result.as_ref().map(|(v, _)| *v);
-            match (result, ty) {
-                (Some((v, span)), Some(ty)) => define(
-                    &mut values,
-                    v,
-                    ValueData {
-                        ty,
-                        def: ValueDef::Result(inst),
-                    },
-                    span,
-                )?,
-                (Some((v, span)), None) => {
+            match (results.as_slice(), types) {
+                ([(v, span), ..], []) => {
                     return Err((
-                        span,
+                        span.clone(),
                         format!("{v} = ...: this instruction produces no value"),
                     ))
                 }
-                (None, Some(ty)) => {
+                ([], [ty]) => {
                     return Err((
                         op_span,
                         format!("expected `vN = ` before an instruction that produces an {ty}"),
                     ))
                 }
-                (None, None) => {}
+                _ if results.len() != types.len() => {
+                    return Err((
+                        results.first().map_or(op_span, |(_, span)| span.clone()),
+                        format!(
+                            "this instruction produces {} values ({}): expected {} before `=`, found {}",
+                            types.len(),
+                            types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", "),
+                            types.len(),
+                            results.len()
+                        ),
+                    ))
+                }
+                _ => {}
             }
+            for (n, ((v, span), &ty)) in results.iter().zip(types).enumerate() {
+                let def = ValueDef::Result(inst, n);
+                define(&mut values, *v, ValueData { ty, def }, span.clone())?;
+            }
+            let result_values: Vec<Value> = results.iter().map(|(v, _)| *v).collect();
             f.dfg.insts.push(data);
-            f.dfg.results.push(result_value);
+            f.dfg.push_results(&result_values);
             f.dfg.pcs.push(pc);
             f.layout.append_inst(block, inst);
         }
@@ -616,12 +636,12 @@ impl<'t> Parser<'t> {
                 let index = self.use_value(uses)?;
                 self.expect(Tok::Comma, "`,` and the expected signature")?;
                 InstData::TableCheck {
-                    sig: self.sig()?,
+                    sig: Box::new(self.sig()?),
                     index,
                 }
             }
             "call_indirect" => {
-                let sig = self.sig()?;
+                let sig = Box::new(self.sig()?);
                 self.expect(Tok::Comma, "`,` and the table index")?;
                 let index = self.use_value(uses)?;
                 self.expect(Tok::LParen, "`(` and the arguments")?;
@@ -722,6 +742,22 @@ impl<'t> Parser<'t> {
                     Class::Pure(op) => InstData::Pure {
                         op,
                         args: self.operands_until_at(uses)?,
+                    },
+                    Class::MemoryInit => {
+                        let segment = self.data_ref()?;
+                        let mut arg = |what| -> PResult<Value> {
+                            self.expect(Tok::Comma, what)?;
+                            self.use_value(uses)
+                        };
+                        let args = [
+                            arg("`,` and the address")?,
+                            arg("`,` and the offset in the segment")?,
+                            arg("`,` and the length")?,
+                        ];
+                        InstData::MemoryInit { segment, args }
+                    }
+                    Class::DataDrop => InstData::DataDrop {
+                        segment: self.data_ref()?,
                     },
                     // Spelled with their own IR syntax above, or gone after
                     // construction (constants become `const.T`, moves names).

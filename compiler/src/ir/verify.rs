@@ -8,7 +8,7 @@
 
 use super::dominance::DominatorTree;
 use super::entities::{Block, Inst, Value};
-use super::function::{result_type, Function, ModuleContext, ValueDef};
+use super::function::{result_types, Function, ModuleContext, ValueDef};
 use super::instructions::{def_type, use_types, BlockCall, InstData};
 use crate::bytecode::Opcode;
 use janus_runtime::abi::{self, ValType};
@@ -76,10 +76,12 @@ impl Verifier<'_> {
     }
 
     fn inst_name(&self, inst: Inst) -> String {
-        match self.func.dfg.results.get(inst.index()).copied().flatten() {
-            Some(r) => format!("{inst} ({r})"),
-            None => inst.to_string(),
+        let results = self.func.dfg.inst_results(inst);
+        if results.is_empty() {
+            return inst.to_string();
         }
+        let names: Vec<String> = results.iter().map(|r| r.to_string()).collect();
+        format!("{inst} ({})", names.join(", "))
     }
 
     fn run(&mut self) {
@@ -205,7 +207,7 @@ impl Verifier<'_> {
                 }
                 dom.dominates(b, at.block)
             }
-            ValueDef::Result(def) => match place.get(def.index()).copied().flatten() {
+            ValueDef::Result(def, _) => match place.get(def.index()).copied().flatten() {
                 None => {
                     self.error(
                         user,
@@ -277,6 +279,13 @@ impl Verifier<'_> {
                 Some((_, false)) => Err(format!("writes global g{global}, which is constant")),
                 None => Err(format!("writes global g{global}, which does not exist")),
             },
+            InstData::MemoryInit { segment, .. } | InstData::DataDrop { segment }
+                if *segment as usize >= self.ctx.data_segments =>
+            {
+                Err(format!("names data{segment}, which does not exist"))
+            }
+            InstData::MemoryInit { .. } => Ok(vec![ValType::I32; 3]),
+            InstData::DataDrop { .. } => Ok(vec![]),
             InstData::Call { func, .. } => match self.ctx.signature(*func) {
                 Some(sig) => Ok(sig.params.clone()),
                 None => Err(format!("calls {func}, which does not exist")),
@@ -288,7 +297,7 @@ impl Verifier<'_> {
                 Some(d) => Ok(d.params.to_vec()),
                 None => Err(format!("unknown device operation {op:#06x}")),
             },
-            InstData::Return { .. } => Ok(self.func.signature.result.into_iter().collect()),
+            InstData::Return { .. } => Ok(self.func.signature.results.clone()),
             InstData::Jump { .. } => Ok(vec![]),
             InstData::Brif { .. } | InstData::BrTable { .. } => Ok(vec![ValType::I32]),
         };
@@ -332,28 +341,42 @@ impl Verifier<'_> {
             self.block_call(&name, dest, at, place, in_layout, dom);
         }
 
-        // The result.
-        let result = dfg.results.get(inst.index()).copied().flatten();
-        let expected_result = result_type(self.ctx, data);
-        match (result, expected_result) {
-            (Some(r), Some(ty)) => {
-                if let Some(found) = self.value_ok(&name, r) {
+        // The results.
+        let results = dfg.inst_results(inst);
+        let expected = result_types(self.ctx, data);
+        match (results, expected) {
+            ([], [ty]) => self.error(&name, format!("has no result: expected one of type {ty}")),
+            ([r], []) => self.error(&name, format!("has result {r} but produces no value")),
+            _ if results.len() != expected.len() => self.error(
+                &name,
+                format!(
+                    "has {} results, expected {} ({})",
+                    results.len(),
+                    expected.len(),
+                    types(expected)
+                ),
+            ),
+            _ => {
+                for (n, (&r, &ty)) in results.iter().zip(expected).enumerate() {
+                    let Some(found) = self.value_ok(&name, r) else {
+                        continue;
+                    };
                     if found != ty {
                         self.error(&name, format!("result {r} has type {found}, expected {ty}"));
                     }
-                    if dfg.values[r.index()].def != ValueDef::Result(inst) {
+                    if dfg.values[r.index()].def != ValueDef::Result(inst, n) {
+                        let place = if results.len() == 1 {
+                            String::new()
+                        } else {
+                            format!(" as its result {n}")
+                        };
                         self.error(
                             &name,
-                            format!("result {r} is not defined by this instruction"),
+                            format!("result {r} is not defined by this instruction{place}"),
                         );
                     }
                 }
             }
-            (None, Some(ty)) => {
-                self.error(&name, format!("has no result: expected one of type {ty}"))
-            }
-            (Some(r), None) => self.error(&name, format!("has result {r} but produces no value")),
-            (None, None) => {}
         }
     }
 

@@ -70,8 +70,10 @@ pub fn write_function(out: &mut String, func: &Function, ctx: &ModuleContext) {
         for &inst in func.layout.block_insts(block) {
             let start = out.len();
             out.push_str("    ");
-            if let Some(r) = func.dfg.result(inst) {
-                let _ = write!(out, "{r} = ");
+            let results = func.dfg.inst_results(inst);
+            if !results.is_empty() {
+                values(out, results);
+                out.push_str(" = ");
             }
             write_inst(out, func.dfg.inst(inst), ctx);
             let width = out.len() - start;
@@ -170,6 +172,13 @@ pub fn write_inst(out: &mut String, data: &InstData, ctx: &ModuleContext) {
         }
         InstData::GlobalSet { global, value } => {
             let _ = write!(out, "global.set g{global}, {value}");
+        }
+        InstData::MemoryInit { segment, args } => {
+            let [dst, src, len] = args;
+            let _ = write!(out, "memory.init data{segment}, {dst}, {src}, {len}");
+        }
+        InstData::DataDrop { segment } => {
+            let _ = write!(out, "data.drop data{segment}");
         }
         InstData::Pure { op, args } => operation(out, op.opcode(), args),
         InstData::Runtime { op, args } => operation(out, op.opcode(), args),

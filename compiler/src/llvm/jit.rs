@@ -25,6 +25,8 @@ fn runtime_address(f: Rt) -> usize {
         Rt::MemoryGrow => exports::janus_memory_grow as *const () as usize,
         Rt::MemoryCopy => exports::janus_memory_copy as *const () as usize,
         Rt::MemoryFill => exports::janus_memory_fill as *const () as usize,
+        Rt::MemoryInit => exports::janus_memory_init as *const () as usize,
+        Rt::DataDrop => exports::janus_data_drop as *const () as usize,
         Rt::HeapAlloc => exports::janus_heap_alloc as *const () as usize,
         Rt::HeapFree => exports::janus_heap_free as *const () as usize,
         Rt::HeapRealloc => exports::janus_heap_realloc as *const () as usize,
@@ -33,13 +35,15 @@ fn runtime_address(f: Rt) -> usize {
 }
 
 /// Every runtime function, for mapping them all.
-const ALL_RUNTIME: [Rt; 10] = [
+const ALL_RUNTIME: [Rt; 12] = [
     Rt::Start,
     Rt::Trap,
     Rt::Exit,
     Rt::MemoryGrow,
     Rt::MemoryCopy,
     Rt::MemoryFill,
+    Rt::MemoryInit,
+    Rt::DataDrop,
     Rt::HeapAlloc,
     Rt::HeapFree,
     Rt::HeapRealloc,

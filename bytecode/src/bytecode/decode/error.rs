@@ -131,8 +131,8 @@ pub enum DecodeErrorKind {
         /// The byte.
         byte: u8,
     },
-    /// A signature with more than one result.
-    #[error("signature has {count} results: expected 0 or 1")]
+    /// A signature with more than one result in a version-1 file.
+    #[error("signature has {count} results: a version-1 file allows 0 or 1")]
     BadResultCount {
         /// The count.
         count: u32,
@@ -173,6 +173,12 @@ pub enum DecodeErrorKind {
         /// The byte.
         byte: u8,
     },
+    /// A data segment's mode byte is neither 0 nor 1.
+    #[error("invalid data segment mode {byte:#04x}: expected 0x00 (active) or 0x01 (passive)")]
+    BadDataMode {
+        /// The byte.
+        byte: u8,
+    },
     /// The file is larger than the loader accepts.
     #[error("file is {size} bytes: the limit is {MAX_FILE_SIZE}")]
     FileTooLarge {
@@ -206,6 +212,7 @@ impl DecodeErrorKind {
             DecodeErrorKind::FileTooLarge { .. } => "D0019",
             DecodeErrorKind::SectionTooNew { .. } => "D0020",
             DecodeErrorKind::BadMutability { .. } => "D0021",
+            DecodeErrorKind::BadDataMode { .. } => "D0026",
         }
     }
 }

@@ -16,7 +16,7 @@ mod reader;
 pub use error::{DecodeError, DecodeErrorKind};
 
 use super::code::Code;
-use super::format::{SectionId, MAGIC, OLDEST_VERSION, VERSION};
+use super::format::{SectionId, DATA_ACTIVE, DATA_PASSIVE, MAGIC, OLDEST_VERSION, VERSION};
 use super::limits::*;
 use super::module::*;
 use super::opcodes::{Opcode, OperandKind};
@@ -129,7 +129,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
         };
         let start = s.pos;
         match id {
-            SectionId::Type => read_types(&mut s, &mut module, &mut offsets)?,
+            SectionId::Type => read_types(&mut s, version, &mut module, &mut offsets)?,
             SectionId::Memory => read_memory(&mut s, &mut module, &mut offsets)?,
             SectionId::Function => read_functions(&mut s, &mut module, &mut offsets)?,
             SectionId::Table => {
@@ -154,27 +154,7 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
                     module.exports.push(Export { name, func });
                 }
             }
-            SectionId::Data => {
-                let n = s.count("data segment", 2, MAX_DATA_SEGMENTS, id)?;
-                let mut total: u64 = 0;
-                for _ in 0..n {
-                    offsets.data.push(s.pos);
-                    let offset = s.leb_u32("a data segment address")?;
-                    let len_pos = s.pos;
-                    let len = s.leb_u32("a data segment length")?;
-                    total += u64::from(len);
-                    if total > u64::from(MAX_DATA_SIZE) {
-                        s.pos = len_pos;
-                        return Err(s.error(DecodeErrorKind::LimitExceeded {
-                            what: "total data size",
-                            value: total,
-                            limit: MAX_DATA_SIZE.into(),
-                        }));
-                    }
-                    let bytes = s.take(len as usize, "data segment bytes")?.to_vec();
-                    module.data.push(DataSegment { offset, bytes });
-                }
-            }
+            SectionId::Data => read_data(&mut s, version, &mut module, &mut offsets)?,
             SectionId::Global => read_globals(&mut s, &mut module, &mut offsets)?,
             SectionId::Names => {
                 let n = s.count("label name", 3, MAX_LABEL_NAMES, id)?;
@@ -199,7 +179,14 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
     Ok((module, offsets))
 }
 
-fn read_types(s: &mut Reader, module: &mut Module, offsets: &mut FileOffsets) -> Result<()> {
+/// The type section. Version 1 allows a signature 0 or 1 results (D0016
+/// for more), version 2 up to [`MAX_RESULTS`] (D0013 for more).
+fn read_types(
+    s: &mut Reader,
+    version: u32,
+    module: &mut Module,
+    offsets: &mut FileOffsets,
+) -> Result<()> {
     let n = s.count("signature", 2, MAX_SIGNATURES, SectionId::Type)?;
     for _ in 0..n {
         offsets.signatures.push(s.pos);
@@ -208,15 +195,57 @@ fn read_types(s: &mut Reader, module: &mut Module, offsets: &mut FileOffsets) ->
         let params = s.val_types(nparams, "parameter types")?;
         let count_pos = s.pos;
         let nresults = s.leb_u32("a result count")?;
-        let result = match nresults {
-            0 => None,
-            1 => Some(s.val_type("the result type")?),
-            count => {
-                s.pos = count_pos;
-                return Err(s.error(DecodeErrorKind::BadResultCount { count }));
+        if version == 1 && nresults > 1 {
+            s.pos = count_pos;
+            return Err(s.error(DecodeErrorKind::BadResultCount { count: nresults }));
+        }
+        s.check_limit("result count", nresults, MAX_RESULTS)?;
+        let results = s.val_types(nresults, "result types")?;
+        module.signatures.push(Signature { params, results });
+    }
+    Ok(())
+}
+
+fn read_data(
+    s: &mut Reader,
+    version: u32,
+    module: &mut Module,
+    offsets: &mut FileOffsets,
+) -> Result<()> {
+    // Version 1: address, length. Version 2: a mode byte, then the same
+    // for an active segment and the length alone for a passive one. Either
+    // way at least 2 bytes.
+    let n = s.count("data segment", 2, MAX_DATA_SEGMENTS, SectionId::Data)?;
+    let mut total: u64 = 0;
+    for _ in 0..n {
+        offsets.data.push(s.pos);
+        let mode = match version {
+            1 => DATA_ACTIVE,
+            _ => s.u8("a data segment mode")?,
+        };
+        let kind = match mode {
+            DATA_ACTIVE => DataKind::Active {
+                offset: s.leb_u32("a data segment address")?,
+            },
+            DATA_PASSIVE => DataKind::Passive,
+            byte => {
+                s.pos -= 1;
+                return Err(s.error(DecodeErrorKind::BadDataMode { byte }));
             }
         };
-        module.signatures.push(Signature { params, result });
+        let len_pos = s.pos;
+        let len = s.leb_u32("a data segment length")?;
+        total += u64::from(len);
+        if total > u64::from(MAX_DATA_SIZE) {
+            s.pos = len_pos;
+            return Err(s.error(DecodeErrorKind::LimitExceeded {
+                what: "total data size",
+                value: total,
+                limit: MAX_DATA_SIZE.into(),
+            }));
+        }
+        let bytes = s.take(len as usize, "data segment bytes")?.to_vec();
+        module.data.push(DataSegment { kind, bytes });
     }
     Ok(())
 }

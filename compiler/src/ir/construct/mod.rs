@@ -76,6 +76,7 @@ pub fn context(module: &bc::Module) -> ModuleContext {
             .map(|f| (f.name.clone(), module.signatures[f.sig as usize].clone()))
             .collect(),
         globals: module.globals.iter().map(|g| (g.ty, g.mutable)).collect(),
+        data_segments: module.data.len(),
     }
 }
 

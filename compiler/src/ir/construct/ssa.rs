@@ -65,14 +65,18 @@ impl Builder<'_> {
         let inst = self
             .func
             .dfg
-            .make_inst(InstData::Const { ty, bits: 0 }, Some(ty), 0);
+            .make_inst(InstData::Const { ty, bits: 0 }, &[ty], 0);
         let insts = &mut self.func.layout.insts[self.entry.index()];
         let at = insts
             .iter()
             .take_while(|i| matches!(self.func.dfg.insts[i.index()], InstData::Const { .. }))
             .count();
         insts.insert(at, inst);
-        let v = self.func.dfg.result(inst).expect("const has a result");
+        let v = self
+            .func
+            .dfg
+            .first_result(inst)
+            .expect("const has a result");
         self.zeros[slot] = Some(v);
         v
     }

@@ -8,7 +8,20 @@ use super::*;
 impl Builder<'_> {
     pub(super) fn emit(&mut self, block: Block, data: InstData, pc: u32) -> Option<Value> {
         let inst = self.func.append(self.ctx, block, data, pc);
-        self.func.dfg.result(inst)
+        self.func.dfg.first_result(inst)
+    }
+
+    /// Emits a call (direct or through the table) between its depth
+    /// accounting, and defines result register `results[i]` as its result
+    /// `i`.
+    fn call(&mut self, block: Block, data: InstData, results: &[Reg], pc: u32) {
+        self.emit(block, InstData::DepthEnter, pc);
+        let inst = self.func.append(self.ctx, block, data, pc);
+        self.emit(block, InstData::DepthLeave, pc);
+        for (n, &r) in results.iter().enumerate() {
+            let v = self.func.dfg.inst_results(inst)[n];
+            self.def_var(block, r, v);
+        }
     }
 
     pub(super) fn value(&mut self, block: Block, data: InstData, pc: u32) -> Value {
@@ -122,6 +135,15 @@ impl Builder<'_> {
                 let value = self.use_var(block, Self::reg_operand(inst, 1));
                 self.emit(block, InstData::GlobalSet { global, value }, pc);
             }
+            Class::MemoryInit => {
+                let segment = Self::u32_operand(inst, 0);
+                let args = [1, 2, 3].map(|i| self.use_var(block, Self::reg_operand(inst, i)));
+                self.emit(block, InstData::MemoryInit { segment, args }, pc);
+            }
+            Class::DataDrop => {
+                let segment = Self::u32_operand(inst, 0);
+                self.emit(block, InstData::DataDrop { segment }, pc);
+            }
             Class::Pure(p) => {
                 let args = uses(self, 1);
                 self.guard(block, p, &args, pc);
@@ -195,15 +217,12 @@ impl Builder<'_> {
                     .iter()
                     .map(|&r| self.use_var(block, r))
                     .collect();
-                self.emit(block, InstData::DepthEnter, pc);
-                let result = self.emit(block, InstData::Call { func, args }, pc);
-                self.emit(block, InstData::DepthLeave, pc);
-                if let (Some(v), Some(&r)) = (result, Self::regs_operand(inst, 1).first()) {
-                    self.def_var(block, r, v);
-                }
+                let results = Self::regs_operand(inst, 1);
+                self.call(block, InstData::Call { func, args }, results, pc);
             }
             Class::Call(CallOp::CallIndirect) => {
-                let sig = self.module.signatures[Self::u32_operand(inst, 0) as usize].clone();
+                let sig =
+                    Box::new(self.module.signatures[Self::u32_operand(inst, 0) as usize].clone());
                 let index = self.use_var(block, Self::reg_operand(inst, 1));
                 let args: Vec<Value> = Self::regs_operand(inst, 3)
                     .iter()
@@ -217,12 +236,9 @@ impl Builder<'_> {
                     },
                     pc,
                 );
-                self.emit(block, InstData::DepthEnter, pc);
-                let result = self.emit(block, InstData::CallIndirect { sig, index, args }, pc);
-                self.emit(block, InstData::DepthLeave, pc);
-                if let (Some(v), Some(&r)) = (result, Self::regs_operand(inst, 2).first()) {
-                    self.def_var(block, r, v);
-                }
+                let results = Self::regs_operand(inst, 2);
+                let call = InstData::CallIndirect { sig, index, args };
+                self.call(block, call, results, pc);
             }
             Class::Control(c) => match c {
                 ControlOp::Nop => {}

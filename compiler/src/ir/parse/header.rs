@@ -5,7 +5,7 @@
 
 use super::{PResult, Parser};
 use crate::asm::lexer::Tok;
-use crate::bytecode::{DataSegment, Global, MemoryDecl, Signature};
+use crate::bytecode::{DataKind, DataSegment, Global, MemoryDecl, Signature};
 use crate::ir::entities::FuncRef;
 use crate::ir::function::{Export, Module, ModuleContext};
 use janus_runtime::abi::{ValType, PAGE_SIZE};
@@ -23,8 +23,14 @@ pub(super) struct Header {
 }
 
 impl Header {
+    /// How many data segments the header declares.
+    pub(super) fn data_count(&self) -> usize {
+        self.data.len()
+    }
+
     /// Resolves function names and checks what the bytecode verifier would:
-    /// data inside the initial memory, each table entry's signature declared.
+    /// active data inside the initial memory, each table entry's signature
+    /// declared.
     pub(super) fn resolve(self, ctx: &ModuleContext) -> PResult<Module> {
         let func = |name: &str, span: &Range<usize>| {
             ctx.functions
@@ -36,13 +42,15 @@ impl Header {
         let memory = self.memory.as_ref().map(|(m, _)| *m);
         let size = memory.map_or(0, |m| u64::from(m.initial_pages) * PAGE_SIZE);
         for (seg, span) in &self.data {
-            let end = u64::from(seg.offset) + seg.bytes.len() as u64;
+            let Some(offset) = seg.address() else {
+                continue;
+            };
+            let end = u64::from(offset) + seg.bytes.len() as u64;
             if end > size {
                 return Err((
                     span.clone(),
                     format!(
-                        "data segment at {:#x} of {} bytes ends past the initial memory ({size} bytes)",
-                        seg.offset,
+                        "data segment at {offset:#x} of {} bytes ends past the initial memory ({size} bytes)",
                         seg.bytes.len()
                     ),
                 ));
@@ -136,7 +144,7 @@ pub(super) fn resolve_copies(
 
 impl Parser<'_> {
     /// One header directive, if the line starts with one: `memory I, M`,
-    /// `type SIG`, `data OFFSET, "BYTES"`, `table F, ...`,
+    /// `type SIG`, `data OFFSET, "BYTES"`, `data passive, "BYTES"`, `table F, ...`,
     /// `export F [as NAME]`, `global [mut] NAME: T = VALUE`. Returns
     /// whether it read one.
     pub(super) fn directive(&mut self, header: &mut Header) -> PResult<bool> {
@@ -175,14 +183,20 @@ impl Parser<'_> {
             }
             "data" => {
                 self.next();
-                let offset = self.u32_number("the segment's address")?;
+                let kind = if matches!(&self.peek().tok, Tok::Ident(w) if w == "passive") {
+                    self.next();
+                    DataKind::Passive
+                } else {
+                    let offset = self.u32_number("the segment's address or `passive`")?;
+                    DataKind::Active { offset }
+                };
                 self.expect(Tok::Comma, "`,` and the segment's bytes")?;
                 let bytes = match &self.peek().tok {
                     Tok::Str(bytes) => bytes.clone(),
                     _ => return self.fail("a string of the segment's bytes"),
                 };
                 self.next();
-                header.data.push((DataSegment { offset, bytes }, start));
+                header.data.push((DataSegment { kind, bytes }, start));
             }
             "table" => {
                 self.next();
@@ -246,6 +260,11 @@ impl Parser<'_> {
         }
         self.end_line()?;
         Ok(true)
+    }
+
+    /// A data segment's index, written `dataN`.
+    pub(super) fn data_ref(&mut self) -> PResult<u32> {
+        self.numbered("data", "a data segment `dataN`")
     }
 
     /// A global's index, written `gN`.

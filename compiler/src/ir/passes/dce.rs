@@ -17,8 +17,10 @@ pub fn run(func: &mut Function) {
         }
     }
     let dead_candidate = |func: &Function, uses: &[u32], inst: Inst| {
+        let results = func.dfg.inst_results(inst);
         func.dfg.insts[inst.index()].is_pure()
-            && func.dfg.result(inst).is_some_and(|r| uses[r.index()] == 0)
+            && !results.is_empty()
+            && results.iter().all(|r| uses[r.index()] == 0)
     };
     let mut work: Vec<Inst> = (0..func.dfg.insts.len())
         .map(Inst::new)
@@ -37,7 +39,7 @@ pub fn run(func: &mut Function) {
             }
         });
         for v in freed {
-            if let ValueDef::Result(def) = func.dfg.values[v.index()].def {
+            if let ValueDef::Result(def, _) = func.dfg.values[v.index()].def {
                 work.push(def);
             }
         }
@@ -76,5 +78,53 @@ mod tests {
             }",
             super::run,
         );
+    }
+
+    #[test]
+    fn a_call_stays_whichever_of_its_results_are_used() {
+        check(
+            "function f(i32) -> i64 {
+            block0(v0: i32):
+                depth_enter @0
+                v1, v2, v3 = call g(v0) @0
+                depth_leave @0
+                v4 = i64.add v3, v3 @1
+                depth_enter @2
+                v5, v6, v7 = call g(v0) @2
+                depth_leave @2
+                return v3 @3
+            }
+
+            function g(i32) -> (i32, f64, i64) {
+            block0(v0: i32):
+                v1 = const.f64 1.5 @0
+                v2 = const.i64 2 @1
+                return v0, v1, v2 @2
+            }",
+            "function f(i32) -> i64 {
+            block0(v0: i32):
+                depth_enter @0
+                v1, v2, v3 = call g(v0) @0
+                depth_leave @0
+                depth_enter @2
+                v4, v5, v6 = call g(v0) @2
+                depth_leave @2
+                return v3 @3
+            }",
+            super::run,
+        );
+    }
+
+    #[test]
+    fn memory_init_and_data_drop_stay() {
+        let function = "function f(i32) {
+            block0(v0: i32):
+                v1 = const.i32 1 @0
+                memory.init data0, v0, v1, v1 @1
+                data.drop data0 @2
+                return @3
+            }";
+        let module = format!("data passive, \"ab\"\n\n{function}");
+        check(&module, function, super::run);
     }
 }

@@ -21,7 +21,7 @@ pub fn renumber(func: &mut Function) {
             next_value += 1;
         }
         for &inst in old_layout.block_insts(b) {
-            if let Some(r) = old.results[inst.index()] {
+            for r in old.inst_results(inst) {
                 value_map[r.index()] = Some(Value::new(next_value));
                 next_value += 1;
             }
@@ -31,6 +31,8 @@ pub fn renumber(func: &mut Function) {
     let mut dfg = DataFlowGraph::default();
     let mut layout = Layout::default();
     dfg.values.reserve(next_value);
+    // One buffer for every instruction's renumbered results.
+    let mut mapped: Vec<Value> = Vec::new();
     for &b in &old_layout.blocks {
         let nb = dfg.make_block();
         layout.append_block(nb);
@@ -56,14 +58,16 @@ pub fn renumber(func: &mut Function) {
             let ni = Inst::new(dfg.insts.len());
             dfg.insts.push(data);
             dfg.pcs.push(old.pcs[inst.index()]);
-            let result = old.results[inst.index()].map(|r| {
+            let results = old.inst_results(inst);
+            for (n, r) in results.iter().enumerate() {
                 dfg.values.push(ValueData {
                     ty: old.values[r.index()].ty,
-                    def: ValueDef::Result(ni),
+                    def: ValueDef::Result(ni, n),
                 });
-                map_value(r)
-            });
-            dfg.results.push(result);
+            }
+            mapped.clear();
+            mapped.extend(results.iter().map(|&r| map_value(r)));
+            dfg.push_results(&mapped);
             layout.append_inst(nb, ni);
         }
     }

@@ -10,7 +10,7 @@
 //! bytecode functions', as trap messages index them.
 
 use super::{basic, e, FnLowering, LowerError};
-use crate::bytecode::Signature;
+use crate::bytecode::{active_data, Signature};
 use crate::ir;
 use crate::ir::instructions::InstData;
 use crate::llvm::units::Plan;
@@ -89,14 +89,22 @@ pub(super) fn global_storage(context: &Context, ty: ValType) -> inkwell::types::
 /// The LLVM type of a program function: the frame bytes of the active
 /// calls, its own included, first (an `i32` every function receives from
 /// its caller, so checking the call stack's size touches no memory), then
-/// the signature's parameters.
+/// the signature's parameters. It returns nothing, its one result, or for
+/// several results a literal struct of them, which the caller takes apart
+/// with `extractvalue` (LLVM returns a struct in registers when the
+/// target's convention allows, else through memory).
 pub(super) fn fn_type<'ctx>(context: &'ctx Context, sig: &Signature) -> FunctionType<'ctx> {
     let params: Vec<BasicMetadataTypeEnum> = std::iter::once(context.i32_type().into())
         .chain(sig.params.iter().map(|&t| llvm_type(context, t).into()))
         .collect();
-    match sig.result {
-        Some(t) => llvm_type(context, t).fn_type(&params, false),
-        None => context.void_type().fn_type(&params, false),
+    match sig.results.as_slice() {
+        [] => context.void_type().fn_type(&params, false),
+        [t] => llvm_type(context, *t).fn_type(&params, false),
+        several => {
+            let fields: Vec<BasicTypeEnum> =
+                several.iter().map(|&t| llvm_type(context, t)).collect();
+            context.struct_type(&fields, false).fn_type(&params, false)
+        }
     }
 }
 
@@ -416,16 +424,22 @@ impl<'ctx> Frame<'ctx> {
             private_constant(self.module.add_global(value.get_type(), None, name), &value)
                 .as_pointer_value()
         };
-        let data_entry = c.struct_type(&[i32t.into(), i32t.into(), ptr.into()], false);
+        // `abi::DataDescriptor`: offset, length, passive, bytes.
+        let data_entry = c.struct_type(&[i32t.into(), i32t.into(), i32t.into(), ptr.into()], false);
         let segments: Vec<_> = ir
             .data
             .iter()
             .enumerate()
             .map(|(i, seg)| {
                 let bytes = private_bytes(&format!("janus.data.{i}"), &seg.bytes, false);
+                let (offset, passive) = match seg.address() {
+                    Some(offset) => (offset, 0),
+                    None => (0, 1),
+                };
                 data_entry.const_named_struct(&[
-                    i32t.const_int(u64::from(seg.offset), false).into(),
+                    i32t.const_int(u64::from(offset), false).into(),
                     i32t.const_int(seg.bytes.len() as u64, false).into(),
+                    i32t.const_int(passive, false).into(),
                     bytes.into(),
                 ])
             })
@@ -459,12 +473,12 @@ impl<'ctx> Frame<'ctx> {
                 what: "the export `main`",
                 func: main_index,
             })?;
-        if !main_sig.params.is_empty() || main_sig.result != Some(ValType::I32) {
+        if !main_sig.params.is_empty() || main_sig.results != [ValType::I32] {
             return Err(LowerError::MainSignature {
                 signature: main_sig.clone(),
             });
         }
-        let heap_base = abi::heap_base(ir.data.iter().map(|s| (s.offset, s.bytes.len())));
+        let heap_base = abi::heap_base(active_data(&ir.data));
         let memory = ir.memory.unwrap_or_default();
         let descriptor_type = c.struct_type(
             &[

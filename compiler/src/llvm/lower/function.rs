@@ -46,6 +46,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             size_slot,
             traps: HashMap::new(),
             alloca_point: prologue,
+            nan: nan::NanPlan::of(f),
         };
         this.reload_size()?;
         Ok(this)
@@ -81,12 +82,35 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             for (k, &inst) in insts.iter().enumerate() {
                 let pc = f.dfg.pcs[inst.index()];
                 let next = insts.get(k + 1).map(|&i| f.dfg.inst(i));
-                let result = self
-                    .inst(f, f.dfg.inst(inst), next, pc)
+                self.inst(f, inst, next, pc)
+                    .and_then(|v| self.bind_results(v, f.dfg.inst_results(inst)))
                     .map_err(|message| self.inst_error(f, inst, message))?;
-                if let (Some(v), Some(r)) = (result, f.dfg.result(inst)) {
-                    self.values[r.index()] = Some(v);
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the LLVM value an instruction gave its IR results: a single
+    /// result is the value itself, several are the fields of the struct a
+    /// call returned.
+    fn bind_results(&mut self, value: Option<BasicValueEnum<'ctx>>, results: &[Value]) -> R<()> {
+        match (value, results) {
+            (_, []) => {}
+            (Some(v), [r]) => self.values[r.index()] = Some(v),
+            (Some(BasicValueEnum::StructValue(fields)), several) => {
+                for (n, r) in several.iter().enumerate() {
+                    let field = self
+                        .b
+                        .build_extract_value(fields, n as u32, &r.to_string())
+                        .map_err(e)?;
+                    self.values[r.index()] = Some(field);
                 }
+            }
+            (_, several) => {
+                return Err(format!(
+                    "the instruction gave no value for its {} results",
+                    several.len()
+                ))
             }
         }
         Ok(())
@@ -95,8 +119,10 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     /// A [`LowerError::Inst`] for `inst` of `f`.
     fn inst_error(&self, f: &Function, inst: Inst, message: String) -> LowerError {
         let mut text = String::new();
-        if let Some(r) = f.dfg.result(inst) {
-            text = format!("{r} = ");
+        let results = f.dfg.inst_results(inst);
+        if !results.is_empty() {
+            let names: Vec<String> = results.iter().map(|r| r.to_string()).collect();
+            text = format!("{} = ", names.join(", "));
         }
         write_inst(&mut text, f.dfg.inst(inst), &self.frame.ctx);
         LowerError::Inst {
@@ -279,6 +305,28 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         )
     }
 
+    /// `v` as a sink needs it: with its NaN made canonical where `v` is a
+    /// result of arithmetic (see `nan`).
+    pub(super) fn exact(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
+        let x = self.val(v)?;
+        if self.nan.canonical_at_sink(v) {
+            self.canonical(x.into_float_value())
+        } else {
+            Ok(x)
+        }
+    }
+
+    /// `v` as a merge takes it (`canonical` says whether the merge must be
+    /// exact and `v` is arithmetic): with its NaN made canonical then.
+    pub(super) fn merge_input(&self, v: Value, canonical: bool) -> R<BasicValueEnum<'ctx>> {
+        let x = self.val(v)?;
+        if canonical {
+            self.canonical(x.into_float_value())
+        } else {
+            Ok(x)
+        }
+    }
+
     /// `r` unless it is a NaN, then the canonical NaN of its type.
     pub(super) fn canonical(&self, r: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
         let ty = r.get_type();
@@ -339,8 +387,9 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     /// Adds the phi inputs of a branch edge from the current block.
     pub(super) fn edge(&mut self, call: &BlockCall, from: BasicBlock<'ctx>) -> R<()> {
         let phis = self.phis.get(&call.block).cloned().unwrap_or_default();
-        for (phi, &arg) in phis.iter().zip(&call.args) {
-            let v = self.val(arg)?;
+        for (i, (phi, &arg)) in phis.iter().zip(&call.args).enumerate() {
+            let canonical = self.nan.canonical_on_edge(arg, call.block, i);
+            let v = self.merge_input(arg, canonical)?;
             phi.add_incoming(&[(&v as &dyn BasicValue, from)]);
         }
         Ok(())
@@ -376,10 +425,11 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     pub(super) fn inst(
         &mut self,
         f: &Function,
-        data: &InstData,
+        inst: Inst,
         next: Option<&InstData>,
         pc: u32,
     ) -> R<Option<BasicValueEnum<'ctx>>> {
+        let data = f.dfg.inst(inst);
         let b = &self.b;
         Ok(match data {
             InstData::Const { ty, bits } => Some(match ty {
@@ -407,7 +457,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             }
             InstData::GlobalSet { global, value } => {
                 let global = self.frame.global(*global)?;
-                let v = self.val(*value)?;
+                let v = self.exact(*value)?;
                 let bits = match v {
                     BasicValueEnum::FloatValue(f) => {
                         let width = f.get_type().get_bit_width();
@@ -423,7 +473,9 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 b.build_store(global.as_pointer_value(), bits).map_err(e)?;
                 None
             }
-            InstData::Pure { op, args } => Some(self.pure(*op, args)?),
+            InstData::Pure { op, args } => {
+                Some(self.pure(*op, args, f.dfg.inst_results(inst).first().copied())?)
+            }
             InstData::Load { op, addr, offset } => {
                 let p = self.address(*addr, *offset)?;
                 let access = op.access().ok_or("a load has an access")?;
@@ -469,12 +521,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                         )
                         .map_err(e)?
                         .into(),
-                    // A stored float's bits become visible: any NaN is the
-                    // canonical one (docs/ISA.md, "NaN bits").
-                    Extend::Full | Extend::Sign | Extend::Zero if v.is_float_value() => {
-                        self.canonical(v.into_float_value())?
-                    }
-                    Extend::Full | Extend::Sign | Extend::Zero => v,
+                    Extend::Full | Extend::Sign | Extend::Zero => self.exact(*value)?,
                 };
                 let st = b.build_store(p, v).map_err(e)?;
                 st.set_alignment(1).map_err(e)?;
@@ -558,7 +605,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     .frame
                     .signatures
                     .iter()
-                    .position(|s| s == sig)
+                    .position(|s| *s == **sig)
                     .map_or(u32::MAX as u64, |i| i as u64);
                 let differs = self
                     .b
@@ -598,6 +645,11 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 }
             }
             InstData::Runtime { op, args } => self.runtime(*op, args, pc)?,
+            InstData::MemoryInit { segment, args } => self.memory_init(*segment, args, pc)?,
+            InstData::DataDrop { segment } => {
+                self.call_rt(Rt::DataDrop, &[self.i32c((*segment).into()).into()])?;
+                None
+            }
             InstData::Dev { op, args } => self.device(f, *op, args, pc)?,
             InstData::Jump { dest } => {
                 let mut taken = HashSet::new();
@@ -636,9 +688,16 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 None
             }
             InstData::Return { args } => {
-                match args.first() {
-                    Some(&v) => self.b.build_return(Some(&self.val(v)?)).map_err(e)?,
-                    None => self.b.build_return(None).map_err(e)?,
+                match args.as_slice() {
+                    [] => self.b.build_return(None).map_err(e)?,
+                    [v] => self.b.build_return(Some(&self.exact(*v)?)).map_err(e)?,
+                    several => {
+                        let values = several
+                            .iter()
+                            .map(|&v| self.exact(v))
+                            .collect::<R<Vec<_>>>()?;
+                        self.b.build_aggregate_return(&values).map_err(e)?
+                    }
                 };
                 None
             }
@@ -714,7 +773,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
     ) -> R<Vec<BasicMetadataValueEnum<'ctx>>> {
         let used = self.callee_stack_bytes(call)?;
         std::iter::once(Ok(used.into()))
-            .chain(args.iter().map(|&a| self.val(a).map(Into::into)))
+            .chain(args.iter().map(|&a| self.exact(a).map(Into::into)))
             .collect()
     }
 

@@ -89,8 +89,9 @@ impl<'ctx> FnLowering<'_, 'ctx> {
         *taken += 1;
         funnel.last_from = Some(from);
         let (block, phis) = (*block, phis.clone());
-        for (phi, &arg) in phis.iter().zip(&call.args) {
-            let v = self.val(arg)?;
+        for (i, (phi, &arg)) in phis.iter().zip(&call.args).enumerate() {
+            let canonical = self.nan.canonical_on_edge(arg, call.block, i);
+            let v = self.merge_input(arg, canonical)?;
             phi.add_incoming(&[(&v as &dyn BasicValue, from)]);
         }
         Ok(Some(block))

@@ -12,13 +12,15 @@
 //! data, the module descriptor and C `main`); `function` lowers one
 //! function's blocks and instructions; `select` picks the LLVM instructions
 //! for each `pure` operation; `runtime` marshals the calls into the runtime
-//! for memory, heap and device operations. Recursion rings are no longer
+//! for memory, heap and device operations; `nan` finds where a float's NaN
+//! must be made canonical to keep the VM's exact NaN bits. Recursion rings are no longer
 //! the backend's: the `recursion_ring` IR pass makes the copies, which are
 //! ordinary functions here.
 
 mod frame;
 mod function;
 mod funnel;
+mod nan;
 mod runtime;
 mod select;
 
@@ -82,6 +84,8 @@ struct FnLowering<'a, 'ctx> {
     size_slot: PointerValue<'ctx>,
     traps: HashMap<(u32, u32, u32), BasicBlock<'ctx>>,
     alloca_point: BasicBlock<'ctx>,
+    /// Where a float's NaN is made canonical (see `nan`).
+    nan: nan::NanPlan,
 }
 
 fn narrow_int(c: &Context, bits: u32) -> inkwell::types::IntType<'_> {

@@ -80,6 +80,26 @@ impl<'ctx> FnLowering<'_, 'ctx> {
         })
     }
 
+    /// `memory.init`: `janus_memory_init(segment, dst, src, len)`, its trap
+    /// code checked.
+    pub(super) fn memory_init(
+        &mut self,
+        segment: u32,
+        args: &[Value; 3],
+        pc: u32,
+    ) -> R<Option<BasicValueEnum<'ctx>>> {
+        let mut a: Vec<BasicMetadataValueEnum> = vec![self.i32c(segment.into()).into()];
+        for &v in args {
+            a.push(self.int(v)?.into());
+        }
+        let code = self
+            .call_rt(Rt::MemoryInit, &a)?
+            .ok_or("runtime returns a code")?
+            .into_int_value();
+        self.trap_on_code(code, pc)?;
+        Ok(None)
+    }
+
     pub(super) fn device(
         &mut self,
         f: &Function,

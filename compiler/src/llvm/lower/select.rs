@@ -1,17 +1,27 @@
 //! Instruction selection for `pure` operations: each `PureOp` becomes the
 //! LLVM instruction or intrinsic with the VM's semantics (shift counts
-//! masked, `MIN rem -1` defined, NaN bits canonical where they show). The
+//! masked, `MIN rem -1` defined, NaN bits exact where `nan` says so). The
 //! traps of division and checked conversion are separate IR instructions
 //! before these, so nothing here checks.
 
 use super::*;
 
 impl<'ctx> FnLowering<'_, 'ctx> {
-    pub(super) fn pure(&mut self, op: PureOp, args: &[Value]) -> R<BasicValueEnum<'ctx>> {
+    /// Lowers `result = op args`.
+    pub(super) fn pure(
+        &mut self,
+        op: PureOp,
+        args: &[Value],
+        result: Option<Value>,
+    ) -> R<BasicValueEnum<'ctx>> {
         use PureOp::*;
         let b = &self.b;
         let i = |n: usize| self.int(args[n]);
         let fl = |n: usize| self.float(args[n]);
+        // An operand whose bits show in the result (`abs`, `neg`,
+        // `copysign`, `reinterpret`): canonical if it came from arithmetic.
+        let exact =
+            |n: usize| -> R<FloatValue<'ctx>> { Ok(self.exact(args[n])?.into_float_value()) };
         let icmp = |p: IntPredicate| -> R<BasicValueEnum<'ctx>> {
             let c = b.build_int_compare(p, i(0)?, i(1)?, "").map_err(e)?;
             self.bool_to_i32(c)
@@ -43,8 +53,11 @@ impl<'ctx> FnLowering<'_, 'ctx> {
                 let c = b
                     .build_int_compare(IntPredicate::NE, i(0)?, self.i32c(0), "")
                     .map_err(e)?;
-                b.build_select(c, self.val(args[1])?, self.val(args[2])?, "")
-                    .map_err(e)?
+                let into = result.ok_or("a select has a result")?;
+                let input = |n: usize| {
+                    self.merge_input(args[n], self.nan.canonical_into_select(args[n], into))
+                };
+                b.build_select(c, input(1)?, input(2)?, "").map_err(e)?
             }
             I32Add | I64Add => b.build_int_add(i(0)?, i(1)?, "").map_err(e)?.into(),
             I32Sub | I64Sub => b.build_int_sub(i(0)?, i(1)?, "").map_err(e)?.into(),
@@ -152,9 +165,8 @@ impl<'ctx> FnLowering<'_, 'ctx> {
                 self.call_intrinsic(name, &[x.get_type().into()], &[x.into(), fl(1)?.into()])?
             }
             F32Copysign | F64Copysign => {
-                // The sign source is a place a NaN's bits show: canonical.
-                let x = fl(0)?;
-                let sign = self.canonical(fl(1)?)?;
+                let x = exact(0)?;
+                let sign = exact(1)?;
                 self.call_intrinsic(
                     "llvm.copysign",
                     &[x.get_type().into()],
@@ -162,10 +174,10 @@ impl<'ctx> FnLowering<'_, 'ctx> {
                 )?
             }
             F32Abs | F64Abs => {
-                let x = fl(0)?;
+                let x = exact(0)?;
                 self.call_intrinsic("llvm.fabs", &[x.get_type().into()], &[x.into()])?
             }
-            F32Neg | F64Neg => b.build_float_neg(fl(0)?, "").map_err(e)?.into(),
+            F32Neg | F64Neg => b.build_float_neg(exact(0)?, "").map_err(e)?.into(),
             F32Sqrt | F64Sqrt => float_unary("llvm.sqrt")?,
             F32Floor | F64Floor => float_unary("llvm.floor")?,
             F32Ceil | F64Ceil => float_unary("llvm.ceil")?,
@@ -241,9 +253,8 @@ impl<'ctx> FnLowering<'_, 'ctx> {
                 .map_err(e)?
                 .into(),
             I32ReinterpretF32 | I64ReinterpretF64 => {
-                // A float's bits become visible: any NaN is the canonical one.
                 let to = llvm_type(self.c, def_type(op).ok_or("result")?);
-                let v = self.canonical(fl(0)?)?;
+                let v = exact(0)?;
                 b.build_bit_cast(v, to, "").map_err(e)?
             }
             F32ReinterpretI32 | F64ReinterpretI64 => {
