@@ -305,48 +305,6 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
         )
     }
 
-    /// `v` as a sink needs it: with its NaN made canonical where `v` is a
-    /// result of arithmetic (see `nan`).
-    pub(super) fn exact(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
-        let x = self.val(v)?;
-        if self.nan.canonical_at_sink(v) {
-            self.canonical(x.into_float_value())
-        } else {
-            Ok(x)
-        }
-    }
-
-    /// `v` as a merge takes it (`canonical` says whether the merge must be
-    /// exact and `v` is arithmetic): with its NaN made canonical then.
-    pub(super) fn merge_input(&self, v: Value, canonical: bool) -> R<BasicValueEnum<'ctx>> {
-        let x = self.val(v)?;
-        if canonical {
-            self.canonical(x.into_float_value())
-        } else {
-            Ok(x)
-        }
-    }
-
-    /// `r` unless it is a NaN, then the canonical NaN of its type.
-    pub(super) fn canonical(&self, r: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
-        let ty = r.get_type();
-        let nan_bits = if ty == self.c.f32_type() {
-            self.c
-                .i32_type()
-                .const_int(u64::from(bytecode::semantics::CANONICAL_NAN_F32), false)
-        } else {
-            self.i64c(bytecode::semantics::CANONICAL_NAN_F64)
-        };
-        let nan = self.b.build_bit_cast(nan_bits, ty, "nan").map_err(e)?;
-        let is_nan = self
-            .b
-            .build_float_compare(FloatPredicate::UNO, r, r, "isnan")
-            .map_err(e)?;
-        self.b
-            .build_select(is_nan, nan, r.as_basic_value_enum(), "canon")
-            .map_err(e)
-    }
-
     pub(super) fn bool_to_i32(&self, b: IntValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
         Ok(self
             .b

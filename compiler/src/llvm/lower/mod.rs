@@ -27,7 +27,7 @@ mod select;
 pub use frame::lower_unit;
 
 use super::LowerError;
-use crate::bytecode::{self, Extend, PureOp, RuntimeOp};
+use crate::bytecode::{Extend, PureOp, RuntimeOp};
 use crate::ir::function::Function;
 use crate::ir::instructions::{def_type, BlockCall, InstData};
 use crate::ir::write::write_inst;

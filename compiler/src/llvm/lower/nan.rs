@@ -27,10 +27,13 @@
 //! values whose bits can reach a sink are found by a backward worklist, so
 //! the analysis is linear in the function's size.
 
-use crate::bytecode::PureOp;
+use super::{e, R};
+use crate::bytecode::{self, PureOp};
 use crate::ir::function::{Function, ValueDef};
 use crate::ir::instructions::InstData;
 use crate::ir::{Block, Value};
+use inkwell::values::{BasicValue, BasicValueEnum, FloatValue};
+use inkwell::FloatPredicate;
 use janus_runtime::abi::ValType;
 use std::collections::{HashMap, HashSet};
 
@@ -297,6 +300,51 @@ impl NanPlan {
     /// `select`, must be canonicalised first.
     pub(super) fn canonical_into_select(&self, v: Value, select: Value) -> bool {
         self.kinds[v.index()] == Kind::Arithmetic && self.exact_selects.contains(&select)
+    }
+}
+
+/// The canonicalisations the plan asks for, in the function being lowered.
+impl<'ctx> super::FnLowering<'_, 'ctx> {
+    /// `v` as a sink needs it: with its NaN made canonical where `v` is a
+    /// result of arithmetic.
+    pub(super) fn exact(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
+        let x = self.val(v)?;
+        if self.nan.canonical_at_sink(v) {
+            self.canonical(x.into_float_value())
+        } else {
+            Ok(x)
+        }
+    }
+
+    /// `v` as a merge takes it (`canonical` says whether the merge must be
+    /// exact and `v` is arithmetic): with its NaN made canonical then.
+    pub(super) fn merge_input(&self, v: Value, canonical: bool) -> R<BasicValueEnum<'ctx>> {
+        let x = self.val(v)?;
+        if canonical {
+            self.canonical(x.into_float_value())
+        } else {
+            Ok(x)
+        }
+    }
+
+    /// `r` unless it is a NaN, then the canonical NaN of its type.
+    fn canonical(&self, r: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
+        let ty = r.get_type();
+        let nan_bits = if ty == self.c.f32_type() {
+            self.c
+                .i32_type()
+                .const_int(u64::from(bytecode::semantics::CANONICAL_NAN_F32), false)
+        } else {
+            self.i64c(bytecode::semantics::CANONICAL_NAN_F64)
+        };
+        let nan = self.b.build_bit_cast(nan_bits, ty, "nan").map_err(e)?;
+        let is_nan = self
+            .b
+            .build_float_compare(FloatPredicate::UNO, r, r, "isnan")
+            .map_err(e)?;
+        self.b
+            .build_select(is_nan, nan, r.as_basic_value_enum(), "canon")
+            .map_err(e)
     }
 }
 
