@@ -11,12 +11,13 @@
 
 mod constant;
 mod header;
+mod operands;
 
 use super::entities::{Block, FuncRef, Inst, Value};
 use super::function::{
     result_types, BlockData, Function, Module, ModuleContext, ValueData, ValueDef,
 };
-use super::instructions::{BlockCall, InstData};
+use super::instructions::InstData;
 use crate::asm::error::line_col;
 use crate::asm::lexer::{lex, Tok, Token};
 use crate::asm::literal::parse_int;
@@ -511,62 +512,10 @@ impl<'t> Parser<'t> {
         Ok(f)
     }
 
-    fn values_list(
-        &mut self,
-        close: Tok,
-        uses: &mut Vec<(Value, Range<usize>)>,
-    ) -> PResult<Vec<Value>> {
-        let mut out = Vec::new();
-        if self.eat(&close) {
-            return Ok(out);
-        }
-        loop {
-            out.push(self.use_value(uses)?);
-            if self.eat(&close) {
-                return Ok(out);
-            }
-            self.expect(Tok::Comma, "`,` between values")?;
-        }
-    }
-
-    fn use_value(&mut self, uses: &mut Vec<(Value, Range<usize>)>) -> PResult<Value> {
-        let span = self.peek().span.clone();
-        let v = self.value()?;
-        uses.push((v, span));
-        Ok(v)
-    }
-
-    fn block_call(&mut self, uses: &mut Vec<(Value, Range<usize>)>) -> PResult<BlockCall> {
-        let span = self.peek().span.clone();
-        let block = self.block()?;
-        self.block_uses.push((block, span));
-        let args = if self.eat(&Tok::LParen) {
-            self.values_list(Tok::RParen, uses)?
-        } else {
-            Vec::new()
-        };
-        Ok(BlockCall { block, args })
-    }
-
     fn trap_kind(&mut self) -> PResult<TrapKind> {
         let span = self.peek().span.clone();
         let name = self.ident("a trap kind like `divide_by_zero`")?;
         TrapKind::from_ident(&name).ok_or_else(|| (span, format!("unknown trap kind `{name}`")))
-    }
-
-    /// Values until `@` (possibly none), comma-separated.
-    fn operands_until_at(&mut self, uses: &mut Vec<(Value, Range<usize>)>) -> PResult<Vec<Value>> {
-        let mut out = Vec::new();
-        if self.peek().tok == Tok::At {
-            return Ok(out);
-        }
-        loop {
-            out.push(self.use_value(uses)?);
-            if self.peek().tok == Tok::At {
-                return Ok(out);
-            }
-            self.expect(Tok::Comma, "`,` or `@pc`")?;
-        }
     }
 
     fn inst(
