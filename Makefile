@@ -6,18 +6,27 @@ export LLVM_SYS_191_PREFIX ?= /usr/lib/llvm-19
 
 .PHONY: setup build demo test bench fuzz fmt clean man
 
-## setup: install what a fresh Debian machine lacks (LLVM 19), idempotently.
+## setup: install what a fresh Debian machine lacks, idempotently: LLVM 19
+## (the back end) and the WebAssembly producers the tests compile C with
+## (clang-19 for wasm32-wasi, lld-19, wasi-libc, the wasm32 compiler-rt
+## builtins, and wabt).
+SETUP_PACKAGES := llvm-19-dev clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 wabt
 setup:
-	@if command -v llvm-config-19 >/dev/null 2>&1; then \
-	  echo "setup: LLVM 19 present ($$(llvm-config-19 --version))"; \
+	@missing=""; for p in $(SETUP_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then \
+	  echo "setup: LLVM 19 and the WebAssembly tools are present ($$(llvm-config-19 --version))"; \
 	elif command -v apt-get >/dev/null 2>&1; then \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  echo "setup: installing llvm-19-dev with apt-get"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq llvm-19-dev >/dev/null; \
+	  echo "setup: installing$$missing with apt-get"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	  command -v llvm-config-19 >/dev/null || { echo "setup: llvm-config-19 still missing after apt-get" >&2; exit 1; }; \
+	  command -v clang-19 >/dev/null || { echo "setup: clang-19 still missing after apt-get" >&2; exit 1; }; \
 	else \
-	  echo "setup: LLVM 19 is missing and this is not a Debian-like system." >&2; \
-	  echo "       Install LLVM 19 development files by hand and set LLVM_SYS_191_PREFIX to their prefix." >&2; \
+	  echo "setup: missing$$missing and this is not a Debian-like system." >&2; \
+	  echo "       Install LLVM 19 development files by hand and set LLVM_SYS_191_PREFIX to their prefix;" >&2; \
+	  echo "       the WebAssembly tests also need clang 19 with a wasm32-wasi sysroot." >&2; \
 	  exit 1; \
 	fi
 	@command -v $(CARGO) >/dev/null || { echo "setup: cargo is missing: install Rust from rustup.rs" >&2; exit 1; }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// One benchmark: the same algorithm in three languages.
 #[derive(Clone, Copy, Debug)]
 pub struct Benchmark {
-    /// Short name; also the stem of the C and Lua twins in `bench/c` and `bench/lua`.
+    /// Short name; also the stem of the C and Lua twins in `samples/c` and `bench/lua`.
     pub name: &'static str,
     /// The JanusVM program, relative to the repository root.
     pub jasm: &'static str,
@@ -67,7 +67,7 @@ impl Benchmark {
 
     /// The C twin's path under `root`.
     pub fn c_path(&self, root: &Path) -> PathBuf {
-        root.join(format!("bench/c/{}.c", self.name))
+        root.join(format!("samples/c/{}.c", self.name))
     }
 
     /// The Lua twin's path under `root`.
