@@ -417,7 +417,13 @@ fn janus_help_lists_the_device_options() {
         .expect("runs");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for var in ["JANUS_DISK", "JANUS_DISPLAY", "JANUS_NET_ALLOW"] {
+    for var in [
+        "JANUS_DISK",
+        "JANUS_DISPLAY",
+        "JANUS_NET_ALLOW",
+        "JANUS_ENV",
+        "JANUS_RANDOM_SEED",
+    ] {
         assert!(text.contains(var), "{text}");
     }
     assert!(text.contains("A set one must not be empty"), "{text}");
@@ -435,11 +441,13 @@ fn janus_help_lists_the_device_options() {
 /// variable and the quoted value, the same bytes under every engine.
 #[test]
 fn bad_option_values_stop_every_engine_at_start() {
-    const VARS: [&str; 4] = [
+    const VARS: [&str; 6] = [
         "JANUS_DISK",
         "JANUS_DISPLAY",
         "JANUS_DISPLAY_FRAMES",
         "JANUS_NET_ALLOW",
+        "JANUS_ENV",
+        "JANUS_RANDOM_SEED",
     ];
     let tmp = tempfile::tempdir().expect("tempdir");
     let exe = build("hello", tmp.path());
@@ -494,6 +502,22 @@ fn bad_option_values_stop_every_engine_at_start() {
             "",
             "janus: JANUS_DISK: `` is empty; expected the path of a disk image \
              (unset the variable for no disk)\n"
+                .to_string(),
+        ),
+        (
+            "JANUS_RANDOM_SEED",
+            "-1",
+            "janus: JANUS_RANDOM_SEED: `-1` is not a seed; expected a seed in plain \
+             decimal, 0 to 18446744073709551615 (unset the variable for host random bytes)\n"
+                .to_string(),
+        ),
+        (
+            "JANUS_ENV",
+            "JANUS_SURELY_UNSET_VARIABLE",
+            "janus: JANUS_ENV: `JANUS_SURELY_UNSET_VARIABLE` names \
+             `JANUS_SURELY_UNSET_VARIABLE`, which is not set; expected comma-separated \
+             names of set host variables, like HOME,LANG (unset the variable for no \
+             environment)\n"
                 .to_string(),
         ),
     ];

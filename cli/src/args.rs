@@ -131,6 +131,14 @@ pub enum Command {
         /// Optimisation level for jit and aot: 0, 1, 2 (default), 3 or s.
         #[arg(short = 'O', value_name = "LEVEL", default_value = "2")]
         opt_level: String,
+        /// An environment entry the program sees (the `env` device, WASI
+        /// `environ_get`), under every engine; repeatable, kept in order.
+        #[arg(long = "env", value_name = "KEY=VALUE")]
+        env: Vec<String>,
+        /// Draw the program's random bytes from a generator seeded with N
+        /// (the same bytes under every engine), not from the host.
+        #[arg(long, value_name = "N")]
+        random_seed: Option<u64>,
         /// The program (`-`: standard input).
         input: PathBuf,
         /// Arguments for the program (a `--` before them is optional).

@@ -181,8 +181,11 @@ fn dispatch(session: &Session, cli: Cli) -> Result<(), Failure> {
             input,
             engine,
             opt_level,
+            env,
+            random_seed,
             args,
         } => {
+            run::device_environment(&env, random_seed)?;
             let opt = compile::opt_level(&opt_level)?;
             let input = Input::read(&input)?;
             let status = run::run(session, &input, &engine, opt, &args)?;

@@ -235,3 +235,42 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
         .position(|(x, y)| x != y)
         .unwrap_or(a.len().min(b.len()))
 }
+
+/// What `--env KEY=VALUE` and `--random-seed N` ask for, passed to every
+/// engine the one way every engine reads device options
+/// (`janus_runtime::config`): each KEY is set to its VALUE in janusc's
+/// environment and appended to `JANUS_ENV` (after any names already
+/// there), and `JANUS_RANDOM_SEED` is set to N. The engines run in this
+/// process or in children, which inherit the environment.
+pub fn device_environment(env: &[String], random_seed: Option<u64>) -> Result<(), Failure> {
+    let mut names: Vec<String> = std::env::var("JANUS_ENV")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .into_iter()
+        .collect();
+    for entry in env {
+        let Some((key, value)) = entry.split_once('=') else {
+            return Err(Failure::Usage(format!(
+                "--env `{entry}`: expected KEY=VALUE"
+            )));
+        };
+        let valid = !key.is_empty()
+            && key.bytes().enumerate().all(|(i, b)| {
+                b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit())
+            });
+        if !valid {
+            return Err(Failure::Usage(format!(
+                "--env `{entry}`: `{key}` is not a variable name (letters, digits and `_`, not starting with a digit)"
+            )));
+        }
+        std::env::set_var(key, value);
+        names.push(key.to_string());
+    }
+    if !env.is_empty() {
+        std::env::set_var("JANUS_ENV", names.join(","));
+    }
+    if let Some(seed) = random_seed {
+        std::env::set_var("JANUS_RANDOM_SEED", seed.to_string());
+    }
+    Ok(())
+}

@@ -309,6 +309,12 @@ pub mod device {
     pub const CLOCK: u8 = 5;
     /// Program arguments.
     pub const ARGS: u8 = 6;
+    /// Random bytes.
+    pub const RANDOM: u8 = 7;
+    /// Environment entries (`KEY=VALUE`).
+    pub const ENV: u8 = 8;
+    /// WASI preview 1 functions, for WebAssembly programs.
+    pub const WASI: u8 = 9;
 }
 
 use ValType::{F64, I32, I64};
@@ -388,6 +394,46 @@ device_ops! {
         "len(i): the byte length of argument `i`. E_INVALID when `i` is out of range.";
     ARGS 2 "args.copy" (I32, I32, I32) -> I32 det,
         "copy(i, addr, cap): copy up to `cap` bytes of argument `i` to `addr`; returns the count copied. E_INVALID.";
+    RANDOM 0 "random.fill" (I32, I32) -> I32 nondet,
+        "fill(addr, len): fill the `len` bytes at `addr` with random bytes, from the host (getrandom) or, with JANUS_RANDOM_SEED, from a deterministic generator; returns `len`. E_INVALID for a negative len; E_IO if the host source fails.";
+    ENV 0 "env.count" () -> I32 det,
+        "count(): the number of environment entries (none unless JANUS_ENV names some).";
+    ENV 1 "env.len" (I32) -> I32 det,
+        "len(i): the byte length of entry `i`, `KEY=VALUE`. E_INVALID when `i` is out of range.";
+    ENV 2 "env.copy" (I32, I32, I32) -> I32 det,
+        "copy(i, addr, cap): copy up to `cap` bytes of entry `i` to `addr`; returns the count copied. E_INVALID.";
+    WASI 0 "wasi.args_get" (I32, I32) -> I32 det,
+        "args_get(argv, argv_buf): WASI; the program name `janus`, then the arguments, NUL-terminated at `argv_buf`, a pointer to each at `argv`. Returns a WASI errno: 0, or EFAULT (21) for a buffer outside memory.";
+    WASI 1 "wasi.args_sizes_get" (I32, I32) -> I32 det,
+        "args_sizes_get(argc_ptr, size_ptr): WASI; stores the argument count (the program name included) and the bytes `args_get` needs. WASI errno; EFAULT.";
+    WASI 2 "wasi.environ_get" (I32, I32) -> I32 det,
+        "environ_get(environ, environ_buf): WASI; the `env` device's entries, like `args_get`. WASI errno; EFAULT.";
+    WASI 3 "wasi.environ_sizes_get" (I32, I32) -> I32 det,
+        "environ_sizes_get(count_ptr, size_ptr): WASI; the entry count and the bytes `environ_get` needs. WASI errno; EFAULT.";
+    WASI 4 "wasi.fd_write" (I32, I32, I32, I32) -> I32 det,
+        "fd_write(fd, iovs, iovs_len, nwritten_ptr): WASI; writes the iovecs (pairs of u32 buf, buf_len) to fd 1 or 2, the console, and stores the byte count. EBADF (8) for another fd; EFAULT; EIO (29).";
+    WASI 5 "wasi.fd_read" (I32, I32, I32, I32) -> I32 det,
+        "fd_read(fd, iovs, iovs_len, nread_ptr): WASI; reads what input is available from fd 0 into the iovecs in order and stores the count, 0 at end of input. EBADF; EFAULT; EIO.";
+    WASI 6 "wasi.fd_close" (I32) -> I32 det,
+        "fd_close(fd): WASI; closes fd 0, 1 or 2 (later calls on it are EBADF, as in wasmtime). EBADF.";
+    WASI 7 "wasi.fd_fdstat_get" (I32, I32) -> I32 det,
+        "fd_fdstat_get(fd, stat_ptr): WASI; a 24-byte fdstat: character device, no flags, rights fd_read (fd 0) or fd_write (1, 2) and poll_fd_readwrite. EBADF; EFAULT.";
+    WASI 8 "wasi.fd_seek" (I32, I64, I32, I32) -> I32 det,
+        "fd_seek(fd, offset, whence, newoffset_ptr): WASI; the console cannot seek: ESPIPE (70) for fd 0..2, EINVAL (28) for a whence past 2, EBADF.";
+    WASI 9 "wasi.fd_prestat_get" (I32, I32) -> I32 det,
+        "fd_prestat_get(fd, prestat_ptr): WASI; no directory is preopened: EBADF for every fd.";
+    WASI 10 "wasi.fd_prestat_dir_name" (I32, I32, I32) -> I32 det,
+        "fd_prestat_dir_name(fd, path, path_len): WASI; EBADF for every fd.";
+    WASI 11 "wasi.clock_time_get" (I32, I64, I32) -> I32 nondet,
+        "clock_time_get(id, precision, time_ptr): WASI; stores the u64 nanoseconds of clock `id`: 0 realtime, 1 monotonic, 2 process and 3 thread CPU time. EINVAL for another id; EFAULT.";
+    WASI 12 "wasi.clock_res_get" (I32, I32) -> I32 nondet,
+        "clock_res_get(id, res_ptr): WASI; stores clock `id`'s resolution in nanoseconds. EINVAL; EFAULT.";
+    WASI 13 "wasi.random_get" (I32, I32) -> I32 nondet,
+        "random_get(buf, buf_len): WASI; fills the buffer from the `random` device's source. EFAULT; EIO.";
+    WASI 14 "wasi.sched_yield" () -> I32 det,
+        "sched_yield(): WASI; returns 0.";
+    WASI 15 "wasi.poll_oneoff" (I32, I32, I32, I32) -> I32 nondet,
+        "poll_oneoff(in, out, nsubscriptions, nevents_ptr): WASI, clock subscriptions only: sleeps until the earliest is due, then stores an event for each due one and their count. ENOTSUP (58) for an fd subscription; EINVAL for none or a bad clock id; EFAULT.";
 }
 
 /// The machine-level types runtime functions take and return.

@@ -8,6 +8,14 @@
 //! | `JANUS_DISPLAY=FILE.png` | write each presented frame over FILE.png |
 //! | `JANUS_DISPLAY_FRAMES=N` | the most frames a program may present (default 1000) |
 //! | `JANUS_NET_ALLOW=LIST` | addresses the program may connect to or listen on: comma-separated IPv4 addresses or CIDR blocks, or `none`; default `127.0.0.0/8` (loopback only) |
+//! | `JANUS_ENV=NAMES` | host environment variables the program sees (the `env` device, WASI `environ_get`), comma-separated names, each passed as `NAME=VALUE` with its host value; default none |
+//! | `JANUS_RANDOM_SEED=N` | draw random bytes from a deterministic generator seeded with N (0 to 18446744073709551615) instead of the host |
+//!
+//! `JANUS_ENV` lists names, never values, so a value may hold any byte,
+//! commas and `=` included (like `wasmtime --env NAME`, which inherits the
+//! host's value); every name must be a set host variable (`[A-Za-z_]` then
+//! `[A-Za-z0-9_]*`), and the entries keep the list's order. `janusc run
+//! --env KEY=VALUE` sets the host variable and names it.
 //!
 //! A `JANUS_DISPLAY` value ending in `.png`, in any ASCII case (`out.png`,
 //! `OUT.PNG`), is a file; any other value (`frames`, `frames/`,
@@ -48,6 +56,10 @@ pub struct DeviceConfig {
     pub display_frames: u32,
     /// Allowed IPv4 networks: (address, prefix length).
     pub net_allow: Vec<(u32, u32)>,
+    /// Environment entries the program sees, `KEY=VALUE`.
+    pub env: Vec<Vec<u8>>,
+    /// The random device's seed, if any.
+    pub random_seed: Option<u64>,
 }
 
 impl Default for DeviceConfig {
@@ -57,6 +69,8 @@ impl Default for DeviceConfig {
             display: None,
             display_frames: 1000,
             net_allow: alloc::vec![(0x7f00_0000, 8)],
+            env: Vec::new(),
+            random_seed: None,
         }
     }
 }
@@ -75,6 +89,10 @@ with environment variables:
   JANUS_DISPLAY_FRAMES=N   the most frames the program may present (default 1000)
   JANUS_NET_ALLOW=LIST     IPv4 addresses or CIDR blocks the program may reach,
                            comma-separated, or `none` (default 127.0.0.0/8)
+  JANUS_ENV=NAMES          host variables the program sees as NAME=VALUE,
+                           comma-separated names of set variables (default none)
+  JANUS_RANDOM_SEED=N      random bytes from a generator seeded with N
+                           (0 to 18446744073709551615) instead of the host
 
 An unset variable means the default. A set one must not be empty, must not
 begin or end with whitespace, and must have the form above: numbers in plain
@@ -114,6 +132,17 @@ const NET_ALLOW: Var = Var {
     expected: "`none` or comma-separated IPv4 addresses and CIDR blocks in \
                canonical form, like 127.0.0.0/8,10.1.2.3 \
                (unset the variable for the default, 127.0.0.0/8)",
+};
+
+const ENV: Var = Var {
+    name: "JANUS_ENV",
+    expected: "comma-separated names of set host variables, like HOME,LANG \
+               (unset the variable for no environment)",
+};
+const RANDOM_SEED: Var = Var {
+    name: "JANUS_RANDOM_SEED",
+    expected: "a seed in plain decimal, 0 to 18446744073709551615 \
+               (unset the variable for host random bytes)",
 };
 
 /// The most characters of a value a message quotes: a value may be as long
@@ -243,6 +272,44 @@ pub fn parse_allow_list(text: &str) -> Result<Vec<(u32, u32)>, String> {
     Ok(out)
 }
 
+/// Parses a `u64` in canonical decimal: ASCII digits, no sign, no leading
+/// zero (except `0` itself).
+pub fn parse_u64(text: &str) -> Option<u64> {
+    let canonical = !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text.len() == 1 || !text.starts_with('0'));
+    canonical.then(|| text.parse().ok()).flatten()
+}
+
+/// Parses `JANUS_ENV`'s list of names into `NAME=VALUE` entries, taking
+/// each value through `get`. The error is the whole message.
+fn parse_env(text: &str, get: &impl Fn(&str) -> Option<Vec<u8>>) -> Result<Vec<Vec<u8>>, String> {
+    // The whole list's form first, then the host values.
+    for name in text.split(',') {
+        if name.is_empty() {
+            return Err(ENV.error(text, "has an empty item"));
+        }
+        let valid = name
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()));
+        if !valid {
+            return Err(ENV.error(text, &alloc::format!("has `{name}`, not a variable name")));
+        }
+    }
+    let mut out = Vec::new();
+    for name in text.split(',') {
+        let Some(value) = get(name) else {
+            return Err(ENV.error(text, &alloc::format!("names `{name}`, which is not set")));
+        };
+        let mut entry = name.as_bytes().to_vec();
+        entry.push(b'=');
+        entry.extend_from_slice(&value);
+        out.push(entry);
+    }
+    Ok(out)
+}
+
 impl DeviceConfig {
     /// Reads the options through `get`, which returns a variable's raw
     /// value or `None` when it is unset. Every variable follows one rule
@@ -261,6 +328,13 @@ impl DeviceConfig {
         }
         if let Some(list) = NET_ALLOW.text(get(NET_ALLOW.name))? {
             c.net_allow = parse_allow_list(&list)?;
+        }
+        if let Some(names) = ENV.text(get(ENV.name))? {
+            c.env = parse_env(&names, &get)?;
+        }
+        if let Some(n) = RANDOM_SEED.text(get(RANDOM_SEED.name))? {
+            c.random_seed =
+                Some(parse_u64(&n).ok_or_else(|| RANDOM_SEED.error(&n, "is not a seed"))?);
         }
         Ok(c)
     }
@@ -316,6 +390,8 @@ mod tests {
             "JANUS_DISPLAY",
             "JANUS_DISPLAY_FRAMES",
             "JANUS_NET_ALLOW",
+            "JANUS_ENV",
+            "JANUS_RANDOM_SEED",
         ] {
             assert!(error(name, "").contains("` is empty;"), "{name}");
             for value in [" x", "x ", "\tx", "x\n", " ", "\u{a0}x"] {
@@ -458,6 +534,40 @@ mod tests {
         let err = config(&[("JANUS_NET_ALLOW", b",,"), ("JANUS_DISPLAY_FRAMES", b"")])
             .expect_err("two bad");
         assert!(err.starts_with("JANUS_DISPLAY_FRAMES: "), "{err}");
+    }
+
+    #[test]
+    fn environment_names_take_their_host_values_in_order() {
+        let c = config(&[("JANUS_ENV", b"B,A_1,B"), ("A_1", b"x=y,z"), ("B", b"")]).expect("valid");
+        assert_eq!(
+            c.env,
+            alloc::vec![b"B=".to_vec(), b"A_1=x=y,z".to_vec(), b"B=".to_vec()]
+        );
+        for (value, problem) in [
+            ("HOME,", "has an empty item"),
+            ("A,,B", "has an empty item"),
+            ("1A", "has `1A`, not a variable name"),
+            ("A=1", "has `A=1`, not a variable name"),
+            ("NOT_SET_HERE", "names `NOT_SET_HERE`, which is not set"),
+        ] {
+            let err = error("JANUS_ENV", value);
+            assert!(err.contains(problem), "{value}: {err}");
+        }
+    }
+
+    #[test]
+    fn random_seeds_are_plain_decimal_u64() {
+        for (value, n) in [("0", 0), ("42", 42), ("18446744073709551615", u64::MAX)] {
+            let c = config(&[("JANUS_RANDOM_SEED", value.as_bytes())]).expect(value);
+            assert_eq!(c.random_seed, Some(n));
+        }
+        for value in ["18446744073709551616", "042", "-1", "+1", "0x10", "seed"] {
+            let err = error("JANUS_RANDOM_SEED", value);
+            assert!(
+                err.contains("is not a seed; expected a seed in plain decimal"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

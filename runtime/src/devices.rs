@@ -192,25 +192,7 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
         (device::CLOCK, 0) => Ok(Ok(clock(libc::CLOCK_MONOTONIC))),
         (device::CLOCK, 1) => Ok(Ok(clock(libc::CLOCK_REALTIME))),
         (device::CLOCK, 2) => {
-            let ns = i64a(0).max(0);
-            m.stdout.flush();
-            let mut req = libc::timespec {
-                tv_sec: ns / 1_000_000_000,
-                tv_nsec: ns % 1_000_000_000,
-            };
-            let mut rem = libc::timespec {
-                tv_sec: 0,
-                tv_nsec: 0,
-            };
-            // SAFETY: nanosleep with valid timespecs; an interrupted sleep
-            // goes on for the remainder, since the sleep is `at least`.
-            unsafe {
-                while libc::nanosleep(&req, &mut rem) != 0
-                    && *libc::__errno_location() == libc::EINTR
-                {
-                    req = rem;
-                }
-            }
+            sleep_ns(m, i64a(0));
             v32(0)
         }
         (device::ARGS, 0) => v32(m.args.len() as i32),
@@ -234,7 +216,66 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
             buf[..n].copy_from_slice(&arg[..n]);
             v32(n as i32)
         }
+        (device::RANDOM, 0) => {
+            let (addr, len) = (i32a(0) as u32, i32a(1));
+            if len < 0 {
+                return fail(DeviceError::InvalidArgument);
+            }
+            let buf = m
+                .memory
+                .slice_mut(addr, len as u32)
+                .ok_or(TrapKind::OutOfBounds)?;
+            if m.random.fill(buf) {
+                v32(len)
+            } else {
+                fail(DeviceError::Io)
+            }
+        }
+        (device::ENV, 0) => v32(m.env.len() as i32),
+        (device::ENV, 1) => match usize::try_from(i32a(0)).ok().and_then(|i| m.env.get(i)) {
+            Some(e) => v32(e.len() as i32),
+            None => fail(DeviceError::InvalidArgument),
+        },
+        (device::ENV, 2) => {
+            let (i, addr, cap) = (i32a(0), i32a(1) as u32, i32a(2));
+            let Some(entry) = usize::try_from(i).ok().and_then(|i| m.env.get(i)).cloned() else {
+                return fail(DeviceError::InvalidArgument);
+            };
+            if cap < 0 {
+                return fail(DeviceError::InvalidArgument);
+            }
+            let buf = m
+                .memory
+                .slice_mut(addr, cap as u32)
+                .ok_or(TrapKind::OutOfBounds)?;
+            let n = entry.len().min(cap as usize);
+            buf[..n].copy_from_slice(&entry[..n]);
+            v32(n as i32)
+        }
+        (device::WASI, op) => crate::wasi::call(m, op, args).map(|e| Ok(u64::from(e as u32))),
         _ => fail(DeviceError::InvalidArgument),
+    }
+}
+
+/// Sleeps at least `ns` nanoseconds (a negative count is 0), output
+/// flushed first.
+pub(crate) fn sleep_ns(m: &mut Machine, ns: i64) {
+    let ns = ns.max(0);
+    m.stdout.flush();
+    let mut req = libc::timespec {
+        tv_sec: ns / 1_000_000_000,
+        tv_nsec: ns % 1_000_000_000,
+    };
+    let mut rem = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: nanosleep with valid timespecs; an interrupted sleep goes on
+    // for the remainder, since the sleep is `at least`.
+    unsafe {
+        while libc::nanosleep(&req, &mut rem) != 0 && *libc::__errno_location() == libc::EINTR {
+            req = rem;
+        }
     }
 }
 

@@ -27,4 +27,6 @@ pub mod machine;
 pub mod memory;
 pub mod net;
 pub mod png;
+pub mod random;
 pub mod stack;
+pub mod wasi;

@@ -11,6 +11,7 @@ use crate::heap::Heap;
 use crate::keyboard::{decode_terminal, Keyboard};
 use crate::memory::LinearMemory;
 use crate::net::Net;
+use crate::random::Random;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -45,6 +46,12 @@ pub struct Machine {
     /// passive segment's bytes until `data.drop`, nothing for an active one
     /// (it counts as dropped once the program has started).
     pub segments: Vec<Vec<u8>>,
+    /// Environment entries, `KEY=VALUE`, for the `env` device and WASI.
+    pub env: Vec<Vec<u8>>,
+    /// Where random bytes come from.
+    pub random: Random,
+    /// Which of the console's WASI descriptors 0..=2 `wasi.fd_close` closed.
+    pub wasi_closed: [bool; 3],
 }
 
 impl Machine {
@@ -80,12 +87,15 @@ impl Machine {
             stdin_done: false,
             args,
             function_names,
-            config,
             disk,
             display,
             net: Net::default(),
             keyboard: Keyboard::default(),
             segments: Vec::new(),
+            env: config.env.clone(),
+            random: Random::new(config.random_seed),
+            wasi_closed: [false; 3],
+            config,
         })
     }
 

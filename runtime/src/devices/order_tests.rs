@@ -25,7 +25,7 @@ const NEVER_OPENED: [u64; 5] = [0, 3, 63, 64, MINUS_1];
 
 /// Every operation tested here; [`every_operation_with_a_buffer_or_a_handle_is_covered`]
 /// keeps the list complete.
-const COVERED: [&str; 13] = [
+const COVERED: [&str; 15] = [
     "console.write",
     "console.read",
     "console.read_line",
@@ -39,6 +39,8 @@ const COVERED: [&str; 13] = [
     "net.local_port",
     "net.set_nonblocking",
     "args.copy",
+    "random.fill",
+    "env.copy",
 ];
 
 #[test]
@@ -289,4 +291,50 @@ fn args_copy_checks_its_index_and_capacity_before_the_buffer() {
         op(&mut m, "args.copy", &[0, 65_534, 5]),
         Err(TrapKind::OutOfBounds)
     );
+}
+
+#[test]
+fn env_copy_checks_its_index_and_capacity_before_the_buffer() {
+    let config = DeviceConfig {
+        env: vec![b"A=1".to_vec()],
+        ..DeviceConfig::default()
+    };
+    let mut m = machine(config);
+    for i in [1, 99, MINUS_1] {
+        for (addr, cap) in BAD_BUFFERS {
+            assert_eq!(
+                op(&mut m, "env.copy", &[i, addr, cap]),
+                Ok(code(E::InvalidArgument)),
+                "env.copy({i}, {addr:#x}, {cap:#x})"
+            );
+        }
+    }
+    assert_eq!(
+        op(&mut m, "env.copy", &[0, 0, MINUS_1]),
+        Ok(code(E::InvalidArgument))
+    );
+    assert_eq!(
+        op(&mut m, "env.copy", &[0, 65_534, 5]),
+        Err(TrapKind::OutOfBounds)
+    );
+    assert_eq!(op(&mut m, "env.copy", &[0, 10, 5]), Ok(3));
+    assert_eq!(m.memory.slice(10, 3), Some(&b"A=1"[..]));
+}
+
+#[test]
+fn random_fill_checks_its_length_before_the_buffer() {
+    let mut m = machine(DeviceConfig::default());
+    for addr in [0, MINUS_1, 65_530] {
+        assert_eq!(
+            op(&mut m, "random.fill", &[addr, MINUS_1]),
+            Ok(code(E::InvalidArgument))
+        );
+    }
+    for (addr, len) in BAD_BUFFERS {
+        assert_eq!(
+            op(&mut m, "random.fill", &[addr, len]),
+            Err(TrapKind::OutOfBounds)
+        );
+    }
+    assert_eq!(op(&mut m, "random.fill", &[0, 16]), Ok(16));
 }
