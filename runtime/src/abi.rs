@@ -415,7 +415,7 @@ device_ops! {
     WASI 5 "wasi.fd_read" (I32, I32, I32, I32) -> I32 det,
         "fd_read(fd, iovs, iovs_len, nread_ptr): WASI; reads what input is available from fd 0 into the iovecs in order and stores the count, 0 at end of input. EBADF; EFAULT; EIO.";
     WASI 6 "wasi.fd_close" (I32) -> I32 det,
-        "fd_close(fd): WASI; closes fd 0, 1 or 2 (later calls on it are EBADF, as in wasmtime). EBADF.";
+        "fd_close(fd): WASI; closes fd 0, 1 or 2 for good: later calls on it are EBADF. EBADF.";
     WASI 7 "wasi.fd_fdstat_get" (I32, I32) -> I32 det,
         "fd_fdstat_get(fd, stat_ptr): WASI; a 24-byte fdstat: character device, no flags, rights fd_read (fd 0) or fd_write (1, 2) and poll_fd_readwrite. EBADF; EFAULT.";
     WASI 8 "wasi.fd_seek" (I32, I64, I32, I32) -> I32 det,
