@@ -195,27 +195,7 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
             sleep_ns(m, i64a(0));
             v32(0)
         }
-        (device::ARGS, 0) => v32(m.args.len() as i32),
-        (device::ARGS, 1) => match usize::try_from(i32a(0)).ok().and_then(|i| m.args.get(i)) {
-            Some(a) => v32(a.len() as i32),
-            None => fail(DeviceError::InvalidArgument),
-        },
-        (device::ARGS, 2) => {
-            let (i, addr, cap) = (i32a(0), i32a(1) as u32, i32a(2));
-            let Some(arg) = usize::try_from(i).ok().and_then(|i| m.args.get(i)).cloned() else {
-                return fail(DeviceError::InvalidArgument);
-            };
-            if cap < 0 {
-                return fail(DeviceError::InvalidArgument);
-            }
-            let buf = m
-                .memory
-                .slice_mut(addr, cap as u32)
-                .ok_or(TrapKind::OutOfBounds)?;
-            let n = arg.len().min(cap as usize);
-            buf[..n].copy_from_slice(&arg[..n]);
-            v32(n as i32)
-        }
+        (device::ARGS, op) => Ok(list_op(&mut m.memory, &m.args, op, args)?),
         (device::RANDOM, 0) => {
             let (addr, len) = (i32a(0) as u32, i32a(1));
             if len < 0 {
@@ -231,27 +211,7 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
                 fail(DeviceError::Io)
             }
         }
-        (device::ENV, 0) => v32(m.env.len() as i32),
-        (device::ENV, 1) => match usize::try_from(i32a(0)).ok().and_then(|i| m.env.get(i)) {
-            Some(e) => v32(e.len() as i32),
-            None => fail(DeviceError::InvalidArgument),
-        },
-        (device::ENV, 2) => {
-            let (i, addr, cap) = (i32a(0), i32a(1) as u32, i32a(2));
-            let Some(entry) = usize::try_from(i).ok().and_then(|i| m.env.get(i)).cloned() else {
-                return fail(DeviceError::InvalidArgument);
-            };
-            if cap < 0 {
-                return fail(DeviceError::InvalidArgument);
-            }
-            let buf = m
-                .memory
-                .slice_mut(addr, cap as u32)
-                .ok_or(TrapKind::OutOfBounds)?;
-            let n = entry.len().min(cap as usize);
-            buf[..n].copy_from_slice(&entry[..n]);
-            v32(n as i32)
-        }
+        (device::ENV, op) => Ok(list_op(&mut m.memory, &m.env, op, args)?),
         (device::WASI, op) => crate::wasi::call(m, op, args).map(|e| Ok(u64::from(e as u32))),
         _ => fail(DeviceError::InvalidArgument),
     }
@@ -279,7 +239,8 @@ pub(crate) fn sleep_ns(m: &mut Machine, ns: i64) {
     }
 }
 
-fn clock(id: libc::clockid_t) -> u64 {
+/// A host clock's time in nanoseconds.
+pub(crate) fn clock(id: libc::clockid_t) -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
@@ -626,5 +587,39 @@ mod tests {
             op(&mut closed, "net.listen", &[lo, 0]),
             Ok(code(E::NotPermitted))
         );
+    }
+}
+
+/// The `args` and `env` devices' three operations over a list of byte
+/// strings: 0 count, 1 len(i), 2 copy(i, addr, cap).
+fn list_op(
+    memory: &mut crate::memory::LinearMemory,
+    list: &[Vec<u8>],
+    op: u8,
+    args: &[u64],
+) -> Result<Result<u64, DeviceError>, TrapKind> {
+    let i32a = |i: usize| args.get(i).copied().unwrap_or(0) as u32 as i32;
+    let entry = || usize::try_from(i32a(0)).ok().and_then(|i| list.get(i));
+    let v32 = |v: usize| Ok(Ok(u64::from(v as u32)));
+    match op {
+        0 => v32(list.len()),
+        1 => entry().map_or(Ok(Err(DeviceError::InvalidArgument)), |e| v32(e.len())),
+        2 => {
+            let (addr, cap) = (i32a(1) as u32, i32a(2));
+            let Some(entry) = entry() else {
+                return Ok(Err(DeviceError::InvalidArgument));
+            };
+            if cap < 0 {
+                return Ok(Err(DeviceError::InvalidArgument));
+            }
+            let buf = memory
+                .slice_mut(addr, cap as u32)
+                .ok_or(TrapKind::OutOfBounds)?;
+            let n = entry.len().min(cap as usize);
+            buf[..n].copy_from_slice(&entry[..n]);
+            v32(n)
+        }
+        // Not in the device table, like any unknown operation.
+        _ => Ok(Err(DeviceError::InvalidArgument)),
     }
 }

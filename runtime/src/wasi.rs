@@ -92,7 +92,7 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
         // No preopened directories: every descriptor is EBADF.
         9 | 10 => errno::BADF,
         11 => match host_clock(a32(0)) {
-            Some(id) => put(m, a32(2), &clock_ns(id).to_le_bytes()),
+            Some(id) => put(m, a32(2), &crate::devices::clock(id).to_le_bytes()),
             None => errno::INVAL,
         },
         12 => match host_clock(a32(0)) {
@@ -263,21 +263,6 @@ fn host_clock(id: u32) -> Option<libc::clockid_t> {
     }
 }
 
-/// A host clock's time in nanoseconds.
-fn clock_ns(id: libc::clockid_t) -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes the timespec.
-    unsafe {
-        libc::clock_gettime(id, &mut ts);
-    }
-    (ts.tv_sec as u64)
-        .wrapping_mul(1_000_000_000)
-        .wrapping_add(ts.tv_nsec as u64)
-}
-
 /// A host clock's resolution in nanoseconds (at least 1).
 fn clock_res(id: libc::clockid_t) -> u64 {
     let mut ts = libc::timespec {
@@ -328,7 +313,7 @@ fn poll_oneoff(m: &mut Machine, input: u32, output: u32, n: u32, nevents: u32) -
         };
         let (timeout, absolute) = (word(24), sub[40] & 1 != 0);
         let wait = if absolute {
-            timeout.saturating_sub(clock_ns(clock))
+            timeout.saturating_sub(crate::devices::clock(clock))
         } else {
             timeout
         };
