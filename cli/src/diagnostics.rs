@@ -375,6 +375,14 @@ pub fn diagnostics_of(failure: &Failure) -> Vec<Diagnostic> {
             path.display()
         ))],
         Failure::Load(load) => load_diagnostics(load),
+        Failure::Wasm { name, error } => vec![Diagnostic {
+            level: Level::Error,
+            code: Some(error.code()),
+            message: error.to_string(),
+            file: Some(name.clone()),
+            offset: Some(error.offset()),
+            span: None,
+        }],
     }
 }
 

@@ -33,6 +33,13 @@ pub enum Failure {
     },
     /// A file was read but is not a valid program.
     Load(Box<LoadFailure>),
+    /// A `.wasm` file JanusVM cannot translate.
+    Wasm {
+        /// The file as the command line named it.
+        name: String,
+        /// What is wrong, with its code and file offset.
+        error: Box<janus_wasm::WasmError>,
+    },
     /// The diagnostics were already printed (warnings denied by
     /// `-D warnings`); only the exit status remains.
     Reported,

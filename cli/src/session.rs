@@ -1,5 +1,6 @@
 //! What every command shares: how to report diagnostics, how talkative to
-//! be, and the one way to turn an input into a verified module.
+//! be, and the one way to turn an input (`.jasm`, `.jbc` or `.wasm`) into a
+//! verified module.
 
 use crate::diagnostics::{Diagnostic, Emitter, Level, LineIndex, SourceSpan};
 use crate::failure::{Failure, LoadFailure};
@@ -19,6 +20,15 @@ impl Session {
     /// Loads and verifies an input, printing its warnings (which fail the
     /// command under `-D warnings`).
     pub fn load(&self, input: &Input) -> Result<Loaded, Failure> {
+        if janus_wasm::is_wasm(&input.bytes) {
+            let options = janus_wasm::Options::default();
+            return janus_wasm::load(&input.bytes, &options)
+                .map(|(loaded, _)| loaded)
+                .map_err(|error| Failure::Wasm {
+                    name: input.name.clone(),
+                    error: Box::new(error),
+                });
+        }
         let loaded = janus_compiler::load(&input.bytes).map_err(|error| {
             Failure::Load(Box::new(LoadFailure {
                 name: input.name.clone(),
