@@ -27,6 +27,8 @@ pub struct Instance {
     pub init: FuncId,
     /// The function exports: wasm name, JanusVM function, signature.
     pub exports: Vec<(String, FuncId, Signature)>,
+    /// The global exports: wasm name, JanusVM global index, type.
+    pub globals: Vec<(String, u32, ValType)>,
     names: HashSet<String>,
 }
 
@@ -204,6 +206,7 @@ pub(crate) fn build(
     }
 
     let mut exports = Vec::new();
+    let mut export_names = HashSet::from(["main".to_string()]);
     for &(name, index) in &wasm.exports {
         let sig = sig_of_type[wasm.funcs[index as usize].0 as usize].clone();
         let id = wrappers.function(
@@ -214,8 +217,10 @@ pub(crate) fn build(
             &mut names,
             &mut wasm_functions,
         )?;
+        // JanusVM export names are identifiers and `main` is the entry
+        // point: the wasm names stay in `Translation::exports`.
         if name != "main" {
-            mb.export(name, id);
+            mb.export(&function_name(Some(name), index, &mut export_names), id);
         }
         exports.push((name.to_string(), id, sig));
     }
@@ -265,6 +270,11 @@ pub(crate) fn build(
     let instance = Instance {
         init,
         exports: exports.clone(),
+        globals: wasm
+            .global_exports
+            .iter()
+            .map(|&(name, index)| (name.to_string(), index, wasm.globals[index as usize].ty))
+            .collect(),
         names,
     };
     let before = wasm_functions.len();

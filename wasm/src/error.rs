@@ -149,7 +149,16 @@ impl WasmError {
     pub(crate) fn from_parser(error: wasmparser::BinaryReaderError) -> WasmError {
         let message = error.message().to_string();
         let offset = usize::try_from(error.offset()).unwrap_or(usize::MAX);
-        if message.contains("support is not enabled") || message.contains("proposal not enabled") {
+        // wasmparser names a disabled proposal in one of these ways; more
+        // than one table or memory is what reference types and
+        // multi-memory allow.
+        let unsupported = [
+            "support is not enabled",
+            "proposal not enabled",
+            "multiple tables",
+            "multiple memories",
+        ];
+        if unsupported.iter().any(|u| message.contains(u)) {
             WasmError::UnsupportedFeature { message, offset }
         } else {
             WasmError::Invalid { message, offset }

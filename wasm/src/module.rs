@@ -60,6 +60,8 @@ pub(crate) struct WasmModule<'a> {
     pub globals: Vec<GlobalInfo>,
     /// Function exports: name, function index.
     pub exports: Vec<(&'a str, u32)>,
+    /// Global exports: name, global index.
+    pub global_exports: Vec<(&'a str, u32)>,
     pub start: Option<u32>,
     pub elements: Vec<ElementInfo>,
     pub data: Vec<DataInfo<'a>>,
@@ -148,8 +150,14 @@ impl<'a> WasmModule<'a> {
                 Payload::ExportSection(reader) => {
                     for export in reader {
                         let export = export.map_err(WasmError::from_parser)?;
-                        if matches!(export.kind, ExternalKind::Func | ExternalKind::FuncExact) {
-                            m.exports.push((export.name, export.index));
+                        match export.kind {
+                            ExternalKind::Func | ExternalKind::FuncExact => {
+                                m.exports.push((export.name, export.index))
+                            }
+                            ExternalKind::Global => {
+                                m.global_exports.push((export.name, export.index))
+                            }
+                            ExternalKind::Table | ExternalKind::Memory | ExternalKind::Tag => {}
                         }
                     }
                 }
