@@ -2,6 +2,8 @@
 //! status 1 and exactly the diagnostics in the file's `.err` twin: the stable
 //! code, the message and the location (byte offset for bytecode,
 //! line:column and caret for assembly). No input may panic (status 101).
+//! The `.wasm` fixtures were made with wabt's `wat2wasm` (`--no-check` for
+//! the invalid one) or written byte by byte; `wasm-objdump -x` shows them.
 //!
 //! To accept new diagnostics after reviewing them: `JANUS_BLESS=1 cargo test
 //! --test bad_inputs`, then read the `.err` diff like code.
@@ -68,6 +70,21 @@ const REQUIRED: &[&str] = &[
     "data_unknown_segment.jasm",
     "data_index_out_of_range.jasm",
     "data_passive_address.jasm",
+    "wasm_truncated.wasm",
+    "wasm_bad_version.wasm",
+    "wasm_overlong_leb.wasm",
+    "wasm_unknown_opcode.wasm",
+    "wasm_type_mismatch.wasm",
+    "wasm_simd.wasm",
+    "wasm_threads.wasm",
+    "wasm_memory64.wasm",
+    "wasm_exceptions.wasm",
+    "wasm_reference_types.wasm",
+    "wasm_table_copy.wasm",
+    "wasm_too_many_params.wasm",
+    "wasm_import_env.wasm",
+    "wasm_wasi_wrong_type.wasm",
+    "wasm_elem_out_of_bounds.wasm",
 ];
 
 #[test]
@@ -77,7 +94,12 @@ fn every_bad_input_gets_its_exact_diagnostic() {
     let mut inputs: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/bad exists")
         .map(|e| e.expect("readable entry").path())
-        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("jasm" | "jbc")))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("jasm" | "jbc" | "wasm")
+            )
+        })
         .collect();
     inputs.sort();
     for name in REQUIRED {

@@ -137,8 +137,8 @@ pub(crate) fn build(
     let mut mb = ModuleBuilder::new();
     let mut signatures = Vec::with_capacity(wasm.types.len());
     let mut sig_of_type = Vec::with_capacity(wasm.types.len());
-    for ty in &wasm.types {
-        let sig = signature(ty, 0)?;
+    for (ty, &offset) in wasm.types.iter().zip(&wasm.type_offsets) {
+        let sig = signature(ty, offset)?;
         signatures.push(mb.signature(sig.clone()));
         sig_of_type.push(sig);
     }

@@ -10,7 +10,7 @@ use thiserror::Error;
 pub enum WasmError {
     /// wasmparser rejected the module: malformed bytes or a module that
     /// does not validate. The message is wasmparser's.
-    #[error("invalid WebAssembly module: {message}")]
+    #[error("invalid WebAssembly module: {message} (at offset {offset:#x})")]
     Invalid {
         /// wasmparser's message.
         message: String,
@@ -19,7 +19,7 @@ pub enum WasmError {
     },
     /// The module uses a WebAssembly proposal JanusVM does not implement
     /// (SIMD, threads, memory64, exceptions, GC, reference types...).
-    #[error("unsupported WebAssembly feature: {message}")]
+    #[error("unsupported WebAssembly feature: {message} (at offset {offset:#x})")]
     UnsupportedFeature {
         /// What wasmparser said is not enabled.
         message: String,
@@ -28,7 +28,7 @@ pub enum WasmError {
     },
     /// A valid instruction of an enabled feature that the JanusVM ISA has
     /// no counterpart for yet.
-    #[error("unsupported WebAssembly instruction `{instruction}`: {why}")]
+    #[error("unsupported WebAssembly instruction `{instruction}`: {why} (at offset {offset:#x})")]
     UnsupportedInstruction {
         /// The instruction's text name.
         instruction: &'static str,
@@ -39,7 +39,7 @@ pub enum WasmError {
     },
     /// Something a valid module may contain that JanusVM cannot represent:
     /// more registers, parameters or table entries than its limits allow.
-    #[error("{what}: JanusVM allows at most {limit}")]
+    #[error("{what}: JanusVM allows at most {limit} (at offset {offset:#x})")]
     Limit {
         /// What is too large, with its size.
         what: String,
@@ -50,7 +50,7 @@ pub enum WasmError {
     },
     /// The translated module passes a limit of the JanusVM format (code
     /// or data size, function count); the loader's message says which.
-    #[error("the translated module exceeds a JanusVM limit: {message}")]
+    #[error("the translated module exceeds a JanusVM limit: {message} (at offset {offset:#x})")]
     TooLarge {
         /// The loader's message.
         message: String,
@@ -58,7 +58,7 @@ pub enum WasmError {
         offset: usize,
     },
     /// An import JanusVM does not provide.
-    #[error("unsupported import `{module}.{name}`: {why}")]
+    #[error("unsupported import `{module}.{name}`: {why} (at offset {offset:#x})")]
     UnsupportedImport {
         /// The import's module name.
         module: String,
@@ -71,7 +71,7 @@ pub enum WasmError {
     },
     /// A host function or global imported with a type other than the
     /// host's (WASI preview 1's, or the spec tests' `spectest` module's).
-    #[error("import `{module}.{name}` has type {found}, but the host defines it as {expected}")]
+    #[error("import `{module}.{name}` has type {found}, but the host defines it as {expected} (at offset {offset:#x})")]
     ImportType {
         /// The import's module name.
         module: String,
@@ -86,7 +86,7 @@ pub enum WasmError {
     },
     /// An active element segment lies outside the table: instantiating the
     /// module would trap before anything runs.
-    #[error("active element segment {segment} (entries {start}..{end}) lies outside the table of {size} entries: instantiation traps `out of bounds table access`")]
+    #[error("active element segment {segment} (entries {start}..{end}) lies outside the table of {size} entries: instantiation traps `out of bounds table access` (at offset {offset:#x})")]
     ElementsOutOfBounds {
         /// The segment's index.
         segment: u32,
@@ -101,7 +101,9 @@ pub enum WasmError {
     },
     /// The translation produced a module the JanusVM loader rejects: a bug
     /// in the translator, reported instead of panicking.
-    #[error("internal error: the translated module does not load: {message}")]
+    #[error(
+        "internal error: the translated module does not load: {message} (at offset {offset:#x})"
+    )]
     Internal {
         /// The loader's or builder's message.
         message: String,
@@ -155,6 +157,7 @@ impl WasmError {
         let unsupported = [
             "support is not enabled",
             "proposal not enabled",
+            "must be enabled",
             "multiple tables",
             "multiple memories",
         ];

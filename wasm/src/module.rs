@@ -51,6 +51,8 @@ pub(crate) struct DataInfo<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct WasmModule<'a> {
     pub types: Vec<FuncType>,
+    /// Where the section defining each type starts in the file.
+    pub type_offsets: Vec<usize>,
     /// Every function's type index and kind, in index-space order.
     pub funcs: Vec<(u32, FuncKind)>,
     /// The table's initial size, if there is a table.
@@ -106,8 +108,10 @@ impl<'a> WasmModule<'a> {
         for payload in Parser::new(0).parse_all(bytes) {
             match payload.map_err(WasmError::from_parser)? {
                 Payload::TypeSection(reader) => {
+                    let at = offset_of(reader.range().start);
                     for ty in reader.into_iter_err_on_gc_types() {
                         m.types.push(ty.map_err(WasmError::from_parser)?);
+                        m.type_offsets.push(at);
                     }
                 }
                 Payload::ImportSection(reader) => {
