@@ -139,6 +139,11 @@ pub enum Command {
         /// (the same bytes under every engine), not from the host.
         #[arg(long, value_name = "N")]
         random_seed: Option<u64>,
+        /// For a `.wasm` program: call this export with the arguments
+        /// instead of running `_start`, and print its results, one per line
+        /// (wasmtime's `--invoke`).
+        #[arg(long, value_name = "NAME")]
+        invoke: Option<String>,
         /// The program (`-`: standard input).
         input: PathBuf,
         /// Arguments for the program (a `--` before them is optional).

@@ -183,12 +183,13 @@ fn dispatch(session: &Session, cli: Cli) -> Result<(), Failure> {
             opt_level,
             env,
             random_seed,
+            invoke,
             args,
         } => {
             run::device_environment(&env, random_seed)?;
             let opt = compile::opt_level(&opt_level)?;
             let input = Input::read(&input)?;
-            let status = run::run(session, &input, &engine, opt, &args)?;
+            let status = run::run(session, &input, &engine, opt, &args, invoke.as_deref())?;
             std::process::exit(status);
         }
         Command::Inspect { input } => {

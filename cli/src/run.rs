@@ -22,27 +22,33 @@ pub fn run(
     engine: &str,
     opt: OptLevel,
     args: &[String],
+    invoke: Option<&str>,
 ) -> Result<i32, Failure> {
     match engine {
-        "interp" => run_interp(session, input, args),
-        "aot" => run_aot(session, input, opt, args),
+        "interp" => run_interp(session, input, args, invoke),
+        "aot" => run_aot(session, input, opt, args, invoke),
         "jit" => {
             // The program sees its own name first, as an executable does.
-            let loaded = session.load(input)?;
+            let loaded = session.load_run(input, invoke, args)?;
             let argv: Vec<String> = std::iter::once(input.name.clone())
                 .chain(args.iter().cloned())
                 .collect();
             Ok(driver::run_jit(&loaded, opt, &argv)?)
         }
-        "all" => run_all(session, input, opt, args),
+        "all" => run_all(session, input, opt, args, invoke),
         other => Err(Failure::Usage(format!(
             "--engine {other}: expected interp, jit, aot or all"
         ))),
     }
 }
 
-fn run_interp(session: &Session, input: &Input, args: &[String]) -> Result<i32, Failure> {
-    let loaded = session.load(input)?;
+fn run_interp(
+    session: &Session,
+    input: &Input,
+    args: &[String],
+    invoke: Option<&str>,
+) -> Result<i32, Failure> {
+    let loaded = session.load_run(input, invoke, args)?;
     let argv = args.iter().map(|a| a.as_bytes().to_vec()).collect();
     let mut machine = match interp::machine_for(&loaded.module, argv) {
         Ok(m) => m,
@@ -75,8 +81,9 @@ fn run_aot(
     input: &Input,
     opt: OptLevel,
     args: &[String],
+    invoke: Option<&str>,
 ) -> Result<i32, Failure> {
-    let loaded = session.load(input)?;
+    let loaded = session.load_run(input, invoke, args)?;
     let options = Options {
         opt,
         ..Options::default()
@@ -132,9 +139,10 @@ fn run_all(
     input: &Input,
     opt: OptLevel,
     args: &[String],
+    invoke: Option<&str>,
 ) -> Result<i32, Failure> {
     // Validate once, so a bad input is reported once, not per engine.
-    session.load(input)?;
+    session.load_run(input, invoke, args)?;
     // Each engine runs in a child that reads the program from a file: for
     // standard input, a copy in a temporary directory.
     let copy_dir = tempfile::tempdir().map_err(|error| Failure::Io {
@@ -166,11 +174,16 @@ fn run_all(
     })?;
     let mut runs = Vec::new();
     for engine in ENGINES {
-        let mut child = Command::new(&me)
+        let mut child = Command::new(&me);
+        child
             .arg("run")
             .arg("--engine")
             .arg(engine)
-            .arg(format!("-O{}", opt.name()))
+            .arg(format!("-O{}", opt.name()));
+        if let Some(name) = invoke {
+            child.arg("--invoke").arg(name);
+        }
+        let mut child = child
             .arg(&program)
             .arg("--")
             .args(args)

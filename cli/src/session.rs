@@ -56,6 +56,32 @@ impl Session {
         Ok(loaded)
     }
 
+    /// Loads an input for `janusc run`: with `--invoke NAME`, a `.wasm`
+    /// module whose `main` calls that export with `args` and prints its
+    /// results.
+    pub fn load_run(
+        &self,
+        input: &Input,
+        invoke: Option<&str>,
+        args: &[String],
+    ) -> Result<Loaded, Failure> {
+        let Some(name) = invoke else {
+            return self.load(input);
+        };
+        if !janus_wasm::is_wasm(&input.bytes) {
+            return Err(Failure::Usage(format!(
+                "--invoke {name}: `{}` is not a WebAssembly module; --invoke calls an export of a .wasm program",
+                input.name
+            )));
+        }
+        janus_wasm::load_invoke(&input.bytes, &janus_wasm::Options::default(), name, args)
+            .map(|(loaded, _)| loaded)
+            .map_err(|error| Failure::Wasm {
+                name: input.name.clone(),
+                error: Box::new(error),
+            })
+    }
+
     /// Prints a line of `-v` information to standard error.
     pub fn note(&self, text: &str) {
         if self.verbose > 0 {

@@ -350,6 +350,8 @@ device_ops! {
         "write_i64(fd, value): write `value` in signed decimal to fd 1 or 2; returns the byte count. E_INVALID for another fd.";
     CONSOLE 4 "console.write_f64" (I32, F64, I32) -> I32 det,
         "write_f64(fd, value, digits): write `value` in fixed notation with `digits` (0..=17) digits after the point, rounded to nearest, like C's `%.*f`; `nan`, `inf`, `-inf` for non-finite values; returns the byte count. E_INVALID for another fd or digits.";
+    CONSOLE 5 "console.write_value" (I32, I64, I32) -> I32 det,
+        "write_value(fd, bits, type): write the value with these bits of type `type` (0 i32, 1 i64, 2 f32, 3 f64: an i32 or f32 in the low 32 bits) and a newline, as wasmtime's `--invoke` prints a result: signed decimal for integers; for floats the shortest decimal that reads back as the same value, `NaN`, `inf` or `-inf`; returns the byte count. E_INVALID for another fd or type.";
     KEYBOARD 0 "keyboard.poll" () -> I64 det,
         "poll(): the next key event without waiting, or 0 if none: bits 0..31 the key code (a Unicode scalar or a code from the key table), bit 32 set for key up. Where stdin is not a terminal each input byte is a key-down event. E_NOT_ATTACHED when input is closed.";
     KEYBOARD 1 "keyboard.wait" () -> I64 det,

@@ -101,6 +101,24 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
                 fail(DeviceError::Io)
             }
         }
+        (device::CONSOLE, 5) => {
+            let (fd, bits, ty) = (i32a(0), args.get(1).copied().unwrap_or(0), i32a(2));
+            let text = match ty {
+                0 => alloc::format!("{}\n", bits as u32 as i32),
+                1 => alloc::format!("{}\n", bits as i64),
+                2 => alloc::format!("{}\n", f32::from_bits(bits as u32)),
+                3 => alloc::format!("{}\n", f64::from_bits(bits)),
+                _ => return fail(DeviceError::InvalidArgument),
+            };
+            if !(fd == 1 || fd == 2) {
+                return fail(DeviceError::InvalidArgument);
+            }
+            if m.console_write(fd, text.as_bytes()) {
+                v32(text.len() as i32)
+            } else {
+                fail(DeviceError::Io)
+            }
+        }
         (device::KEYBOARD, 0 | 1) => Ok(m.key_event(op == 1)),
         (device::DISK, 0) => match &m.disk {
             Some(d) => Ok(Ok(d.block_count())),
@@ -314,6 +332,37 @@ mod tests {
         assert_eq!(
             op(&mut m, "console.write_i64", &[7, 5]),
             Ok(code(E::InvalidArgument))
+        );
+        assert_eq!(
+            op(&mut m, "console.write_value", &[1, 0, 4]),
+            Ok(code(E::InvalidArgument)),
+            "type 4"
+        );
+        assert_eq!(
+            op(&mut m, "console.write_value", &[3, 0, 0]),
+            Ok(code(E::InvalidArgument)),
+            "fd 3"
+        );
+        // "-1\n", "0.1\n", "NaN\n", "-0\n": the byte counts.
+        assert_eq!(
+            op(&mut m, "console.write_value", &[1, 0xffff_ffff, 0]),
+            Ok(3)
+        );
+        assert_eq!(
+            op(
+                &mut m,
+                "console.write_value",
+                &[1, u64::from(0.1f32.to_bits()), 2]
+            ),
+            Ok(4)
+        );
+        assert_eq!(
+            op(&mut m, "console.write_value", &[1, f64::NAN.to_bits(), 3]),
+            Ok(4)
+        );
+        assert_eq!(
+            op(&mut m, "console.write_value", &[1, (-0.0f64).to_bits(), 3]),
+            Ok(3)
         );
         assert_eq!(
             op(&mut m, "console.write_f64", &[1, 0, 18]),

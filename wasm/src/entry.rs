@@ -151,7 +151,14 @@ pub(crate) fn build(
             FuncKind::Import(host) => Callee::Host(host.clone()),
             FuncKind::Defined => {
                 let sig = &sig_of_type[*ty as usize];
-                let name = function_name(wasm.names.get(&index).copied(), index, &mut names);
+                // The name section's name, else the first export's.
+                let known = wasm.names.get(&index).copied().or_else(|| {
+                    wasm.exports
+                        .iter()
+                        .find(|&&(_, f)| f == index)
+                        .map(|&(n, _)| n)
+                });
+                let name = function_name(known, index, &mut names);
                 wasm_functions.push(Some(index));
                 Callee::Function(mb.declare(&name, &sig.params, &sig.results))
             }

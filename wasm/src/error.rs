@@ -99,6 +99,13 @@ pub enum WasmError {
         /// Where in the file.
         offset: usize,
     },
+    /// `--invoke` names no export, or an argument does not fit its
+    /// parameter.
+    #[error("{message}")]
+    Invoke {
+        /// What was expected.
+        message: String,
+    },
     /// The translation produced a module the JanusVM loader rejects: a bug
     /// in the translator, reported instead of panicking.
     #[error(
@@ -127,6 +134,7 @@ impl WasmError {
             WasmError::UnsupportedImport { .. } => "M0200",
             WasmError::ImportType { .. } => "M0201",
             WasmError::ElementsOutOfBounds { .. } => "M0300",
+            WasmError::Invoke { .. } => "M0400",
             WasmError::Internal { .. } => "M0900",
         }
     }
@@ -143,6 +151,7 @@ impl WasmError {
             | WasmError::ImportType { offset, .. }
             | WasmError::ElementsOutOfBounds { offset, .. }
             | WasmError::Internal { offset, .. } => *offset,
+            WasmError::Invoke { .. } => 0,
         }
     }
 

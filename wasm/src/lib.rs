@@ -17,6 +17,7 @@ pub mod entry;
 pub mod error;
 mod function;
 pub mod imports;
+pub mod invoke;
 mod module;
 mod operators;
 
@@ -91,6 +92,19 @@ pub fn translate_with(
 /// verifier as `.jbc` input, so what the engines get is checked.
 pub fn load(bytes: &[u8], options: &Options) -> Result<(Loaded, Translation)> {
     let translation = translate(bytes, options)?;
+    let loaded = load_translation(&translation)?;
+    Ok((loaded, translation))
+}
+
+/// Like [`load`], with a `main` that calls export `name` with `args` and
+/// prints its results instead of running `_start` (`janusc run --invoke`).
+pub fn load_invoke(
+    bytes: &[u8],
+    options: &Options,
+    name: &str,
+    args: &[String],
+) -> Result<(Loaded, Translation)> {
+    let translation = translate_with(bytes, options, invoke::invoke_main(name, args))?;
     let loaded = load_translation(&translation)?;
     Ok((loaded, translation))
 }
