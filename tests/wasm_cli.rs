@@ -71,10 +71,10 @@ fn a_trap_names_the_wasm_function_under_every_engine() {
         tmp.path(),
     );
     assert_eq!(out.status.code(), Some(67), "{}", stderr(&out));
-    assert!(
-        stderr(&out).starts_with("janus: trap: integer divide by zero in function `divide`"),
-        "{}",
-        stderr(&out)
+    // 0x5e: the `i32.div_u` in the module's code section (wasm-objdump -d).
+    assert_eq!(
+        stderr(&out),
+        "janus: trap: integer divide by zero in function `divide` at pc 7 (wasm offset 0x5e)\n"
     );
 }
 
@@ -123,4 +123,10 @@ fn check_and_disasm_take_wasm() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("func add(r0: i32, r1: i32) -> i32"), "{text}");
     assert!(text.contains("i32.add"), "{text}");
+    let out = janusc(&["disasm", "--show-pcs", &wasm], tmp.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("    i32.div_u r1, r1, r0    ; pc 7, wasm 0x5e\n"),
+        "{text}"
+    );
 }

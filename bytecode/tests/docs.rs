@@ -56,6 +56,7 @@ fn the_specification_covers_every_table_entry() {
         ("src/verify/error.rs", 'V'),
         ("src/asm/error.rs", 'A'),
         ("src/asm/error.rs", 'W'),
+        ("../wasm/src/error.rs", 'M'),
     ];
     for (file, prefix) in sources {
         for code in error_codes(&read(file), prefix) {

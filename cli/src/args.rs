@@ -107,14 +107,16 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Print a `.jbc` (or `.jasm`) file as canonical assembly.
+    /// Print a `.jbc`, `.jasm` or `.wasm` file as canonical assembly (a
+    /// `.wasm` module as the JanusVM code it translates to).
     Disasm {
         /// The bytecode or assembly file (`-`: standard input).
         input: PathBuf,
         /// Where to write the assembly (default: standard output; `-` too).
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// End each instruction with a `; pc N` comment.
+        /// End each instruction with a `; pc N` comment (and, for a `.wasm`
+        /// input, the WebAssembly code offset it came from: `; pc N, wasm 0x1a`).
         #[arg(long)]
         show_pcs: bool,
     },

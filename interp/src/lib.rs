@@ -537,12 +537,11 @@ pub fn trap_message(module: &Module, kind: TrapKind, func: u32, pc: u32, code: u
         .functions
         .get(func as usize)
         .map_or("?", |f| f.name.as_str());
-    let what = if kind == TrapKind::User {
-        format!("user trap {code}")
-    } else {
-        kind.name().to_string()
-    };
-    format!("janus: trap: {what} in function `{name}` at pc {pc}")
+    let source = module
+        .source
+        .as_ref()
+        .and_then(|s| Some((s.kind.as_str(), s.lookup(func, pc)?)));
+    janus_runtime::machine::trap_text(kind, code, name, pc, source)
 }
 
 /// The machine a module runs on, with device options from the environment.
@@ -566,5 +565,12 @@ pub fn machine_for(module: &Module, args: Vec<Vec<u8>>) -> Result<Machine, Strin
     for seg in &module.data {
         m.start_segment(seg.address(), &seg.bytes);
     }
+    m.source = module
+        .source
+        .as_ref()
+        .map(|s| janus_runtime::machine::TrapSource {
+            kind: s.kind.clone(),
+            offsets: s.offsets.iter().map(|o| (o.func, o.pc, o.offset)).collect(),
+        });
     Ok(m)
 }

@@ -103,17 +103,23 @@ fn dispatch(m: &mut Machine, code: u16, args: &[u64]) -> Outcome {
         }
         (device::CONSOLE, 5) => {
             let (fd, bits, ty) = (i32a(0), args.get(1).copied().unwrap_or(0), i32a(2));
-            let text = match ty {
-                0 => alloc::format!("{}\n", bits as u32 as i32),
-                1 => alloc::format!("{}\n", bits as i64),
-                2 => alloc::format!("{}\n", f32::from_bits(bits as u32)),
-                3 => alloc::format!("{}\n", f64::from_bits(bits)),
+            let mut text = Vec::new();
+            match ty {
+                0 => console::format_i64(i64::from(bits as u32 as i32), &mut text),
+                1 => console::format_i64(bits as i64, &mut text),
+                2 => console::format_shortest(
+                    f64::from(f32::from_bits(bits as u32)),
+                    true,
+                    &mut text,
+                ),
+                3 => console::format_shortest(f64::from_bits(bits), false, &mut text),
                 _ => return fail(DeviceError::InvalidArgument),
-            };
+            }
+            text.push(b'\n');
             if !(fd == 1 || fd == 2) {
                 return fail(DeviceError::InvalidArgument);
             }
-            if m.console_write(fd, text.as_bytes()) {
+            if m.console_write(fd, &text) {
                 v32(text.len() as i32)
             } else {
                 fail(DeviceError::Io)

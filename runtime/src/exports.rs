@@ -147,6 +147,20 @@ pub unsafe extern "C" fn janus_start(
         let bytes = unsafe { core::slice::from_raw_parts(seg.bytes, seg.len as usize) };
         m.start_segment((seg.passive == 0).then_some(seg.offset), bytes);
     }
+    if !d.source_kind.is_null() {
+        // SAFETY: a non-null kind is a C string, and `source` holds
+        // source_len bytes.
+        let (kind, bytes) = unsafe {
+            (
+                core::ffi::CStr::from_ptr(d.source_kind.cast()),
+                core::slice::from_raw_parts(d.source, d.source_len as usize),
+            )
+        };
+        m.source = Some(crate::machine::TrapSource {
+            kind: String::from_utf8_lossy(kind.to_bytes()).into_owned(),
+            offsets: crate::abi::decode_source_offsets(bytes),
+        });
+    }
     let stack = match stack::Stack::for_program() {
         Ok(s) => s,
         Err(message) => {

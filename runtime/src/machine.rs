@@ -15,6 +15,40 @@ use crate::random::Random;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+/// Where a translated program's instructions came from, for trap
+/// messages: the source format (`wasm`) and (function, pc, source offset)
+/// triples sorted by function and pc.
+#[derive(Clone, Debug, Default)]
+pub struct TrapSource {
+    /// The source format's name.
+    pub kind: String,
+    /// (function, pc, offset), sorted.
+    pub offsets: Vec<(u32, u32, u32)>,
+}
+
+/// The one trap message every engine prints (without the newline):
+/// `janus: trap: WHAT in function `NAME` at pc PC`, then
+/// ` (KIND offset 0xOFF)` when the instruction's source offset is known.
+pub fn trap_text(
+    kind: TrapKind,
+    code: u32,
+    name: &str,
+    pc: u32,
+    source: Option<(&str, u32)>,
+) -> String {
+    let what = if kind == TrapKind::User {
+        alloc::format!("user trap {code}")
+    } else {
+        String::from(kind.name())
+    };
+    match source {
+        Some((source, offset)) => alloc::format!(
+            "janus: trap: {what} in function `{name}` at pc {pc} ({source} offset {offset:#x})"
+        ),
+        None => alloc::format!("janus: trap: {what} in function `{name}` at pc {pc}"),
+    }
+}
+
 /// A program's state outside its registers.
 #[derive(Debug)]
 pub struct Machine {
@@ -52,6 +86,8 @@ pub struct Machine {
     pub random: Random,
     /// Which of the console's WASI descriptors 0..=2 `wasi.fd_close` closed.
     pub wasi_closed: [bool; 3],
+    /// Source offsets for trap messages, for a translated program.
+    pub source: Option<TrapSource>,
 }
 
 impl Machine {
@@ -95,6 +131,7 @@ impl Machine {
             env: config.env.clone(),
             random: Random::new(config.random_seed),
             wasi_closed: [false; 3],
+            source: None,
             config,
         })
     }
@@ -246,12 +283,14 @@ impl Machine {
             .function_names
             .get(func as usize)
             .map_or("?", |s| s.as_str());
-        let what = if kind == TrapKind::User {
-            alloc::format!("user trap {code}")
-        } else {
-            String::from(kind.name())
-        };
-        alloc::format!("janus: trap: {what} in function `{name}` at pc {pc}")
+        let source = self.source.as_ref().and_then(|s| {
+            let i = s
+                .offsets
+                .binary_search_by_key(&(func, pc), |&(f, p, _)| (f, p))
+                .ok()?;
+            Some((s.kind.as_str(), s.offsets[i].2))
+        });
+        trap_text(kind, code, name, pc, source)
     }
 
     /// Memory copy with the VM's bounds rule (both ranges checked first).

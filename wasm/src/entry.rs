@@ -13,7 +13,7 @@ use crate::module::{val_types, FuncKind, WasmModule};
 use crate::Translation;
 use janus_bytecode::bytecode::builder::{BuildError, FuncId, ModuleBuilder};
 use janus_bytecode::bytecode::limits::{MAX_NAME_LEN, MAX_PARAMS, MAX_RESULTS, MAX_TABLE_ENTRIES};
-use janus_bytecode::bytecode::{Opcode, Operand, Signature};
+use janus_bytecode::bytecode::{Opcode, Operand, Signature, SourceMap, SourceOffset};
 use janus_runtime::abi::ValType;
 use std::collections::{HashMap, HashSet};
 
@@ -286,11 +286,28 @@ pub(crate) fn build(
     };
     let before = wasm_functions.len();
     main(&mut mb, &instance)?;
-    let module = mb.finish().map_err(internal)?;
+    let mut module = mb.finish().map_err(internal)?;
     wasm_functions.resize(module.functions.len().max(before), None);
-    let offsets = (0..module.functions.len() as u32)
+    let offsets: Vec<Vec<(u32, u32)>> = (0..module.functions.len() as u32)
         .map(|i| offsets.remove(&i).unwrap_or_default())
         .collect();
+    let source: Vec<SourceOffset> = offsets
+        .iter()
+        .enumerate()
+        .flat_map(|(func, pcs)| {
+            pcs.iter().map(move |&(pc, offset)| SourceOffset {
+                func: func as u32,
+                pc,
+                offset,
+            })
+        })
+        .collect();
+    if !source.is_empty() {
+        module.source = Some(SourceMap {
+            kind: "wasm".into(),
+            offsets: source,
+        });
+    }
     Ok(Translation {
         module,
         offsets,

@@ -35,7 +35,8 @@ pub fn disassemble(module: &Module) -> String {
 }
 
 /// Like [`disassemble`], and with `show_pcs` each instruction ends with a
-/// `; pc N` comment (still valid assembly), for reading trap messages.
+/// `; pc N` comment (still valid assembly), for reading trap messages, and
+/// for a translated module its source offset (`; pc N, wasm 0x1a`).
 pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
     let mut out = String::new();
     let func_name = |i: u32| {
@@ -132,6 +133,11 @@ pub fn disassemble_with(module: &Module, show_pcs: bool) -> String {
             }
             if show_pcs {
                 let _ = write!(out, "    ; pc {pc}");
+                if let Some(source) = &module.source {
+                    if let Some(offset) = source.lookup(index as u32, pc) {
+                        let _ = write!(out, ", {} {offset:#x}", source.kind);
+                    }
+                }
             }
             out.push('\n');
         }

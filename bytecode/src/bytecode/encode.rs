@@ -109,6 +109,17 @@ pub fn encode(module: &Module) -> Vec<u8> {
             }
         });
     }
+    if let Some(source) = module.source.as_ref().filter(|s| !s.offsets.is_empty()) {
+        section(&mut out, SectionId::Source, |w| {
+            w.name(&source.kind);
+            w.count(source.offsets.len());
+            for o in &source.offsets {
+                w.u32(o.func);
+                w.u32(o.pc);
+                w.u32(o.offset);
+            }
+        });
+    }
     out
 }
 

@@ -42,11 +42,13 @@ pub enum SectionId {
     Names = 7,
     /// Global variables (version 2).
     Global = 8,
+    /// Instruction origins in a source the module was translated from.
+    Source = 9,
 }
 
 impl SectionId {
     /// Every section, in file order.
-    pub const ALL: [SectionId; 8] = [
+    pub const ALL: [SectionId; 9] = [
         SectionId::Type,
         SectionId::Memory,
         SectionId::Function,
@@ -55,6 +57,7 @@ impl SectionId {
         SectionId::Data,
         SectionId::Names,
         SectionId::Global,
+        SectionId::Source,
     ];
 
     /// The section a byte names, if any.
@@ -73,6 +76,7 @@ impl SectionId {
             SectionId::Data => "data",
             SectionId::Names => "names",
             SectionId::Global => "global",
+            SectionId::Source => "source",
         }
     }
 
@@ -86,7 +90,7 @@ impl SectionId {
             | SectionId::Export
             | SectionId::Data
             | SectionId::Names => 1,
-            SectionId::Global => 2,
+            SectionId::Global | SectionId::Source => 2,
         }
     }
 }

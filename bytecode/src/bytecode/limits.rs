@@ -31,6 +31,8 @@ pub const MAX_BR_TABLE: u32 = 65_536;
 pub const MAX_RESULTS: u32 = 255;
 /// Most label names in a module.
 pub const MAX_LABEL_NAMES: u32 = 1_000_000;
+/// Entries in the source section: one per instruction at most.
+pub const MAX_SOURCE_OFFSETS: u32 = 16 << 20;
 /// Most bytes in all data segments together.
 pub const MAX_DATA_SIZE: u32 = 64 << 20;
 /// Most globals in a module.

@@ -245,6 +245,40 @@ pub struct Global {
     pub init: u64,
 }
 
+/// Where a module's instructions came from, for a module translated from
+/// another format (format version 2): the source format's name (`wasm`)
+/// and each instruction's byte offset in the source file. Debug
+/// information: trap messages and the disassembler show it, nothing runs
+/// differently with it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceMap {
+    /// The source format's name, an identifier (`wasm`).
+    pub kind: String,
+    /// Instruction origins, sorted by function and pc, one per pc at most.
+    pub offsets: Vec<SourceOffset>,
+}
+
+/// One instruction's origin in the source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceOffset {
+    /// The function's index.
+    pub func: u32,
+    /// The instruction's pc.
+    pub pc: u32,
+    /// The byte offset in the source file.
+    pub offset: u32,
+}
+
+impl SourceMap {
+    /// The source offset of the instruction at `pc` of `func`, if recorded.
+    pub fn lookup(&self, func: u32, pc: u32) -> Option<u32> {
+        self.offsets
+            .binary_search_by_key(&(func, pc), |o| (o.func, o.pc))
+            .ok()
+            .map(|i| self.offsets[i].offset)
+    }
+}
+
 /// A whole JanusVM program.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Module {
@@ -265,6 +299,8 @@ pub struct Module {
     pub label_names: Vec<LabelName>,
     /// Global variables, referenced by index.
     pub globals: Vec<Global>,
+    /// Where the instructions came from, for a translated module.
+    pub source: Option<SourceMap>,
 }
 
 impl Module {

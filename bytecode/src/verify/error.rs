@@ -326,6 +326,22 @@ pub enum VerifyErrorKind {
         /// The label.
         name: String,
     },
+    /// Source offsets out of (function, pc) order, or two for one pc.
+    #[error("source offset for function {func} pc {pc} is out of order: entries are sorted by function and pc, one per pc")]
+    SourceOffsetsUnsorted {
+        /// The function.
+        func: u32,
+        /// The pc.
+        pc: u32,
+    },
+    /// A source offset at a pc where no instruction starts.
+    #[error("source offset for function {func} names pc {pc}, where no instruction starts")]
+    SourceNotAtInstruction {
+        /// The function.
+        func: u32,
+        /// The pc.
+        pc: u32,
+    },
     /// A label name at a pc where no instruction starts.
     #[error("label `{name}` names pc {pc}, where no instruction starts")]
     LabelNotAtInstruction {
@@ -377,6 +393,8 @@ impl VerifyErrorKind {
             LabelNamesUnsorted { .. } => "V0306",
             DuplicateLabel { .. } => "V0307",
             LabelNotAtInstruction { .. } => "V0308",
+            SourceOffsetsUnsorted { .. } => "V0309",
+            SourceNotAtInstruction { .. } => "V0310",
         }
     }
 }

@@ -40,6 +40,7 @@ pub fn verify(module: &Module, offsets: &FileOffsets) -> Result<(), Vec<VerifyEr
     v.exports();
     v.data();
     v.label_names();
+    v.source();
     v.globals();
     if v.errors.is_empty() {
         Ok(())
@@ -692,6 +693,67 @@ impl<'a> Verifier<'a> {
                         address,
                         len: seg.bytes.len(),
                         memory_size,
+                    },
+                );
+            }
+        }
+    }
+
+    /// The source section: a source kind that is an identifier, entries
+    /// in strict (function, pc) order, each at an instruction.
+    fn source(&mut self) {
+        let Some(source) = &self.module.source else {
+            return;
+        };
+        if !is_identifier(&source.kind) {
+            let offset = self
+                .offsets
+                .source
+                .first()
+                .copied()
+                .unwrap_or(self.offsets.end);
+            self.error(
+                offset,
+                VerifyErrorKind::BadName {
+                    what: "source kind",
+                    name: source.kind.clone(),
+                },
+            );
+        }
+        let mut previous: Option<(u32, u32)> = None;
+        let mut pcs: Option<(u32, HashSet<u32>)> = None;
+        for (index, o) in source.offsets.iter().enumerate() {
+            let offset = Self::offset_of(&self.offsets.source, index, self.offsets.end);
+            if previous.is_some_and(|p| p >= (o.func, o.pc)) {
+                self.error(
+                    offset,
+                    VerifyErrorKind::SourceOffsetsUnsorted {
+                        func: o.func,
+                        pc: o.pc,
+                    },
+                );
+            }
+            previous = Some((o.func, o.pc));
+            let Some(func) = self.module.functions.get(o.func as usize) else {
+                self.error(
+                    offset,
+                    VerifyErrorKind::FunctionOutOfRange {
+                        index: o.func,
+                        count: self.module.functions.len(),
+                    },
+                );
+                continue;
+            };
+            if !matches!(&pcs, Some((f, _)) if *f == o.func) {
+                let all = func.pcs();
+                pcs = Some((o.func, all[..all.len() - 1].iter().copied().collect()));
+            }
+            if !pcs.as_ref().is_some_and(|(_, set)| set.contains(&o.pc)) {
+                self.error(
+                    offset,
+                    VerifyErrorKind::SourceNotAtInstruction {
+                        func: o.func,
+                        pc: o.pc,
                     },
                 );
             }

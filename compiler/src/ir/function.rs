@@ -365,6 +365,10 @@ pub struct Module {
     pub ctx: ModuleContext,
     /// The functions: the bytecode's, in order, then copies.
     pub functions: Vec<Function>,
+    /// Where the bytecode's instructions came from, for trap messages: debug
+    /// information the IR text does not carry (its instructions have no
+    /// pcs), so a module parsed from text has none.
+    pub source: Option<janus_bytecode::bytecode::SourceMap>,
 }
 
 impl Module {

@@ -84,7 +84,7 @@ pub enum DecodeErrorKind {
         section: &'static str,
     },
     /// An unknown section id.
-    #[error("unknown section id {id:#04x}: expected 0x01..=0x08")]
+    #[error("unknown section id {id:#04x}: expected 0x01..=0x09")]
     UnknownSection {
         /// The id byte.
         id: u8,

@@ -46,6 +46,8 @@ pub struct FileOffsets {
     pub label_names: Vec<usize>,
     /// Offset of each global.
     pub globals: Vec<usize>,
+    /// Offset of each source offset entry.
+    pub source: Vec<usize>,
     /// The file's size: where errors about the module as a whole point.
     pub end: usize,
 }
@@ -156,6 +158,22 @@ pub fn decode(bytes: &[u8]) -> Result<(Module, FileOffsets)> {
             }
             SectionId::Data => read_data(&mut s, version, &mut module, &mut offsets)?,
             SectionId::Global => read_globals(&mut s, &mut module, &mut offsets)?,
+            SectionId::Source => {
+                let kind = s.name("source kind")?;
+                let n = s.count("source offset", 3, MAX_SOURCE_OFFSETS, id)?;
+                let mut map = SourceMap {
+                    kind,
+                    offsets: Vec::with_capacity(n as usize),
+                };
+                for _ in 0..n {
+                    offsets.source.push(s.pos);
+                    let func = s.leb_u32("a function index")?;
+                    let pc = s.leb_u32("a pc")?;
+                    let offset = s.leb_u32("a source offset")?;
+                    map.offsets.push(SourceOffset { func, pc, offset });
+                }
+                module.source = Some(map);
+            }
             SectionId::Names => {
                 let n = s.count("label name", 3, MAX_LABEL_NAMES, id)?;
                 for _ in 0..n {

@@ -172,6 +172,7 @@ fn count_name(what: &'static str) -> &'static str {
         "export" => "export count",
         "data segment" => "data segment count",
         "label name" => "label name count",
+        "source offset" => "source offset count",
         _ => "count",
     }
 }

@@ -64,6 +64,34 @@ pub fn build_module(module: &bc::Module) -> Module {
         globals: module.globals.clone(),
         ctx,
         functions,
+        source: module.source.as_ref().map(|s| trap_sites(module, s)),
+    }
+}
+
+/// The entries of a source map at instructions that can trap: all a trap
+/// message needs, so executables carry no more of it than that.
+fn trap_sites(module: &bc::Module, source: &bc::SourceMap) -> bc::SourceMap {
+    let mut offsets = Vec::new();
+    let mut entries = source.offsets.iter().peekable();
+    for (index, func) in module.functions.iter().enumerate() {
+        let index = index as u32;
+        if entries.peek().is_none() {
+            break;
+        }
+        for (inst, pc) in func.code.iter().zip(func.pcs()) {
+            while entries.peek().is_some_and(|o| (o.func, o.pc) < (index, pc)) {
+                entries.next();
+            }
+            if let Some(&&o) = entries.peek() {
+                if (o.func, o.pc) == (index, pc) && !inst.opcode.traps().is_empty() {
+                    offsets.push(o);
+                }
+            }
+        }
+    }
+    bc::SourceMap {
+        kind: source.kind.clone(),
+        offsets,
     }
 }
 

@@ -490,9 +490,27 @@ impl<'ctx> Frame<'ctx> {
                 i32t.into(),
                 ptr.into(),
                 ptr.into(),
+                ptr.into(),
+                i32t.into(),
+                ptr.into(),
             ],
             false,
         );
+        // `source_kind`, `source_len`, `source`: the source offsets of the
+        // instructions that can trap, for trap messages.
+        let (source_kind, source_len, source) = match &ir.source {
+            Some(map) if !map.offsets.is_empty() => {
+                let bytes = abi::encode_source_offsets(
+                    map.offsets.iter().map(|o| (o.func, o.pc, o.offset)),
+                );
+                (
+                    private_bytes("janus.source.kind", map.kind.as_bytes(), true),
+                    bytes.len() as u64,
+                    private_bytes("janus.source", &bytes, false),
+                )
+            }
+            _ => (ptr.const_null(), 0, ptr.const_null()),
+        };
         // The runtime calls `main` through this wrapper, with its frame
         // the only one on the call stack.
         let entry = self.module.add_function(
@@ -527,6 +545,9 @@ impl<'ctx> Frame<'ctx> {
                 i32t.const_int(originals as u64, false).into(),
                 name_table.as_pointer_value().into(),
                 entry.as_global_value().as_pointer_value().into(),
+                source_kind.into(),
+                i32t.const_int(source_len, false).into(),
+                source.into(),
             ]),
         );
         descriptor.set_constant(true);
