@@ -263,3 +263,26 @@ fn malformed_and_invalid_modules_give_wasmparsers_message_and_offset() {
     assert_eq!(invalid.code(), "M0001");
     assert!(invalid.to_string().contains("type mismatch"), "{invalid}");
 }
+
+#[test]
+fn a_deep_stack_across_many_blocks_translates_in_linear_time() {
+    // 30,000 pending `local.get`s below 30,000 nested blocks, each of which
+    // flushes the stack, then 30,000 `local.set`s of the local they read:
+    // walking the whole stack at each would take about 10^9 steps.
+    let n = 30_000;
+    let mut wat =
+        String::from(r#"(module (func (export "f") (param i32) (result i32) (local i32)"#);
+    wat.push_str(&" local.get 0".repeat(n));
+    wat.push_str(&" block".repeat(n));
+    wat.push_str(&" end".repeat(n));
+    wat.push_str(&" local.tee 0 local.set 0".repeat(n / 2));
+    wat.push_str(&" drop".repeat(n - n / 2 - 1));
+    wat.push_str("))");
+    let started = std::time::Instant::now();
+    assert_eq!(status(&wat, "f", &[3]), 3);
+    assert!(
+        started.elapsed().as_secs() < 10,
+        "took {:?}",
+        started.elapsed()
+    );
+}

@@ -152,8 +152,13 @@ impl<'a> Translator<'_, '_, 'a> {
         let ty = self.local_type(local)?;
         let top = self.top(1)?;
         let mut clobbers = false;
-        for i in 0..top {
-            if self.stack[i].value == Value::Local(local) {
+        let positions = self
+            .gets
+            .get_mut(local as usize)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        for i in positions {
+            if i < top && self.stack[i].value == Value::Local(local) {
                 self.materialize(i)?;
                 clobbers = true;
             }
@@ -164,7 +169,7 @@ impl<'a> Translator<'_, '_, 'a> {
             Value::Slot if !clobbers && self.retarget(top, local) => {}
             _ => self.write_entry(top, local as u16)?,
         }
-        self.stack.truncate(top);
+        self.truncate(top);
         if tee {
             self.push(ty, Value::Local(local));
         }

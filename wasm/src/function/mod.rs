@@ -112,6 +112,13 @@ pub(crate) struct Translator<'c, 'm, 'a> {
     f: FunctionBuilder,
     locals: Vec<ValType>,
     stack: Vec<Entry>,
+    /// How many entries at the bottom of the stack are known to be in
+    /// their slots, so a flush looks only above them.
+    clean: usize,
+    /// Per local, the stack positions a `local.get` of it was pushed at
+    /// (some may since have been popped or written): a `local.set` looks
+    /// only there, so neither costs a walk of the whole stack.
+    gets: Vec<Vec<usize>>,
     slots: Vec<[Option<Reg>; 4]>,
     frames: Vec<Frame>,
     unreachable: bool,
@@ -188,6 +195,8 @@ impl<'c, 'm, 'a> Translator<'c, 'm, 'a> {
             f,
             locals: Vec::new(),
             stack: Vec::new(),
+            clean: 0,
+            gets: Vec::new(),
             slots: Vec::new(),
             frames: Vec::new(),
             unreachable: false,
@@ -228,6 +237,7 @@ impl<'c, 'm, 'a> Translator<'c, 'm, 'a> {
                 self.f.reg(ty);
             }
         }
+        self.gets = vec![Vec::new(); self.locals.len()];
         let label = self.f.label();
         self.frames.push(Frame {
             kind: FrameKind::Function,
@@ -370,7 +380,7 @@ impl<'c, 'm, 'a> Translator<'c, 'm, 'a> {
         let regs = (base..self.stack.len())
             .map(|i| self.reg_of(i))
             .collect::<Result<Vec<_>>>()?;
-        self.stack.truncate(base);
+        self.truncate(base);
         Ok(regs)
     }
 
@@ -388,19 +398,30 @@ impl<'c, 'm, 'a> Translator<'c, 'm, 'a> {
     }
 
     fn push(&mut self, ty: ValType, value: Value) {
+        if let Value::Local(l) = value {
+            if let Some(positions) = self.gets.get_mut(l as usize) {
+                positions.push(self.stack.len());
+            }
+        }
         self.stack.push(Entry { ty, value });
     }
 
+    fn truncate(&mut self, len: usize) {
+        self.stack.truncate(len);
+        self.clean = self.clean.min(len);
+    }
+
     fn flush(&mut self) -> Result<()> {
-        for i in 0..self.stack.len() {
+        for i in self.clean..self.stack.len() {
             self.materialize(i)?;
         }
+        self.clean = self.stack.len();
         Ok(())
     }
 
     /// Resets the stack above `height` to `types` in their slots.
     fn reset(&mut self, height: usize, types: &[ValType]) {
-        self.stack.truncate(height);
+        self.truncate(height);
         for &ty in types {
             self.push(ty, Value::Slot);
         }
@@ -583,7 +604,7 @@ impl<'c, 'm, 'a> Translator<'c, 'm, 'a> {
             Operator::CallIndirect { type_index, .. } => self.call_indirect(type_index),
             Operator::Drop => {
                 let top = self.top(1)?;
-                self.stack.truncate(top);
+                self.truncate(top);
                 Ok(())
             }
             Operator::Select | Operator::TypedSelect { .. } => {
