@@ -434,6 +434,30 @@ device_ops! {
         "sched_yield(): WASI; returns 0.";
     WASI 15 "wasi.poll_oneoff" (I32, I32, I32, I32) -> I32 nondet,
         "poll_oneoff(in, out, nsubscriptions, nevents_ptr): WASI, clock subscriptions only: sleeps until the earliest is due, then stores an event for each due one and their count. ENOTSUP (58) for an fd subscription; EINVAL for none or a bad clock id; EFAULT.";
+    WASI 16 "wasi.path_open" (I32, I32, I32, I32, I32, I64, I64, I32, I32) -> I32 nondet,
+        "path_open(fd, dirflags, path, path_len, oflags, rights_base, rights_inheriting, fdflags, fd_ptr): WASI; opens `path` beneath directory `fd` (sandboxed: see \"WASI files\") and stores the new fd, the lowest free from 3; reads if the rights ask fd_read or fd_readdir, writes if fd_write, fd_datasync, fd_allocate or fd_filestat_set_size. ENOTCAPABLE (76) for a path leaving the directory; EINVAL for unknown flags; host errors (ENOENT 44, EEXIST 20, ...); EBADF; ENOTDIR (54) for a file `fd`; EFAULT.";
+    WASI 17 "wasi.fd_filestat_get" (I32, I32) -> I32 nondet,
+        "fd_filestat_get(fd, buf): WASI; stores a file's or directory's 64-byte filestat (dev, ino, filetype, nlink, size, atim, mtim, ctim). EBADF (also for fd 0..2); EFAULT.";
+    WASI 18 "wasi.path_filestat_get" (I32, I32, I32, I32, I32) -> I32 nondet,
+        "path_filestat_get(fd, flags, path, path_len, buf): WASI; the filestat of `path` beneath directory `fd`: of what it leads to with flags bit 0 (symlink_follow), else of the last component itself. ENOTCAPABLE; EINVAL; host errors; EBADF; EFAULT.";
+    WASI 19 "wasi.fd_readdir" (I32, I32, I32, I64, I32) -> I32 nondet,
+        "fd_readdir(fd, buf, buf_len, cookie, bufused_ptr): WASI; the directory's entries (`.` and `..` included, in the host's order) from index `cookie`, each a 24-byte dirent (d_next, d_ino, d_namlen, d_type) and its name, cut at buf_len, and the bytes stored. ENOTDIR; EBADF; EFAULT.";
+    WASI 20 "wasi.path_create_directory" (I32, I32, I32) -> I32 nondet,
+        "path_create_directory(fd, path, path_len): WASI; mkdir beneath directory `fd`. ENOTCAPABLE; EEXIST; host errors; EBADF; EFAULT.";
+    WASI 21 "wasi.path_remove_directory" (I32, I32, I32) -> I32 nondet,
+        "path_remove_directory(fd, path, path_len): WASI; rmdir beneath directory `fd`. ENOTCAPABLE; ENOTEMPTY (55); EINVAL for `.`; host errors; EBADF; EFAULT.";
+    WASI 22 "wasi.path_unlink_file" (I32, I32, I32) -> I32 nondet,
+        "path_unlink_file(fd, path, path_len): WASI; unlink beneath directory `fd` (a symlink itself, never its target). ENOTCAPABLE; EISDIR (31); host errors; EBADF; EFAULT.";
+    WASI 23 "wasi.path_rename" (I32, I32, I32, I32, I32, I32) -> I32 nondet,
+        "path_rename(fd, old_path, old_len, new_fd, new_path, new_len): WASI; renames beneath directory `fd` to beneath directory `new_fd`. ENOTCAPABLE; host errors; EBADF; EFAULT.";
+    WASI 24 "wasi.fd_fdstat_set_flags" (I32, I32) -> I32 nondet,
+        "fd_fdstat_set_flags(fd, flags): WASI; sets a file's append (1) and nonblock (4) flags. ENOTSUP for other flags and for fd 0..2; EINVAL for unknown bits; EBADF.";
+    WASI 25 "wasi.fd_tell" (I32, I32) -> I32 nondet,
+        "fd_tell(fd, offset_ptr): WASI; stores a file's u64 offset. ESPIPE for fd 0..2; EBADF (also for a directory); EFAULT.";
+    WASI 26 "wasi.fd_sync" (I32) -> I32 nondet,
+        "fd_sync(fd): WASI; fsync of a file or directory. EINVAL for fd 0..2; EBADF; EIO.";
+    WASI 27 "wasi.fd_filestat_set_size" (I32, I64) -> I32 nondet,
+        "fd_filestat_set_size(fd, size): WASI; truncates or extends a file to `size` bytes. EISDIR (31) for a directory; EINVAL past 2^63-1; EBADF.";
 }
 
 /// The machine-level types runtime functions take and return.

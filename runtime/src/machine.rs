@@ -52,6 +52,8 @@ pub struct Machine {
     pub random: Random,
     /// Which of the console's WASI descriptors 0..=2 `wasi.fd_close` closed.
     pub wasi_closed: [bool; 3],
+    /// WASI descriptors 3 and up: preopened directories and open files.
+    pub files: crate::wasi::fs::Files,
 }
 
 impl Machine {
@@ -78,6 +80,7 @@ impl Machine {
             size: None,
             frames: 0,
         };
+        let files = crate::wasi::fs::Files::preopen(&config.dirs)?;
         Ok(Machine {
             memory: LinearMemory::new(initial_pages, max_pages)
                 .ok_or_else(|| String::from("cannot reserve the program's memory"))?,
@@ -95,6 +98,7 @@ impl Machine {
             env: config.env.clone(),
             random: Random::new(config.random_seed),
             wasi_closed: [false; 3],
+            files,
             config,
         })
     }

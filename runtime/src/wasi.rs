@@ -6,13 +6,17 @@
 //!
 //! Every operation checks its arguments (EBADF, EINVAL), then every buffer
 //! it reads or writes (EFAULT), and only then acts, so nothing is written
-//! when it fails. Descriptors are 0 (stdin), 1 (stdout) and 2 (stderr), the
-//! console's; there is no preopened directory yet (`fd_prestat_get` is
-//! EBADF for every descriptor, which ends wasi-libc's preopen scan).
+//! when it fails. Descriptors 0 (stdin), 1 (stdout) and 2 (stderr) are the
+//! console's; 3 and up are the preopened directories (`JANUS_DIR`) and
+//! what the program opens beneath them ([`files`], sandboxed by [`fs`]).
+//! wasi-libc's startup asks `fd_prestat_get` about 3, 4, ... until EBADF.
 
 use crate::abi::TrapKind;
 use crate::machine::Machine;
 use alloc::vec::Vec;
+
+pub mod files;
+pub mod fs;
 
 /// The WASI errno values these operations return.
 pub mod errno {
@@ -53,6 +57,9 @@ type Errno = Result<i32, TrapKind>;
 /// Runs `wasi` operation `op` with `args` (64-bit slots).
 pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
     let a32 = |i: usize| args.get(i).copied().unwrap_or(0) as u32;
+    let a64 = |i: usize| args.get(i).copied().unwrap_or(0);
+    // Descriptors 3 and up are files and directories.
+    let file = a32(0) >= fs::FIRST_FD;
     Ok(match op {
         0 => {
             let mut argv = Vec::with_capacity(m.args.len() + 1);
@@ -72,8 +79,17 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
             let size = m.env.iter().map(|e| e.len() + 1).sum::<usize>();
             sizes_get(m, m.env.len(), size, a32(0), a32(1))
         }
+        4 if file => files::fd_write(m, a32(0), a32(1), a32(2), a32(3)),
         4 => fd_write(m, a32(0), a32(1), a32(2), a32(3)),
+        5 if file => files::fd_read(m, a32(0), a32(1), a32(2), a32(3)),
         5 => fd_read(m, a32(0), a32(1), a32(2), a32(3)),
+        6 if file => {
+            if m.files.close(a32(0)) {
+                errno::SUCCESS
+            } else {
+                errno::BADF
+            }
+        }
         6 => match open_fd(m, a32(0)) {
             Some(fd) => {
                 m.wasi_closed[fd] = true;
@@ -81,7 +97,9 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
             }
             None => errno::BADF,
         },
+        7 if file => files::fd_fdstat_get(m, a32(0), a32(1)),
         7 => fd_fdstat_get(m, a32(0), a32(1)),
+        8 if file => files::fd_seek(m, a32(0), Some((a64(1) as i64, a32(2))), a32(3)),
         8 => match open_fd(m, a32(0)) {
             // The whence must be one of set, cur, end; the console's
             // descriptors then cannot seek.
@@ -89,8 +107,8 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
             Some(_) => errno::SPIPE,
             None => errno::BADF,
         },
-        // No preopened directories: every descriptor is EBADF.
-        9 | 10 => errno::BADF,
+        9 => files::fd_prestat_get(m, a32(0), a32(1)),
+        10 => files::fd_prestat_dir_name(m, a32(0), a32(1), a32(2)),
         11 => match host_clock(a32(0)) {
             Some(id) => put(m, a32(2), &crate::devices::clock(id).to_le_bytes()),
             None => errno::INVAL,
@@ -114,6 +132,40 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
         }
         14 => errno::SUCCESS,
         15 => poll_oneoff(m, a32(0), a32(1), a32(2), a32(3)),
+        16 => files::path_open(
+            m,
+            a32(0),
+            a32(1),
+            a32(2),
+            a32(3),
+            a32(4),
+            a64(5),
+            a32(7),
+            a32(8),
+        ),
+        17 => files::fd_filestat_get(m, a32(0), a32(1)),
+        18 => files::path_filestat_get(m, a32(0), a32(1), a32(2), a32(3), a32(4)),
+        19 => files::fd_readdir(m, a32(0), a32(1), a32(2), a64(3), a32(4)),
+        20 => files::name_op(m, files::NameOp::CreateDirectory, a32(0), a32(1), a32(2)),
+        21 => files::name_op(m, files::NameOp::RemoveDirectory, a32(0), a32(1), a32(2)),
+        22 => files::name_op(m, files::NameOp::UnlinkFile, a32(0), a32(1), a32(2)),
+        23 => files::path_rename(m, a32(0), (a32(1), a32(2)), a32(3), (a32(4), a32(5))),
+        24 if file => files::fd_fdstat_set_flags(m, a32(0), a32(1)),
+        24 => match open_fd(m, a32(0)) {
+            Some(_) => errno::NOTSUP,
+            None => errno::BADF,
+        },
+        25 if file => files::fd_seek(m, a32(0), None, a32(1)),
+        25 => match open_fd(m, a32(0)) {
+            Some(_) => errno::SPIPE,
+            None => errno::BADF,
+        },
+        26 if file => files::fd_sync(m, a32(0)),
+        26 => match open_fd(m, a32(0)) {
+            Some(_) => errno::INVAL,
+            None => errno::BADF,
+        },
+        27 => files::fd_filestat_set_size(m, a32(0), a64(1)),
         _ => errno::INVAL,
     })
 }
@@ -125,7 +177,7 @@ fn open_fd(m: &Machine, fd: u32) -> Option<usize> {
 }
 
 /// Writes `bytes` at `addr`: EFAULT when they do not fit in memory.
-fn put(m: &mut Machine, addr: u32, bytes: &[u8]) -> i32 {
+pub(crate) fn put(m: &mut Machine, addr: u32, bytes: &[u8]) -> i32 {
     match m.memory.slice_mut(addr, bytes.len() as u32) {
         Some(dst) => {
             dst.copy_from_slice(bytes);
