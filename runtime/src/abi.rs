@@ -411,19 +411,19 @@ device_ops! {
     WASI 3 "wasi.environ_sizes_get" (I32, I32) -> I32 det,
         "environ_sizes_get(count_ptr, size_ptr): WASI; the entry count and the bytes `environ_get` needs. WASI errno; EFAULT.";
     WASI 4 "wasi.fd_write" (I32, I32, I32, I32) -> I32 det,
-        "fd_write(fd, iovs, iovs_len, nwritten_ptr): WASI; writes the iovecs (pairs of u32 buf, buf_len) to fd 1 or 2, the console, and stores the byte count. EBADF (8) for another fd; EFAULT; EIO (29).";
+        "fd_write(fd, iovs, iovs_len, nwritten_ptr): WASI; writes the iovecs (pairs of u32 buf, buf_len) to fd 1 or 2, the console, or to a file opened for writing, and stores the byte count. EBADF (8) for fd 0, a directory or a file not opened for writing; EFAULT; EIO (29); host errors (ENOSPC 51, ...).";
     WASI 5 "wasi.fd_read" (I32, I32, I32, I32) -> I32 det,
-        "fd_read(fd, iovs, iovs_len, nread_ptr): WASI; reads what input is available from fd 0 into the iovecs in order and stores the count, 0 at end of input. EBADF; EFAULT; EIO.";
+        "fd_read(fd, iovs, iovs_len, nread_ptr): WASI; reads what input is available from fd 0, or one host read from a file, into the iovecs in order and stores the count, 0 at end of input. EBADF (fd 1, 2, a file not opened for reading); EISDIR (31); EFAULT; EIO.";
     WASI 6 "wasi.fd_close" (I32) -> I32 det,
-        "fd_close(fd): WASI; closes fd 0, 1 or 2 for good: later calls on it are EBADF. EBADF.";
+        "fd_close(fd): WASI; closes fd 0, 1 or 2 for good, or a file or directory (a preopened one too); later calls on it are EBADF until path_open reuses the number. EBADF.";
     WASI 7 "wasi.fd_fdstat_get" (I32, I32) -> I32 det,
-        "fd_fdstat_get(fd, stat_ptr): WASI; a 24-byte fdstat: character device, no flags, rights fd_read (fd 0) or fd_write (1, 2) and poll_fd_readwrite. EBADF; EFAULT.";
+        "fd_fdstat_get(fd, stat_ptr): WASI; a 24-byte fdstat: for fd 0..2 character device, no flags, rights fd_read (fd 0) or fd_write (1, 2) and poll_fd_readwrite; for a file or directory its filetype, its append, nonblock and sync flags, and every right. EBADF; EFAULT.";
     WASI 8 "wasi.fd_seek" (I32, I64, I32, I32) -> I32 det,
-        "fd_seek(fd, offset, whence, newoffset_ptr): WASI; the console cannot seek: ESPIPE (70) for fd 0..2, EINVAL (28) for a whence past 2, EBADF.";
+        "fd_seek(fd, offset, whence, newoffset_ptr): WASI; moves a file's offset (whence 0 set, 1 cur, 2 end) and stores the new one. The console cannot seek: ESPIPE (70) for fd 0..2; EINVAL (28) for a whence past 2 or a negative result; EBADF (also for a directory); EFAULT.";
     WASI 9 "wasi.fd_prestat_get" (I32, I32) -> I32 det,
-        "fd_prestat_get(fd, prestat_ptr): WASI; no directory is preopened: EBADF for every fd.";
+        "fd_prestat_get(fd, prestat_ptr): WASI; for a preopened directory (JANUS_DIR, fds 3, 4, ...) stores the 8-byte prestat: tag 0 (dir), then the u32 length of its guest name. EBADF for any other fd; EFAULT.";
     WASI 10 "wasi.fd_prestat_dir_name" (I32, I32, I32) -> I32 det,
-        "fd_prestat_dir_name(fd, path, path_len): WASI; EBADF for every fd.";
+        "fd_prestat_dir_name(fd, path, path_len): WASI; stores a preopened directory's guest name (no NUL) at `path`. ENAMETOOLONG (37) when path_len is shorter; EBADF for any other fd; EFAULT.";
     WASI 11 "wasi.clock_time_get" (I32, I64, I32) -> I32 nondet,
         "clock_time_get(id, precision, time_ptr): WASI; stores the u64 nanoseconds of clock `id`: 0 realtime, 1 monotonic, 2 process and 3 thread CPU time. EINVAL for another id; EFAULT.";
     WASI 12 "wasi.clock_res_get" (I32, I32) -> I32 nondet,
