@@ -10,7 +10,7 @@ use std::string::String;
 use std::vec;
 use std::vec::Vec;
 
-fn machine(config: DeviceConfig) -> Machine {
+pub(super) fn machine(config: DeviceConfig) -> Machine {
     Machine::new(
         1,
         2,
@@ -23,14 +23,14 @@ fn machine(config: DeviceConfig) -> Machine {
 }
 
 /// The errno of WASI function `name`.
-fn wasi(m: &mut Machine, name: &str, args: &[u64]) -> i32 {
+pub(super) fn wasi(m: &mut Machine, name: &str, args: &[u64]) -> i32 {
     let code = device_op_by_name(&std::format!("wasi.{name}"))
         .expect("a WASI op")
         .code();
     call(m, code, args).expect("WASI never traps") as u32 as i32
 }
 
-fn u32_at(m: &Machine, addr: u32) -> u32 {
+pub(super) fn u32_at(m: &Machine, addr: u32) -> u32 {
     u32::from_le_bytes(
         m.memory
             .slice(addr, 4)
@@ -40,7 +40,7 @@ fn u32_at(m: &Machine, addr: u32) -> u32 {
     )
 }
 
-fn set(m: &mut Machine, addr: u32, bytes: &[u8]) {
+pub(super) fn set(m: &mut Machine, addr: u32, bytes: &[u8]) {
     m.memory
         .slice_mut(addr, bytes.len() as u32)
         .expect("in bounds")
@@ -48,7 +48,7 @@ fn set(m: &mut Machine, addr: u32, bytes: &[u8]) {
 }
 
 /// An iovec array at `at` of (buf, len) pairs.
-fn iovs(m: &mut Machine, at: u32, list: &[(u32, u32)]) {
+pub(super) fn iovs(m: &mut Machine, at: u32, list: &[(u32, u32)]) {
     let mut bytes = Vec::new();
     for &(buf, len) in list {
         bytes.extend_from_slice(&buf.to_le_bytes());
