@@ -185,7 +185,12 @@ fn escapes_tree(dir: &std::path::Path) -> std::path::PathBuf {
     std::fs::write(inside.join("b.txt"), "bee").expect("write");
     std::fs::write(inside.join("a/file.txt"), "in a").expect("write");
     std::fs::write(outside.join("secret.txt"), "secret").expect("write");
-    for (target, link) in [("/", "link_root"), ("..", "link_up"), ("b.txt", "inside"), ("a", "link_dir")] {
+    for (target, link) in [
+        ("/", "link_root"),
+        ("..", "link_up"),
+        ("b.txt", "inside"),
+        ("a", "link_dir"),
+    ] {
         std::os::unix::fs::symlink(target, inside.join(link)).expect("symlink");
     }
     wasm
@@ -204,7 +209,11 @@ fn preopened_directories_confine_every_engine() {
     let check = |what: &str, out: std::process::Output| {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{what}: {stderr}");
-        assert_eq!(String::from_utf8_lossy(&out.stdout), expected, "{what}: {stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            expected,
+            "{what}: {stderr}"
+        );
         assert_eq!(
             std::fs::read_to_string(tmp.path().join("outside/secret.txt")).expect("kept"),
             "secret",
@@ -236,7 +245,11 @@ fn preopened_directories_confine_every_engine() {
         .arg(&exe)
         .output()
         .expect("builds");
-    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
     let out = Command::new(&exe)
         .current_dir(tmp.path())
         .env("JANUS_DIR", "root")
@@ -277,7 +290,10 @@ fn a_bad_preopen_stops_every_engine_at_start() {
             .output()
             .expect("runs");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains(&format!("--dir `{bad}`")), "{bad}: {stderr}");
+        assert!(
+            stderr.contains(&format!("--dir `{bad}`")),
+            "{bad}: {stderr}"
+        );
         assert_ne!(out.status.code(), Some(0), "{bad}");
     }
 }

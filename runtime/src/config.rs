@@ -625,8 +625,14 @@ mod tests {
         for (value, problem) in [
             ("a,,b", "has an empty item"),
             ("a,", "has an empty item"),
-            ("::guest", "has `::guest`, with an empty host path or guest name"),
-            ("host::", "has `host::`, with an empty host path or guest name"),
+            (
+                "::guest",
+                "has `::guest`, with an empty host path or guest name",
+            ),
+            (
+                "host::",
+                "has `host::`, with an empty host path or guest name",
+            ),
         ] {
             let err = error("JANUS_DIR", value);
             assert!(err.contains(problem), "{value}: {err}");

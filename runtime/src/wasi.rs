@@ -387,6 +387,6 @@ fn poll_oneoff(m: &mut Machine, input: u32, output: u32, n: u32, nevents: u32) -
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod fs_tests;
+#[cfg(test)]
+mod tests;

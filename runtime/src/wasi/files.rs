@@ -202,13 +202,7 @@ pub fn fd_write(m: &mut Machine, fd: u32, iovs: u32, count: u32, nwritten: u32) 
     let mut done = 0usize;
     while done < bytes.len() {
         // SAFETY: writing from a buffer of the length passed.
-        let n = unsafe {
-            libc::write(
-                host_fd,
-                bytes[done..].as_ptr().cast(),
-                bytes.len() - done,
-            )
-        };
+        let n = unsafe { libc::write(host_fd, bytes[done..].as_ptr().cast(), bytes.len() - done) };
         if n < 0 {
             if fs::host_errno() == libc::EINTR {
                 continue;
@@ -328,7 +322,14 @@ pub fn fd_filestat_get(m: &mut Machine, fd: u32, buf: u32) -> i32 {
 /// `path_filestat_get(fd, flags, path, path_len, buf)`: with
 /// `symlink_follow`, the status of what the path leads to (inside the
 /// directory); without, of the last component itself.
-pub fn path_filestat_get(m: &mut Machine, fd: u32, flags: u32, addr: u32, len: u32, buf: u32) -> i32 {
+pub fn path_filestat_get(
+    m: &mut Machine,
+    fd: u32,
+    flags: u32,
+    addr: u32,
+    len: u32,
+    buf: u32,
+) -> i32 {
     code((|| {
         let dir = dir_fd(m, fd)?;
         if flags & !SYMLINK_FOLLOW != 0 {
@@ -449,9 +450,7 @@ pub fn name_op(m: &mut Machine, op: NameOp, fd: u32, addr: u32, len: u32) -> i32
         host(unsafe {
             match op {
                 NameOp::CreateDirectory => libc::mkdirat(parent.fd, name, 0o777),
-                NameOp::RemoveDirectory => {
-                    libc::unlinkat(parent.fd, name, libc::AT_REMOVEDIR)
-                }
+                NameOp::RemoveDirectory => libc::unlinkat(parent.fd, name, libc::AT_REMOVEDIR),
                 NameOp::UnlinkFile => {
                     if parent.trailing_slash {
                         return Err(31);

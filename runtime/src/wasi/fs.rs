@@ -258,11 +258,7 @@ pub fn open_beneath(dir: i32, path: &[u8], flags: i32, mode: u32) -> Result<i32,
     let creates = flags & libc::O_CREAT != 0 || flags & libc::O_TMPFILE == libc::O_TMPFILE;
     let how = OpenHow {
         flags: (flags | extra) as u64,
-        mode: if creates {
-            u64::from(mode)
-        } else {
-            0
-        },
+        mode: if creates { u64::from(mode) } else { 0 },
         resolve: RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
     };
     // The kernel answers EAGAIN when a rename raced the lookup; try again.
@@ -406,8 +402,14 @@ fn dirent_type(d_type: u8) -> u8 {
 }
 
 /// A 64-byte WASI `filestat` of a host status.
+// The field types differ between targets (st_nlink is u32 on aarch64).
+#[allow(clippy::unnecessary_cast)]
 pub fn filestat(st: &libc::stat) -> [u8; 64] {
-    let ns = |s: i64, n: i64| (s as u64).wrapping_mul(1_000_000_000).wrapping_add(n as u64);
+    let ns = |s: i64, n: i64| {
+        (s as u64)
+            .wrapping_mul(1_000_000_000)
+            .wrapping_add(n as u64)
+    };
     let mut b = [0u8; 64];
     b[0..8].copy_from_slice(&(st.st_dev as u64).to_le_bytes());
     b[8..16].copy_from_slice(&(st.st_ino as u64).to_le_bytes());

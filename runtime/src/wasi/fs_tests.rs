@@ -80,9 +80,10 @@ fn tree() -> Tree {
 }
 
 fn preopened(root: &Path) -> Machine {
-    let mut config = DeviceConfig::default();
-    config.dirs = vec![(root.display().to_string(), String::from("root"))];
-    machine(config)
+    machine(DeviceConfig {
+        dirs: vec![(root.display().to_string(), String::from("root"))],
+        ..DeviceConfig::default()
+    })
 }
 
 /// Puts `path` at [`PATH`]; returns (addr, len) as call arguments.
@@ -149,12 +150,13 @@ const ESCAPES: [&str; 10] = [
 #[test]
 fn preopens_are_described_from_fd_3() {
     let t = tree();
-    let mut config = DeviceConfig::default();
-    config.dirs = vec![
-        (t.root.display().to_string(), String::from("root")),
-        (t.outside.display().to_string(), String::from("./out")),
-    ];
-    let mut m = machine(config);
+    let mut m = machine(DeviceConfig {
+        dirs: vec![
+            (t.root.display().to_string(), String::from("root")),
+            (t.outside.display().to_string(), String::from("./out")),
+        ],
+        ..DeviceConfig::default()
+    });
     for (fd, name) in [(3u64, &b"root"[..]), (4, b"./out")] {
         assert_eq!(wasi(&mut m, "fd_prestat_get", &[fd, u64::from(OUT)]), 0);
         assert_eq!(m.memory.slice(OUT, 1).expect("in bounds")[0], 0, "tag dir");
@@ -179,16 +181,15 @@ fn preopens_are_described_from_fd_3() {
             errno::BADF
         );
     }
-    assert_eq!(
-        wasi(&mut m, "fd_prestat_get", &[3, 70_000]),
-        errno::FAULT
-    );
+    assert_eq!(wasi(&mut m, "fd_prestat_get", &[3, 70_000]), errno::FAULT);
 }
 
 #[test]
 fn a_missing_preopen_stops_the_program_at_start() {
-    let mut config = DeviceConfig::default();
-    config.dirs = vec![(String::from("/no/such/dir"), String::from("x"))];
+    let config = DeviceConfig {
+        dirs: vec![(String::from("/no/such/dir"), String::from("x"))],
+        ..DeviceConfig::default()
+    };
     let err = Machine::new(1, 1, 0, vec![], vec![], config).expect_err("no directory");
     assert!(
         err.starts_with("JANUS_DIR: cannot open `/no/such/dir` as a directory"),
@@ -207,8 +208,16 @@ fn every_escape_is_enotcapable_and_touches_nothing() {
         }
         // Creating through an escape creates nothing.
         let new = alloc::format!("{p}/new.txt");
-        assert_eq!(open(&mut m, &new, FOLLOW, CREAT, WRITE).0, NOTCAPABLE, "{new}");
-        assert_eq!(name_op(&mut m, "path_create_directory", &new), NOTCAPABLE, "{new}");
+        assert_eq!(
+            open(&mut m, &new, FOLLOW, CREAT, WRITE).0,
+            NOTCAPABLE,
+            "{new}"
+        );
+        assert_eq!(
+            name_op(&mut m, "path_create_directory", &new),
+            NOTCAPABLE,
+            "{new}"
+        );
     }
     // A link out as the last component: refused when followed; without
     // symlink_follow, open is ELOOP (a link is not opened) and stat sees
@@ -228,7 +237,11 @@ fn every_escape_is_enotcapable_and_touches_nothing() {
         assert_eq!(name_op(&mut m, "path_unlink_file", p), NOTCAPABLE, "{p}");
     }
     for p in ["..", "../outside", "link_up/outside", "a/..//..", "/tmp"] {
-        assert_eq!(name_op(&mut m, "path_remove_directory", p), NOTCAPABLE, "{p}");
+        assert_eq!(
+            name_op(&mut m, "path_remove_directory", p),
+            NOTCAPABLE,
+            "{p}"
+        );
     }
     // Renaming out of the directory, or in from outside.
     let (old, old_len) = (u64::from(PATH), 5u64);
@@ -252,7 +265,10 @@ fn every_escape_is_enotcapable_and_touches_nothing() {
         .collect();
     names.sort();
     assert_eq!(names, ["outside", "root"], "nothing created beside root");
-    assert!(std::fs::read_to_string(t.root.join("b.txt")).is_ok(), "not moved");
+    assert!(
+        std::fs::read_to_string(t.root.join("b.txt")).is_ok(),
+        "not moved"
+    );
 }
 
 #[test]
@@ -282,7 +298,11 @@ fn dot_dot_and_links_that_stay_inside_work() {
     assert_eq!(open(&mut m, "link_in", 0, 0, READ).0, ELOOP);
     assert_eq!(stat(&mut m, "link_in", FOLLOW), (0, 4), "regular file");
     assert_eq!(stat(&mut m, "link_in", 0), (0, 7), "the link itself");
-    assert_eq!(stat(&mut m, "link_root", 0), (0, 7), "a link out, not followed");
+    assert_eq!(
+        stat(&mut m, "link_root", 0),
+        (0, 7),
+        "a link out, not followed"
+    );
     assert_eq!(stat(&mut m, "a", 0), (0, 3), "directory");
     assert_eq!(stat(&mut m, ".", 0), (0, 3), "the preopen itself");
     assert_eq!(stat(&mut m, "a/..", 0), (0, 3));
@@ -300,7 +320,10 @@ fn name_operations_act_on_the_last_component_without_following_it() {
     assert_eq!(name_op(&mut m, "path_unlink_file", "link_up"), 0);
     assert!(t.outside.join("secret.txt").exists());
     // rmdir through a link with a trailing slash is refused, as on Linux.
-    assert_eq!(name_op(&mut m, "path_remove_directory", "link_dir/"), ENOTDIR);
+    assert_eq!(
+        name_op(&mut m, "path_remove_directory", "link_dir/"),
+        ENOTDIR
+    );
     assert!(t.root.join("a/file.txt").exists());
     assert_eq!(name_op(&mut m, "path_unlink_file", "b.txt/"), ENOTDIR);
     assert_eq!(name_op(&mut m, "path_unlink_file", "a/"), EISDIR);
@@ -308,7 +331,10 @@ fn name_operations_act_on_the_last_component_without_following_it() {
     // `.` and `..` as the last component.
     assert_eq!(name_op(&mut m, "path_create_directory", "."), EEXIST);
     assert_eq!(name_op(&mut m, "path_create_directory", "a/.."), EEXIST);
-    assert_eq!(name_op(&mut m, "path_remove_directory", "a/."), errno::INVAL);
+    assert_eq!(
+        name_op(&mut m, "path_remove_directory", "a/."),
+        errno::INVAL
+    );
     // mkdir, rename, rmdir, unlink inside, with `..` that stays inside.
     assert_eq!(name_op(&mut m, "path_create_directory", "a/../new/"), 0);
     assert!(t.root.join("new").is_dir());
@@ -321,7 +347,11 @@ fn name_operations_act_on_the_last_component_without_following_it() {
     assert_eq!(name_op(&mut m, "path_remove_directory", "new"), 0);
     assert_eq!(name_op(&mut m, "path_unlink_file", "a/b.txt"), 0);
     assert_eq!(name_op(&mut m, "path_unlink_file", "a/b.txt"), ENOENT);
-    assert_eq!(name_op(&mut m, "path_remove_directory", "a"), 55, "ENOTEMPTY");
+    assert_eq!(
+        name_op(&mut m, "path_remove_directory", "a"),
+        55,
+        "ENOTEMPTY"
+    );
 }
 
 #[test]
@@ -333,9 +363,16 @@ fn files_read_write_seek_and_list() {
     let fd64 = u64::from(fd);
     set(&mut m, BUF, b"hello, file");
     iovs(&mut m, OUT + 16, &[(BUF, 5), (BUF + 5, 6)]);
-    let e = wasi(&mut m, "fd_write", &[fd64, u64::from(OUT + 16), 2, u64::from(OUT + 8)]);
+    let e = wasi(
+        &mut m,
+        "fd_write",
+        &[fd64, u64::from(OUT + 16), 2, u64::from(OUT + 8)],
+    );
     assert_eq!((e, u32_at(&m, OUT + 8)), (0, 11));
-    assert_eq!(std::fs::read(t.root.join("new.txt")).expect("written"), b"hello, file");
+    assert_eq!(
+        std::fs::read(t.root.join("new.txt")).expect("written"),
+        b"hello, file"
+    );
     let seek = |m: &mut Machine, off: i64, whence: u64| {
         let e = wasi(m, "fd_seek", &[fd64, off as u64, whence, u64::from(OUT)]);
         (e, u32_at(m, OUT))
@@ -354,17 +391,26 @@ fn files_read_write_seek_and_list() {
     assert_eq!(u32_at(&m, BUF + 32), 11);
     assert_eq!(wasi(&mut m, "fd_filestat_set_size", &[fd64, 5]), 0);
     assert_eq!(wasi(&mut m, "fd_sync", &[fd64]), 0);
-    assert_eq!(std::fs::read(t.root.join("new.txt")).expect("cut"), b"hello");
+    assert_eq!(
+        std::fs::read(t.root.join("new.txt")).expect("cut"),
+        b"hello"
+    );
     // fdstat: a regular file, then append set and seen.
     assert_eq!(wasi(&mut m, "fd_fdstat_get", &[fd64, u64::from(BUF)]), 0);
     assert_eq!(m.memory.slice(BUF, 4), Some(&[4u8, 0, 0, 0][..]));
     assert_eq!(wasi(&mut m, "fd_fdstat_set_flags", &[fd64, 1]), 0);
     assert_eq!(wasi(&mut m, "fd_fdstat_get", &[fd64, u64::from(BUF)]), 0);
     assert_eq!(m.memory.slice(BUF, 4), Some(&[4u8, 0, 1, 0][..]));
-    assert_eq!(wasi(&mut m, "fd_fdstat_set_flags", &[fd64, 16]), errno::NOTSUP);
+    assert_eq!(
+        wasi(&mut m, "fd_fdstat_set_flags", &[fd64, 16]),
+        errno::NOTSUP
+    );
     assert_eq!(wasi(&mut m, "fd_close", &[fd64]), 0);
     assert_eq!(wasi(&mut m, "fd_close", &[fd64]), errno::BADF);
-    assert_eq!(wasi(&mut m, "fd_tell", &[fd64, u64::from(OUT)]), errno::BADF);
+    assert_eq!(
+        wasi(&mut m, "fd_tell", &[fd64, u64::from(OUT)]),
+        errno::BADF
+    );
 
     // A file opened for reading only cannot be written.
     let (_, ro) = open(&mut m, "b.txt", FOLLOW, 0, READ);
@@ -416,15 +462,41 @@ fn descriptors_and_buffers_are_checked_before_anything_is_done() {
     for fd in [0u64, 1, 2, 4, 99] {
         let args = [fd, FOLLOW, addr, len, CREAT, WRITE, 0, 0, u64::from(OUT)];
         assert_eq!(wasi(&mut m, "path_open", &args), errno::BADF, "fd {fd}");
-        assert_eq!(wasi(&mut m, "path_create_directory", &[fd, addr, len]), errno::BADF);
-        assert_eq!(wasi(&mut m, "fd_filestat_get", &[fd, u64::from(BUF)]), errno::BADF);
+        assert_eq!(
+            wasi(&mut m, "path_create_directory", &[fd, addr, len]),
+            errno::BADF
+        );
+        assert_eq!(
+            wasi(&mut m, "fd_filestat_get", &[fd, u64::from(BUF)]),
+            errno::BADF
+        );
     }
     let (_, file) = open(&mut m, "b.txt", FOLLOW, 0, READ);
-    let args = [u64::from(file), FOLLOW, addr, len, CREAT, WRITE, 0, 0, u64::from(OUT)];
+    let args = [
+        u64::from(file),
+        FOLLOW,
+        addr,
+        len,
+        CREAT,
+        WRITE,
+        0,
+        0,
+        u64::from(OUT),
+    ];
     assert_eq!(wasi(&mut m, "path_open", &args), ENOTDIR);
     // Unknown flag bits.
     for (dirflags, oflags, fdflags) in [(2, 0, 0), (0, 16, 0), (0, 0, 32)] {
-        let args = [3, dirflags, addr, len, oflags, WRITE, 0, fdflags, u64::from(OUT)];
+        let args = [
+            3,
+            dirflags,
+            addr,
+            len,
+            oflags,
+            WRITE,
+            0,
+            fdflags,
+            u64::from(OUT),
+        ];
         assert_eq!(wasi(&mut m, "path_open", &args), errno::INVAL);
     }
     // A NUL inside a path.
@@ -436,6 +508,12 @@ fn descriptors_and_buffers_are_checked_before_anything_is_done() {
     assert_eq!(wasi(&mut m, "fd_fdstat_set_flags", &[1, 1]), errno::NOTSUP);
     // Closing the preopen frees fd 3 for the next open.
     assert_eq!(wasi(&mut m, "fd_close", &[3]), 0);
-    assert_eq!(wasi(&mut m, "fd_prestat_get", &[3, u64::from(OUT)]), errno::BADF);
-    assert_eq!(wasi(&mut m, "path_create_directory", &[3, addr, len]), errno::BADF);
+    assert_eq!(
+        wasi(&mut m, "fd_prestat_get", &[3, u64::from(OUT)]),
+        errno::BADF
+    );
+    assert_eq!(
+        wasi(&mut m, "path_create_directory", &[3, addr, len]),
+        errno::BADF
+    );
 }
