@@ -437,7 +437,7 @@ device_ops! {
     WASI 16 "wasi.path_open" (I32, I32, I32, I32, I32, I64, I64, I32, I32) -> I32 nondet,
         "path_open(fd, dirflags, path, path_len, oflags, rights_base, rights_inheriting, fdflags, fd_ptr): WASI; opens `path` beneath directory `fd` (sandboxed: see \"WASI files\") and stores the new fd, the lowest free from 3; reads if the rights ask fd_read or fd_readdir, writes if fd_write, fd_datasync, fd_allocate or fd_filestat_set_size. ENOTCAPABLE (76) for a path leaving the directory; EINVAL for unknown flags; host errors (ENOENT 44, EEXIST 20, ...); EBADF; ENOTDIR (54) for a file `fd`; EFAULT.";
     WASI 17 "wasi.fd_filestat_get" (I32, I32) -> I32 nondet,
-        "fd_filestat_get(fd, buf): WASI; stores a file's or directory's 64-byte filestat (dev, ino, filetype, nlink, size, atim, mtim, ctim). EBADF (also for fd 0..2); EFAULT.";
+        "fd_filestat_get(fd, buf): WASI; stores a file's or directory's 64-byte filestat (dev, ino, filetype, nlink, size, atim, mtim, ctim); for fd 0..2 a character device with every other field 0. EBADF; EFAULT.";
     WASI 18 "wasi.path_filestat_get" (I32, I32, I32, I32, I32) -> I32 nondet,
         "path_filestat_get(fd, flags, path, path_len, buf): WASI; the filestat of `path` beneath directory `fd`: of what it leads to with flags bit 0 (symlink_follow), else of the last component itself. ENOTCAPABLE; EINVAL; host errors; EBADF; EFAULT.";
     WASI 19 "wasi.fd_readdir" (I32, I32, I32, I64, I32) -> I32 nondet,
@@ -458,6 +458,28 @@ device_ops! {
         "fd_sync(fd): WASI; fsync of a file or directory. EINVAL for fd 0..2; EBADF; EIO.";
     WASI 27 "wasi.fd_filestat_set_size" (I32, I64) -> I32 nondet,
         "fd_filestat_set_size(fd, size): WASI; truncates or extends a file to `size` bytes. EISDIR (31) for a directory; EINVAL past 2^63-1; EBADF.";
+    WASI 28 "wasi.fd_pread" (I32, I32, I32, I64, I32) -> I32 nondet,
+        "fd_pread(fd, iovs, iovs_len, offset, nread_ptr): WASI; one host read of a file at `offset` into the iovecs, the file's offset unchanged; stores the count. ESPIPE for fd 0..2; EINVAL past 2^63-1; EBADF; EFAULT.";
+    WASI 29 "wasi.fd_pwrite" (I32, I32, I32, I64, I32) -> I32 nondet,
+        "fd_pwrite(fd, iovs, iovs_len, offset, nwritten_ptr): WASI; writes the iovecs to a file at `offset`, the file's offset unchanged; stores the count. ESPIPE for fd 0..2; EINVAL; EBADF; EFAULT.";
+    WASI 30 "wasi.fd_datasync" (I32) -> I32 nondet,
+        "fd_datasync(fd): WASI; fdatasync of a file. EINVAL for fd 0..2; EBADF; EIO.";
+    WASI 31 "wasi.fd_advise" (I32, I64, I64, I32) -> I32 nondet,
+        "fd_advise(fd, offset, len, advice): WASI; posix_fadvise with advice 0 normal, 1 sequential, 2 random, 3 willneed, 4 dontneed, 5 noreuse. EINVAL for another advice; ESPIPE for fd 0..2; EBADF.";
+    WASI 32 "wasi.fd_allocate" (I32, I64, I64) -> I32 nondet,
+        "fd_allocate(fd, offset, len): WASI; posix_fallocate: the file holds at least offset + len bytes. EINVAL for len 0 or past 2^63-1; EISDIR; ESPIPE for fd 0..2; EBADF.";
+    WASI 33 "wasi.fd_renumber" (I32, I32) -> I32 nondet,
+        "fd_renumber(fd, to): WASI; moves descriptor `fd` to `to`, closing what `to` was; `fd` is then free. EBADF unless both are open; ENOTSUP when either is fd 0..2.";
+    WASI 34 "wasi.path_readlink" (I32, I32, I32, I32, I32, I32) -> I32 nondet,
+        "path_readlink(fd, path, path_len, buf, buf_len, bufused_ptr): WASI; a symlink's contents beneath directory `fd`, cut at buf_len, and their length. EINVAL for what is not a link; ENOTCAPABLE; EBADF; EFAULT.";
+    WASI 35 "wasi.path_symlink" (I32, I32, I32, I32, I32) -> I32 nondet,
+        "path_symlink(old_path, old_len, fd, new_path, new_len): WASI; a symlink `new_path` beneath directory `fd` holding `old_path`, which must be relative. ENOTCAPABLE for an absolute old_path or a new_path leaving the directory; EEXIST; EBADF; EFAULT.";
+    WASI 36 "wasi.path_link" (I32, I32, I32, I32, I32, I32, I32) -> I32 nondet,
+        "path_link(old_fd, old_flags, old_path, old_len, new_fd, new_path, new_len): WASI; a hard link, both names beneath their directories, the old one not followed. EINVAL for old_flags other than 0; ENOTCAPABLE; EEXIST; EBADF; EFAULT.";
+    WASI 37 "wasi.fd_filestat_set_times" (I32, I64, I64, I32) -> I32 nondet,
+        "fd_filestat_set_times(fd, atim, mtim, fst_flags): WASI; sets a file's access and modification times: each the given nanoseconds (flag 1 atim, 4 mtim), now (2, 8) or unchanged. EINVAL for a time both given and now, or unknown bits; ENOTSUP for fd 0..2; EBADF.";
+    WASI 38 "wasi.path_filestat_set_times" (I32, I32, I32, I32, I64, I64, I32) -> I32 nondet,
+        "path_filestat_set_times(fd, flags, path, path_len, atim, mtim, fst_flags): WASI; the same for `path` beneath directory `fd`: what it leads to with flags bit 0 (symlink_follow), else the last component itself. ENOTCAPABLE; EINVAL; EBADF; EFAULT.";
 }
 
 /// The machine-level types runtime functions take and return.

@@ -17,6 +17,7 @@ use alloc::vec::Vec;
 
 pub mod files;
 pub mod fs;
+pub mod links;
 
 /// The WASI errno values these operations return.
 pub mod errno {
@@ -143,7 +144,16 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
             a32(7),
             a32(8),
         ),
-        17 => files::fd_filestat_get(m, a32(0), a32(1)),
+        17 if file => files::fd_filestat_get(m, a32(0), a32(1)),
+        17 => match open_fd(m, a32(0)) {
+            // A character device; the console has no inode, size or times.
+            Some(_) => {
+                let mut stat = [0u8; 64];
+                stat[16] = CHARACTER_DEVICE;
+                put(m, a32(1), &stat)
+            }
+            None => errno::BADF,
+        },
         18 => files::path_filestat_get(m, a32(0), a32(1), a32(2), a32(3), a32(4)),
         19 => files::fd_readdir(m, a32(0), a32(1), a32(2), a64(3), a32(4)),
         20 => files::name_op(m, files::NameOp::CreateDirectory, a32(0), a32(1), a32(2)),
@@ -160,14 +170,63 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
             Some(_) => errno::SPIPE,
             None => errno::BADF,
         },
-        26 if file => files::fd_sync(m, a32(0)),
-        26 => match open_fd(m, a32(0)) {
-            Some(_) => errno::INVAL,
-            None => errno::BADF,
-        },
+        26 if file => files::fd_sync(m, a32(0), false),
         27 => files::fd_filestat_set_size(m, a32(0), a64(1)),
+        28 if file => files::fd_pio(m, false, a32(0), a32(1), a32(2), a64(3), a32(4)),
+        29 if file => files::fd_pio(m, true, a32(0), a32(1), a32(2), a64(3), a32(4)),
+        30 if file => files::fd_sync(m, a32(0), true),
+        31 if file => files::fd_advise(m, a32(0), a64(1), a64(2), a32(3)),
+        32 if file => files::fd_allocate(m, a32(0), a64(1), a64(2)),
+        33 => {
+            let (from, to) = (a32(0), a32(1));
+            let open = |fd: u32| m.files.get(fd).is_some() || open_fd(m, fd).is_some();
+            if !open(from) || !open(to) {
+                errno::BADF
+            } else if from < fs::FIRST_FD || to < fs::FIRST_FD {
+                // The console's descriptors stay where they are.
+                errno::NOTSUP
+            } else {
+                m.files.renumber(from, to);
+                errno::SUCCESS
+            }
+        }
+        34 => links::path_readlink(m, a32(0), (a32(1), a32(2)), a32(3), a32(4), a32(5)),
+        35 => links::path_symlink(m, (a32(0), a32(1)), a32(2), (a32(3), a32(4))),
+        36 => links::path_link(
+            m,
+            a32(0),
+            a32(1),
+            (a32(2), a32(3)),
+            a32(4),
+            (a32(5), a32(6)),
+        ),
+        37 if file => links::fd_filestat_set_times(m, a32(0), a64(1), a64(2), a32(3)),
+        38 => links::path_filestat_set_times(
+            m,
+            a32(0),
+            a32(1),
+            (a32(2), a32(3)),
+            a64(4),
+            a64(5),
+            a32(6),
+        ),
+        // The console's descriptors are no files: what each file-only
+        // operation gives them when open (EBADF when closed).
+        26 | 30 => console(m, a32(0), errno::INVAL),
+        28 | 29 | 31 | 32 => console(m, a32(0), errno::SPIPE),
+        37 => console(m, a32(0), errno::NOTSUP),
         _ => errno::INVAL,
     })
+}
+
+/// `answer` for an open console descriptor, EBADF for a closed or unknown
+/// one (a descriptor 3 and up reaching here is not open either).
+fn console(m: &Machine, fd: u32, answer: i32) -> i32 {
+    if open_fd(m, fd).is_some() {
+        answer
+    } else {
+        errno::BADF
+    }
 }
 
 /// The console descriptor `fd` names, if it is one and is still open.
@@ -388,5 +447,7 @@ fn poll_oneoff(m: &mut Machine, input: u32, output: u32, n: u32, nevents: u32) -
 
 #[cfg(test)]
 mod fs_tests;
+#[cfg(test)]
+mod links_tests;
 #[cfg(test)]
 mod tests;

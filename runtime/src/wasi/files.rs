@@ -217,6 +217,127 @@ pub fn fd_write(m: &mut Machine, fd: u32, iovs: u32, count: u32, nwritten: u32) 
     put(m, nwritten, &(done as u32).to_le_bytes())
 }
 
+/// `fd_pread(fd, iovs, iovs_len, offset, nread)` and `fd_pwrite(fd, iovs,
+/// iovs_len, offset, nwritten)`: one host pread, or every byte with
+/// pwrite, at `offset`, leaving the file's offset alone.
+pub fn fd_pio(
+    m: &mut Machine,
+    write: bool,
+    fd: u32,
+    iovs: u32,
+    count: u32,
+    offset: u64,
+    done_at: u32,
+) -> i32 {
+    let Some(h) = m.files.get(fd) else {
+        return errno::BADF;
+    };
+    let host_fd = h.fd;
+    if offset > i64::MAX as u64 {
+        return errno::INVAL;
+    }
+    if !m.memory.in_bounds(done_at, 4) {
+        return errno::FAULT;
+    }
+    let Some(list) = iovecs(m, iovs, count) else {
+        return errno::FAULT;
+    };
+    let total: u64 = list.iter().map(|&(_, len)| u64::from(len)).sum();
+    if total > u64::from(u32::MAX) {
+        return errno::INVAL;
+    }
+    if write {
+        let mut bytes = Vec::with_capacity(total as usize);
+        for &(buf, len) in &list {
+            bytes.extend_from_slice(m.memory.slice(buf, len).unwrap_or(&[]));
+        }
+        let mut done = 0usize;
+        while done < bytes.len() {
+            // SAFETY: pwrite from a buffer of the length passed.
+            let n = unsafe {
+                libc::pwrite(
+                    host_fd,
+                    bytes[done..].as_ptr().cast(),
+                    bytes.len() - done,
+                    (offset + done as u64) as i64,
+                )
+            };
+            if n < 0 {
+                if done == 0 {
+                    return fs::last_errno();
+                }
+                break;
+            }
+            done += n as usize;
+        }
+        return put(m, done_at, &(done as u32).to_le_bytes());
+    }
+    let mut bytes = alloc::vec![0u8; total as usize];
+    // SAFETY: pread into a buffer of the length passed.
+    let n = unsafe {
+        libc::pread(
+            host_fd,
+            bytes.as_mut_ptr().cast(),
+            bytes.len(),
+            offset as i64,
+        )
+    };
+    if n < 0 {
+        return fs::last_errno();
+    }
+    bytes.truncate(n as usize);
+    let mut rest = &bytes[..];
+    for (buf, len) in list {
+        let k = rest.len().min(len as usize);
+        put(m, buf, &rest[..k]);
+        rest = &rest[k..];
+    }
+    put(m, done_at, &(n as u32).to_le_bytes())
+}
+
+/// `fd_advise(fd, offset, len, advice)`: advice 0 normal, 1 sequential,
+/// 2 random, 3 willneed, 4 dontneed, 5 noreuse, passed to the host.
+pub fn fd_advise(m: &mut Machine, fd: u32, offset: u64, len: u64, advice: u32) -> i32 {
+    let Some(h) = m.files.get(fd) else {
+        return errno::BADF;
+    };
+    let advice = match advice {
+        0 => libc::POSIX_FADV_NORMAL,
+        1 => libc::POSIX_FADV_SEQUENTIAL,
+        2 => libc::POSIX_FADV_RANDOM,
+        3 => libc::POSIX_FADV_WILLNEED,
+        4 => libc::POSIX_FADV_DONTNEED,
+        5 => libc::POSIX_FADV_NOREUSE,
+        _ => return errno::INVAL,
+    };
+    if offset > i64::MAX as u64 || len > i64::MAX as u64 {
+        return errno::INVAL;
+    }
+    // SAFETY: posix_fadvise on our descriptor; it returns the error.
+    match unsafe { libc::posix_fadvise(h.fd, offset as i64, len as i64, advice) } {
+        0 => errno::SUCCESS,
+        e => fs::wasi_errno(e),
+    }
+}
+
+/// `fd_allocate(fd, offset, len)`: the file holds at least `offset + len`
+/// bytes, allocated.
+pub fn fd_allocate(m: &mut Machine, fd: u32, offset: u64, len: u64) -> i32 {
+    let host_fd = match m.files.get(fd) {
+        Some(h) if h.kind == Kind::File => h.fd,
+        Some(_) => return 31,
+        None => return errno::BADF,
+    };
+    if offset > i64::MAX as u64 || len > i64::MAX as u64 || len == 0 {
+        return errno::INVAL;
+    }
+    // SAFETY: posix_fallocate on our descriptor; it returns the error.
+    match unsafe { libc::posix_fallocate(host_fd, offset as i64, len as i64) } {
+        0 => errno::SUCCESS,
+        e => fs::wasi_errno(e),
+    }
+}
+
 /// `fd_seek` (`whence` 0 set, 1 cur, 2 end) and `fd_tell` (`None`) on a
 /// file; a directory cannot seek (EBADF).
 pub fn fd_seek(m: &mut Machine, fd: u32, seek: Option<(i64, u32)>, out: u32) -> i32 {
@@ -368,11 +489,18 @@ pub fn fd_filestat_set_size(m: &mut Machine, fd: u32, size: u64) -> i32 {
     }
 }
 
-/// `fd_sync(fd)`: the file's data and metadata reach the disk.
-pub fn fd_sync(m: &mut Machine, fd: u32) -> i32 {
+/// `fd_sync(fd)` (the file's data and metadata reach the disk) and
+/// `fd_datasync(fd)` (its data).
+pub fn fd_sync(m: &mut Machine, fd: u32, data_only: bool) -> i32 {
     match m.files.get(fd) {
-        // SAFETY: fsync on our descriptor.
-        Some(h) => code(host(unsafe { libc::fsync(h.fd) })),
+        // SAFETY: fsync and fdatasync on our descriptor.
+        Some(h) => code(host(unsafe {
+            if data_only {
+                libc::fdatasync(h.fd)
+            } else {
+                libc::fsync(h.fd)
+            }
+        })),
         None => errno::BADF,
     }
 }

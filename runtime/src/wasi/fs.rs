@@ -139,6 +139,19 @@ impl Files {
         i as u32 + FIRST_FD
     }
 
+    /// Moves descriptor `from` to `to`, closing what `to` was; both must be
+    /// open (false otherwise). `from` is free afterwards.
+    pub fn renumber(&mut self, from: u32, to: u32) -> bool {
+        if self.get(from).is_none() || self.get(to).is_none() {
+            return false;
+        }
+        if from != to {
+            let (from, to) = ((from - FIRST_FD) as usize, (to - FIRST_FD) as usize);
+            self.slots[to] = self.slots[from].take();
+        }
+        true
+    }
+
     /// Closes descriptor `fd`; false if it was not open.
     pub fn close(&mut self, fd: u32) -> bool {
         let Some(i) = fd.checked_sub(FIRST_FD) else {
