@@ -232,12 +232,11 @@ pub fn path_filestat_set_times(
         // SAFETY: utimensat on the descriptor just opened (AT_EMPTY_PATH:
         // the descriptor itself, a symlink's own if it is one), then it is
         // closed.
-        let r = unsafe {
+        unsafe {
             let r = libc::utimensat(target, c"".as_ptr(), ts.as_ptr(), libc::AT_EMPTY_PATH);
             let r = if r < 0 { Err(fs::last_errno()) } else { Ok(()) };
             libc::close(target);
             r
-        };
-        r
+        }
     })())
 }
