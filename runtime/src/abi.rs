@@ -567,6 +567,25 @@ runtime_functions! {
     // device(op, args, out) -> 0 or a trap code; args and *out are 64-bit
     // slots (floats as bits).
     Device "janus_device" (I32, Ptr, Ptr) -> I32;
+    // wasi_files(op, args, out): `janus_device` for the WASI file operations
+    // (is_wasi_file_op), apart so an executable that makes none of them
+    // links none of their code.
+    WasiFiles "janus_wasi_files" (I32, Ptr, Ptr) -> I32;
+}
+
+/// The first `wasi` operation that works on files and directories only
+/// (`path_open` and after); the operations before it are the console's,
+/// the clocks', arguments' and environment's (and `fd_read`, `fd_write`,
+/// `fd_close`, `fd_seek`, `fd_fdstat_get` and the prestat pair, which work
+/// on every descriptor).
+pub const FIRST_WASI_FILE_OP: u8 = 16;
+
+/// Whether device operation `code` is one of the WASI file operations,
+/// which generated code calls through `janus_wasi_files` rather than
+/// `janus_device`: an executable whose program never opens a file then
+/// carries none of the file system's code.
+pub const fn is_wasi_file_op(code: u16) -> bool {
+    (code >> 8) as u8 == device::WASI && (code & 0xff) as u8 >= FIRST_WASI_FILE_OP
 }
 
 /// The VM state generated code reads directly: the exported global
