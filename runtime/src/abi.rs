@@ -293,6 +293,26 @@ impl DeviceOp {
     }
 }
 
+/// What the runtime needs of a device operation to call it: its code,
+/// how many 64-bit argument slots it takes, and its result type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceShape {
+    /// The operation's code, `device << 8 | op`.
+    pub code: u16,
+    /// The number of parameters.
+    pub params: u8,
+    /// The result type.
+    pub result: ValType,
+}
+
+/// The shape of the operation with `code`, if there is one.
+pub fn device_shape(code: u16) -> Option<&'static DeviceShape> {
+    DEVICE_SHAPES
+        .binary_search_by_key(&code, |d| d.code)
+        .ok()
+        .map(|i| &DEVICE_SHAPES[i])
+}
+
 /// Device numbers.
 pub mod device {
     /// Console: standard output, standard error, standard input.
@@ -332,6 +352,17 @@ macro_rules! device_ops {
                 result: $r,
                 deterministic: device_ops!(@det $det),
                 doc: $doc,
+            },)*
+        ];
+
+        /// Every device operation's shape, in [`DEVICE_OPS`]' order: what
+        /// the runtime's entry points need, without the names and the
+        /// documentation, so an executable does not carry those strings.
+        pub const DEVICE_SHAPES: &[DeviceShape] = &[
+            $(DeviceShape {
+                code: (device::$dev as u16) << 8 | $op,
+                params: <[ValType]>::len(&[$($p),*]) as u8,
+                result: $r,
             },)*
         ];
     };
@@ -693,6 +724,21 @@ mod tests {
             );
             assert_eq!(device_op_by_code(op.code()).map(|o| o.name), Some(op.name));
         }
+    }
+
+    #[test]
+    fn device_shapes_are_the_operations_without_their_strings() {
+        assert_eq!(DEVICE_SHAPES.len(), DEVICE_OPS.len());
+        for op in DEVICE_OPS {
+            let shape = device_shape(op.code()).expect("every operation has a shape");
+            assert_eq!(
+                (shape.code, usize::from(shape.params), shape.result),
+                (op.code(), op.params.len(), op.result),
+                "{}",
+                op.name
+            );
+        }
+        assert_eq!(device_shape(0xffff), None);
     }
 
     #[test]

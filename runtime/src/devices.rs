@@ -39,7 +39,7 @@ pub fn call_wasi_files(m: &mut Machine, code: u16, args: &[u64]) -> Result<u64, 
 /// into every executable).
 pub fn call_core(m: &mut Machine, code: u16, args: &[u64]) -> Result<u64, TrapKind> {
     let result_is_i64 =
-        crate::abi::device_op_by_code(code).is_some_and(|d| d.result == crate::abi::ValType::I64);
+        crate::abi::device_shape(code).is_some_and(|d| d.result == crate::abi::ValType::I64);
     Ok(match dispatch(m, code, args)? {
         Ok(v) => v,
         Err(e) if result_is_i64 => i64::from(e as i32) as u64,

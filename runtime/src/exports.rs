@@ -326,7 +326,7 @@ unsafe fn device_through(
 ) -> u32 {
     // SAFETY: program thread.
     let m = unsafe { machine() };
-    let n = crate::abi::device_op_by_code(op as u16).map_or(0, |d| d.params.len());
+    let n = crate::abi::device_shape(op as u16).map_or(0, |d| usize::from(d.params));
     // SAFETY: per the contract.
     let args = unsafe { core::slice::from_raw_parts(args, n) };
     match call(m, op as u16, args) {
