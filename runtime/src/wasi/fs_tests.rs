@@ -234,6 +234,12 @@ fn every_escape_is_enotcapable_and_touches_nothing() {
         assert_eq!(open(&mut m, link, 0, 0, READ).0, ELOOP, "{link}");
         assert_eq!(stat(&mut m, link, 0), (0, 7), "{link}");
     }
+    // A dangling link out: creating through it makes nothing outside.
+    symlink("../outside/created.txt", t.root.join("dangle")).expect("symlink");
+    assert_eq!(open(&mut m, "dangle", FOLLOW, CREAT, WRITE).0, NOTCAPABLE);
+    assert_eq!(open(&mut m, "dangle", 0, CREAT, WRITE).0, ELOOP);
+    assert!(!t.outside.join("created.txt").exists());
+    std::fs::remove_file(t.root.join("dangle")).expect("rm");
     for p in [
         "../outside/secret.txt",
         "link_up/outside/secret.txt",
