@@ -488,7 +488,7 @@ device_ops! {
     WASI 26 "wasi.fd_sync" (I32) -> I32 nondet,
         "fd_sync(fd): WASI; fsync of a file or directory. EINVAL for fd 0..2; EBADF; EIO.";
     WASI 27 "wasi.fd_filestat_set_size" (I32, I64) -> I32 nondet,
-        "fd_filestat_set_size(fd, size): WASI; truncates or extends a file to `size` bytes. EISDIR (31) for a directory; EINVAL past 2^63-1; EBADF.";
+        "fd_filestat_set_size(fd, size): WASI; truncates or extends a file to `size` bytes. EISDIR (31) for a directory; EINVAL past 2^63-1 and for fd 0..2; EBADF.";
     WASI 28 "wasi.fd_pread" (I32, I32, I32, I64, I32) -> I32 nondet,
         "fd_pread(fd, iovs, iovs_len, offset, nread_ptr): WASI; one host read of a file at `offset` into the iovecs, the file's offset unchanged; stores the count. ESPIPE for fd 0..2; EINVAL past 2^63-1; EBADF; EFAULT.";
     WASI 29 "wasi.fd_pwrite" (I32, I32, I32, I64, I32) -> I32 nondet,

@@ -187,7 +187,7 @@ pub fn files_call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
             None => errno::BADF,
         },
         26 if file => files::fd_sync(m, a32(0), false),
-        27 => files::fd_filestat_set_size(m, a32(0), a64(1)),
+        27 if file => files::fd_filestat_set_size(m, a32(0), a64(1)),
         28 if file => files::fd_pio(m, false, a32(0), a32(1), a32(2), a64(3), a32(4)),
         29 if file => files::fd_pio(m, true, a32(0), a32(1), a32(2), a64(3), a32(4)),
         30 if file => files::fd_sync(m, a32(0), true),
@@ -228,7 +228,7 @@ pub fn files_call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
         ),
         // The console's descriptors are no files: what each file-only
         // operation gives them when open (EBADF when closed).
-        26 | 30 => console(m, a32(0), errno::INVAL),
+        26 | 27 | 30 => console(m, a32(0), errno::INVAL),
         28 | 29 | 31 | 32 => console(m, a32(0), errno::SPIPE),
         37 => console(m, a32(0), errno::NOTSUP),
         _ => errno::INVAL,

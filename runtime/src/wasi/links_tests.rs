@@ -239,6 +239,7 @@ fn the_console_answers_file_operations_without_being_a_file() {
         ("fd_allocate", std::vec![1, 0, 1], errno::SPIPE),
         ("fd_datasync", std::vec![1], errno::INVAL),
         ("fd_sync", std::vec![1], errno::INVAL),
+        ("fd_filestat_set_size", std::vec![1, 0], errno::INVAL),
         (
             "fd_filestat_set_times",
             std::vec![1, 0, 0, 2],
