@@ -2,7 +2,8 @@
  * preopened one: `janusc run --dir DIR prog.wasm -- DIR`): reads
  * DIR/input.txt, writes, appends to and reads back a new file, seeks,
  * stats, lists the directory sorted by name, makes, renames and removes a
- * file and a directory, and leaves DIR as it found it (so every engine of
+ * file and a directory, lists a directory of 300 entries (more than one
+ * fd_readdir buffer holds), and leaves DIR as it found it (so every engine of
  * `--engine all` sees the same directory). Prints the same bytes built
  * natively by gcc with DIR as the argument. */
 #include <dirent.h>
@@ -123,6 +124,33 @@ int main(int argc, char **argv) {
         printf("newdir/moved.txt: %lld bytes\n", (long long)st.st_size);
     r = rmdir(in_dir("newdir"));
     printf("rmdir non-empty: %d, ENOTEMPTY %d\n", r, errno == ENOTEMPTY);
+
+    /* Many entries: more than one fd_readdir buffer holds. */
+    mkdir(in_dir("many"), 0755);
+    char name[128];
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "many/entry-with-a-longish-name-%03d.txt", i);
+        FILE *f = fopen(in_dir(name), "w");
+        fprintf(f, "%d\n", i);
+        fclose(f);
+    }
+    DIR *d = opendir(in_dir("many"));
+    int count = 0, sum = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        int k;
+        if (sscanf(e->d_name, "entry-with-a-longish-name-%d.txt", &k) == 1) {
+            count++;
+            sum += k;
+        }
+    }
+    closedir(d);
+    printf("many: %d entries, numbers summing to %d\n", count, sum);
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "many/entry-with-a-longish-name-%03d.txt", i);
+        remove(in_dir(name));
+    }
+    printf("remove many: %d\n", rmdir(in_dir("many")));
 
     /* Leave the directory as it was. */
     printf("remove moved.txt: %d\n", remove(in_dir("newdir/moved.txt")));
