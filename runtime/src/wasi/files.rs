@@ -272,7 +272,8 @@ pub fn fd_pio(
         }
         return put(m, done_at, &(done as u32).to_le_bytes());
     }
-    let mut bytes = alloc::vec![0u8; total as usize];
+    // One read never moves more than 1 GiB (a short read, as the host's).
+    let mut bytes = alloc::vec![0u8; total.min(1 << 30) as usize];
     // SAFETY: pread into a buffer of the length passed.
     let n = unsafe {
         libc::pread(

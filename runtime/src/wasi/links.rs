@@ -74,7 +74,8 @@ pub fn path_readlink(
             return Err(errno::FAULT);
         }
         let parent = Parent::of(dir, &path, errno::INVAL)?;
-        let mut out = alloc::vec![0u8; len as usize];
+        // No link holds more than PATH_MAX bytes; a larger buffer is cut.
+        let mut out = alloc::vec![0u8; (len as usize).min(libc::PATH_MAX as usize)];
         // SAFETY: readlinkat on our parent descriptor, a NUL-terminated
         // name, into a buffer of the length passed.
         let n = unsafe {
