@@ -464,7 +464,7 @@ device_ops! {
     WASI 14 "wasi.sched_yield" () -> I32 det,
         "sched_yield(): WASI; returns 0.";
     WASI 15 "wasi.poll_oneoff" (I32, I32, I32, I32) -> I32 nondet,
-        "poll_oneoff(in, out, nsubscriptions, nevents_ptr): WASI, clock subscriptions only: sleeps until the earliest is due, then stores an event for each due one and their count. ENOTSUP (58) for an fd subscription; EINVAL for none or a bad clock id; EFAULT.";
+        "poll_oneoff(in, out, nsubscriptions, nevents_ptr): WASI; clock and descriptor subscriptions: a file, stdout and stderr are ready at once (a read with the bytes left past the offset), stdin when it has input or has ended (hangup), a descriptor not open or of the wrong direction with EBADF in its event; reports those and the clocks already due without waiting, else waits for stdin or the earliest clock. Stores an event for each and their count. EINVAL for none, an unknown tag or a bad clock id; EFAULT.";
     WASI 16 "wasi.path_open" (I32, I32, I32, I32, I32, I64, I64, I32, I32) -> I32 nondet,
         "path_open(fd, dirflags, path, path_len, oflags, rights_base, rights_inheriting, fdflags, fd_ptr): WASI; opens `path` beneath directory `fd` (sandboxed: see \"WASI files\") and stores the new fd, the lowest free from 3; reads if the rights ask fd_read or fd_readdir, writes if fd_write, fd_datasync, fd_allocate or fd_filestat_set_size. ENOTCAPABLE (76) for a path leaving the directory; EINVAL for unknown flags; host errors (ENOENT 44, EEXIST 20, ...); EBADF; ENOTDIR (54) for a file `fd`; EFAULT.";
     WASI 17 "wasi.fd_filestat_get" (I32, I32) -> I32 nondet,

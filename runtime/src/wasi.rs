@@ -10,6 +10,7 @@
 //! console's; 3 and up are the preopened directories (`JANUS_DIR`) and
 //! what the program opens beneath them ([`files`], sandboxed by [`fs`]).
 //! wasi-libc's startup asks `fd_prestat_get` about 3, 4, ... until EBADF.
+//! `poll_oneoff` is in [`poll`].
 
 use crate::abi::TrapKind;
 use crate::machine::Machine;
@@ -18,6 +19,7 @@ use alloc::vec::Vec;
 pub mod files;
 pub mod fs;
 pub mod links;
+mod poll;
 
 /// The WASI errno values these operations return.
 pub mod errno {
@@ -134,7 +136,7 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
             }
         }
         14 => errno::SUCCESS,
-        15 => poll_oneoff(m, a32(0), a32(1), a32(2), a32(3)),
+        15 => poll::poll_oneoff(m, a32(0), a32(1), a32(2), a32(3)),
         // The file operations are `files_call`'s (`janus_wasi_files` in an
         // executable); here they are unknown.
         _ => errno::NOSYS,
@@ -380,7 +382,7 @@ fn fd_fdstat_get(m: &mut Machine, fd: u32, stat: u32) -> i32 {
 
 /// The host clock for a WASI clock id: realtime, monotonic, process and
 /// thread CPU time.
-fn host_clock(id: u32) -> Option<libc::clockid_t> {
+pub(crate) fn host_clock(id: u32) -> Option<libc::clockid_t> {
     match id {
         0 => Some(libc::CLOCK_REALTIME),
         1 => Some(libc::CLOCK_MONOTONIC),
@@ -401,64 +403,6 @@ fn clock_res(id: libc::clockid_t) -> u64 {
         libc::clock_getres(id, &mut ts);
     }
     ((ts.tv_sec as u64) * 1_000_000_000 + ts.tv_nsec as u64).max(1)
-}
-
-/// Size of a WASI `subscription`.
-const SUBSCRIPTION: u32 = 48;
-/// Size of a WASI `event`.
-const EVENT: u32 = 32;
-
-/// `poll_oneoff(in, out, nsubscriptions, nevents)` for clock subscriptions
-/// only (what `sleep` and `nanosleep` use): sleeps until the earliest one
-/// is due and reports every subscription due by then. A descriptor
-/// subscription is ENOTSUP; no subscriptions is EINVAL.
-fn poll_oneoff(m: &mut Machine, input: u32, output: u32, n: u32, nevents: u32) -> i32 {
-    if n == 0 {
-        return errno::INVAL;
-    }
-    let Some(subs) = n
-        .checked_mul(SUBSCRIPTION)
-        .and_then(|len| m.memory.slice(input, len))
-        .map(<[u8]>::to_vec)
-    else {
-        return errno::FAULT;
-    };
-    if !m.memory.in_bounds(output, u64::from(n) * u64::from(EVENT))
-        || !m.memory.in_bounds(nevents, 4)
-    {
-        return errno::FAULT;
-    }
-    let mut waits = Vec::with_capacity(n as usize);
-    for sub in subs.chunks_exact(SUBSCRIPTION as usize) {
-        let word = |at: usize| u64::from_le_bytes(sub[at..at + 8].try_into().expect("8 bytes"));
-        if sub[8] != 0 {
-            return errno::NOTSUP;
-        }
-        let id = u32::from_le_bytes(sub[16..20].try_into().expect("4 bytes"));
-        let Some(clock) = host_clock(id) else {
-            return errno::INVAL;
-        };
-        let (timeout, absolute) = (word(24), sub[40] & 1 != 0);
-        let wait = if absolute {
-            timeout.saturating_sub(crate::devices::clock(clock))
-        } else {
-            timeout
-        };
-        waits.push((word(0), wait));
-    }
-    let shortest = waits.iter().map(|&(_, w)| w).min().unwrap_or(0);
-    crate::devices::sleep_ns(m, shortest.min(i64::MAX as u64) as i64);
-    let mut count = 0u32;
-    for (userdata, wait) in waits {
-        if wait <= shortest {
-            let mut event = [0u8; EVENT as usize];
-            event[..8].copy_from_slice(&userdata.to_le_bytes());
-            // error 0 (bytes 8..10), type clock 0 (byte 10).
-            put(m, output + count * EVENT, &event);
-            count += 1;
-        }
-    }
-    put(m, nevents, &count.to_le_bytes())
 }
 
 #[cfg(test)]

@@ -273,6 +273,37 @@ fn the_console_answers_file_operations_without_being_a_file() {
     );
 }
 
+#[test]
+fn a_file_is_ready_to_read_what_is_left_past_its_offset() {
+    let t = tree();
+    let mut m = preopened(&t.root);
+    let (_, fd) = open(&mut m, "b.txt", FOLLOW, 0, READ);
+    let mut sub = [0u8; 48];
+    sub[0] = 9;
+    sub[8] = 1;
+    sub[16..20].copy_from_slice(&fd.to_le_bytes());
+    set(&mut m, PATH, &sub);
+    let poll = |m: &mut Machine| {
+        let args = [u64::from(PATH), u64::from(BUF), 1, u64::from(OUT)];
+        assert_eq!(wasi(m, "poll_oneoff", &args), 0);
+        assert_eq!(u32_at(m, OUT), 1);
+        (
+            u32_at(m, BUF),
+            m.memory.slice(BUF + 10, 1).expect("in")[0],
+            u32_at(m, BUF + 16),
+        )
+    };
+    assert_eq!(poll(&mut m), (9, 1, 3), "3 bytes to read");
+    assert_eq!(read(&mut m, fd), b"bee");
+    assert_eq!(poll(&mut m), (9, 1, 0), "at the end");
+    // The preopened directory is no file to read.
+    sub[16..20].copy_from_slice(&3u32.to_le_bytes());
+    set(&mut m, PATH, &sub);
+    let args = [u64::from(PATH), u64::from(BUF), 1, u64::from(OUT)];
+    assert_eq!(wasi(&mut m, "poll_oneoff", &args), 0);
+    assert_eq!(u32_at(&m, BUF + 8) & 0xffff, errno::BADF as u32);
+}
+
 /// Bad input never panics: every file operation, given every descriptor
 /// kind (console, preopen, file, closed, huge) and arguments at the edges
 /// of memory and of their types, returns an errno.
