@@ -155,10 +155,9 @@ fn env_entries_and_a_random_seed_reach_every_engine() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--env `NOVALUE`: expected KEY=VALUE"));
 }
 
-/// Builds `tests/wasi/escapes.c` for wasm32-wasi and lays out the tree it
-/// expects in `dir`: `root/` (preopened) and beside it `outside/`.
-fn escapes_tree(dir: &std::path::Path) -> std::path::PathBuf {
-    let wasm = dir.join("escapes.wasm");
+/// Builds `tests/wasi/NAME.c` for wasm32-wasi into `dir`.
+fn wasi_program(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let wasm = dir.join(format!("{name}.wasm"));
     let clang = Command::new("clang-19")
         .args([
             "--target=wasm32-wasi",
@@ -169,7 +168,7 @@ fn escapes_tree(dir: &std::path::Path) -> std::path::PathBuf {
             "-mnontrapping-fptoint",
             "-mbulk-memory",
         ])
-        .arg(root().join("tests/wasi/escapes.c"))
+        .arg(root().join(format!("tests/wasi/{name}.c")))
         .arg("-o")
         .arg(&wasm)
         .output()
@@ -179,6 +178,13 @@ fn escapes_tree(dir: &std::path::Path) -> std::path::PathBuf {
         "clang-19: {}",
         String::from_utf8_lossy(&clang.stderr)
     );
+    wasm
+}
+
+/// Builds `tests/wasi/escapes.c` for wasm32-wasi and lays out the tree it
+/// expects in `dir`: `root/` (preopened) and beside it `outside/`.
+fn escapes_tree(dir: &std::path::Path) -> std::path::PathBuf {
+    let wasm = wasi_program(dir, "escapes");
     let (inside, outside) = (dir.join("root"), dir.join("outside"));
     std::fs::create_dir_all(inside.join("a")).expect("mkdir");
     std::fs::create_dir_all(&outside).expect("mkdir");
@@ -295,5 +301,45 @@ fn a_bad_preopen_stops_every_engine_at_start() {
             "{bad}: {stderr}"
         );
         assert_ne!(out.status.code(), Some(0), "{bad}");
+    }
+}
+
+/// `poll` through `wasi.poll_oneoff` behaves the same under every engine:
+/// stdin with input, stdin at its end, stdout, a file, a plain timeout
+/// (`tests/wasi/poll.c`, its output `poll.out`).
+#[test]
+fn poll_sees_stdin_stdout_and_files_under_every_engine() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let wasm = wasi_program(tmp.path(), "poll");
+    std::fs::create_dir(tmp.path().join("root")).expect("mkdir");
+    std::fs::write(tmp.path().join("root/b.txt"), "bee").expect("write");
+    let expected = std::fs::read_to_string(root().join("tests/wasi/poll.out")).expect("read");
+    for engine in ["interp", "jit", "aot", "all"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_janusc"))
+            .current_dir(tmp.path())
+            .args(["run", "--engine", engine, "--dir", "root"])
+            .arg(&wasm)
+            .args(["--", "root/b.txt"])
+            .env_remove("JANUS_DIR")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(b"hello\n")
+            .expect("written");
+        let out = child.wait_with_output().expect("finishes");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{engine}: {stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            expected,
+            "{engine}: {stderr}"
+        );
     }
 }
