@@ -59,7 +59,8 @@ const RIGHT_POLL: u64 = 1 << 27;
 /// every bad buffer is EFAULT).
 type Errno = Result<i32, TrapKind>;
 
-/// Runs `wasi` operation `op` with `args` (64-bit slots).
+/// Runs `wasi` operation `op` with `args` (64-bit slots), for the operations
+/// before `abi::FIRST_WASI_FILE_OP` (the later ones are [`files_call`]'s).
 pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
     let a32 = |i: usize| args.get(i).copied().unwrap_or(0) as u32;
     let a64 = |i: usize| args.get(i).copied().unwrap_or(0);

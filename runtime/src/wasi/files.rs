@@ -41,7 +41,7 @@ const SYMLINK_FOLLOW: u32 = 1;
 const DIRENT: usize = 24;
 
 /// A guest path: the bytes at `(addr, len)`, or EFAULT.
-fn path(m: &Machine, addr: u32, len: u32) -> Result<Vec<u8>, i32> {
+pub(super) fn path(m: &Machine, addr: u32, len: u32) -> Result<Vec<u8>, i32> {
     m.memory
         .slice(addr, len)
         .map(<[u8]>::to_vec)
@@ -50,7 +50,7 @@ fn path(m: &Machine, addr: u32, len: u32) -> Result<Vec<u8>, i32> {
 
 /// The host descriptor of an open directory `fd`: EBADF for a console or
 /// closed descriptor, ENOTDIR for a file.
-fn dir_fd(m: &Machine, fd: u32) -> Result<i32, i32> {
+pub(super) fn dir_fd(m: &Machine, fd: u32) -> Result<i32, i32> {
     match m.files.get(fd) {
         Some(h) if h.kind == Kind::Dir => Ok(h.fd),
         Some(_) => Err(54),
@@ -59,12 +59,12 @@ fn dir_fd(m: &Machine, fd: u32) -> Result<i32, i32> {
 }
 
 /// The errno of a result.
-fn code(r: Result<(), i32>) -> i32 {
+pub(super) fn code(r: Result<(), i32>) -> i32 {
     r.err().unwrap_or(errno::SUCCESS)
 }
 
 /// The result of a host call returning -1 on failure.
-fn host(r: libc::c_int) -> Result<(), i32> {
+pub(super) fn host(r: libc::c_int) -> Result<(), i32> {
     if r < 0 {
         Err(fs::last_errno())
     } else {

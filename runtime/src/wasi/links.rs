@@ -12,10 +12,10 @@
 //! need a hard link to whatever it names, and the kernel makes that from a
 //! descriptor only with a privilege the program should not depend on.
 
-use super::fs::{self, Kind, Parent, NOTCAPABLE};
+use super::files::{code, dir_fd, host, path as bytes};
+use super::fs::{self, Parent, NOTCAPABLE};
 use super::{errno, put};
 use crate::machine::Machine;
-use alloc::vec::Vec;
 
 /// `lookupflags::symlink_follow`.
 const SYMLINK_FOLLOW: u32 = 1;
@@ -25,37 +25,6 @@ const ATIM: u32 = 1;
 const ATIM_NOW: u32 = 2;
 const MTIM: u32 = 4;
 const MTIM_NOW: u32 = 8;
-
-/// A guest path: the bytes at `(addr, len)`, or EFAULT.
-fn bytes(m: &Machine, addr: u32, len: u32) -> Result<Vec<u8>, i32> {
-    m.memory
-        .slice(addr, len)
-        .map(<[u8]>::to_vec)
-        .ok_or(errno::FAULT)
-}
-
-/// The host descriptor of an open directory `fd`.
-fn dir_fd(m: &Machine, fd: u32) -> Result<i32, i32> {
-    match m.files.get(fd) {
-        Some(h) if h.kind == Kind::Dir => Ok(h.fd),
-        Some(_) => Err(54),
-        None => Err(errno::BADF),
-    }
-}
-
-/// The errno of a result.
-fn code(r: Result<(), i32>) -> i32 {
-    r.err().unwrap_or(errno::SUCCESS)
-}
-
-/// The result of a host call returning -1 on failure.
-fn host(r: libc::c_int) -> Result<(), i32> {
-    if r < 0 {
-        Err(fs::last_errno())
-    } else {
-        Ok(())
-    }
-}
 
 /// `path_readlink(fd, path, path_len, buf, buf_len, bufused_ptr)`: the
 /// link's contents, cut at `buf_len` (as readlink does), and their length.
