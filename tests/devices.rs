@@ -441,13 +441,14 @@ fn janus_help_lists_the_device_options() {
 /// variable and the quoted value, the same bytes under every engine.
 #[test]
 fn bad_option_values_stop_every_engine_at_start() {
-    const VARS: [&str; 6] = [
+    const VARS: [&str; 7] = [
         "JANUS_DISK",
         "JANUS_DISPLAY",
         "JANUS_DISPLAY_FRAMES",
         "JANUS_NET_ALLOW",
         "JANUS_ENV",
         "JANUS_RANDOM_SEED",
+        "JANUS_DIR",
     ];
     let tmp = tempfile::tempdir().expect("tempdir");
     let exe = build("hello", tmp.path());
@@ -518,6 +519,21 @@ fn bad_option_values_stop_every_engine_at_start() {
              `JANUS_SURELY_UNSET_VARIABLE`, which is not set; expected comma-separated \
              names of set host variables, like HOME,LANG (unset the variable for no \
              environment)\n"
+                .to_string(),
+        ),
+        (
+            "JANUS_DIR",
+            "data,,out",
+            "janus: JANUS_DIR: `data,,out` has an empty item; expected comma-separated \
+             HOST or HOST::GUEST directories, like data,/tmp/out::out (unset the \
+             variable for no directory)\n"
+                .to_string(),
+        ),
+        (
+            "JANUS_DIR",
+            "/surely/no/such/directory::data",
+            "janus: JANUS_DIR: cannot open `/surely/no/such/directory` as a directory \
+             (errno 2)\n"
                 .to_string(),
         ),
     ];

@@ -24,12 +24,46 @@ const CLANG_FLAGS: &[&str] = &[
     "-mbulk-memory",
 ];
 
-/// One program, its arguments, standard input and environment.
+/// One program, its arguments, standard input and environment, and the
+/// directory it may use: created afresh for each side (gcc's and janusc's)
+/// with [`seed`]'s files, each side's working directory its parent, so the
+/// same relative name means the same files; janusc preopens it with
+/// `--dir NAME`.
 struct Case {
     name: &'static str,
     args: &'static [&'static str],
     stdin: &'static [u8],
     env: &'static [(&'static str, &'static str)],
+    dir: Option<&'static str>,
+}
+
+/// What a case's directory holds at the start.
+const SEED: &[(&str, &str)] = &[
+    ("input.txt", "alpha\nbeta\ngamma delta\n"),
+    ("sub/inner.txt", "inside\n"),
+];
+
+/// Makes `parent/name` with [`SEED`]'s files.
+fn seed(parent: &Path, name: &str) {
+    for (file, text) in SEED {
+        let path = parent.join(name).join(file);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("seed file");
+    }
+}
+
+/// The names under `dir`, recursively, sorted.
+fn tree(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir") {
+        let path = entry.expect("entry").path();
+        out.push(path.display().to_string());
+        if path.is_dir() {
+            out.extend(tree(&path));
+        }
+    }
+    out.sort();
+    out
 }
 
 const fn case(name: &'static str, args: &'static [&'static str]) -> Case {
@@ -38,6 +72,7 @@ const fn case(name: &'static str, args: &'static [&'static str]) -> Case {
         args,
         stdin: b"",
         env: &[],
+        dir: None,
     }
 }
 
@@ -90,6 +125,12 @@ fn check(case: &Case) {
     let (native, wasm) = compile(tmp.path(), case.name);
     let mut gcc = Command::new(&native);
     gcc.args(case.args).env_clear();
+    let (native_cwd, janus_cwd) = (tmp.path().join("native"), tmp.path().join("janus"));
+    if let Some(dir) = case.dir {
+        seed(&native_cwd, dir);
+        seed(&janus_cwd, dir);
+        gcc.current_dir(&native_cwd);
+    }
     for (key, value) in case.env {
         gcc.env(key, value);
     }
@@ -97,8 +138,15 @@ fn check(case: &Case) {
 
     let mut janus = Command::new(env!("CARGO_BIN_EXE_janusc"));
     janus
-        .current_dir(tmp.path())
+        .current_dir(if case.dir.is_some() {
+            &janus_cwd
+        } else {
+            tmp.path()
+        })
         .args(["run", "--engine", "all"]);
+    if let Some(dir) = case.dir {
+        janus.arg("--dir").arg(dir);
+    }
     for (key, value) in case.env {
         janus.arg("--env").arg(format!("{key}={value}"));
     }
@@ -120,6 +168,17 @@ fn check(case: &Case) {
         case.name,
         stderr(&got)
     );
+    if let Some(dir) = case.dir {
+        // Every engine left the directory as the native program did.
+        let strip = |cwd: &Path| -> Vec<String> {
+            let prefix = cwd.display().to_string();
+            tree(&cwd.join(dir))
+                .into_iter()
+                .map(|p| p.replacen(&prefix, "", 1))
+                .collect()
+        };
+        assert_eq!(strip(&janus_cwd), strip(&native_cwd), "{}", case.name);
+    }
 }
 
 #[test]
@@ -145,6 +204,7 @@ fn a_program_reading_stdin_matches_gcc() {
         args: &[],
         stdin: b"one two  three\n\tfour\nfive six seven\n\n\xff\x00end",
         env: &[],
+        dir: None,
     });
 }
 
@@ -155,6 +215,7 @@ fn environment_clock_and_random_match_gcc() {
         args: &["first", "second argument"],
         stdin: b"",
         env: &[("GREETING", "hello, wasm")],
+        dir: None,
     });
     // Without the variable the program says so and exits 3, as natively:
     // no host variable leaks into the program unless passed with --env.
@@ -163,6 +224,18 @@ fn environment_clock_and_random_match_gcc() {
         args: &[],
         stdin: b"",
         env: &[],
+        dir: None,
+    });
+}
+
+#[test]
+fn files_in_a_preopened_directory_match_gcc() {
+    check(&Case {
+        name: "files",
+        args: &["work"],
+        stdin: b"",
+        env: &[],
+        dir: Some("work"),
     });
 }
 

@@ -137,6 +137,12 @@ pub enum Command {
         /// `environ_get`), under every engine; repeatable, kept in order.
         #[arg(long = "env", value_name = "KEY=VALUE")]
         env: Vec<String>,
+        /// Preopen host directory HOST for a WASI program (fds 3, 4, ... in
+        /// order), under every engine; its guest name is HOST as given, or
+        /// GUEST. Nothing outside it is reachable: not through `..`,
+        /// absolute paths or symlinks (ENOTCAPABLE). Repeatable.
+        #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+        dir: Vec<String>,
         /// Draw the program's random bytes from a generator seeded with N
         /// (the same bytes under every engine), not from the host.
         #[arg(long, value_name = "N")]

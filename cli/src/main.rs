@@ -182,11 +182,13 @@ fn dispatch(session: &Session, cli: Cli) -> Result<(), Failure> {
             engine,
             opt_level,
             env,
+            dir,
             random_seed,
             invoke,
             args,
         } => {
             run::device_environment(&env, random_seed)?;
+            run::preopen_environment(&dir)?;
             let opt = compile::opt_level(&opt_level)?;
             let input = Input::read(&input)?;
             let status = run::run(session, &input, &engine, opt, &args, invoke.as_deref())?;

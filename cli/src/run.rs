@@ -287,3 +287,35 @@ pub fn device_environment(env: &[String], random_seed: Option<u64>) -> Result<()
     }
     Ok(())
 }
+
+/// What `--dir HOST[::GUEST]` asks for, passed to every engine the way
+/// they read device options: the items are appended to `JANUS_DIR` (after
+/// any already there), comma-separated. A HOST or GUEST holding a comma
+/// cannot be told apart from two items, so it is a usage error, as is an
+/// empty part.
+pub fn preopen_environment(dirs: &[String]) -> Result<(), Failure> {
+    if dirs.is_empty() {
+        return Ok(());
+    }
+    let mut items: Vec<String> = std::env::var("JANUS_DIR")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .into_iter()
+        .collect();
+    for dir in dirs {
+        if dir.contains(',') {
+            return Err(Failure::Usage(format!(
+                "--dir `{dir}`: a path with a comma cannot be preopened"
+            )));
+        }
+        let (host, guest) = dir.split_once("::").unwrap_or((dir, dir));
+        if host.is_empty() || guest.is_empty() {
+            return Err(Failure::Usage(format!(
+                "--dir `{dir}`: expected HOST or HOST::GUEST, neither empty"
+            )));
+        }
+        items.push(dir.clone());
+    }
+    std::env::set_var("JANUS_DIR", items.join(","));
+    Ok(())
+}

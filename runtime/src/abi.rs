@@ -293,6 +293,26 @@ impl DeviceOp {
     }
 }
 
+/// What the runtime needs of a device operation to call it: its code,
+/// how many 64-bit argument slots it takes, and its result type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceShape {
+    /// The operation's code, `device << 8 | op`.
+    pub code: u16,
+    /// The number of parameters.
+    pub params: u8,
+    /// The result type.
+    pub result: ValType,
+}
+
+/// The shape of the operation with `code`, if there is one.
+pub fn device_shape(code: u16) -> Option<&'static DeviceShape> {
+    DEVICE_SHAPES
+        .binary_search_by_key(&code, |d| d.code)
+        .ok()
+        .map(|i| &DEVICE_SHAPES[i])
+}
+
 /// Device numbers.
 pub mod device {
     /// Console: standard output, standard error, standard input.
@@ -332,6 +352,17 @@ macro_rules! device_ops {
                 result: $r,
                 deterministic: device_ops!(@det $det),
                 doc: $doc,
+            },)*
+        ];
+
+        /// Every device operation's shape, in [`DEVICE_OPS`]' order: what
+        /// the runtime's entry points need, without the names and the
+        /// documentation, so an executable does not carry those strings.
+        pub const DEVICE_SHAPES: &[DeviceShape] = &[
+            $(DeviceShape {
+                code: (device::$dev as u16) << 8 | $op,
+                params: <[ValType]>::len(&[$($p),*]) as u8,
+                result: $r,
             },)*
         ];
     };
@@ -413,19 +444,19 @@ device_ops! {
     WASI 3 "wasi.environ_sizes_get" (I32, I32) -> I32 det,
         "environ_sizes_get(count_ptr, size_ptr): WASI; the entry count and the bytes `environ_get` needs. WASI errno; EFAULT.";
     WASI 4 "wasi.fd_write" (I32, I32, I32, I32) -> I32 det,
-        "fd_write(fd, iovs, iovs_len, nwritten_ptr): WASI; writes the iovecs (pairs of u32 buf, buf_len) to fd 1 or 2, the console, and stores the byte count. EBADF (8) for another fd; EFAULT; EIO (29).";
+        "fd_write(fd, iovs, iovs_len, nwritten_ptr): WASI; writes the iovecs (pairs of u32 buf, buf_len) to fd 1 or 2, the console, or to a file opened for writing, and stores the byte count. EBADF (8) for fd 0, a directory or a file not opened for writing; EFAULT; EIO (29); host errors (ENOSPC 51, ...).";
     WASI 5 "wasi.fd_read" (I32, I32, I32, I32) -> I32 det,
-        "fd_read(fd, iovs, iovs_len, nread_ptr): WASI; reads what input is available from fd 0 into the iovecs in order and stores the count, 0 at end of input. EBADF; EFAULT; EIO.";
+        "fd_read(fd, iovs, iovs_len, nread_ptr): WASI; reads what input is available from fd 0, or one host read from a file, into the iovecs in order and stores the count, 0 at end of input. EBADF (fd 1, 2, a file not opened for reading); EISDIR (31); EFAULT; EIO.";
     WASI 6 "wasi.fd_close" (I32) -> I32 det,
-        "fd_close(fd): WASI; closes fd 0, 1 or 2 for good: later calls on it are EBADF. EBADF.";
+        "fd_close(fd): WASI; closes fd 0, 1 or 2 for good, or a file or directory (a preopened one too); later calls on it are EBADF until path_open reuses the number. EBADF.";
     WASI 7 "wasi.fd_fdstat_get" (I32, I32) -> I32 det,
-        "fd_fdstat_get(fd, stat_ptr): WASI; a 24-byte fdstat: character device, no flags, rights fd_read (fd 0) or fd_write (1, 2) and poll_fd_readwrite. EBADF; EFAULT.";
+        "fd_fdstat_get(fd, stat_ptr): WASI; a 24-byte fdstat: for fd 0..2 character device, no flags, rights fd_read (fd 0) or fd_write (1, 2) and poll_fd_readwrite; for a file or directory its filetype, its append, nonblock and sync flags, and every right. EBADF; EFAULT.";
     WASI 8 "wasi.fd_seek" (I32, I64, I32, I32) -> I32 det,
-        "fd_seek(fd, offset, whence, newoffset_ptr): WASI; the console cannot seek: ESPIPE (70) for fd 0..2, EINVAL (28) for a whence past 2, EBADF.";
+        "fd_seek(fd, offset, whence, newoffset_ptr): WASI; moves a file's offset (whence 0 set, 1 cur, 2 end) and stores the new one. The console cannot seek: ESPIPE (70) for fd 0..2; EINVAL (28) for a whence past 2 or a negative result; EBADF (also for a directory); EFAULT.";
     WASI 9 "wasi.fd_prestat_get" (I32, I32) -> I32 det,
-        "fd_prestat_get(fd, prestat_ptr): WASI; no directory is preopened: EBADF for every fd.";
+        "fd_prestat_get(fd, prestat_ptr): WASI; for a preopened directory (JANUS_DIR, fds 3, 4, ...) stores the 8-byte prestat: tag 0 (dir), then the u32 length of its guest name. EBADF for any other fd; EFAULT.";
     WASI 10 "wasi.fd_prestat_dir_name" (I32, I32, I32) -> I32 det,
-        "fd_prestat_dir_name(fd, path, path_len): WASI; EBADF for every fd.";
+        "fd_prestat_dir_name(fd, path, path_len): WASI; stores a preopened directory's guest name (no NUL) at `path`. ENAMETOOLONG (37) when path_len is shorter; EBADF for any other fd; EFAULT.";
     WASI 11 "wasi.clock_time_get" (I32, I64, I32) -> I32 nondet,
         "clock_time_get(id, precision, time_ptr): WASI; stores the u64 nanoseconds of clock `id`: 0 realtime, 1 monotonic, 2 process and 3 thread CPU time. EINVAL for another id; EFAULT.";
     WASI 12 "wasi.clock_res_get" (I32, I32) -> I32 nondet,
@@ -435,7 +466,53 @@ device_ops! {
     WASI 14 "wasi.sched_yield" () -> I32 det,
         "sched_yield(): WASI; returns 0.";
     WASI 15 "wasi.poll_oneoff" (I32, I32, I32, I32) -> I32 nondet,
-        "poll_oneoff(in, out, nsubscriptions, nevents_ptr): WASI, clock subscriptions only: sleeps until the earliest is due, then stores an event for each due one and their count. ENOTSUP (58) for an fd subscription; EINVAL for none or a bad clock id; EFAULT.";
+        "poll_oneoff(in, out, nsubscriptions, nevents_ptr): WASI; clock and descriptor subscriptions: a file, stdout and stderr are ready at once (a read with the bytes left past the offset), stdin when it has input or has ended (hangup), a descriptor not open or of the wrong direction with EBADF in its event; reports those and the clocks already due without waiting, else waits for stdin or the earliest clock. Stores an event for each and their count. EINVAL for none, an unknown tag or a bad clock id; EFAULT.";
+    WASI 16 "wasi.path_open" (I32, I32, I32, I32, I32, I64, I64, I32, I32) -> I32 nondet,
+        "path_open(fd, dirflags, path, path_len, oflags, rights_base, rights_inheriting, fdflags, fd_ptr): WASI; opens `path` beneath directory `fd` (sandboxed: see \"WASI files\") and stores the new fd, the lowest free from 3; reads if the rights ask fd_read or fd_readdir, writes if fd_write, fd_datasync, fd_allocate or fd_filestat_set_size. ENOTCAPABLE (76) for a path leaving the directory; EINVAL for unknown flags; host errors (ENOENT 44, EEXIST 20, ...); EBADF; ENOTDIR (54) for a file `fd`; EFAULT.";
+    WASI 17 "wasi.fd_filestat_get" (I32, I32) -> I32 nondet,
+        "fd_filestat_get(fd, buf): WASI; stores a file's or directory's 64-byte filestat (dev, ino, filetype, nlink, size, atim, mtim, ctim); for fd 0..2 a character device with every other field 0. EBADF; EFAULT.";
+    WASI 18 "wasi.path_filestat_get" (I32, I32, I32, I32, I32) -> I32 nondet,
+        "path_filestat_get(fd, flags, path, path_len, buf): WASI; the filestat of `path` beneath directory `fd`: of what it leads to with flags bit 0 (symlink_follow), else of the last component itself. ENOTCAPABLE; EINVAL; host errors; EBADF; EFAULT.";
+    WASI 19 "wasi.fd_readdir" (I32, I32, I32, I64, I32) -> I32 nondet,
+        "fd_readdir(fd, buf, buf_len, cookie, bufused_ptr): WASI; the directory's entries (`.` and `..` included, in the host's order) from index `cookie`, each a 24-byte dirent (d_next, d_ino, d_namlen, d_type) and its name, cut at buf_len, and the bytes stored. ENOTDIR; EBADF; EFAULT.";
+    WASI 20 "wasi.path_create_directory" (I32, I32, I32) -> I32 nondet,
+        "path_create_directory(fd, path, path_len): WASI; mkdir beneath directory `fd`. ENOTCAPABLE; EEXIST; host errors; EBADF; EFAULT.";
+    WASI 21 "wasi.path_remove_directory" (I32, I32, I32) -> I32 nondet,
+        "path_remove_directory(fd, path, path_len): WASI; rmdir beneath directory `fd`. ENOTCAPABLE; ENOTEMPTY (55); EINVAL for `.`; host errors; EBADF; EFAULT.";
+    WASI 22 "wasi.path_unlink_file" (I32, I32, I32) -> I32 nondet,
+        "path_unlink_file(fd, path, path_len): WASI; unlink beneath directory `fd` (a symlink itself, never its target). ENOTCAPABLE; EISDIR (31); host errors; EBADF; EFAULT.";
+    WASI 23 "wasi.path_rename" (I32, I32, I32, I32, I32, I32) -> I32 nondet,
+        "path_rename(fd, old_path, old_len, new_fd, new_path, new_len): WASI; renames beneath directory `fd` to beneath directory `new_fd`. ENOTCAPABLE; host errors; EBADF; EFAULT.";
+    WASI 24 "wasi.fd_fdstat_set_flags" (I32, I32) -> I32 nondet,
+        "fd_fdstat_set_flags(fd, flags): WASI; sets a file's append (1) and nonblock (4) flags. ENOTSUP for other flags and for fd 0..2; EINVAL for unknown bits; EBADF.";
+    WASI 25 "wasi.fd_tell" (I32, I32) -> I32 nondet,
+        "fd_tell(fd, offset_ptr): WASI; stores a file's u64 offset. ESPIPE for fd 0..2; EBADF (also for a directory); EFAULT.";
+    WASI 26 "wasi.fd_sync" (I32) -> I32 nondet,
+        "fd_sync(fd): WASI; fsync of a file or directory. EINVAL for fd 0..2; EBADF; EIO.";
+    WASI 27 "wasi.fd_filestat_set_size" (I32, I64) -> I32 nondet,
+        "fd_filestat_set_size(fd, size): WASI; truncates or extends a file to `size` bytes. EISDIR (31) for a directory; EINVAL past 2^63-1 and for fd 0..2; EBADF.";
+    WASI 28 "wasi.fd_pread" (I32, I32, I32, I64, I32) -> I32 nondet,
+        "fd_pread(fd, iovs, iovs_len, offset, nread_ptr): WASI; one host read of a file at `offset` into the iovecs, the file's offset unchanged; stores the count. ESPIPE for fd 0..2; EINVAL past 2^63-1; EBADF; EFAULT.";
+    WASI 29 "wasi.fd_pwrite" (I32, I32, I32, I64, I32) -> I32 nondet,
+        "fd_pwrite(fd, iovs, iovs_len, offset, nwritten_ptr): WASI; writes the iovecs to a file at `offset`, the file's offset unchanged; stores the count. ESPIPE for fd 0..2; EINVAL; EBADF; EFAULT.";
+    WASI 30 "wasi.fd_datasync" (I32) -> I32 nondet,
+        "fd_datasync(fd): WASI; fdatasync of a file. EINVAL for fd 0..2; EBADF; EIO.";
+    WASI 31 "wasi.fd_advise" (I32, I64, I64, I32) -> I32 nondet,
+        "fd_advise(fd, offset, len, advice): WASI; posix_fadvise with advice 0 normal, 1 sequential, 2 random, 3 willneed, 4 dontneed, 5 noreuse. EINVAL for another advice; ESPIPE for fd 0..2; EBADF.";
+    WASI 32 "wasi.fd_allocate" (I32, I64, I64) -> I32 nondet,
+        "fd_allocate(fd, offset, len): WASI; posix_fallocate: the file holds at least offset + len bytes. EINVAL for len 0 or past 2^63-1; EISDIR; ESPIPE for fd 0..2; EBADF.";
+    WASI 33 "wasi.fd_renumber" (I32, I32) -> I32 nondet,
+        "fd_renumber(fd, to): WASI; moves descriptor `fd` to `to`, closing what `to` was; `fd` is then free. EBADF unless both are open; ENOTSUP when either is fd 0..2.";
+    WASI 34 "wasi.path_readlink" (I32, I32, I32, I32, I32, I32) -> I32 nondet,
+        "path_readlink(fd, path, path_len, buf, buf_len, bufused_ptr): WASI; a symlink's contents beneath directory `fd`, cut at buf_len, and their length. EINVAL for what is not a link; ENOTCAPABLE; EBADF; EFAULT.";
+    WASI 35 "wasi.path_symlink" (I32, I32, I32, I32, I32) -> I32 nondet,
+        "path_symlink(old_path, old_len, fd, new_path, new_len): WASI; a symlink `new_path` beneath directory `fd` holding `old_path`, which must be relative. ENOTCAPABLE for an absolute old_path or a new_path leaving the directory; EEXIST; EBADF; EFAULT.";
+    WASI 36 "wasi.path_link" (I32, I32, I32, I32, I32, I32, I32) -> I32 nondet,
+        "path_link(old_fd, old_flags, old_path, old_len, new_fd, new_path, new_len): WASI; a hard link, both names beneath their directories, the old one not followed. EINVAL for old_flags other than 0; ENOTCAPABLE; EEXIST; EBADF; EFAULT.";
+    WASI 37 "wasi.fd_filestat_set_times" (I32, I64, I64, I32) -> I32 nondet,
+        "fd_filestat_set_times(fd, atim, mtim, fst_flags): WASI; sets a file's access and modification times: each the given nanoseconds (flag 1 atim, 4 mtim), now (2, 8) or unchanged. EINVAL for a time both given and now, or unknown bits; ENOTSUP for fd 0..2; EBADF.";
+    WASI 38 "wasi.path_filestat_set_times" (I32, I32, I32, I32, I64, I64, I32) -> I32 nondet,
+        "path_filestat_set_times(fd, flags, path, path_len, atim, mtim, fst_flags): WASI; the same for `path` beneath directory `fd`: what it leads to with flags bit 0 (symlink_follow), else the last component itself. ENOTCAPABLE; EINVAL; EBADF; EFAULT.";
 }
 
 /// The machine-level types runtime functions take and return.
@@ -523,6 +600,25 @@ runtime_functions! {
     // device(op, args, out) -> 0 or a trap code; args and *out are 64-bit
     // slots (floats as bits).
     Device "janus_device" (I32, Ptr, Ptr) -> I32;
+    // wasi_files(op, args, out): `janus_device` for the WASI file operations
+    // (is_wasi_file_op), apart so an executable that makes none of them
+    // links none of their code.
+    WasiFiles "janus_wasi_files" (I32, Ptr, Ptr) -> I32;
+}
+
+/// The first `wasi` operation that works on files and directories only
+/// (`path_open` and after); the operations before it are the console's,
+/// the clocks', arguments' and environment's (and `fd_read`, `fd_write`,
+/// `fd_close`, `fd_seek`, `fd_fdstat_get` and the prestat pair, which work
+/// on every descriptor).
+pub const FIRST_WASI_FILE_OP: u8 = 16;
+
+/// Whether device operation `code` is one of the WASI file operations,
+/// which generated code calls through `janus_wasi_files` rather than
+/// `janus_device`: an executable whose program never opens a file then
+/// carries none of the file system's code.
+pub const fn is_wasi_file_op(code: u16) -> bool {
+    (code >> 8) as u8 == device::WASI && (code & 0xff) as u8 >= FIRST_WASI_FILE_OP
 }
 
 /// The VM state generated code reads directly: the exported global
@@ -702,6 +798,21 @@ mod tests {
             );
             assert_eq!(device_op_by_code(op.code()).map(|o| o.name), Some(op.name));
         }
+    }
+
+    #[test]
+    fn device_shapes_are_the_operations_without_their_strings() {
+        assert_eq!(DEVICE_SHAPES.len(), DEVICE_OPS.len());
+        for op in DEVICE_OPS {
+            let shape = device_shape(op.code()).expect("every operation has a shape");
+            assert_eq!(
+                (shape.code, usize::from(shape.params), shape.result),
+                (op.code(), op.params.len(), op.result),
+                "{}",
+                op.name
+            );
+        }
+        assert_eq!(device_shape(0xffff), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | `JANUS_NET_ALLOW=LIST` | addresses the program may connect to or listen on: comma-separated IPv4 addresses or CIDR blocks, or `none`; default `127.0.0.0/8` (loopback only) |
 //! | `JANUS_ENV=NAMES` | host environment variables the program sees (the `env` device, WASI `environ_get`), comma-separated names, each passed as `NAME=VALUE` with its host value; default none |
 //! | `JANUS_RANDOM_SEED=N` | draw random bytes from a deterministic generator seeded with N (0 to 18446744073709551615) instead of the host |
+//! | `JANUS_DIR=LIST` | host directories a WASI program may use (preopened as fds 3, 4, ...): comma-separated `HOST` or `HOST::GUEST` items; the guest name is HOST as given unless `::GUEST` names it; default none |
 //!
 //! `JANUS_ENV` lists names, never values, so a value may hold any byte,
 //! commas and `=` included (like `wasmtime --env NAME`, which inherits the
@@ -60,6 +61,8 @@ pub struct DeviceConfig {
     pub env: Vec<Vec<u8>>,
     /// The random device's seed, if any.
     pub random_seed: Option<u64>,
+    /// Preopened directories for WASI, in fd order: (host path, guest name).
+    pub dirs: Vec<(String, String)>,
 }
 
 impl Default for DeviceConfig {
@@ -71,6 +74,7 @@ impl Default for DeviceConfig {
             net_allow: alloc::vec![(0x7f00_0000, 8)],
             env: Vec::new(),
             random_seed: None,
+            dirs: Vec::new(),
         }
     }
 }
@@ -93,6 +97,9 @@ with environment variables:
                            comma-separated names of set variables (default none)
   JANUS_RANDOM_SEED=N      random bytes from a generator seeded with N
                            (0 to 18446744073709551615) instead of the host
+  JANUS_DIR=LIST           host directories a WASI program may use, comma-separated
+                           HOST or HOST::GUEST items (preopened as fds 3, 4, ...;
+                           nothing outside them is reachable; default none)
 
 An unset variable means the default. A set one must not be empty, must not
 begin or end with whitespace, and must have the form above: numbers in plain
@@ -143,6 +150,12 @@ const RANDOM_SEED: Var = Var {
     name: "JANUS_RANDOM_SEED",
     expected: "a seed in plain decimal, 0 to 18446744073709551615 \
                (unset the variable for host random bytes)",
+};
+
+const DIR: Var = Var {
+    name: "JANUS_DIR",
+    expected: "comma-separated HOST or HOST::GUEST directories, like data,/tmp/out::out \
+               (unset the variable for no directory)",
 };
 
 /// The most characters of a value a message quotes: a value may be as long
@@ -310,6 +323,30 @@ fn parse_env(text: &str, get: &impl Fn(&str) -> Option<Vec<u8>>) -> Result<Vec<V
     Ok(out)
 }
 
+/// Parses `JANUS_DIR`'s list: items separated by single commas, each
+/// `HOST` (the guest name is HOST as given, as `wasmtime --dir HOST`) or
+/// `HOST::GUEST` (split at the first `::`), neither part empty. Whether
+/// HOST is a directory is checked when the machine opens it. The error is
+/// the whole message.
+pub fn parse_dirs(text: &str) -> Result<Vec<(String, String)>, String> {
+    DIR.check(text)?;
+    let mut out = Vec::new();
+    for item in text.split(',') {
+        if item.is_empty() {
+            return Err(DIR.error(text, "has an empty item"));
+        }
+        let (host, guest) = item.split_once("::").unwrap_or((item, item));
+        if host.is_empty() || guest.is_empty() {
+            return Err(DIR.error(
+                text,
+                &alloc::format!("has `{item}`, with an empty host path or guest name"),
+            ));
+        }
+        out.push((String::from(host), String::from(guest)));
+    }
+    Ok(out)
+}
+
 impl DeviceConfig {
     /// Reads the options through `get`, which returns a variable's raw
     /// value or `None` when it is unset. Every variable follows one rule
@@ -335,6 +372,9 @@ impl DeviceConfig {
         if let Some(n) = RANDOM_SEED.text(get(RANDOM_SEED.name))? {
             c.random_seed =
                 Some(parse_u64(&n).ok_or_else(|| RANDOM_SEED.error(&n, "is not a seed"))?);
+        }
+        if let Some(list) = DIR.text(get(DIR.name))? {
+            c.dirs = parse_dirs(&list)?;
         }
         Ok(c)
     }
@@ -392,6 +432,7 @@ mod tests {
             "JANUS_NET_ALLOW",
             "JANUS_ENV",
             "JANUS_RANDOM_SEED",
+            "JANUS_DIR",
         ] {
             assert!(error(name, "").contains("` is empty;"), "{name}");
             for value in [" x", "x ", "\tx", "x\n", " ", "\u{a0}x"] {
@@ -567,6 +608,34 @@ mod tests {
                 err.contains("is not a seed; expected a seed in plain decimal"),
                 "{err}"
             );
+        }
+    }
+
+    #[test]
+    fn directories_name_a_host_path_and_a_guest_name() {
+        let c = config(&[("JANUS_DIR", b"data,/tmp/x y::out,a::b::c")]).expect("valid");
+        assert_eq!(
+            c.dirs,
+            alloc::vec![
+                (String::from("data"), String::from("data")),
+                (String::from("/tmp/x y"), String::from("out")),
+                (String::from("a"), String::from("b::c")),
+            ]
+        );
+        for (value, problem) in [
+            ("a,,b", "has an empty item"),
+            ("a,", "has an empty item"),
+            (
+                "::guest",
+                "has `::guest`, with an empty host path or guest name",
+            ),
+            (
+                "host::",
+                "has `host::`, with an empty host path or guest name",
+            ),
+        ] {
+            let err = error("JANUS_DIR", value);
+            assert!(err.contains(problem), "{value}: {err}");
         }
     }
 

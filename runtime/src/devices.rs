@@ -20,8 +20,26 @@ type Outcome = Result<Result<u64, DeviceError>, TrapKind>;
 
 /// Runs device operation `code` with `args`.
 pub fn call(m: &mut Machine, code: u16, args: &[u64]) -> Result<u64, TrapKind> {
+    if crate::abi::is_wasi_file_op(code) {
+        call_wasi_files(m, code, args)
+    } else {
+        call_core(m, code, args)
+    }
+}
+
+/// Runs a WASI file operation (`abi::is_wasi_file_op`), what executables
+/// reach through `janus_wasi_files`.
+pub fn call_wasi_files(m: &mut Machine, code: u16, args: &[u64]) -> Result<u64, TrapKind> {
+    crate::wasi::files_call(m, code as u8, args).map(|e| u64::from(e as u32))
+}
+
+/// Runs any operation but the WASI file operations, what executables reach
+/// through `janus_device` (a file operation here is the unknown-operation
+/// answer, never the file system's code, so `janus_device` does not pull it
+/// into every executable).
+pub fn call_core(m: &mut Machine, code: u16, args: &[u64]) -> Result<u64, TrapKind> {
     let result_is_i64 =
-        crate::abi::device_op_by_code(code).is_some_and(|d| d.result == crate::abi::ValType::I64);
+        crate::abi::device_shape(code).is_some_and(|d| d.result == crate::abi::ValType::I64);
     Ok(match dispatch(m, code, args)? {
         Ok(v) => v,
         Err(e) if result_is_i64 => i64::from(e as i32) as u64,

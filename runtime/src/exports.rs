@@ -312,12 +312,38 @@ pub unsafe extern "C" fn janus_heap_realloc(addr: u32, size: u32, out: *mut u32)
 /// must be writable.
 #[no_mangle]
 pub unsafe extern "C" fn janus_device(op: u32, args: *const u64, out: *mut u64) -> u32 {
+    // SAFETY: per the contract.
+    unsafe { device_through(devices::call_core, op, args, out) }
+}
+
+/// A WASI file operation (`abi::is_wasi_file_op`): 0 with the result in
+/// `*out`, or the trap code. Kept apart from [`janus_device`] so that only
+/// executables making these calls link the file system's code.
+///
+/// # Safety
+/// As for [`janus_device`].
+#[no_mangle]
+pub unsafe extern "C" fn janus_wasi_files(op: u32, args: *const u64, out: *mut u64) -> u32 {
+    // SAFETY: per the contract.
+    unsafe { device_through(devices::call_wasi_files, op, args, out) }
+}
+
+/// Runs device operation `op` through `call` on the program's machine.
+///
+/// # Safety
+/// As for [`janus_device`].
+unsafe fn device_through(
+    call: fn(&mut crate::machine::Machine, u16, &[u64]) -> Result<u64, crate::abi::TrapKind>,
+    op: u32,
+    args: *const u64,
+    out: *mut u64,
+) -> u32 {
     // SAFETY: program thread.
     let m = unsafe { machine() };
-    let n = crate::abi::device_op_by_code(op as u16).map_or(0, |d| d.params.len());
+    let n = crate::abi::device_shape(op as u16).map_or(0, |d| usize::from(d.params));
     // SAFETY: per the contract.
     let args = unsafe { core::slice::from_raw_parts(args, n) };
-    match devices::call(m, op as u16, args) {
+    match call(m, op as u16, args) {
         Ok(v) => {
             // SAFETY: per the contract.
             unsafe { *out = v };

@@ -88,6 +88,8 @@ pub struct Machine {
     pub wasi_closed: [bool; 3],
     /// Source offsets for trap messages, for a translated program.
     pub source: Option<TrapSource>,
+    /// WASI descriptors 3 and up: preopened directories and open files.
+    pub files: crate::wasi::fs::Files,
 }
 
 impl Machine {
@@ -114,6 +116,7 @@ impl Machine {
             size: None,
             frames: 0,
         };
+        let files = crate::wasi::fs::Files::preopen(&config.dirs)?;
         Ok(Machine {
             memory: LinearMemory::new(initial_pages, max_pages)
                 .ok_or_else(|| String::from("cannot reserve the program's memory"))?,
@@ -132,6 +135,7 @@ impl Machine {
             random: Random::new(config.random_seed),
             wasi_closed: [false; 3],
             source: None,
+            files,
             config,
         })
     }

@@ -6,13 +6,20 @@
 //!
 //! Every operation checks its arguments (EBADF, EINVAL), then every buffer
 //! it reads or writes (EFAULT), and only then acts, so nothing is written
-//! when it fails. Descriptors are 0 (stdin), 1 (stdout) and 2 (stderr), the
-//! console's; there is no preopened directory yet (`fd_prestat_get` is
-//! EBADF for every descriptor, which ends wasi-libc's preopen scan).
+//! when it fails. Descriptors 0 (stdin), 1 (stdout) and 2 (stderr) are the
+//! console's; 3 and up are the preopened directories (`JANUS_DIR`) and
+//! what the program opens beneath them ([`files`], sandboxed by [`fs`]).
+//! wasi-libc's startup asks `fd_prestat_get` about 3, 4, ... until EBADF.
+//! `poll_oneoff` is in [`poll`].
 
 use crate::abi::TrapKind;
 use crate::machine::Machine;
 use alloc::vec::Vec;
+
+pub mod files;
+pub mod fs;
+pub mod links;
+mod poll;
 
 /// The WASI errno values these operations return.
 pub mod errno {
@@ -28,6 +35,8 @@ pub mod errno {
     pub const IO: i32 = 29;
     /// Not supported.
     pub const NOTSUP: i32 = 58;
+    /// Function not implemented.
+    pub const NOSYS: i32 = 52;
     /// Invalid seek (the console's descriptors are not seekable).
     pub const SPIPE: i32 = 70;
 }
@@ -50,9 +59,13 @@ const RIGHT_POLL: u64 = 1 << 27;
 /// every bad buffer is EFAULT).
 type Errno = Result<i32, TrapKind>;
 
-/// Runs `wasi` operation `op` with `args` (64-bit slots).
+/// Runs `wasi` operation `op` with `args` (64-bit slots), for the operations
+/// before `abi::FIRST_WASI_FILE_OP` (the later ones are [`files_call`]'s).
 pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
     let a32 = |i: usize| args.get(i).copied().unwrap_or(0) as u32;
+    let a64 = |i: usize| args.get(i).copied().unwrap_or(0);
+    // Descriptors 3 and up are files and directories.
+    let file = a32(0) >= fs::FIRST_FD;
     Ok(match op {
         0 => {
             let mut argv = Vec::with_capacity(m.args.len() + 1);
@@ -72,8 +85,17 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
             let size = m.env.iter().map(|e| e.len() + 1).sum::<usize>();
             sizes_get(m, m.env.len(), size, a32(0), a32(1))
         }
+        4 if file => files::fd_write(m, a32(0), a32(1), a32(2), a32(3)),
         4 => fd_write(m, a32(0), a32(1), a32(2), a32(3)),
+        5 if file => files::fd_read(m, a32(0), a32(1), a32(2), a32(3)),
         5 => fd_read(m, a32(0), a32(1), a32(2), a32(3)),
+        6 if file => {
+            if m.files.close(a32(0)) {
+                errno::SUCCESS
+            } else {
+                errno::BADF
+            }
+        }
         6 => match open_fd(m, a32(0)) {
             Some(fd) => {
                 m.wasi_closed[fd] = true;
@@ -81,7 +103,9 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
             }
             None => errno::BADF,
         },
+        7 if file => files::fd_fdstat_get(m, a32(0), a32(1)),
         7 => fd_fdstat_get(m, a32(0), a32(1)),
+        8 if file => files::fd_seek(m, a32(0), Some((a64(1) as i64, a32(2))), a32(3)),
         8 => match open_fd(m, a32(0)) {
             // The whence must be one of set, cur, end; the console's
             // descriptors then cannot seek.
@@ -89,8 +113,8 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
             Some(_) => errno::SPIPE,
             None => errno::BADF,
         },
-        // No preopened directories: every descriptor is EBADF.
-        9 | 10 => errno::BADF,
+        9 => files::fd_prestat_get(m, a32(0), a32(1)),
+        10 => files::fd_prestat_dir_name(m, a32(0), a32(1), a32(2)),
         11 => match host_clock(a32(0)) {
             Some(id) => put(m, a32(2), &crate::devices::clock(id).to_le_bytes()),
             None => errno::INVAL,
@@ -113,9 +137,115 @@ pub fn call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
             }
         }
         14 => errno::SUCCESS,
-        15 => poll_oneoff(m, a32(0), a32(1), a32(2), a32(3)),
+        15 => poll::poll_oneoff(m, a32(0), a32(1), a32(2), a32(3)),
+        // The file operations are `files_call`'s (`janus_wasi_files` in an
+        // executable); here they are unknown.
+        _ => errno::NOSYS,
+    })
+}
+
+/// Runs `wasi` file operation `op` (`abi::FIRST_WASI_FILE_OP` and after)
+/// with `args`; apart from [`call`] so an executable links this code only
+/// when its program makes these calls.
+pub fn files_call(m: &mut Machine, op: u8, args: &[u64]) -> Errno {
+    let a32 = |i: usize| args.get(i).copied().unwrap_or(0) as u32;
+    let a64 = |i: usize| args.get(i).copied().unwrap_or(0);
+    let file = a32(0) >= fs::FIRST_FD;
+    Ok(match op {
+        16 => files::path_open(
+            m,
+            a32(0),
+            a32(1),
+            a32(2),
+            a32(3),
+            a32(4),
+            a64(5),
+            a32(7),
+            a32(8),
+        ),
+        17 if file => files::fd_filestat_get(m, a32(0), a32(1)),
+        17 => match open_fd(m, a32(0)) {
+            // A character device; the console has no inode, size or times.
+            Some(_) => {
+                let mut stat = [0u8; 64];
+                stat[16] = CHARACTER_DEVICE;
+                put(m, a32(1), &stat)
+            }
+            None => errno::BADF,
+        },
+        18 => files::path_filestat_get(m, a32(0), a32(1), a32(2), a32(3), a32(4)),
+        19 => files::fd_readdir(m, a32(0), a32(1), a32(2), a64(3), a32(4)),
+        20 => files::name_op(m, files::NameOp::CreateDirectory, a32(0), a32(1), a32(2)),
+        21 => files::name_op(m, files::NameOp::RemoveDirectory, a32(0), a32(1), a32(2)),
+        22 => files::name_op(m, files::NameOp::UnlinkFile, a32(0), a32(1), a32(2)),
+        23 => files::path_rename(m, a32(0), (a32(1), a32(2)), a32(3), (a32(4), a32(5))),
+        24 if file => files::fd_fdstat_set_flags(m, a32(0), a32(1)),
+        24 => match open_fd(m, a32(0)) {
+            Some(_) => errno::NOTSUP,
+            None => errno::BADF,
+        },
+        25 if file => files::fd_seek(m, a32(0), None, a32(1)),
+        25 => match open_fd(m, a32(0)) {
+            Some(_) => errno::SPIPE,
+            None => errno::BADF,
+        },
+        26 if file => files::fd_sync(m, a32(0), false),
+        27 if file => files::fd_filestat_set_size(m, a32(0), a64(1)),
+        28 if file => files::fd_pio(m, false, a32(0), a32(1), a32(2), a64(3), a32(4)),
+        29 if file => files::fd_pio(m, true, a32(0), a32(1), a32(2), a64(3), a32(4)),
+        30 if file => files::fd_sync(m, a32(0), true),
+        31 if file => files::fd_advise(m, a32(0), a64(1), a64(2), a32(3)),
+        32 if file => files::fd_allocate(m, a32(0), a64(1), a64(2)),
+        33 => {
+            let (from, to) = (a32(0), a32(1));
+            let open = |fd: u32| m.files.get(fd).is_some() || open_fd(m, fd).is_some();
+            if !open(from) || !open(to) {
+                errno::BADF
+            } else if from < fs::FIRST_FD || to < fs::FIRST_FD {
+                // The console's descriptors stay where they are.
+                errno::NOTSUP
+            } else {
+                m.files.renumber(from, to);
+                errno::SUCCESS
+            }
+        }
+        34 => links::path_readlink(m, a32(0), (a32(1), a32(2)), a32(3), a32(4), a32(5)),
+        35 => links::path_symlink(m, (a32(0), a32(1)), a32(2), (a32(3), a32(4))),
+        36 => links::path_link(
+            m,
+            a32(0),
+            a32(1),
+            (a32(2), a32(3)),
+            a32(4),
+            (a32(5), a32(6)),
+        ),
+        37 if file => links::fd_filestat_set_times(m, a32(0), a64(1), a64(2), a32(3)),
+        38 => links::path_filestat_set_times(
+            m,
+            a32(0),
+            a32(1),
+            (a32(2), a32(3)),
+            a64(4),
+            a64(5),
+            a32(6),
+        ),
+        // The console's descriptors are no files: what each file-only
+        // operation gives them when open (EBADF when closed).
+        26 | 27 | 30 => console(m, a32(0), errno::INVAL),
+        28 | 29 | 31 | 32 => console(m, a32(0), errno::SPIPE),
+        37 => console(m, a32(0), errno::NOTSUP),
         _ => errno::INVAL,
     })
+}
+
+/// `answer` for an open console descriptor, EBADF for a closed or unknown
+/// one (a descriptor 3 and up reaching here is not open either).
+fn console(m: &Machine, fd: u32, answer: i32) -> i32 {
+    if open_fd(m, fd).is_some() {
+        answer
+    } else {
+        errno::BADF
+    }
 }
 
 /// The console descriptor `fd` names, if it is one and is still open.
@@ -125,7 +255,7 @@ fn open_fd(m: &Machine, fd: u32) -> Option<usize> {
 }
 
 /// Writes `bytes` at `addr`: EFAULT when they do not fit in memory.
-fn put(m: &mut Machine, addr: u32, bytes: &[u8]) -> i32 {
+pub(crate) fn put(m: &mut Machine, addr: u32, bytes: &[u8]) -> i32 {
     match m.memory.slice_mut(addr, bytes.len() as u32) {
         Some(dst) => {
             dst.copy_from_slice(bytes);
@@ -253,7 +383,7 @@ fn fd_fdstat_get(m: &mut Machine, fd: u32, stat: u32) -> i32 {
 
 /// The host clock for a WASI clock id: realtime, monotonic, process and
 /// thread CPU time.
-fn host_clock(id: u32) -> Option<libc::clockid_t> {
+pub(crate) fn host_clock(id: u32) -> Option<libc::clockid_t> {
     match id {
         0 => Some(libc::CLOCK_REALTIME),
         1 => Some(libc::CLOCK_MONOTONIC),
@@ -276,63 +406,9 @@ fn clock_res(id: libc::clockid_t) -> u64 {
     ((ts.tv_sec as u64) * 1_000_000_000 + ts.tv_nsec as u64).max(1)
 }
 
-/// Size of a WASI `subscription`.
-const SUBSCRIPTION: u32 = 48;
-/// Size of a WASI `event`.
-const EVENT: u32 = 32;
-
-/// `poll_oneoff(in, out, nsubscriptions, nevents)` for clock subscriptions
-/// only (what `sleep` and `nanosleep` use): sleeps until the earliest one
-/// is due and reports every subscription due by then. A descriptor
-/// subscription is ENOTSUP; no subscriptions is EINVAL.
-fn poll_oneoff(m: &mut Machine, input: u32, output: u32, n: u32, nevents: u32) -> i32 {
-    if n == 0 {
-        return errno::INVAL;
-    }
-    let Some(subs) = n
-        .checked_mul(SUBSCRIPTION)
-        .and_then(|len| m.memory.slice(input, len))
-        .map(<[u8]>::to_vec)
-    else {
-        return errno::FAULT;
-    };
-    if !m.memory.in_bounds(output, u64::from(n) * u64::from(EVENT))
-        || !m.memory.in_bounds(nevents, 4)
-    {
-        return errno::FAULT;
-    }
-    let mut waits = Vec::with_capacity(n as usize);
-    for sub in subs.chunks_exact(SUBSCRIPTION as usize) {
-        let word = |at: usize| u64::from_le_bytes(sub[at..at + 8].try_into().expect("8 bytes"));
-        if sub[8] != 0 {
-            return errno::NOTSUP;
-        }
-        let id = u32::from_le_bytes(sub[16..20].try_into().expect("4 bytes"));
-        let Some(clock) = host_clock(id) else {
-            return errno::INVAL;
-        };
-        let (timeout, absolute) = (word(24), sub[40] & 1 != 0);
-        let wait = if absolute {
-            timeout.saturating_sub(crate::devices::clock(clock))
-        } else {
-            timeout
-        };
-        waits.push((word(0), wait));
-    }
-    let shortest = waits.iter().map(|&(_, w)| w).min().unwrap_or(0);
-    crate::devices::sleep_ns(m, shortest.min(i64::MAX as u64) as i64);
-    let mut count = 0u32;
-    for (userdata, wait) in waits {
-        if wait <= shortest {
-            let mut event = [0u8; EVENT as usize];
-            event[..8].copy_from_slice(&userdata.to_le_bytes());
-            // error 0 (bytes 8..10), type clock 0 (byte 10).
-            put(m, output + count * EVENT, &event);
-            count += 1;
-        }
-    }
-    put(m, nevents, &count.to_le_bytes())
-}
-
+#[cfg(test)]
+mod fs_tests;
+#[cfg(test)]
+mod links_tests;
 #[cfg(test)]
 mod tests;

@@ -31,11 +31,12 @@ fn runtime_address(f: Rt) -> usize {
         Rt::HeapFree => exports::janus_heap_free as *const () as usize,
         Rt::HeapRealloc => exports::janus_heap_realloc as *const () as usize,
         Rt::Device => exports::janus_device as *const () as usize,
+        Rt::WasiFiles => exports::janus_wasi_files as *const () as usize,
     }
 }
 
 /// Every runtime function, for mapping them all.
-const ALL_RUNTIME: [Rt; 12] = [
+const ALL_RUNTIME: [Rt; 13] = [
     Rt::Start,
     Rt::Trap,
     Rt::Exit,
@@ -48,6 +49,7 @@ const ALL_RUNTIME: [Rt; 12] = [
     Rt::HeapFree,
     Rt::HeapRealloc,
     Rt::Device,
+    Rt::WasiFiles,
 ];
 
 /// Compiles and runs a program's `main` in this process with `args` (the

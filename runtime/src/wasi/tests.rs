@@ -10,7 +10,7 @@ use std::string::String;
 use std::vec;
 use std::vec::Vec;
 
-fn machine(config: DeviceConfig) -> Machine {
+pub(super) fn machine(config: DeviceConfig) -> Machine {
     Machine::new(
         1,
         2,
@@ -23,14 +23,14 @@ fn machine(config: DeviceConfig) -> Machine {
 }
 
 /// The errno of WASI function `name`.
-fn wasi(m: &mut Machine, name: &str, args: &[u64]) -> i32 {
+pub(super) fn wasi(m: &mut Machine, name: &str, args: &[u64]) -> i32 {
     let code = device_op_by_name(&std::format!("wasi.{name}"))
         .expect("a WASI op")
         .code();
     call(m, code, args).expect("WASI never traps") as u32 as i32
 }
 
-fn u32_at(m: &Machine, addr: u32) -> u32 {
+pub(super) fn u32_at(m: &Machine, addr: u32) -> u32 {
     u32::from_le_bytes(
         m.memory
             .slice(addr, 4)
@@ -40,7 +40,7 @@ fn u32_at(m: &Machine, addr: u32) -> u32 {
     )
 }
 
-fn set(m: &mut Machine, addr: u32, bytes: &[u8]) {
+pub(super) fn set(m: &mut Machine, addr: u32, bytes: &[u8]) {
     m.memory
         .slice_mut(addr, bytes.len() as u32)
         .expect("in bounds")
@@ -48,7 +48,7 @@ fn set(m: &mut Machine, addr: u32, bytes: &[u8]) {
 }
 
 /// An iovec array at `at` of (buf, len) pairs.
-fn iovs(m: &mut Machine, at: u32, list: &[(u32, u32)]) {
+pub(super) fn iovs(m: &mut Machine, at: u32, list: &[(u32, u32)]) {
     let mut bytes = Vec::new();
     for &(buf, len) in list {
         bytes.extend_from_slice(&buf.to_le_bytes());
@@ -230,9 +230,74 @@ fn poll_oneoff_sleeps_for_the_earliest_clock() {
         wasi(&mut m, "poll_oneoff", &[1000, 65_520, 1, 100]),
         errno::FAULT
     );
-    set(&mut m, 1008, &[1]);
+    set(&mut m, 1008, &[3]);
     assert_eq!(
         wasi(&mut m, "poll_oneoff", &[1000, 2000, 1, 100]),
-        errno::NOTSUP
+        errno::INVAL,
+        "an unknown tag"
+    );
+}
+
+/// A descriptor subscription at `at`: `tag` 1 (read) or 2 (write) on `fd`.
+fn fd_subscription(m: &mut Machine, at: u32, userdata: u64, tag: u8, fd: u32) {
+    let mut sub = [0u8; 48];
+    sub[..8].copy_from_slice(&userdata.to_le_bytes());
+    sub[8] = tag;
+    sub[16..20].copy_from_slice(&fd.to_le_bytes());
+    set(m, at, &sub);
+}
+
+/// The events at `at`: (userdata, error, type, nbytes, flags) each.
+fn events(m: &Machine, at: u32, count: u32) -> Vec<(u32, u16, u8, u32, u16)> {
+    (0..count)
+        .map(|i| {
+            let e = m.memory.slice(at + 32 * i, 32).expect("in bounds");
+            (
+                u32_at(m, at + 32 * i),
+                u16::from_le_bytes([e[8], e[9]]),
+                e[10],
+                u32_at(m, at + 32 * i + 16),
+                u16::from_le_bytes([e[24], e[25]]),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn poll_oneoff_reports_ready_descriptors_without_waiting() {
+    let mut m = machine(DeviceConfig::default());
+    // stdout writable, stderr read is EBADF, a 60 s clock not due: at once.
+    fd_subscription(&mut m, 1000, 1, 2, 1);
+    fd_subscription(&mut m, 1048, 2, 1, 2);
+    clock_subscription(&mut m, 1096, 3, 60_000_000_000);
+    fd_subscription(&mut m, 1144, 4, 1, 77);
+    let start = std::time::Instant::now();
+    assert_eq!(wasi(&mut m, "poll_oneoff", &[1000, 2000, 4, 100]), 0);
+    assert!(start.elapsed().as_secs() < 30, "did not wait for the clock");
+    assert_eq!(u32_at(&m, 100), 3);
+    assert_eq!(
+        events(&m, 2000, 3),
+        [
+            (1, 0, 2, 0, 0),
+            (2, errno::BADF as u16, 1, 0, 0),
+            (4, errno::BADF as u16, 1, 0, 0)
+        ]
+    );
+    // Input already buffered is ready with its length; its end hangs up.
+    m.stdin = b"abc".to_vec();
+    fd_subscription(&mut m, 1000, 5, 1, 0);
+    assert_eq!(wasi(&mut m, "poll_oneoff", &[1000, 2000, 1, 100]), 0);
+    assert_eq!(events(&m, 2000, u32_at(&m, 100)), [(5, 0, 1, 3, 0)]);
+    m.stdin.clear();
+    m.stdin_done = true;
+    assert_eq!(wasi(&mut m, "poll_oneoff", &[1000, 2000, 1, 100]), 0);
+    assert_eq!(events(&m, 2000, u32_at(&m, 100)), [(5, 0, 1, 0, 1)]);
+    // A closed descriptor is EBADF in its event.
+    assert_eq!(wasi(&mut m, "fd_close", &[1]), 0);
+    fd_subscription(&mut m, 1000, 6, 2, 1);
+    assert_eq!(wasi(&mut m, "poll_oneoff", &[1000, 2000, 1, 100]), 0);
+    assert_eq!(
+        events(&m, 2000, u32_at(&m, 100)),
+        [(6, errno::BADF as u16, 2, 0, 0)]
     );
 }

@@ -142,7 +142,11 @@ impl<'ctx> FnLowering<'_, 'ctx> {
         let out = self.alloca(i64t.into(), "dev.out")?;
         let code = self
             .call_rt(
-                Rt::Device,
+                if abi::is_wasi_file_op(op) {
+                    Rt::WasiFiles
+                } else {
+                    Rt::Device
+                },
                 &[self.i32c(op.into()).into(), slots.into(), out.into()],
             )?
             .ok_or("runtime returns a code")?
