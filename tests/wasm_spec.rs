@@ -61,6 +61,7 @@ const COMPLETE: &[&str] = &[
     "local_set.wast",
     "local_tee.wast",
     "loop.wast",
+    "memory.wast",
     "memory_copy.wast",
     "memory_fill.wast",
     "memory_grow.wast",

@@ -161,14 +161,13 @@ impl WasmError {
         let message = error.message().to_string();
         let offset = usize::try_from(error.offset()).unwrap_or(usize::MAX);
         // wasmparser names a disabled proposal in one of these ways; more
-        // than one table or memory is what reference types and
-        // multi-memory allow.
+        // than one table is what reference types (in WebAssembly 2.0)
+        // allow. More than one memory is invalid in 2.0 and stays so.
         let unsupported = [
             "support is not enabled",
             "proposal not enabled",
             "must be enabled",
             "multiple tables",
-            "multiple memories",
         ];
         if unsupported.iter().any(|u| message.contains(u)) {
             WasmError::UnsupportedFeature { message, offset }

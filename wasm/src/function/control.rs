@@ -59,8 +59,7 @@ impl<'a> Translator<'_, '_, 'a> {
             .pop()
             .ok_or_else(|| self.internal("`end` without a frame"))?;
         // A branch to a loop goes to its start, not past its end.
-        let mut reachable =
-            !self.unreachable || (frame.targeted && frame.kind != FrameKind::Loop);
+        let mut reachable = !self.unreachable || (frame.targeted && frame.kind != FrameKind::Loop);
         if let Some(label) = frame.else_label {
             // An `if` without `else`: its false edge arrives here with the
             // parameters, which are the results, in their slots.
