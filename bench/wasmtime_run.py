@@ -7,7 +7,8 @@ The module is compiled (by Cranelift) and instantiated before the clock
 starts, so neither Python's start-up nor compilation is charged to the run,
 as `janusc build` is not charged to the AOT executable. The guest sees
 argv = ["prog", ARGS...] and the process's own standard streams. Prints
-`wasmtime-seconds S` on the last line of standard error and exits with the
+`wasmtime-seconds WALL CPU` (wall-clock and this process's CPU seconds of
+`_start`) on the last line of standard error and exits with the
 guest's exit code (proc_exit, or 0 when `_start` returns).
 """
 
@@ -35,13 +36,15 @@ def main() -> int:
     start = instance.exports(store)["_start"]
     code = 0
     begin = time.perf_counter()
+    begin_cpu = time.process_time()
     try:
         start(store)
     except wasmtime.ExitTrap as exit_trap:
         code = exit_trap.code
+    cpu = time.process_time() - begin_cpu
     elapsed = time.perf_counter() - begin
     sys.stdout.flush()
-    print(f"wasmtime-seconds {elapsed:.6f}", file=sys.stderr)
+    print(f"wasmtime-seconds {elapsed:.6f} {cpu:.6f}", file=sys.stderr)
     return code
 
 
