@@ -101,8 +101,11 @@ pub fn find_wasm_rt() -> Option<PathBuf> {
         .filter(|l| l.ends_with("/wasm-rt-impl.c"))
         .map(|l| PathBuf::from(l.trim()))
         .chain(
-            ["/usr/share/wabt/wasm2c/wasm-rt-impl.c", "/usr/src/wasm2c/wasm-rt-impl.c"]
-                .map(PathBuf::from),
+            [
+                "/usr/share/wabt/wasm2c/wasm-rt-impl.c",
+                "/usr/src/wasm2c/wasm-rt-impl.c",
+            ]
+            .map(PathBuf::from),
         )
         .find(|p| p.is_file())
         .and_then(|p| p.parent().map(Path::to_path_buf))
@@ -247,7 +250,12 @@ pub fn argv(tools: &Tools, runner: Runner, program: &Program, size: &str) -> Vec
             tools.janusc.clone().into(),
             "run".into(),
             "--engine".into(),
-            if runner == Runner::Jit { "jit" } else { "interp" }.into(),
+            if runner == Runner::Jit {
+                "jit"
+            } else {
+                "interp"
+            }
+            .into(),
             program.wasm.into(),
             "--".into(),
         ],
@@ -322,10 +330,18 @@ fn wait_with_cpu(child: &std::process::Child) -> Result<(i32, Duration), String>
 pub fn run(runner: Runner, argv: &[OsString], stdin: &Path, out: &Path) -> Result<Run, String> {
     let err_path = out.with_extension("err");
     let open = |p: &Path, create: bool| {
-        if create { File::create(p) } else { File::open(p) }
-            .map_err(|e| format!("{}: {e}", p.display()))
+        if create {
+            File::create(p)
+        } else {
+            File::open(p)
+        }
+        .map_err(|e| format!("{}: {e}", p.display()))
     };
-    let (input, output, errors) = (open(stdin, false)?, open(out, true)?, open(&err_path, true)?);
+    let (input, output, errors) = (
+        open(stdin, false)?,
+        open(out, true)?,
+        open(&err_path, true)?,
+    );
     let start = Instant::now();
     let child = Command::new(&argv[0])
         .args(&argv[1..])
@@ -384,7 +400,9 @@ mod tests {
         let argv: Vec<OsString> = ["sh", "-c", "echo why >&2; exit 3"]
             .map(OsString::from)
             .to_vec();
-        let e = super::run(Runner::Gcc, &argv, &stdin, &out).err().expect("fails");
+        let e = super::run(Runner::Gcc, &argv, &stdin, &out)
+            .err()
+            .expect("fails");
         assert_eq!(e, "exit code 3: why");
     }
 

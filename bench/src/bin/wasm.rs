@@ -40,17 +40,17 @@ struct Case {
 const CASES: [Case; 8] = [
     Case {
         name: "fib",
-        interp_size: "32",
+        interp_size: "34",
         core: true,
     },
     Case {
         name: "nbody",
-        interp_size: "200000",
+        interp_size: "600000",
         core: true,
     },
     Case {
         name: "spectral_norm",
-        interp_size: "500",
+        interp_size: "900",
         core: true,
     },
     Case {
@@ -60,17 +60,17 @@ const CASES: [Case; 8] = [
     },
     Case {
         name: "mandelbrot",
-        interp_size: "600",
+        interp_size: "1000",
         core: true,
     },
     Case {
         name: "sieve",
-        interp_size: "5000000",
+        interp_size: "15000000",
         core: true,
     },
     Case {
         name: "fasta",
-        interp_size: "250000",
+        interp_size: "750000",
         core: false,
     },
     Case {
@@ -158,7 +158,8 @@ struct Available {
 }
 
 fn available(root: &Path) -> Available {
-    let python = PathBuf::from(std::env::var_os("BENCH_PYTHON").unwrap_or_else(|| "python3".into()));
+    let python =
+        PathBuf::from(std::env::var_os("BENCH_PYTHON").unwrap_or_else(|| "python3".into()));
     let wasmtime = wasm::has_wasmtime(&python);
     let wasmi = wasm::find_wasmi();
     let wasm_rt = wasm::find_wasm_rt();
@@ -281,9 +282,8 @@ fn verify(p: &Prepared, stdin: &Path) -> Vec<String> {
 fn round(prepared: &mut [Prepared], stdin: &Path) -> Result<(), String> {
     for p in prepared.iter_mut() {
         for slot in &mut p.slots {
-            let run = wasm::run(slot.runner, &slot.argv, stdin, &slot.out).map_err(|e| {
-                format!("{} under {}: {e}", p.case.name, slot.runner.label())
-            })?;
+            let run = wasm::run(slot.runner, &slot.argv, stdin, &slot.out)
+                .map_err(|e| format!("{} under {}: {e}", p.case.name, slot.runner.label()))?;
             slot.times.push(run.cpu);
             slot.wall.push(run.wall);
         }
@@ -322,7 +322,11 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
 
 /// The geometric mean of `f` over the six core programs that have it.
 fn core_mean(prepared: &[Prepared], f: impl Fn(&Prepared) -> Option<f64>) -> Option<f64> {
-    let ratios: Vec<f64> = prepared.iter().filter(|p| p.case.core).filter_map(f).collect();
+    let ratios: Vec<f64> = prepared
+        .iter()
+        .filter(|p| p.case.core)
+        .filter_map(f)
+        .collect();
     (!ratios.is_empty()).then(|| geomean(&ratios))
 }
 
@@ -359,9 +363,19 @@ fn render(prepared: &[Prepared], av: &Available, rounds: usize, hello: (u64, u64
          programs of the targets; fasta and binary_trees are shown but not averaged.\n"
     );
     if !av.missing.is_empty() {
-        let _ = writeln!(out, "Not installed, so left out: {}.\n", av.missing.join(", "));
+        let _ = writeln!(
+            out,
+            "Not installed, so left out: {}.\n",
+            av.missing.join(", ")
+        );
     }
-    let compiled = [Runner::Gcc, Runner::Aot, Runner::Jit, Runner::Wasmtime, Runner::Wasm2c];
+    let compiled = [
+        Runner::Gcc,
+        Runner::Aot,
+        Runner::Jit,
+        Runner::Wasmtime,
+        Runner::Wasm2c,
+    ];
     let _ = writeln!(out, "### Compiled engines\n");
     let mut header = vec!["program", "size"];
     header.extend(compiled.iter().map(|r| r.label()));
@@ -444,7 +458,14 @@ fn render(prepared: &[Prepared], av: &Available, rounds: usize, hello: (u64, u64
         .collect();
     table(
         &mut out,
-        &["program", "size", "gcc -O2", "janusc interp", "wasmi", "interp/wasmi"],
+        &[
+            "program",
+            "size",
+            "gcc -O2",
+            "janusc interp",
+            "wasmi",
+            "interp/wasmi",
+        ],
         &rows,
     );
     let interp_mean = core_mean(prepared, |p| p.ratio(Runner::Interp, Runner::Wasmi));
@@ -457,7 +478,11 @@ fn render(prepared: &[Prepared], av: &Available, rounds: usize, hello: (u64, u64
     let _ = writeln!(out, "\n### Targets\n");
     let target_line = |out: &mut String, what: &str, value: Option<f64>, target: f64| {
         let _ = match value {
-            Some(v) => writeln!(out, "- {what}: {v:.2} (target at most {target:.2}: {})", verdict(v, target)),
+            Some(v) => writeln!(
+                out,
+                "- {what}: {v:.2} (target at most {target:.2}: {})",
+                verdict(v, target)
+            ),
             None => writeln!(out, "- {what}: not measured"),
         };
     };
@@ -566,13 +591,21 @@ fn main() {
     std::fs::write(&stdin, b"").expect("temporary directory is writable");
     let selected: Vec<&'static Case> = CASES
         .iter()
-        .filter(|c| only.as_ref().is_none_or(|o| o.split(',').any(|n| n == c.name)))
+        .filter(|c| {
+            only.as_ref()
+                .is_none_or(|o| o.split(',').any(|n| n == c.name))
+        })
         .collect();
     if selected.is_empty() {
-        fail(&format!("BENCH_ONLY={only:?} names no WebAssembly benchmark"));
+        fail(&format!(
+            "BENCH_ONLY={only:?} names no WebAssembly benchmark"
+        ));
     }
 
-    eprintln!("wasm: building {} programs for every engine", selected.len());
+    eprintln!(
+        "wasm: building {} programs for every engine",
+        selected.len()
+    );
     let mut prepared = Vec::new();
     for case in selected {
         match prepare(&av, dir.path(), case) {
