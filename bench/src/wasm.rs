@@ -37,11 +37,14 @@ pub enum Runner {
     /// `wasm2c` output compiled by gcc -O2 with wabt's runtime and
     /// `bench/wasm2c/host.c`.
     Wasm2c,
+    /// The AOT executable built without bounds checks (never shipped; the
+    /// most guard pages could save): what janusc's explicit checks cost.
+    AotUnchecked,
 }
 
 impl Runner {
     /// Every runner, in column order.
-    pub const ALL: [Runner; 7] = [
+    pub const ALL: [Runner; 8] = [
         Runner::Gcc,
         Runner::Aot,
         Runner::Jit,
@@ -49,6 +52,7 @@ impl Runner {
         Runner::Wasmtime,
         Runner::Wasmi,
         Runner::Wasm2c,
+        Runner::AotUnchecked,
     ];
 
     /// The column heading.
@@ -61,6 +65,7 @@ impl Runner {
             Runner::Wasmtime => "wasmtime",
             Runner::Wasmi => "wasmi",
             Runner::Wasm2c => "wasm2c+gcc -O2",
+            Runner::AotUnchecked => "janusc aot unchecked",
         }
     }
 
@@ -68,7 +73,12 @@ impl Runner {
     pub fn interprets(self) -> bool {
         match self {
             Runner::Interp | Runner::Wasmi => true,
-            Runner::Gcc | Runner::Aot | Runner::Jit | Runner::Wasmtime | Runner::Wasm2c => false,
+            Runner::Gcc
+            | Runner::Aot
+            | Runner::Jit
+            | Runner::Wasmtime
+            | Runner::Wasm2c
+            | Runner::AotUnchecked => false,
         }
     }
 }
@@ -227,6 +237,33 @@ pub fn janusc_build(tools: &Tools, wasm: &Path, extra: &[&str], out: &Path) -> R
     )
 }
 
+/// Builds `wasm` at -O2 without bounds checks into `out`, through the same
+/// loader and driver call as `janusc build` but with the one switch no user
+/// can reach.
+pub fn janusc_unchecked(wasm: &Path, out: &Path) -> Result<(), String> {
+    use janus_compiler::driver::{self, Options, Wanted};
+    use janus_compiler::llvm::{BoundsChecks, OptLevel};
+    let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let (loaded, _) = janus_wasm::load(&bytes, &janus_wasm::Options::default())
+        .map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let options = Options {
+        opt: OptLevel::O2,
+        bounds: BoundsChecks::OmittedForMeasurement,
+        ..Options::default()
+    };
+    let artefacts = driver::compile(&loaded, &options, Wanted::EXECUTABLE)
+        .map_err(|e| format!("unchecked build of {}: {e}", wasm.display()))?;
+    let linked = artefacts
+        .executable
+        .ok_or_else(|| format!("unchecked build of {}: no executable", wasm.display()))?;
+    std::fs::write(out, &linked.executable).map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::set_permissions(
+        out,
+        <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o755),
+    )
+    .map_err(|e| format!("{}: {e}", out.display()))
+}
+
 /// The command line that runs `runner` on the prepared program: `native`
 /// is gcc's executable, `aot` janusc's, `w2c` wasm2c's, `wasm` the module.
 pub struct Program<'a> {
@@ -238,6 +275,8 @@ pub struct Program<'a> {
     pub w2c: &'a Path,
     /// The `.wasm` file.
     pub wasm: &'a Path,
+    /// janusc's AOT executable without bounds checks.
+    pub unchecked: &'a Path,
 }
 
 /// The argv that runs `runner` on `program` with the one argument `size`.
@@ -246,6 +285,7 @@ pub fn argv(tools: &Tools, runner: Runner, program: &Program, size: &str) -> Vec
         Runner::Gcc => vec![program.native.into()],
         Runner::Aot => vec![program.aot.into()],
         Runner::Wasm2c => vec![program.w2c.into()],
+        Runner::AotUnchecked => vec![program.unchecked.into()],
         Runner::Jit | Runner::Interp => vec![
             tools.janusc.clone().into(),
             "run".into(),

@@ -198,9 +198,11 @@ fn prepare(av: &Available, dir: &Path, case: &'static Case) -> Result<Prepared, 
     let c = bench.c_path(&tools.root);
     let at = |suffix: &str| dir.join(format!("{}{suffix}", case.name));
     let (wasm, native, aot, w2c) = (at(".wasm"), at("-gcc"), at("-aot"), at("-wasm2c"));
+    let unchecked = at("-unchecked");
     wasm::clang_wasm(&c, &wasm)?;
     wasm::gcc_native(&c, &native)?;
     wasm::janusc_build(tools, &wasm, &[], &aot)?;
+    wasm::janusc_unchecked(&wasm, &unchecked)?;
     if av.wasm2c {
         wasm::wasm2c_gcc(tools, &wasm, &at("-wasm2c-src"), &w2c)?;
     }
@@ -209,6 +211,7 @@ fn prepare(av: &Available, dir: &Path, case: &'static Case) -> Result<Prepared, 
         aot: &aot,
         w2c: &w2c,
         wasm: &wasm,
+        unchecked: &unchecked,
     };
     let mut slots = Vec::new();
     let mut add = |runner: Runner, size: &'static str| {
@@ -224,7 +227,7 @@ fn prepare(av: &Available, dir: &Path, case: &'static Case) -> Result<Prepared, 
     };
     for runner in Runner::ALL {
         let present = match runner {
-            Runner::Gcc | Runner::Aot | Runner::Jit | Runner::Interp => true,
+            Runner::Gcc | Runner::Aot | Runner::Jit | Runner::Interp | Runner::AotUnchecked => true,
             Runner::Wasmtime => av.wasmtime,
             Runner::Wasmi => av.wasmi,
             Runner::Wasm2c => av.wasm2c,
@@ -437,6 +440,45 @@ fn render(prepared: &[Prepared], av: &Available, rounds: usize, hello: (u64, u64
     );
     rows.push(means);
     table(&mut out, &header, &rows);
+
+    let _ = writeln!(out, "\n### Bounds checks\n");
+    let _ = writeln!(
+        out,
+        "janusc checks every memory access explicitly; wasm2c and wasmtime rely on guard pages. \
+         The same `.wasm` built with no checks at all (an executable that exists only here) shows \
+         what the checks cost, the most a guard-page scheme could save.\n"
+    );
+    let unchecked_over_peer =
+        |p: &Prepared| Some(p.aot_over_best_peer()? * p.ratio(Runner::AotUnchecked, Runner::Aot)?);
+    let rows: Vec<Vec<String>> = prepared
+        .iter()
+        .map(|p| {
+            vec![
+                p.case.name.to_string(),
+                fmt_time(p.median(Runner::Aot)),
+                fmt_time(p.median(Runner::AotUnchecked)),
+                fmt_ratio(p.ratio(Runner::Aot, Runner::AotUnchecked)),
+                fmt_ratio(unchecked_over_peer(p)),
+            ]
+        })
+        .collect();
+    table(
+        &mut out,
+        &[
+            "program",
+            "checked s",
+            "unchecked s",
+            "checked/unchecked",
+            "unchecked/faster peer",
+        ],
+        &rows,
+    );
+    let _ = writeln!(
+        out,
+        "\nGeometric means: checked/unchecked {}, unchecked/faster peer {}",
+        fmt_ratio(core_mean(prepared, |p| p.ratio(Runner::Aot, Runner::AotUnchecked))),
+        fmt_ratio(core_mean(prepared, unchecked_over_peer))
+    );
 
     let _ = writeln!(out, "\n### Interpreters\n");
     let _ = writeln!(
