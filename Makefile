@@ -46,10 +46,13 @@ test: setup
 	INSTA_UPDATE=no $(CARGO) test --workspace --quiet
 
 ## bench: measurements too long for tests; installs lua5.4, luajit and
-## hyperfine where missing. The report lands in bench/results.md and
-## bench/results.svg (BENCH_ROUNDS=N for more rounds, BENCH_ONLY=a,b for
-## some programs).
+## hyperfine where missing, and the WebAssembly peers: wasmtime's Python
+## bindings with pip, wasmi_cli with cargo (wasm2c comes with setup's
+## wabt). The report lands in bench/results.md and bench/results.svg
+## (BENCH_ROUNDS=N for more rounds, BENCH_ONLY=a,b for some programs).
 BENCH_TOOLS := lua5.4 luajit hyperfine
+PYTHON ?= python3
+CARGO_HOME_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 bench: build
 	@missing=""; for t in $(BENCH_TOOLS); do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
 	if [ -n "$$missing" ]; then \
@@ -57,12 +60,19 @@ bench: build
 	  echo "bench: installing$$missing with apt-get"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
+	@if ! $(PYTHON) -c 'import importlib.util, sys; sys.exit(importlib.util.find_spec("wasmtime") is None)'; then \
+	  echo "bench: installing wasmtime's Python bindings with pip"; $(PYTHON) -m pip install -q wasmtime; \
+	fi
+	@if [ -z "$$(command -v wasmi)$$(command -v $(CARGO_HOME_BIN)/wasmi)" ]; then \
+	  echo "bench: installing wasmi_cli with cargo"; $(CARGO) install -q --locked wasmi_cli; \
+	fi
 	$(CARGO) run --release -q -p janus-bench --bin check_speed
 	$(CARGO) run --release -q -p janus-bench --bin memory
 	$(CARGO) run --release -q -p janus-bench --bin huge
 	$(CARGO) run --release -q -p janus-bench --bin ssa_speed
 	$(CARGO) run --release -q -p janus-bench --bin aot
 	$(CARGO) run --release -q -p janus-bench --bin globals
+	BENCH_PYTHON=$(PYTHON) $(CARGO) run --release -q -p janus-bench --bin wasm
 	$(CARGO) run --release -q -p janus-bench --bin report
 
 ## man: the man page, generated from janusc's own argument definitions,

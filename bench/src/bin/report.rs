@@ -4,7 +4,8 @@
 //! rounds (every engine once per round, so a slow spell of the machine hits
 //! them all) and reported as medians and ratios, with the targets of the
 //! engines and benchmarks issues. Also: `janusc build` times and sizes, the
-//! start-up time of hello, and what the bounds checks cost.
+//! start-up time of hello, and what the bounds checks cost; last, the
+//! WebAssembly section that the `wasm` bin measured and wrote.
 //!
 //! Prints the report and writes it to `bench/results.md`, with the chart
 //! `bench/results.svg`. `BENCH_ROUNDS` (default 3) sets the timed rounds;
@@ -325,6 +326,27 @@ fn startup_ms(exe: &Path, tools: &Tools, dir: &Path) -> f64 {
         * 1e3
 }
 
+/// Appends the WebAssembly section the `wasm` bin wrote to
+/// `target/bench/wasm.md` (`make bench` runs it just before this one), or
+/// says how to produce it.
+fn webassembly_section(root: &Path, out: &mut String) {
+    let path = root.join("target/bench/wasm.md");
+    match std::fs::read_to_string(&path) {
+        Ok(section) => {
+            let _ = write!(out, "\n{}", section.trim_end());
+            let _ = writeln!(out);
+        }
+        Err(e) => {
+            eprintln!("report: no WebAssembly section: {}: {e}", path.display());
+            let _ = writeln!(
+                out,
+                "\n## WebAssembly\n\nNot measured: `cargo run --release -p janus-bench --bin wasm` \
+                 (part of `make bench`) writes this section."
+            );
+        }
+    }
+}
+
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
@@ -627,6 +649,8 @@ fn main() {
         }
         Err(e) => eprintln!("report: cannot draw {}: {e}", chart_path.display()),
     }
+
+    webassembly_section(&root, &mut out);
 
     print!("{out}");
     let results = root.join("bench/results.md");
