@@ -1,0 +1,169 @@
+//! Differential testing of the WebAssembly front end: `wasm-smith` modules
+//! restricted to the features janus-wasm translates, their exported
+//! functions called with deterministic arguments under `wasmi` (the
+//! outside oracle, in-process) and under `janusc run --engine interp` and
+//! `--engine jit`, and AOT -O2 every `JANUS_WASM_DIFF_AOT_EVERY`th seed
+//! (default 10); results are compared bit for bit (NaN equal to NaN) and
+//! traps by kind. See `wasm_diff/` for the pieces.
+//!
+//! `JANUS_WASM_DIFF_SEEDS=N` runs N seeds (default 300) from
+//! `JANUS_WASM_DIFF_START` (default 0), `JANUS_WASM_DIFF_VERBOSE=1` prints
+//! each seed's verdict; `make fuzz` runs thousands more.
+//! A disagreeing seed's module is saved as
+//! `target/wasm-differential/seed-N.wasm` with `seed-N.txt` beside it (the
+//! difference, and the text form when `wasm2wat` is installed).
+
+mod common;
+#[path = "spec/driver.rs"]
+mod driver;
+// The spec runner's process protocol; its trap-message matching is the
+// spec suite's own.
+#[path = "spec/run.rs"]
+#[allow(dead_code)]
+mod run;
+mod wasm_diff;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use wasm_diff::{Setup, Tally, Verdict};
+
+/// Each worker's stack: the debug-build translator and wasmi recurse over
+/// nested blocks and calls.
+const STACK_SIZE: usize = 256 << 20;
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
+
+/// Saves a disagreeing module and what differed; returns the `.wasm` path.
+fn save(seed: u64, why: &str) -> PathBuf {
+    let dir = common::root().join("target/wasm-differential");
+    let wasm = dir.join(format!("seed-{seed}.wasm"));
+    let mut text = format!("seed {seed}: {why}\n");
+    let written = std::fs::create_dir_all(&dir).is_ok()
+        && wasm_diff::smith::case(seed)
+            .ok()
+            .is_some_and(|case| std::fs::write(&wasm, &case.bytes).is_ok());
+    if written {
+        if let Ok(out) = Command::new("wasm2wat").arg(&wasm).output() {
+            text.push_str(&String::from_utf8_lossy(&out.stdout));
+        }
+    }
+    // The report is a convenience: the message carries the difference.
+    let _ = std::fs::write(wasm.with_extension("txt"), text);
+    wasm
+}
+
+#[derive(Default)]
+struct Summary {
+    agreed: usize,
+    tally: Tally,
+    aot_modules: usize,
+    not_generated: BTreeMap<String, usize>,
+    unsupported: BTreeMap<&'static str, usize>,
+    inconclusive: BTreeMap<String, usize>,
+    mismatches: Vec<String>,
+}
+
+impl Summary {
+    fn add(&mut self, seed: u64, verdict: Verdict) {
+        match verdict {
+            Verdict::NotGenerated(why) => {
+                let short: String = why.chars().take(60).collect();
+                *self.not_generated.entry(short).or_default() += 1
+            }
+            Verdict::Unsupported(code) => *self.unsupported.entry(code).or_default() += 1,
+            Verdict::Inconclusive(why) => *self.inconclusive.entry(why).or_default() += 1,
+            Verdict::Agreed(t) => {
+                self.agreed += 1;
+                self.tally.returned += t.returned;
+                self.tally.trapped += t.trapped;
+                self.tally.globals += t.globals;
+                self.tally.excluded += t.excluded;
+                self.aot_modules += usize::from(t.aot);
+            }
+            Verdict::Mismatch(why) => {
+                let wasm = save(seed, &why);
+                self.mismatches.push(format!(
+                    "seed {seed}: {why}\n    module: {} (wasm2wat it; JANUS_WASM_DIFF_START={seed} JANUS_WASM_DIFF_SEEDS=1 reruns it)",
+                    wasm.display()
+                ));
+            }
+        }
+    }
+}
+
+#[test]
+fn wasm_smith_modules_agree_with_wasmi_under_every_engine() {
+    let start = env_u64("JANUS_WASM_DIFF_START", 0);
+    let seeds = env_u64("JANUS_WASM_DIFF_SEEDS", 300);
+    let aot_every = env_u64("JANUS_WASM_DIFF_AOT_EVERY", 10).max(1);
+    let verbose = std::env::var_os("JANUS_WASM_DIFF_VERBOSE").is_some();
+    let janusc = Path::new(env!("CARGO_BIN_EXE_janusc"));
+    let work = tempfile::tempdir().expect("tempdir");
+    let next = AtomicU64::new(start);
+    let summary = Mutex::new(Summary::default());
+    let began = std::time::Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            let worker = std::thread::Builder::new().stack_size(STACK_SIZE);
+            let spawned = worker.spawn_scoped(scope, || loop {
+                let seed = next.fetch_add(1, Ordering::Relaxed);
+                if seed >= start + seeds {
+                    break;
+                }
+                let dir = work.path().join(format!("seed-{seed}"));
+                let setup = Setup {
+                    janusc,
+                    work: &dir,
+                    aot: seed % aot_every == 0,
+                };
+                let verdict = wasm_diff::check(seed, &setup);
+                if std::env::var_os("JANUS_WASM_DIFF_SAVE").is_some() {
+                    save(seed, &format!("{verdict:?}"));
+                }
+                if verbose {
+                    println!("seed {seed}: {verdict:?}");
+                }
+                // Scratch files of agreeing seeds are not needed.
+                let _ = std::fs::remove_dir_all(&dir);
+                summary.lock().expect("no panics").add(seed, verdict);
+            });
+            spawned.expect("a worker thread starts");
+        }
+    });
+    let s = summary.into_inner().expect("no panics");
+    println!(
+        "wasm differential: seeds {start}..{} in {:.1?}: {} agreed ({} with AOT), {} calls returned, {} trapped, {} globals read, {} calls excluded by the oracle; not generated {:?}; unsupported {:?}; inconclusive {:?}; {} mismatches",
+        start + seeds,
+        began.elapsed(),
+        s.agreed,
+        s.aot_modules,
+        s.tally.returned,
+        s.tally.trapped,
+        s.tally.globals,
+        s.tally.excluded,
+        s.not_generated,
+        s.unsupported,
+        s.inconclusive,
+        s.mismatches.len()
+    );
+    assert!(
+        s.mismatches.is_empty(),
+        "{} seeds disagree:\n{}",
+        s.mismatches.len(),
+        s.mismatches.join("\n")
+    );
+    // Guard against a vacuous run: most seeds must compare something.
+    assert!(
+        s.agreed * 2 >= seeds as usize,
+        "only {} of {seeds} seeds compared anything",
+        s.agreed
+    );
+}
