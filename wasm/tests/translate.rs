@@ -263,3 +263,14 @@ fn malformed_and_invalid_modules_give_wasmparsers_message_and_offset() {
     assert_eq!(invalid.code(), "M0001");
     assert!(invalid.to_string().contains("type mismatch"), "{invalid}");
 }
+
+#[test]
+fn export_names_with_empty_dotted_parts_become_identifiers() {
+    // Found by tests/wasm_differential.rs (seed 8, export "\10@."): a `.`
+    // was kept even where it left an empty part, and the loader rejected
+    // the JanusVM export name.
+    for name in ["f.", "a..b", ".x", "..", &".".repeat(300)] {
+        let wat = format!(r#"(module (func (export "{name}") (result i32) (i32.const 7)))"#);
+        assert_eq!(status(&wat, name, &[]), 7, "{name:?}");
+    }
+}
