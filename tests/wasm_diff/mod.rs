@@ -9,6 +9,7 @@
 //! global, then at most one call that traps (the trap ends the process).
 //! Which trapping call is kept rotates with the seed.
 
+pub mod nan;
 pub mod oracle;
 pub mod smith;
 

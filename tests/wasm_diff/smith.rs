@@ -119,7 +119,7 @@ pub fn case(seed: u64) -> Result<Case, String> {
     module
         .ensure_termination(TERMINATION_FUEL)
         .map_err(|e| e.to_string())?;
-    let bytes = module.to_bytes();
+    let bytes = crate::wasm_diff::nan::canonicalize(&module.to_bytes())?;
     let (functions, globals) = exports(&bytes)?;
     let mut calls = Vec::new();
     for _ in 0..CALLS_PER_EXPORT {
