@@ -167,3 +167,60 @@ fn wasm_smith_modules_agree_with_wasmi_under_every_engine() {
         s.agreed
     );
 }
+
+/// The text module `wat`, encoded.
+fn encode(wat: &str) -> Vec<u8> {
+    let buffer = wast::parser::ParseBuffer::new(wat).expect("lexes");
+    let mut module = wast::parser::parse::<wast::Wat>(&buffer).expect("parses");
+    module.encode().expect("encodes")
+}
+
+#[test]
+fn the_nan_rewrite_makes_promote_and_demote_canonical_under_wasmi() {
+    use driver::Call;
+    use wasm_diff::oracle::{Expected, Oracle};
+    let bytes = encode(
+        r#"(module (global (mut i32) (i32.const 0))
+          (func (export "promote") (result i64)
+            (i64.reinterpret_f64 (f64.promote_f32 (f32.const -nan:0x200001))))
+          (func (export "demote") (result i32)
+            (i32.reinterpret_f32 (f32.demote_f64 (f64.const -nan:0x4000000000001))))
+          (func (export "plain") (param f64) (result f64) (local.get 0)))"#,
+    );
+    let calls = [
+        Call::Invoke {
+            name: "promote".into(),
+            args: vec![],
+        },
+        Call::Invoke {
+            name: "demote".into(),
+            args: vec![],
+        },
+        Call::Invoke {
+            name: "plain".into(),
+            args: vec![(janus_runtime::abi::ValType::F64, 0xfff8_0000_0000_0001)],
+        },
+    ];
+    let run = |bytes: &[u8]| {
+        Oracle::new(bytes)
+            .expect("wasmi compiles it")
+            .replay(&calls)
+    };
+    // wasmi keeps the sign (and payload) a NaN had: the rewrite matters.
+    let before = run(&bytes).expect("instantiates");
+    assert_ne!(before[0], Expected::Values(vec![0x7ff8_0000_0000_0000]));
+    let after =
+        run(&wasm_diff::nan::canonicalize(&bytes).expect("re-encodes")).expect("instantiates");
+    assert_eq!(
+        after,
+        vec![
+            Expected::Values(vec![0x7ff8_0000_0000_0000]),
+            Expected::Values(vec![0x7fc0_0000]),
+            // What is not a promote or demote keeps its NaN's bits.
+            Expected::Values(vec![0xfff8_0000_0000_0001]),
+        ]
+    );
+    let no_globals =
+        encode(r#"(module (func (export "f") (result f64) (f64.promote_f32 (f32.const 1))))"#);
+    assert!(wasm_diff::nan::canonicalize(&no_globals).is_err());
+}

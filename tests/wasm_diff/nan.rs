@@ -29,6 +29,9 @@ struct Canonicalize {
     /// The scratch globals' indices (f32, f64), once the global section
     /// has been read.
     scratch: Option<(u32, u32)>,
+    /// Whether a conversion was left as it was: the module has no global
+    /// section to add the scratch globals to.
+    missed: bool,
 }
 
 type Error = reencode::Error<Infallible>;
@@ -67,6 +70,10 @@ impl Reencode for Canonicalize {
             let scratch = match (&op, self.scratch) {
                 (Operator::F32DemoteF64, Some((g32, _))) => Some((g32, false)),
                 (Operator::F64PromoteF32, Some((_, g64))) => Some((g64, true)),
+                (Operator::F32DemoteF64 | Operator::F64PromoteF32, None) => {
+                    self.missed = true;
+                    None
+                }
                 _ => None,
             };
             f.instruction(&self.instruction(op)?);
@@ -94,14 +101,17 @@ impl Reencode for Canonicalize {
 }
 
 /// The module with canonical NaNs after every `promote` and `demote`;
-/// `Err` when it cannot be re-encoded (the message says why). A module
-/// without a global section has no conversion to rewrite only if it has
-/// no code either; `ensure_termination` always adds a global.
+/// `Err` when it cannot be re-encoded (the message says why), or has a
+/// conversion but no global section (`ensure_termination` always adds a
+/// global, so generated modules have one).
 pub fn canonicalize(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let mut module = wasm_encoder::Module::new();
     let mut reencoder = Canonicalize::default();
     reencoder
         .parse_core_module(&mut module, wasmparser::Parser::new(0), bytes)
         .map_err(|e| format!("re-encoding: {e}"))?;
+    if reencoder.missed {
+        return Err("a promote or demote in a module without globals".into());
+    }
     Ok(module.finish())
 }
