@@ -5,12 +5,13 @@
 //! bit for bit.
 //!
 //! The plan keeps one process per engine whenever the engines agree with
-//! the oracle: the calls wasmi completes, then reads of every exported
-//! global, then at most one call that traps (the trap ends the process).
+//! the oracle: the calls wasmi completes, then the memory checksum
+//! (`rewrite`), then reads of every exported global, then at most one call
+//! that traps (the trap ends the process).
 //! Which trapping call is kept rotates with the seed.
 
-pub mod nan;
 pub mod oracle;
+pub mod rewrite;
 pub mod smith;
 
 use crate::driver::{build_main, Call};
@@ -45,6 +46,8 @@ pub struct Tally {
     pub trapped: usize,
     /// Global reads.
     pub globals: usize,
+    /// Memory checksums compared.
+    pub checksums: usize,
     /// Calls the oracle excluded (out of fuel, stack exhausted).
     pub excluded: usize,
     /// Whether AOT ran too.
@@ -94,7 +97,7 @@ pub fn check(seed: u64, setup: &Setup) -> Verdict {
         Ok(c) => c,
         Err(why) => return Verdict::NotGenerated(why),
     };
-    let oracle = match Oracle::new(&case.bytes) {
+    let oracle = match Oracle::new(&case.oracle_bytes) {
         Ok(o) => o,
         Err(why) => return Verdict::NotGenerated(format!("wasmi rejects it: {why}")),
     };
@@ -145,6 +148,7 @@ fn plan(seed: u64, case: &smith::Case, oracle: &Oracle) -> Result<Plan, Expected
             Expected::Excluded(_) => excluded += 1,
         }
     }
+    actions.extend(case.checksum.iter().cloned());
     actions.extend(case.globals.iter().cloned());
     if !traps.is_empty() {
         actions.push(traps[(seed % traps.len() as u64) as usize].clone());
@@ -293,6 +297,7 @@ fn compare(case: &smith::Case, setup: &Setup, plan: Plan) -> Verdict {
     for (action, expected) in plan.actions.iter().zip(&plan.expected) {
         match (action, expected) {
             (Call::Get { .. }, _) => tally.globals += 1,
+            (Call::Invoke { name, .. }, _) if name == rewrite::CHECKSUM => tally.checksums += 1,
             (_, Expected::Trap(_)) => tally.trapped += 1,
             _ => tally.returned += 1,
         }

@@ -13,11 +13,16 @@
 //! skipped like a trapping one, and the plan leaves it out.
 
 use crate::driver::Call;
+use crate::wasm_diff::rewrite::CHECKSUM;
 use janus_runtime::abi::{TrapKind, ValType};
 
 /// wasmi fuel for instantiation and for each call: about as many wasm
 /// instructions. Keeps every kept call short under the debug interpreter.
 pub const CALL_FUEL: u64 = 200_000;
+
+/// wasmi fuel for the memory checksum: enough to hash the largest memory
+/// the generator makes (4 pages, about 22 instructions per 8 bytes).
+pub const CHECKSUM_FUEL: u64 = 2_000_000;
 
 /// What one action did under wasmi.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,7 +132,12 @@ impl Oracle {
                     .iter()
                     .map(|&t| wasmi::Val::default_for_ty(t))
                     .collect();
-                if let Err(e) = live.store.set_fuel(CALL_FUEL) {
+                let fuel = if name == CHECKSUM {
+                    CHECKSUM_FUEL
+                } else {
+                    CALL_FUEL
+                };
+                if let Err(e) = live.store.set_fuel(fuel) {
                     return Expected::Excluded(e.to_string());
                 }
                 match func.call(&mut live.store, &args, &mut results) {

@@ -7,6 +7,7 @@
 //! and `JANUS_WASM_DIFF_SEEDS=1` run it again.
 
 use crate::driver::Call;
+use crate::wasm_diff::rewrite::{rewrite, CHECKSUM};
 use arbitrary::Unstructured;
 use janus_runtime::abi::ValType;
 use wasm_smith::{Config, InstructionKind, InstructionKinds, Module};
@@ -99,10 +100,16 @@ pub fn config(rng: &mut Rng) -> Config {
 
 /// One seed's module.
 pub struct Case {
-    /// The binary module.
+    /// The binary module the engines run.
     pub bytes: Vec<u8>,
+    /// The same module as wasmi runs it (`rewrite`: select conditions
+    /// through a global).
+    pub oracle_bytes: Vec<u8>,
     /// Calls of exported functions, in the order they are made.
     pub calls: Vec<Call>,
+    /// The call of the memory checksum the rewrite added (made after the
+    /// calls), if it added one.
+    pub checksum: Option<Call>,
     /// Reads of exported globals (made after the calls).
     pub globals: Vec<Call>,
 }
@@ -119,8 +126,18 @@ pub fn case(seed: u64) -> Result<Case, String> {
     module
         .ensure_termination(TERMINATION_FUEL)
         .map_err(|e| e.to_string())?;
-    let bytes = crate::wasm_diff::nan::canonicalize(&module.to_bytes())?;
-    let (functions, globals) = exports(&bytes)?;
+    let generated = module.to_bytes();
+    let bytes = rewrite(&generated, false)?;
+    let oracle_bytes = rewrite(&generated, true)?;
+    let (mut functions, globals) = exports(&bytes)?;
+    let checksum = functions
+        .iter()
+        .any(|(name, _)| name == CHECKSUM)
+        .then(|| Call::Invoke {
+            name: CHECKSUM.to_string(),
+            args: Vec::new(),
+        });
+    functions.retain(|(name, _)| name != CHECKSUM);
     let mut calls = Vec::new();
     for _ in 0..CALLS_PER_EXPORT {
         for (name, params) in &functions {
@@ -138,7 +155,9 @@ pub fn case(seed: u64) -> Result<Case, String> {
     let globals = globals.into_iter().map(|name| Call::Get { name }).collect();
     Ok(Case {
         bytes,
+        oracle_bytes,
         calls,
+        checksum,
         globals,
     })
 }
