@@ -123,7 +123,7 @@ fn wasm_smith_modules_agree_with_wasmi_under_every_engine() {
                 let setup = Setup {
                     janusc,
                     work: &dir,
-                    aot: seed % aot_every == 0,
+                    aot: seed.is_multiple_of(aot_every),
                 };
                 let verdict = wasm_diff::check(seed, &setup);
                 if std::env::var_os("JANUS_WASM_DIFF_SAVE").is_some() {

@@ -99,7 +99,7 @@ impl Reencode for Rewrite {
         section: wasmparser::MemorySectionReader<'_>,
     ) -> Result<(), Error> {
         reencode::utils::parse_memory_section(self, memories, section)?;
-        self.memory = memories.len() > 0;
+        self.memory = !memories.is_empty();
         Ok(())
     }
 

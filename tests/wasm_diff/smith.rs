@@ -2,13 +2,14 @@
 //! what `janus_wasm::features()` translates, and deterministic arguments
 //! for every exported function whose parameters are all numbers.
 //!
-//! Everything is a function of the seed alone (a SplitMix64 stream feeds
-//! `arbitrary`), so a failing seed is a reproducer: `JANUS_WASM_DIFF_START`
+//! Everything is a function of the seed alone (janus-generate's SplitMix64
+//! stream feeds `arbitrary`), so a failing seed is a reproducer: `JANUS_WASM_DIFF_START`
 //! and `JANUS_WASM_DIFF_SEEDS=1` run it again.
 
 use crate::driver::Call;
 use crate::wasm_diff::rewrite::{rewrite, CHECKSUM};
 use arbitrary::Unstructured;
+use janus_generate::Rng;
 use janus_runtime::abi::ValType;
 use wasm_smith::{Config, InstructionKind, InstructionKinds, Module};
 
@@ -22,30 +23,6 @@ const CALLS_PER_EXPORT: usize = 2;
 
 /// At most this many calls per module (a module can export many functions).
 const MAX_CALLS: usize = 24;
-
-/// SplitMix64: small, and the same on every machine.
-pub struct Rng(u64);
-
-impl Rng {
-    /// A stream for `seed`.
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x6a09_e667_f3bc_c908)
-    }
-
-    /// The next 64 bits.
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number below `n` (`n > 0`).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// The generator's configuration for a seed: only the supported features,
 /// no imports, at most one small memory and one table, NaNs canonicalized
@@ -117,9 +94,9 @@ pub struct Case {
 /// Generates seed `seed`'s module and calls; `Err` says why wasm-smith
 /// made none (too few bytes for its choices, for instance).
 pub fn case(seed: u64) -> Result<Case, String> {
-    let mut rng = Rng::new(seed);
+    let mut rng = Rng(seed ^ 0x6a09_e667_f3bc_c908);
     let config = config(&mut rng);
-    let size = 1024 + rng.below(16 << 10) as usize;
+    let size = 1024 + rng.below(16 << 10);
     let data: Vec<u8> = (0..size).map(|_| rng.next() as u8).collect();
     let mut module =
         Module::new(config, &mut Unstructured::new(&data)).map_err(|e| e.to_string())?;
@@ -164,7 +141,10 @@ pub fn case(seed: u64) -> Result<Case, String> {
 
 /// Exported functions with numeric parameters (name, parameter types) and
 /// exported numeric globals, as wasmi's parser reads the module.
-fn exports(bytes: &[u8]) -> Result<(Vec<(String, Vec<ValType>)>, Vec<String>), String> {
+/// Exported functions (name, parameter types) and global names.
+type Exports = (Vec<(String, Vec<ValType>)>, Vec<String>);
+
+fn exports(bytes: &[u8]) -> Result<Exports, String> {
     let engine = wasmi::Engine::default();
     let module =
         wasmi::Module::new(&engine, bytes).map_err(|e| format!("wasmi rejects it: {e}"))?;
@@ -250,12 +230,12 @@ fn argument(rng: &mut Rng, ty: ValType) -> u64 {
     let bits = rng.next();
     match ty {
         ValType::I32 if random => bits & 0xffff_ffff,
-        ValType::I32 => INTS[rng.below(INTS.len() as u64) as usize] & 0xffff_ffff,
+        ValType::I32 => INTS[rng.below(INTS.len())] & 0xffff_ffff,
         ValType::I64 if random => bits,
-        ValType::I64 => INTS[rng.below(INTS.len() as u64) as usize],
+        ValType::I64 => INTS[rng.below(INTS.len())],
         ValType::F32 if random => bits & 0xffff_ffff,
-        ValType::F32 => u64::from(F32S[rng.below(F32S.len() as u64) as usize]),
+        ValType::F32 => u64::from(F32S[rng.below(F32S.len())]),
         ValType::F64 if random => bits,
-        ValType::F64 => F64S[rng.below(F64S.len() as u64) as usize],
+        ValType::F64 => F64S[rng.below(F64S.len())],
     }
 }
