@@ -100,11 +100,11 @@ for t in $TARGETS; do
     failures+=("$t: ${kind:-see fuzz/$log}; reproducer: ${unit:-none written, see fuzz/$log}
     reproduce: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $t ${unit:-ARTIFACT}")
   fi
-  rows+=("$(printf '%-9s %12s %9s %7s %8s %11s %8s  %s' "$t" "$runs" "$rate" "${live:--}" "$files" "$bytes" "${secs:-$((end - start))}" "$result")")
+  rows+=("$(printf '%-14s %12s %9s %7s %8s %11s %8s  %s' "$t" "$runs" "$rate" "${live:--}" "$files" "$bytes" "${secs:-$((end - start))}" "$result")")
 done
 
 echo
-printf '%-9s %12s %9s %7s %8s %11s %8s  %s\n' target executions exec/s live files bytes seconds result
+printf '%-14s %12s %9s %7s %8s %11s %8s  %s\n' target executions exec/s live files bytes seconds result
 for r in "${rows[@]}"; do echo "$r"; done
 if [ ${#failures[@]} -gt 0 ]; then
   echo
