@@ -65,12 +65,23 @@ pub fn trap_kind(code: wasmi::TrapCode) -> Option<TrapKind> {
 }
 
 fn classify(error: &wasmi::Error) -> Expected {
+    use wasmi::errors::{ErrorKind, InstantiationError, MemoryError};
     match error.as_trap_code() {
         Some(code) => match trap_kind(code) {
             Some(kind) => Expected::Trap(kind.name()),
             None => Expected::Excluded(format!("wasmi: {}", code.trap_message())),
         },
-        None => Expected::Excluded(format!("wasmi: {error}")),
+        // Instantiation reports segments outside their memory or table as
+        // errors, not trap codes; the spec calls both traps.
+        None => match error.kind() {
+            ErrorKind::Memory(MemoryError::OutOfBoundsAccess) => {
+                Expected::Trap(TrapKind::OutOfBounds.name())
+            }
+            ErrorKind::Instantiation(InstantiationError::ElementSegmentDoesNotFit { .. }) => {
+                Expected::Trap(TrapKind::TableOutOfBounds.name())
+            }
+            _ => Expected::Excluded(format!("wasmi: {error}")),
+        },
     }
 }
 
