@@ -3,8 +3,8 @@
 //! functions called with deterministic arguments under `wasmi` (the
 //! outside oracle, in-process) and under `janusc run --engine interp` and
 //! `--engine jit`, and AOT -O2 every `JANUS_WASM_DIFF_AOT_EVERY`th seed
-//! (default 10); results are compared bit for bit (NaN equal to NaN) and
-//! traps by kind. See `wasm_diff/` for the pieces.
+//! (default 10); results are compared bit for bit (NaNs included: wasm-smith
+//! canonicalizes them) and traps by kind. See `wasm_diff/` for the pieces.
 //!
 //! `JANUS_WASM_DIFF_SEEDS=N` runs N seeds (default 200) from
 //! `JANUS_WASM_DIFF_START` (default 0), `JANUS_WASM_DIFF_VERBOSE=1` prints
