@@ -10,8 +10,10 @@
 //! `JANUS_WASM_DIFF_START` (default 0), `JANUS_WASM_DIFF_VERBOSE=1` prints
 //! each seed's verdict; `make fuzz` runs thousands more.
 //! A disagreeing seed's module is saved as
-//! `target/wasm-differential/seed-N.wasm` with `seed-N.txt` beside it (the
-//! difference, and the text form when `wasm2wat` is installed).
+//! `target/wasm-differential/seed-N.wasm` (what the engines ran; wasmi ran
+//! `seed-N.wasmi.wasm`) with `seed-N.txt` beside it (the difference, and
+//! the text form when `wasm2wat` is installed); `JANUS_WASM_DIFF_SAVE=1`
+//! saves every seed's.
 
 mod common;
 #[path = "spec/driver.rs"]
@@ -47,9 +49,10 @@ fn save(seed: u64, why: &str) -> PathBuf {
     let wasm = dir.join(format!("seed-{seed}.wasm"));
     let mut text = format!("seed {seed}: {why}\n");
     let written = std::fs::create_dir_all(&dir).is_ok()
-        && wasm_diff::smith::case(seed)
-            .ok()
-            .is_some_and(|case| std::fs::write(&wasm, &case.bytes).is_ok());
+        && wasm_diff::smith::case(seed).ok().is_some_and(|case| {
+            std::fs::write(&wasm, &case.bytes).is_ok()
+                && std::fs::write(wasm.with_extension("wasmi.wasm"), &case.oracle_bytes).is_ok()
+        });
     if written {
         if let Ok(out) = Command::new("wasm2wat").arg(&wasm).output() {
             text.push_str(&String::from_utf8_lossy(&out.stdout));
