@@ -214,7 +214,7 @@ fn the_nan_rewrite_makes_promote_and_demote_canonical_under_wasmi() {
     // wasmi keeps the sign (and payload) a NaN had: the rewrite matters.
     let before = run(&bytes).expect("instantiates");
     assert_ne!(before[0], Expected::Values(vec![0x7ff8_0000_0000_0000]));
-    let after = run(&wasm_diff::rewrite::rewrite(&bytes, false).expect("re-encodes"))
+    let after = run(&wasm_diff::rewrite::rewrite(&bytes, None, false).expect("re-encodes"))
         .expect("instantiates");
     assert_eq!(
         after,
@@ -227,7 +227,7 @@ fn the_nan_rewrite_makes_promote_and_demote_canonical_under_wasmi() {
     );
     let no_globals =
         encode(r#"(module (func (export "f") (result f64) (f64.promote_f32 (f32.const 1))))"#);
-    assert!(wasm_diff::rewrite::rewrite(&no_globals, false).is_err());
+    assert!(wasm_diff::rewrite::rewrite(&no_globals, None, false).is_err());
 }
 
 #[test]
@@ -253,7 +253,7 @@ fn select_conditions_through_a_global_work_around_wasmis_select_fusion() {
             .expect("wasmi compiles it")
             .replay(&calls)
     };
-    let isolated = wasm_diff::rewrite::rewrite(&bytes, true).expect("re-encodes");
+    let isolated = wasm_diff::rewrite::rewrite(&bytes, None, true).expect("re-encodes");
     assert_eq!(
         run(&isolated).expect("instantiates"),
         vec![Expected::Values(vec![7]), Expected::Values(vec![5])]

@@ -14,6 +14,7 @@
 
 use crate::driver::Call;
 use crate::wasm_diff::rewrite::CHECKSUM;
+use crate::wasm_diff::smith;
 use janus_runtime::abi::{TrapKind, ValType};
 
 /// wasmi fuel for instantiation and for each call: about as many wasm
@@ -112,6 +113,9 @@ impl Oracle {
         let mut config = wasmi::Config::default();
         config
             .consume_fuel(true)
+            // Above the depth the termination fuel allows (each call from
+            // outside, wrapper included, gets TERMINATION_FUEL calls).
+            .set_max_recursion_depth(4 * smith::TERMINATION_FUEL as usize)
             .compilation_mode(wasmi::CompilationMode::Eager);
         let engine = wasmi::Engine::new(&config);
         let module = wasmi::Module::new(&engine, bytes).map_err(|e| e.to_string())?;

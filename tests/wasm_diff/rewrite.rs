@@ -22,7 +22,13 @@
 //! `select(x, nan, x == x)` replaces a NaN with the canonical one, the
 //! same sequence wasm-smith uses with a local.
 //!
-//! 3. For wasmi only (the module the oracle runs, not the one the engines
+//! 3. Every exported function called through a wrapper (appended, and
+//!    exported under its name instead) that first refills the fuel global
+//!    `ensure_termination` added, so each call from outside gets the same
+//!    small budget of loop iterations and calls: a call that would not stop
+//!    traps `unreachable` alike everywhere, and does not leave later calls
+//!    without fuel. Calls inside the module are not changed.
+//! 4. For wasmi only (the module the oracle runs, not the one the engines
 //!    run): every `select`'s condition goes through a scratch global. wasmi
 //!    2.0.0 fuses a `select` with the comparison that computes its
 //!    condition, and gets `select(7, x, i32.eqz x)` wrong for `x != 0` (it
@@ -61,6 +67,17 @@ struct Rewrite {
     checksum: Option<u32>,
     /// Whether the module has a memory to hash.
     memory: bool,
+    /// The fuel global and what each call from outside gets.
+    fuel: Option<(u32, i32)>,
+    /// The exported functions, in export order (from a first pass: the
+    /// function section, where wrappers are declared, comes first).
+    exported: Vec<u32>,
+    /// Each type's parameter count.
+    params: Vec<u32>,
+    /// Each defined function's type.
+    func_types: Vec<u32>,
+    /// The wrappers: (wrapped function, wrapper's index), in export order.
+    wrappers: Vec<(u32, u32)>,
 }
 
 type Error = reencode::Error<Infallible>;
@@ -73,6 +90,14 @@ impl Reencode for Rewrite {
         types: &mut wasm_encoder::TypeSection,
         section: wasmparser::TypeSectionReader<'_>,
     ) -> Result<(), Error> {
+        for group in section.clone() {
+            for sub in group?.into_types() {
+                self.params.push(match &sub.composite_type.inner {
+                    wasmparser::CompositeInnerType::Func(ty) => ty.params().len() as u32,
+                    _ => 0,
+                });
+            }
+        }
         reencode::utils::parse_type_section(self, types, section)?;
         self.checksum_type = Some(types.len());
         types.ty().function([], [ValType::I64]);
@@ -84,11 +109,24 @@ impl Reencode for Rewrite {
         functions: &mut wasm_encoder::FunctionSection,
         section: wasmparser::FunctionSectionReader<'_>,
     ) -> Result<(), Error> {
+        for ty in section.clone() {
+            self.func_types.push(ty?);
+        }
         reencode::utils::parse_function_section(self, functions, section)?;
         if let Some(ty) = self.checksum_type {
             // The module has no imports: defined functions are all of them.
             self.checksum = Some(functions.len());
             functions.function(ty);
+        }
+        if self.fuel.is_some() {
+            for k in 0..self.exported.len() {
+                let wrapped = self.exported[k];
+                let Some(&ty) = self.func_types.get(wrapped as usize) else {
+                    continue;
+                };
+                self.wrappers.push((wrapped, functions.len()));
+                functions.function(ty);
+            }
         }
         Ok(())
     }
@@ -108,7 +146,21 @@ impl Reencode for Rewrite {
         exports: &mut wasm_encoder::ExportSection,
         section: wasmparser::ExportSectionReader<'_>,
     ) -> Result<(), Error> {
-        reencode::utils::parse_export_section(self, exports, section)?;
+        let listed = self.wrappers.clone();
+        let mut wrappers = listed.iter();
+        for export in section {
+            let export = export?;
+            let mut index = export.index;
+            if export.kind == wasmparser::ExternalKind::Func {
+                // In the same order as the first pass listed them.
+                if let Some(&(wrapped, wrapper)) = wrappers.next() {
+                    if wrapped == index {
+                        index = wrapper;
+                    }
+                }
+            }
+            exports.export(export.name, self.export_kind(export.kind)?, index);
+        }
         if let Some(index) = self.checksum {
             exports.export(CHECKSUM, ExportKind::Func, index);
         }
@@ -123,6 +175,21 @@ impl Reencode for Rewrite {
         reencode::utils::parse_code_section(self, code, section)?;
         if self.checksum.is_some() {
             code.function(&checksum_body(self.memory));
+        }
+        if let Some((global, amount)) = self.fuel {
+            for &(wrapped, _) in &self.wrappers {
+                let ty = self.func_types[wrapped as usize];
+                let params = self.params.get(ty as usize).copied().unwrap_or(0);
+                let mut f = Function::new([]);
+                f.instruction(&Instruction::I32Const(amount));
+                f.instruction(&Instruction::GlobalSet(global));
+                for p in 0..params {
+                    f.instruction(&Instruction::LocalGet(p));
+                }
+                f.instruction(&Instruction::Call(wrapped));
+                f.instruction(&Instruction::End);
+                code.function(&f);
+            }
         }
         Ok(())
     }
@@ -252,16 +319,34 @@ fn checksum_body(memory: bool) -> Function {
     f
 }
 
-/// The module with a memory checksum export and canonical NaNs after
-/// every `promote` and `demote`, and with `isolate_selects` (for wasmi)
+/// The module with a memory checksum export, canonical NaNs after every
+/// `promote` and `demote`, with `fuel` (the fuel global, and the amount)
+/// exports that refill it, and with `isolate_selects` (for wasmi)
 /// every `select` condition passed through a global; `Err` when it cannot
 /// be re-encoded (the message says why), or needs a scratch global but has
 /// no global section (`ensure_termination` always adds a global, so
 /// generated modules have one).
-pub fn rewrite(bytes: &[u8], isolate_selects: bool) -> Result<Vec<u8>, String> {
+pub fn rewrite(
+    bytes: &[u8],
+    fuel: Option<(u32, i32)>,
+    isolate_selects: bool,
+) -> Result<Vec<u8>, String> {
+    let mut exported = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let wasmparser::Payload::ExportSection(section) = payload.map_err(|e| e.to_string())? {
+            for export in section {
+                let export = export.map_err(|e| e.to_string())?;
+                if export.kind == wasmparser::ExternalKind::Func {
+                    exported.push(export.index);
+                }
+            }
+        }
+    }
     let mut module = wasm_encoder::Module::new();
     let mut reencoder = Rewrite {
         isolate_selects,
+        fuel,
+        exported,
         ..Rewrite::default()
     };
     reencoder

@@ -13,10 +13,11 @@ use janus_generate::Rng;
 use janus_runtime::abi::ValType;
 use wasm_smith::{Config, InstructionKind, InstructionKinds, Module};
 
-/// The loop and call budget `ensure_termination` gives each instance: a
-/// guard against modules that never stop, far above what the oracle's
-/// per-call fuel lets a kept call use.
-pub const TERMINATION_FUEL: u32 = 100_000;
+/// The loop and call budget `ensure_termination` gives instantiation and,
+/// through the rewrite's wrappers, each call from outside: small enough
+/// that recursion ends (trapping `unreachable`) before any engine's call
+/// stack does, and that a call which would not stop ends soon.
+pub const TERMINATION_FUEL: i32 = 1000;
 
 /// How many argument sets each exported function is called with.
 const CALLS_PER_EXPORT: usize = 2;
@@ -100,12 +101,13 @@ pub fn case(seed: u64) -> Result<Case, String> {
     let data: Vec<u8> = (0..size).map(|_| rng.next() as u8).collect();
     let mut module =
         Module::new(config, &mut Unstructured::new(&data)).map_err(|e| e.to_string())?;
-    module
-        .ensure_termination(TERMINATION_FUEL)
+    let fuel = module
+        .ensure_termination(TERMINATION_FUEL as u32)
         .map_err(|e| e.to_string())?;
     let generated = module.to_bytes();
-    let bytes = rewrite(&generated, false)?;
-    let oracle_bytes = rewrite(&generated, true)?;
+    let refill = Some((fuel, TERMINATION_FUEL));
+    let bytes = rewrite(&generated, refill, false)?;
+    let oracle_bytes = rewrite(&generated, refill, true)?;
     let (mut functions, globals) = exports(&bytes)?;
     let checksum = functions
         .iter()
