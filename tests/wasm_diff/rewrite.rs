@@ -8,20 +8,6 @@
 //! 2. The NaNs of `f64.promote_f32` and `f32.demote_f64` made canonical, as
 //!    `wasm-smith`'s `canonicalize_nans` does for the other float
 //!    arithmetic (it leaves these two out).
-//!
-//! WebAssembly lets a NaN result of arithmetic have any sign and payload;
-//! JanusVM follows the deterministic profile (docs/ISA.md §5.6: the
-//! canonical NaN for `promote` and `demote`, like `add`), while wasmi keeps
-//! the operand's sign and payload, as the hardware does. Either is
-//! correct, so without this rewrite a NaN reinterpreted into an integer
-//! (wasm-smith xors every dropped value into a global) differs between
-//! them for no fault of either.
-//!
-//! After each conversion the value goes through a scratch global (one per
-//! type, appended to the global section, so no index moves) and
-//! `select(x, nan, x == x)` replaces a NaN with the canonical one, the
-//! same sequence wasm-smith uses with a local.
-//!
 //! 3. Every exported function called through a wrapper (appended, and
 //!    exported under its name instead) that first refills the fuel global
 //!    `ensure_termination` added, so each call from outside gets the same
@@ -35,6 +21,19 @@
 //!    yields 7; wabt's interpreter and every JanusVM engine yield `x`), a
 //!    pattern wasm-smith's `disallow_traps` makes for every division. The
 //!    global makes the fusion impossible and changes nothing else.
+//!
+//! Why 2: WebAssembly lets a NaN result of arithmetic have any sign and
+//! payload; JanusVM follows the deterministic profile (docs/ISA.md §6.3 and §5.6: the
+//! canonical NaN for `promote` and `demote`, like `add`), while wasmi keeps
+//! the operand's sign and payload, as the hardware does. Either is
+//! correct, so without this rewrite a NaN reinterpreted into an integer
+//! (wasm-smith xors every dropped value into a global) differs between
+//! them for no fault of either.
+//!
+//! After each conversion the value goes through a scratch global (one per
+//! type, appended to the global section, so no index moves) and
+//! `select(x, nan, x == x)` replaces a NaN with the canonical one, the
+//! same sequence wasm-smith uses with a local.
 
 use std::convert::Infallible;
 use wasm_encoder::reencode::{self, Reencode};
