@@ -173,6 +173,19 @@ fn wasm_smith_modules_agree_with_wasmi_under_every_engine() {
     );
 }
 
+/// Runs `f` on a thread with a worker's stack (wasmi's debug build needs
+/// more than a test thread's).
+fn on_a_big_stack(f: impl FnOnce() + Send) {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn_scoped(scope, f)
+            .expect("a thread starts")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    });
+}
+
 /// The text module `wat`, encoded.
 fn encode(wat: &str) -> Vec<u8> {
     let buffer = wast::parser::ParseBuffer::new(wat).expect("lexes");
@@ -182,86 +195,138 @@ fn encode(wat: &str) -> Vec<u8> {
 
 #[test]
 fn the_nan_rewrite_makes_promote_and_demote_canonical_under_wasmi() {
-    use driver::Call;
-    use wasm_diff::oracle::{Expected, Oracle};
-    let bytes = encode(
-        r#"(module (global (mut i32) (i32.const 0))
+    on_a_big_stack(|| {
+        use driver::Call;
+        use wasm_diff::oracle::{Expected, Oracle};
+        let bytes = encode(
+            r#"(module (global (mut i32) (i32.const 0))
           (func (export "promote") (result i64)
             (i64.reinterpret_f64 (f64.promote_f32 (f32.const -nan:0x200001))))
           (func (export "demote") (result i32)
             (i32.reinterpret_f32 (f32.demote_f64 (f64.const -nan:0x4000000000001))))
           (func (export "plain") (param f64) (result f64) (local.get 0)))"#,
-    );
-    let calls = [
-        Call::Invoke {
-            name: "promote".into(),
-            args: vec![],
-        },
-        Call::Invoke {
-            name: "demote".into(),
-            args: vec![],
-        },
-        Call::Invoke {
-            name: "plain".into(),
-            args: vec![(janus_runtime::abi::ValType::F64, 0xfff8_0000_0000_0001)],
-        },
-    ];
-    let run = |bytes: &[u8]| {
-        Oracle::new(bytes)
-            .expect("wasmi compiles it")
-            .replay(&calls)
-    };
-    // wasmi keeps the sign (and payload) a NaN had: the rewrite matters.
-    let before = run(&bytes).expect("instantiates");
-    assert_ne!(before[0], Expected::Values(vec![0x7ff8_0000_0000_0000]));
-    let after = run(&wasm_diff::rewrite::rewrite(&bytes, None, false).expect("re-encodes"))
-        .expect("instantiates");
-    assert_eq!(
-        after,
-        vec![
-            Expected::Values(vec![0x7ff8_0000_0000_0000]),
-            Expected::Values(vec![0x7fc0_0000]),
-            // What is not a promote or demote keeps its NaN's bits.
-            Expected::Values(vec![0xfff8_0000_0000_0001]),
-        ]
-    );
-    let no_globals =
-        encode(r#"(module (func (export "f") (result f64) (f64.promote_f32 (f32.const 1))))"#);
-    assert!(wasm_diff::rewrite::rewrite(&no_globals, None, false).is_err());
+        );
+        let calls = [
+            Call::Invoke {
+                name: "promote".into(),
+                args: vec![],
+            },
+            Call::Invoke {
+                name: "demote".into(),
+                args: vec![],
+            },
+            Call::Invoke {
+                name: "plain".into(),
+                args: vec![(janus_runtime::abi::ValType::F64, 0xfff8_0000_0000_0001)],
+            },
+        ];
+        let run = |bytes: &[u8]| {
+            Oracle::new(bytes)
+                .expect("wasmi compiles it")
+                .replay(&calls)
+        };
+        // wasmi keeps the sign (and payload) a NaN had: the rewrite matters.
+        let before = run(&bytes).expect("instantiates");
+        assert_ne!(before[0], Expected::Values(vec![0x7ff8_0000_0000_0000]));
+        let after = run(&wasm_diff::rewrite::rewrite(&bytes, None, false).expect("re-encodes"))
+            .expect("instantiates");
+        assert_eq!(
+            after,
+            vec![
+                Expected::Values(vec![0x7ff8_0000_0000_0000]),
+                Expected::Values(vec![0x7fc0_0000]),
+                // What is not a promote or demote keeps its NaN's bits.
+                Expected::Values(vec![0xfff8_0000_0000_0001]),
+            ]
+        );
+        let no_globals =
+            encode(r#"(module (func (export "f") (result f64) (f64.promote_f32 (f32.const 1))))"#);
+        assert!(wasm_diff::rewrite::rewrite(&no_globals, None, false).is_err());
+    });
 }
 
 #[test]
 fn select_conditions_through_a_global_work_around_wasmis_select_fusion() {
-    use driver::Call;
-    use wasm_diff::oracle::{Expected, Oracle};
-    // wasmi 2.0.0 yields 7 for x = 5 here; the spec, wabt and JanusVM
-    // say 5. The rewrite for wasmi must give 5.
-    let bytes = encode(
-        r#"(module (global (mut i32) (i32.const 0))
+    on_a_big_stack(|| {
+        use driver::Call;
+        use wasm_diff::oracle::{Expected, Oracle};
+        // wasmi 2.0.0 yields 7 for x = 5 here; the spec, wabt and JanusVM
+        // say 5. The rewrite for wasmi must give 5.
+        let bytes = encode(
+            r#"(module (global (mut i32) (i32.const 0))
           (func (export "f") (param i32) (result i32)
             i32.const 7 local.get 0 local.get 0 i32.eqz select))"#,
-    );
-    let calls: Vec<Call> = [0, 5]
-        .into_iter()
-        .map(|x| Call::Invoke {
-            name: "f".into(),
-            args: vec![(janus_runtime::abi::ValType::I32, x)],
-        })
-        .collect();
-    let run = |bytes: &[u8]| {
-        Oracle::new(bytes)
-            .expect("wasmi compiles it")
-            .replay(&calls)
-    };
-    let isolated = wasm_diff::rewrite::rewrite(&bytes, None, true).expect("re-encodes");
-    assert_eq!(
-        run(&isolated).expect("instantiates"),
-        vec![Expected::Values(vec![7]), Expected::Values(vec![5])]
-    );
-    // If wasmi is fixed, this says the workaround can go.
-    assert_eq!(
-        run(&bytes).expect("instantiates")[1],
-        Expected::Values(vec![7]),
-        "wasmi no longer miscompiles select(c, x, eqz x): drop the select isolation"
-    );
+        );
+        let calls: Vec<Call> = [0, 5]
+            .into_iter()
+            .map(|x| Call::Invoke {
+                name: "f".into(),
+                args: vec![(janus_runtime::abi::ValType::I32, x)],
+            })
+            .collect();
+        let run = |bytes: &[u8]| {
+            Oracle::new(bytes)
+                .expect("wasmi compiles it")
+                .replay(&calls)
+        };
+        let isolated = wasm_diff::rewrite::rewrite(&bytes, None, true).expect("re-encodes");
+        assert_eq!(
+            run(&isolated).expect("instantiates"),
+            vec![Expected::Values(vec![7]), Expected::Values(vec![5])]
+        );
+        // If wasmi is fixed, this says the workaround can go.
+        assert_eq!(
+            run(&bytes).expect("instantiates")[1],
+            Expected::Values(vec![7]),
+            "wasmi no longer miscompiles select(c, x, eqz x): drop the select isolation"
+        );
+    });
+}
+
+#[test]
+fn each_call_from_outside_gets_the_fuel_again() {
+    on_a_big_stack(|| {
+        use driver::Call;
+        use wasm_diff::oracle::{Expected, Oracle};
+        // `spin` burns 600 of global 0's fuel the way `ensure_termination`'s
+        // checks do; a second call finds too little unless the export refills.
+        let bytes = encode(
+            r#"(module (global (mut i32) (i32.const 1000))
+          (func $spin (export "spin") (result i32) (local i32)
+            (loop $l
+              (if (i32.eqz (global.get 0)) (then unreachable))
+              (global.set 0 (i32.sub (global.get 0) (i32.const 1)))
+              (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get 0) (i32.const 600))))
+            (local.get 0))
+          (func (export "twice") (result i32) (i32.add (call $spin) (call $spin))))"#,
+        );
+        let call = |name: &str| Call::Invoke {
+            name: name.into(),
+            args: vec![],
+        };
+        let calls = [call("spin"), call("spin"), call("twice")];
+        let run = |bytes: &[u8]| {
+            Oracle::new(bytes)
+                .expect("wasmi compiles it")
+                .replay(&calls)
+        };
+        let unreachable = Expected::Trap(janus_runtime::abi::TrapKind::Unreachable.name());
+        assert_eq!(
+            run(&bytes).expect("instantiates")[1],
+            unreachable,
+            "without the wrappers the second call runs dry"
+        );
+        let refilled =
+            wasm_diff::rewrite::rewrite(&bytes, Some((0, 1000)), false).expect("re-encodes");
+        assert_eq!(
+            run(&refilled).expect("instantiates"),
+            vec![
+                Expected::Values(vec![600]),
+                Expected::Values(vec![600]),
+                // Inside the module nothing refills: 1200 iterations trap.
+                unreachable.clone(),
+            ]
+        );
+    });
 }
