@@ -6,7 +6,7 @@
 //! (default 10); results are compared bit for bit (NaNs included: wasm-smith
 //! canonicalizes them) and traps by kind. See `wasm_diff/` for the pieces.
 //!
-//! `JANUS_WASM_DIFF_SEEDS=N` runs N seeds (default 200) from
+//! `JANUS_WASM_DIFF_SEEDS=N` runs N seeds (default 250) from
 //! `JANUS_WASM_DIFF_START` (default 0), `JANUS_WASM_DIFF_VERBOSE=1` prints
 //! each seed's verdict; `make fuzz` runs thousands more.
 //! A disagreeing seed's module is saved as
@@ -106,7 +106,7 @@ impl Summary {
 #[test]
 fn wasm_smith_modules_agree_with_wasmi_under_every_engine() {
     let start = env_u64("JANUS_WASM_DIFF_START", 0);
-    let seeds = env_u64("JANUS_WASM_DIFF_SEEDS", 200);
+    let seeds = env_u64("JANUS_WASM_DIFF_SEEDS", 250);
     let aot_every = env_u64("JANUS_WASM_DIFF_AOT_EVERY", 10).max(1);
     let verbose = std::env::var_os("JANUS_WASM_DIFF_VERBOSE").is_some();
     let janusc = Path::new(env!("CARGO_BIN_EXE_janusc"));
