@@ -3,8 +3,8 @@
 //! for every exported function whose parameters are all numbers.
 //!
 //! Everything is a function of the seed alone (janus-generate's SplitMix64
-//! stream feeds `arbitrary`), so a failing seed is a reproducer: `JANUS_WASM_DIFF_START`
-//! and `JANUS_WASM_DIFF_SEEDS=1` run it again.
+//! stream feeds `arbitrary`), so a failing seed is a reproducer:
+//! `JANUS_WASM_DIFF_START=N JANUS_WASM_DIFF_SEEDS=1` runs it again.
 
 use crate::driver::Call;
 use crate::wasm_diff::rewrite::{rewrite, CHECKSUM};
