@@ -87,16 +87,20 @@ clean:
 	$(CARGO) clean
 
 ## fuzz: run each cargo-fuzz target in FUZZ_TARGETS (default: load
-## assemble verify) for FUZZ_SECONDS (default 60) and print executions,
-## executions per second and corpus size per target (fuzz/campaign.sh;
-## corpora in fuzz/corpus/, reproducers in fuzz/artifacts/); then
-## FUZZ_PROGRAMS (default 20000) generated programs under every engine;
-## disagreeing programs land in target/differential/.
+## assemble verify wasm_translate) for FUZZ_SECONDS (default 60) and print
+## executions, executions per second and corpus size per target
+## (fuzz/campaign.sh; corpora in fuzz/corpus/, reproducers in
+## fuzz/artifacts/); then FUZZ_PROGRAMS (default 20000) generated programs
+## under every engine, disagreeing programs in target/differential/; then
+## FUZZ_WASM_MODULES (default 5000) wasm-smith modules under wasmi and every
+## engine, disagreeing modules in target/wasm-differential/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= load assemble verify
+FUZZ_TARGETS ?= load assemble verify wasm_translate
 FUZZ_PROGRAMS ?= 20000
 FUZZ_START ?= 1000000
+FUZZ_WASM_MODULES ?= 5000
 fuzz: build
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" JANUSC=$(CURDIR)/$(JANUSC) bash fuzz/campaign.sh
 	JANUS_DIFF_PROGRAMS=$(FUZZ_PROGRAMS) JANUS_DIFF_START=$(FUZZ_START) $(CARGO) test --release -q -p janusc --test differential -- --nocapture
+	JANUS_WASM_DIFF_SEEDS=$(FUZZ_WASM_MODULES) JANUS_WASM_DIFF_START=$(FUZZ_START) $(CARGO) test --release -q -p janusc --test wasm_differential -- --nocapture

@@ -12,13 +12,15 @@
 #
 # Corpora live in fuzz/corpus/TARGET and grow from run to run; load's and
 # assemble's are seeded from samples/ and tests/bad/ (.jasm, and .jbc assembled
-# with JANUSC; verify's inputs are recipes, not files).
+# with JANUSC; verify's inputs are recipes, not files); wasm_translate's from
+# tests/bad/*.wasm and, where clang-19 can target wasm32-wasi, samples/c
+# compiled to .wasm.
 # Logs land in fuzz/logs/TARGET.log, reproducers in fuzz/artifacts/TARGET/.
 set -uo pipefail
 
 cd "$(dirname "$0")"
 ROOT=..
-TARGETS=${FUZZ_TARGETS:-load assemble verify}
+TARGETS=${FUZZ_TARGETS:-load assemble verify wasm_translate}
 TARGETS=${TARGETS//,/ }
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 TIMEOUT=${FUZZ_TIMEOUT:-10}
@@ -26,7 +28,7 @@ RSS_MB=${FUZZ_RSS_MB:-2048}
 MAX_LEN=${FUZZ_MAX_LEN:-4096}
 JANUSC=${JANUSC:-$ROOT/target/release/janusc}
 
-known="load assemble verify"
+known="load assemble verify wasm_translate"
 for t in $TARGETS; do
   case " $known " in
     *" $t "*) ;;
@@ -42,6 +44,15 @@ seed() {
     assemble)
       cp "$ROOT"/samples/*.jasm "$ROOT"/tests/bad/*.jasm "$dir"/ ;;
     verify) ;; # Its input is a recipe for a module, not a file: no seeds.
+    wasm_translate)
+      cp "$ROOT"/tests/bad/*.wasm "$dir"/
+      if command -v clang-19 >/dev/null; then
+        for f in "$ROOT"/samples/c/*.c; do
+          clang-19 --target=wasm32-wasi --sysroot=/usr -O2 -mcpu=mvp -msign-ext \
+            -mnontrapping-fptoint -mbulk-memory "$f" -o "$dir/$(basename "$f" .c).wasm" -lm \
+            2>>logs/wasm_translate.seeds.log || true
+        done
+      fi ;;
     load)
       cp "$ROOT"/samples/*.jasm "$ROOT"/tests/bad/*.jasm "$ROOT"/tests/bad/*.jbc "$dir"/
       if [ -x "$JANUSC" ]; then
@@ -89,11 +100,11 @@ for t in $TARGETS; do
     failures+=("$t: ${kind:-see fuzz/$log}; reproducer: ${unit:-none written, see fuzz/$log}
     reproduce: cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $t ${unit:-ARTIFACT}")
   fi
-  rows+=("$(printf '%-9s %12s %9s %7s %8s %11s %8s  %s' "$t" "$runs" "$rate" "${live:--}" "$files" "$bytes" "${secs:-$((end - start))}" "$result")")
+  rows+=("$(printf '%-14s %12s %9s %7s %8s %11s %8s  %s' "$t" "$runs" "$rate" "${live:--}" "$files" "$bytes" "${secs:-$((end - start))}" "$result")")
 done
 
 echo
-printf '%-9s %12s %9s %7s %8s %11s %8s  %s\n' target executions exec/s live files bytes seconds result
+printf '%-14s %12s %9s %7s %8s %11s %8s  %s\n' target executions exec/s live files bytes seconds result
 for r in "${rows[@]}"; do echo "$r"; done
 if [ ${#failures[@]} -gt 0 ]; then
   echo

@@ -9,8 +9,10 @@
 //! before writing, so such effects do not arise.)
 
 use super::driver::{arguments, END, MARKER, VALUE};
+use std::io::Read;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// How an engine is started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +100,66 @@ fn parse(stdout: &[u8]) -> Reading {
     }
 }
 
+/// How long one engine process may run before it is killed: far beyond
+/// any test module's run, so only a hang reaches it.
+pub const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Runs `command` to its end, or kills it after `limit` (its output so far
+/// is kept, and standard error then says it timed out).
+fn output_within(command: &mut Command, limit: Duration) -> std::io::Result<Output> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                // A read error leaves what was read: the parse is partial.
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let start = Instant::now();
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if start.elapsed() > limit {
+            timed_out = true;
+            // The child may have ended just now: kill's error is moot.
+            let _ = child.kill();
+            break child.wait()?;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let mut stderr = stderr.join().unwrap_or_default();
+    if timed_out {
+        stderr.extend_from_slice(format!("timed out after {limit:?}").as_bytes());
+    }
+    Ok(Output {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
 fn trap_name(stderr: &str) -> Option<String> {
     let rest = stderr.split("janus: trap: ").nth(1)?;
     Some(rest.split(" in function").next()?.to_string())
@@ -128,9 +190,8 @@ pub fn run(
                 c
             }
         };
-        let output = command
-            .args(arguments(&list))
-            .output()
+        command.args(arguments(&list));
+        let output = output_within(&mut command, TIMEOUT)
             .map_err(|e| Outcome::Crash(format!("cannot start: {e}")))?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         let Reading {

@@ -84,7 +84,7 @@ pub fn default_main(mb: &mut ModuleBuilder, instance: &Instance) -> Result<()> {
 /// `used`: the name-section name with every other character as `_`, or
 /// `func{index}`, and `.{index}` after a name already taken.
 fn function_name(wasm: Option<&str>, index: u32, used: &mut HashSet<String>) -> String {
-    let mut base: String = match wasm {
+    let base: String = match wasm {
         Some(name) if !name.is_empty() => name
             .chars()
             .map(|c| {
@@ -97,10 +97,21 @@ fn function_name(wasm: Option<&str>, index: u32, used: &mut HashSet<String>) -> 
             .collect(),
         _ => format!("func{index}"),
     };
+    // A `.` separates non-empty parts of an identifier: `f.`, `a..b` and
+    // `.x` get a `_` where a part is empty.
+    let mut base: String = base
+        .split('.')
+        .map(|part| if part.is_empty() { "_" } else { part })
+        .collect::<Vec<_>>()
+        .join(".");
     if !base.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         base.insert(0, '_');
     }
     base.truncate(MAX_NAME_LEN as usize - 16);
+    if base.ends_with('.') {
+        base.pop();
+        base.push('_');
+    }
     let mut name = base.clone();
     let mut n = index;
     while used.contains(&name) {

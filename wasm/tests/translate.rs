@@ -286,3 +286,14 @@ fn a_deep_stack_across_many_blocks_translates_in_linear_time() {
         started.elapsed()
     );
 }
+
+#[test]
+fn export_names_with_empty_dotted_parts_become_identifiers() {
+    // Found by tests/wasm_differential.rs (seed 8, export "\10@."): a `.`
+    // was kept even where it left an empty part, and the loader rejected
+    // the JanusVM export name.
+    for name in ["f.", "a..b", ".x", "..", &".".repeat(300)] {
+        let wat = format!(r#"(module (func (export "{name}") (result i32) (i32.const 7)))"#);
+        assert_eq!(status(&wat, name, &[]), 7, "{name:?}");
+    }
+}
