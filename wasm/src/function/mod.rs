@@ -120,6 +120,8 @@ pub(crate) struct Translator<'c, 'm, 'a> {
     /// only there, so neither costs a walk of the whole stack.
     gets: Vec<Vec<usize>>,
     slots: Vec<[Option<Reg>; 4]>,
+    /// Per type, a register never written: it holds zero (see `zero`).
+    zeros: [Option<Reg>; 4],
     frames: Vec<Frame>,
     unreachable: bool,
     /// Frames opened inside unreachable code, which emit nothing.
@@ -198,6 +200,7 @@ impl<'c, 'm, 'a> Translator<'c, 'm, 'a> {
             clean: 0,
             gets: Vec::new(),
             slots: Vec::new(),
+            zeros: [None; 4],
             frames: Vec::new(),
             unreachable: false,
             dead_frames: 0,
@@ -359,11 +362,29 @@ impl<'c, 'm, 'a> Translator<'c, 'm, 'a> {
     fn reg_of(&mut self, i: usize) -> Result<Reg> {
         match self.stack[i].value {
             Value::Local(l) => Ok(l as Reg),
+            // Every register but the parameters starts at zero on each
+            // call (ISA §2), so a zero operand reads a register nothing
+            // writes instead of costing a `T.const` (clang addresses
+            // globals as `i32.const 0` plus an offset).
+            Value::Const(0) => Ok(self.zero(self.stack[i].ty)),
             Value::Const(_) => {
                 self.materialize(i)?;
                 Ok(self.slot(i, self.stack[i].ty))
             }
             Value::Slot => Ok(self.slot(i, self.stack[i].ty)),
+        }
+    }
+
+    /// The register of type `ty` that no instruction writes: zero (`+0.0`)
+    /// throughout the call.
+    fn zero(&mut self, ty: ValType) -> Reg {
+        match self.zeros[type_index(ty)] {
+            Some(reg) => reg,
+            None => {
+                let reg = self.f.reg(ty);
+                self.zeros[type_index(ty)] = Some(reg);
+                reg
+            }
         }
     }
 
