@@ -309,6 +309,22 @@ pub fn iovecs(m: &Machine, iovs: u32, count: u32) -> Option<Vec<(u32, u32)>> {
     Some(out)
 }
 
+/// The bytes `count` iovecs at `iovs` name, in order, for `fd_write` and
+/// `fd_pwrite`: EFAULT for a table or buffer outside memory, EINVAL for
+/// more than 4 GiB in all.
+pub fn gather(m: &Machine, iovs: u32, count: u32) -> Result<Vec<u8>, i32> {
+    let list = iovecs(m, iovs, count).ok_or(errno::FAULT)?;
+    let total: u64 = list.iter().map(|&(_, len)| u64::from(len)).sum();
+    if total > u64::from(u32::MAX) {
+        return Err(errno::INVAL);
+    }
+    let mut bytes = Vec::with_capacity(total as usize);
+    for (buf, len) in list {
+        bytes.extend_from_slice(m.memory.slice(buf, len).unwrap_or(&[]));
+    }
+    Ok(bytes)
+}
+
 /// `fd_write(fd, iovs, iovs_len, nwritten)`: fd 1 or 2, the console.
 fn fd_write(m: &mut Machine, fd: u32, iovs: u32, count: u32, nwritten: u32) -> i32 {
     let fd = match open_fd(m, fd) {
@@ -318,21 +334,14 @@ fn fd_write(m: &mut Machine, fd: u32, iovs: u32, count: u32, nwritten: u32) -> i
     if !m.memory.in_bounds(nwritten, 4) {
         return errno::FAULT;
     }
-    let Some(list) = iovecs(m, iovs, count) else {
-        return errno::FAULT;
+    let bytes = match gather(m, iovs, count) {
+        Ok(bytes) => bytes,
+        Err(e) => return e,
     };
-    let total: u64 = list.iter().map(|&(_, len)| u64::from(len)).sum();
-    if total > u64::from(u32::MAX) {
-        return errno::INVAL;
-    }
-    let mut bytes = Vec::with_capacity(total as usize);
-    for (buf, len) in list {
-        bytes.extend_from_slice(m.memory.slice(buf, len).unwrap_or(&[]));
-    }
     if !m.console_write(fd as i32, &bytes) {
         return errno::IO;
     }
-    put(m, nwritten, &(total as u32).to_le_bytes())
+    put(m, nwritten, &(bytes.len() as u32).to_le_bytes())
 }
 
 /// `fd_read(fd, iovs, iovs_len, nread)`: fd 0, the console's input; one

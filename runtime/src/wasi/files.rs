@@ -10,7 +10,7 @@
 //! it: a file opened only for reading cannot be written (EBADF).
 
 use super::fs::{self, DirEntry, Handle, Kind, Parent};
-use super::{errno, iovecs, put};
+use super::{errno, gather, iovecs, put};
 use crate::machine::Machine;
 use alloc::vec::Vec;
 
@@ -188,17 +188,10 @@ pub fn fd_write(m: &mut Machine, fd: u32, iovs: u32, count: u32, nwritten: u32) 
     if !m.memory.in_bounds(nwritten, 4) {
         return errno::FAULT;
     }
-    let Some(list) = iovecs(m, iovs, count) else {
-        return errno::FAULT;
+    let bytes = match gather(m, iovs, count) {
+        Ok(bytes) => bytes,
+        Err(e) => return e,
     };
-    let total: u64 = list.iter().map(|&(_, len)| u64::from(len)).sum();
-    if total > u64::from(u32::MAX) {
-        return errno::INVAL;
-    }
-    let mut bytes = Vec::with_capacity(total as usize);
-    for (buf, len) in list {
-        bytes.extend_from_slice(m.memory.slice(buf, len).unwrap_or(&[]));
-    }
     let mut done = 0usize;
     while done < bytes.len() {
         // SAFETY: writing from a buffer of the length passed.
