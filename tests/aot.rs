@@ -122,3 +122,34 @@ fn executables_ask_for_a_non_executable_stack() {
         "the stack is executable: an object lacks .note.GNU-stack"
     );
 }
+
+/// Code generation rewrites the LLVM module it runs on, so assembly
+/// generated from the same module before the object once changed the object:
+/// an executable built with `--emit exe,asm` crashed on a misaligned vector
+/// store that the plain build did not have. Every sample's executable must
+/// be the same bytes whatever else `--emit` asks for.
+#[test]
+fn asking_for_assembly_or_ir_leaves_the_executable_unchanged() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut differing = Vec::new();
+    for path in programs("samples") {
+        let build = |emit: &str, out: &std::path::Path| {
+            let status = Command::new(env!("CARGO_BIN_EXE_janusc"))
+                .current_dir(tmp.path())
+                .arg("build")
+                .arg(&path)
+                .args(["--emit", emit, "-o"])
+                .arg(out)
+                .status()
+                .expect("janusc runs");
+            assert!(status.success(), "{}: build failed", path.display());
+            std::fs::read(out).expect("built")
+        };
+        let plain = build("exe", &tmp.path().join("plain"));
+        let with_all = build("exe,asm,llvm-ir,llvm-ir-raw,obj", &tmp.path().join("all"));
+        if plain != with_all {
+            differing.push(path.display().to_string());
+        }
+    }
+    assert!(differing.is_empty(), "executables differ: {differing:?}");
+}

@@ -189,16 +189,22 @@ fn build_unit(
     if wants.llvm_ir {
         products.llvm_ir = Some(module.print_to_string().to_string());
     }
-    let emit = |kind| {
+    let emit = |module: &Module, kind| {
         machine
-            .write_to_memory_buffer(&module, kind)
+            .write_to_memory_buffer(module, kind)
             .map(|buf| buf.as_slice().to_vec())
             .map_err(|e| llvm(e.to_string()))
     };
+    // Code generation changes the module it runs on (CodeGenPrepare and
+    // the instruction selector rewrite IR in place), and a second run over
+    // the changed module produces different code: a stack slot given a
+    // 16-byte-aligned vector store at an 8-byte offset crashed an
+    // executable built with `--emit exe,asm`. The assembly is therefore
+    // generated from a copy, and the object from the module as optimised.
     if wants.asm {
-        products.asm = Some(emit(FileType::Assembly)?);
+        products.asm = Some(emit(&module.clone(), FileType::Assembly)?);
     }
-    products.object = emit(FileType::Object)?;
+    products.object = emit(&module, FileType::Object)?;
     CodeSizes::fill(&mut products.object).map_err(BackendError::Invalid)?;
     Ok(products)
 }
