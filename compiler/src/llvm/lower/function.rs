@@ -468,21 +468,23 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 offset,
             } => {
                 let p = self.address(*addr, *offset)?;
-                let v = self.val(*value)?;
                 let access = op.access().ok_or("a store has an access")?;
-                let v: BasicValueEnum = match access.extend {
-                    Extend::Wrap => b
-                        .build_int_truncate(
-                            v.into_int_value(),
-                            narrow_int(self.c, access.bits()),
-                            "",
-                        )
-                        .map_err(e)?
-                        .into(),
-                    Extend::Full | Extend::Sign | Extend::Zero => self.exact(*value)?,
-                };
-                let st = b.build_store(p, v).map_err(e)?;
-                st.set_alignment(1).map_err(e)?;
+                match access.extend {
+                    Extend::Wrap => {
+                        let v = b
+                            .build_int_truncate(
+                                self.int(*value)?,
+                                narrow_int(self.c, access.bits()),
+                                "",
+                            )
+                            .map_err(e)?;
+                        b.build_store(p, v)
+                            .map_err(e)?
+                            .set_alignment(1)
+                            .map_err(e)?;
+                    }
+                    Extend::Full | Extend::Sign | Extend::Zero => self.store_exact(p, *value)?,
+                }
                 None
             }
             InstData::Bounds { .. } if !self.frame.check_bounds => None,

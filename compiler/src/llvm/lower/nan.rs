@@ -32,7 +32,8 @@ use crate::bytecode::{self, PureOp};
 use crate::ir::function::{Function, ValueDef};
 use crate::ir::instructions::InstData;
 use crate::ir::{Block, Value};
-use inkwell::values::{BasicValue, BasicValueEnum, FloatValue};
+use inkwell::types::FloatType;
+use inkwell::values::{BasicValue, BasicValueEnum, FloatValue, PointerValue};
 use inkwell::FloatPredicate;
 use janus_runtime::abi::ValType;
 use std::collections::{HashMap, HashSet};
@@ -316,6 +317,46 @@ impl<'ctx> super::FnLowering<'_, 'ctx> {
         }
     }
 
+    /// Stores `v` at `p` (unaligned) with the bits the VM's memory gets. An
+    /// arithmetic value is stored as it is, and only when it is a NaN is
+    /// the canonical NaN stored over it, on a branch marked rarely taken:
+    /// a compare and a not-taken branch after the store, rather than a
+    /// select before it that LLVM lowers to a blend or a diamond. Nothing
+    /// can observe the location between the two stores.
+    pub(super) fn store_exact(&mut self, p: PointerValue<'ctx>, v: Value) -> R<()> {
+        let x = self.val(v)?;
+        self.b
+            .build_store(p, x)
+            .map_err(e)?
+            .set_alignment(1)
+            .map_err(e)?;
+        if !self.nan.canonical_at_sink(v) {
+            return Ok(());
+        }
+        let x = x.into_float_value();
+        let is_nan = self
+            .b
+            .build_float_compare(FloatPredicate::UNO, x, x, "isnan")
+            .map_err(e)?;
+        let fix = self.c.append_basic_block(self.func, "nan.store");
+        let cont = self.c.append_basic_block(self.func, "stored");
+        self.b
+            .build_conditional_branch(is_nan, fix, cont)
+            .map_err(e)?
+            .set_metadata(self.rarely_true(), self.c.get_kind_id("prof"))
+            .map_err(e)?;
+        self.b.position_at_end(fix);
+        let nan = self.canonical_nan(x.get_type())?;
+        self.b
+            .build_store(p, nan)
+            .map_err(e)?
+            .set_alignment(1)
+            .map_err(e)?;
+        self.b.build_unconditional_branch(cont).map_err(e)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
     /// `v` as a merge takes it (`canonical` says whether the merge must be
     /// exact and `v` is arithmetic): with its NaN made canonical then.
     pub(super) fn merge_input(&self, v: Value, canonical: bool) -> R<BasicValueEnum<'ctx>> {
@@ -329,15 +370,7 @@ impl<'ctx> super::FnLowering<'_, 'ctx> {
 
     /// `r` unless it is a NaN, then the canonical NaN of its type.
     fn canonical(&self, r: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
-        let ty = r.get_type();
-        let nan_bits = if ty == self.c.f32_type() {
-            self.c
-                .i32_type()
-                .const_int(u64::from(bytecode::semantics::CANONICAL_NAN_F32), false)
-        } else {
-            self.i64c(bytecode::semantics::CANONICAL_NAN_F64)
-        };
-        let nan = self.b.build_bit_cast(nan_bits, ty, "nan").map_err(e)?;
+        let nan = self.canonical_nan(r.get_type())?;
         let is_nan = self
             .b
             .build_float_compare(FloatPredicate::UNO, r, r, "isnan")
@@ -352,6 +385,18 @@ impl<'ctx> super::FnLowering<'_, 'ctx> {
                 .map_err(e)?;
         }
         Ok(canon)
+    }
+
+    /// The canonical NaN of float type `ty`.
+    fn canonical_nan(&self, ty: FloatType<'ctx>) -> R<BasicValueEnum<'ctx>> {
+        let nan_bits = if ty == self.c.f32_type() {
+            self.c
+                .i32_type()
+                .const_int(u64::from(bytecode::semantics::CANONICAL_NAN_F32), false)
+        } else {
+            self.i64c(bytecode::semantics::CANONICAL_NAN_F64)
+        };
+        self.b.build_bit_cast(nan_bits, ty, "nan").map_err(e)
     }
 
     /// Branch weights saying a condition is almost never true. On a NaN
