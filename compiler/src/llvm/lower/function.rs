@@ -47,6 +47,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             traps: HashMap::new(),
             alloca_point: prologue,
             nan: nan::NanPlan::of(f),
+            bounds: bounds::BoundsPlan::of(f),
         };
         this.reload_size()?;
         Ok(this)
@@ -488,6 +489,12 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                 None
             }
             InstData::Bounds { .. } if !self.frame.check_bounds => None,
+            InstData::Bounds { .. } if self.bounds.is_covered(inst) => None,
+            InstData::Bounds { .. } if self.bounds.has_window(inst) => {
+                let window = self.bounds.take_window(inst).ok_or("the window is there")?;
+                self.check_window(&window)?;
+                None
+            }
             InstData::Bounds { addr, end } => {
                 let a = b
                     .build_int_z_extend(self.int(*addr)?, self.c.i64_type(), "")

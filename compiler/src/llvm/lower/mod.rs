@@ -13,10 +13,12 @@
 //! function's blocks and instructions; `select` picks the LLVM instructions
 //! for each `pure` operation; `runtime` marshals the calls into the runtime
 //! for memory, heap and device operations; `nan` finds where a float's NaN
-//! must be made canonical to keep the VM's exact NaN bits. Recursion rings are no longer
+//! must be made canonical to keep the VM's exact NaN bits; `bounds` which
+//! bounds checks of a stretch of code are made with one test per base. Recursion rings are no longer
 //! the backend's: the `recursion_ring` IR pass makes the copies, which are
 //! ordinary functions here.
 
+mod bounds;
 mod frame;
 mod function;
 mod funnel;
@@ -86,6 +88,8 @@ struct FnLowering<'a, 'ctx> {
     alloca_point: BasicBlock<'ctx>,
     /// Where a float's NaN is made canonical (see `nan`).
     nan: nan::NanPlan,
+    /// Which bounds checks are made together (see `bounds`).
+    bounds: bounds::BoundsPlan,
 }
 
 fn narrow_int(c: &Context, bits: u32) -> inkwell::types::IntType<'_> {

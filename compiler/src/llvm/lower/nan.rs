@@ -403,7 +403,7 @@ impl<'ctx> super::FnLowering<'_, 'ctx> {
     /// test they let the code generator turn the select into a compare and
     /// a branch that is predicted not taken (two instructions) instead of a
     /// four-instruction blend, since a NaN result is rare in real programs.
-    fn rarely_true(&self) -> inkwell::values::MetadataValue<'ctx> {
+    pub(super) fn rarely_true(&self) -> inkwell::values::MetadataValue<'ctx> {
         let weight = |w: u64| self.c.i32_type().const_int(w, false).into();
         self.c.metadata_node(&[
             self.c.metadata_string("branch_weights").into(),
