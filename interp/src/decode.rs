@@ -155,7 +155,7 @@ pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Fun
     }
     fuse::compare_branches(&mut code);
     fuse::constants(&mut code);
-    fuse::addresses(&mut code);
+    fuse::adds(&mut code);
     Function {
         code,
         pcs: pcs[..pcs.len() - 1].to_vec(),
@@ -351,6 +351,7 @@ macro_rules! define_decode_pure {
      binary { $($bin:ident $bin_imm:ident;)* }
      reversed { $($reversed:tt)* }
      compare { $($cmp:ident $cmp_imm:ident $cmp_br:ident $cmp_imm_br:ident;)* }
+     step_compare { $($step_compare:tt)* }
      test { $($test:ident $test_br:ident;)* }
      unary { $($un:ident;)* }
      select { $($sel:ident;)* }

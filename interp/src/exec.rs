@@ -22,16 +22,27 @@ use janus_runtime::abi::{TrapKind, MAX_STACK_BYTES};
 use janus_runtime::machine::Machine;
 
 /// A call in progress, as its caller resumes it.
-struct Frame<'a> {
+struct Frame {
+    /// The caller's next op.
+    ret: *const Op,
+    /// The caller's registers that receive the callee's results, in order
+    /// (`nresults` of them, in the caller's lists).
+    results: *const Reg,
+    /// The caller's first slot in the register stack.
+    base: usize,
     func: u32,
     /// The call stack's frame bytes before the call, restored on return.
     stack_bytes: u32,
-    /// The caller's next op.
-    ret: *const Op,
-    /// The caller's first slot in the register stack.
-    base: usize,
-    /// The caller's registers that receive the callee's results, in order.
-    results: &'a [Reg],
+}
+
+/// What a call needs of its callee, 24 bytes beside one another so that a
+/// call reads one entry.
+#[derive(Clone, Copy)]
+struct Callee {
+    code: *const Op,
+    lists: *const Reg,
+    registers: u32,
+    frame_bytes: u32,
 }
 
 /// The bytecode pc of the op at `ip` in `f`.
@@ -92,6 +103,19 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
         .functions
         .iter()
         .map(|f| crate::decode::decode_function(module, f))
+        .collect();
+    // The functions' code and register lists live in `funcs`, which
+    // nothing changes while the loop runs; the decoder made every list an
+    // op names lie inside its function's lists.
+    let callees: Vec<Callee> = funcs
+        .iter()
+        .map(|f| Callee {
+            code: f.code.as_ptr(),
+            lists: f.lists.as_ptr(),
+            // At most 65,535 slots.
+            registers: f.registers as u32,
+            frame_bytes: f.frame_bytes,
+        })
         .collect();
     let main = module.export("main").expect("verified modules export main");
     let mut regs: Vec<u64> = vec![0; funcs[main as usize].registers];
@@ -167,11 +191,12 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
          binary { $($bin:ident $bin_imm:ident;)* }
          reversed { $($rev_of:ident $rev:ident;)* }
          compare { $($cmp:ident $cmp_imm:ident $cmp_br:ident $cmp_imm_br:ident;)* }
+         step_compare { $($step_cmp:ident $step_cmp_br:ident $add_br:ident $add_imm_br:ident;)* }
          test { $($test:ident $test_br:ident;)* }
          unary { $($un:ident;)* }
          select { $($sel:ident;)* }
          load { $($load:ident $lbytes:literal $lext:ident $load_at:ident $load_imm_at:ident;)* }
-         store { $($store:ident $sbytes:literal $store_imm:ident $store_at:ident $store_imm_at:ident;)* }
+         store { $($store:ident $sbytes:literal $store_imm:ident $store_at:ident $store_imm_at:ident $store_at_imm:ident;)* }
         ) => {
             match $op {
                 $(
@@ -212,6 +237,28 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                             jump!(target);
                         }
                         skip!(2);
+                    }
+                )*
+                $(
+                    Op::$add_br { t, a, b, dst, x, y, target, branch_if } => {
+                        r!(t) = pure!(I32Add, r!(a), r!(b));
+                        let v = pure!($step_cmp, r!(x), r!(y));
+                        r!(dst) = v;
+                        if (v != 0) == branch_if {
+                            jump!(target);
+                        }
+                        skip!(2);
+                    }
+                    Op::$add_imm_br { c, t, a, imm, dst, x, y, target, branch_if } => {
+                        let imm = u64::from(imm);
+                        r!(c) = imm;
+                        r!(t) = pure!(I32Add, r!(a), imm);
+                        let v = pure!($step_cmp, r!(x), r!(y));
+                        r!(dst) = v;
+                        if (v != 0) == branch_if {
+                            jump!(target);
+                        }
+                        skip!(3);
                     }
                 )*
                 $(
@@ -275,6 +322,14 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                         // SAFETY: `address!` checked the bytes.
                         unsafe { write_le::<$sbytes>(p, v) };
                     }
+                    Op::$store_at_imm { t, a, b, c, offset, imm } => {
+                        r!(t) = pure!(I32Add, r!(a), r!(b));
+                        r!(c) = imm;
+                        skip!(2);
+                        let p = address!(t, offset, $sbytes);
+                        // SAFETY: `address!` checked the bytes.
+                        unsafe { write_le::<$sbytes>(p, imm) };
+                    }
                     Op::$store_imm_at { c, t, a, imm, value, offset } => {
                         let imm = u64::from(imm);
                         r!(c) = imm;
@@ -293,46 +348,48 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
     macro_rules! call {
         ($callee:expr, $list:expr, $nresults:expr, $nargs:expr) => {{
             // SAFETY: verified call targets and table entries are function
-            // indices, and `func` is always one.
-            let f = unsafe { funcs.get_unchecked($callee as usize) };
-            let caller = unsafe { funcs.get_unchecked(func as usize) };
+            // indices.
+            let f = *unsafe { callees.get_unchecked($callee as usize) };
             // No overflow: the sum is at most MAX_STACK_BYTES, and a
             // frame at most u32::MAX - MAX_STACK_BYTES (abi::frame_bytes).
             if stack_bytes + f.frame_bytes > MAX_STACK_BYTES {
                 trap!(TrapKind::StackOverflow);
             }
-            let list = $list as usize;
             let nresults = usize::from($nresults);
-            let results = &caller.lists[list..list + nresults];
-            let args = &caller.lists[list + nresults..list + nresults + usize::from($nargs)];
-            let new_base = base + caller.registers;
-            if regs.len() < new_base + f.registers {
-                regs.resize(new_base + f.registers, 0);
+            let nargs = usize::from($nargs);
+            // SAFETY: `func` is always a function index.
+            let caller = unsafe { callees.get_unchecked(func as usize) };
+            let new_base = base + caller.registers as usize;
+            let end = new_base + f.registers as usize;
+            if regs.len() < end {
+                regs.resize(end, 0);
             }
             // SAFETY: the new frame fits in regs (resized above); the
-            // argument registers belong to the current frame; a function
-            // has a slot for each parameter.
+            // lists lie inside the caller's (see `callees`), and their
+            // registers inside its frame; a function has a slot for each
+            // parameter, and the verifier matched the arguments to them.
+            let results = unsafe { caller.lists.add($list as usize) };
             unsafe {
-                let old_fp = regs.as_mut_ptr().add(base);
-                let new_fp = regs.as_mut_ptr().add(new_base);
-                for (i, &a) in args.iter().enumerate() {
-                    *new_fp.add(i) = *old_fp.add(usize::from(a));
+                let args = results.add(nresults);
+                let stack = regs.as_mut_ptr();
+                for i in 0..nargs {
+                    *stack.add(new_base + i) = *stack.add(base + usize::from(*args.add(i)));
                 }
-                std::ptr::write_bytes(new_fp.add(args.len()), 0, f.registers - args.len());
-                fp = new_fp;
+                std::ptr::write_bytes(stack.add(new_base + nargs), 0, f.registers as usize - nargs);
+                fp = stack.add(new_base);
             }
             frames.push(Frame {
-                func,
-                stack_bytes,
                 // SAFETY: a call is never the last op of its function.
                 ret: unsafe { ip.add(1) },
-                base,
                 results,
+                base,
+                func,
+                stack_bytes,
             });
             stack_bytes += f.frame_bytes;
             func = $callee;
             base = new_base;
-            ip = f.code.as_ptr();
+            ip = f.code;
             continue;
         }};
     }
@@ -390,34 +447,36 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 call!(target, list, nresults, nargs)
             }
             Op::Ret { list, n } => {
-                let list = list as usize;
-                let values = &funcs[func as usize].lists[list..list + usize::from(n)];
+                // SAFETY: the list lies inside the function's (see `callees`).
+                let values = unsafe { callees.get_unchecked(func as usize).lists.add(list as usize) };
                 let Some(frame) = frames.pop() else {
                     // `main` returns exactly one i32.
-                    let v = values.first().map_or(0, |&r| r!(r));
+                        let v = if n == 0 {
+                        0
+                    } else {
+                        let value = unsafe { *values };
+                        r!(value)
+                    };
                     machine.stdout.flush();
                     return Outcome::Exit((v as u32 as i32) & 0xff);
                 };
+                // The verifier matched both lists to the callee's results,
+                // so they have one length; the frames are disjoint, so the
+                // copies read the callee's registers as it left them.
+                // SAFETY: the caller's frame lies below the callee's, inside
+                // regs, and the lists' registers inside the frames.
+                unsafe {
+                    let stack = regs.as_mut_ptr();
+                    for i in 0..usize::from(n) {
+                        let d = frame.base + usize::from(*frame.results.add(i));
+                        *stack.add(d) = *fp.add(usize::from(*values.add(i)));
+                    }
+                    fp = stack.add(frame.base);
+                }
                 stack_bytes = frame.stack_bytes;
                 func = frame.func;
                 base = frame.base;
                 ip = frame.ret;
-                let callee_fp = fp;
-                // SAFETY: the caller's frame lies below the callee's, inside regs.
-                fp = unsafe { regs.as_mut_ptr().add(base) };
-                // The verifier matched both lists to the callee's results,
-                // so they have one length; the frames are disjoint, so the
-                // copies read the callee's registers as it left them.
-                // SAFETY (each read): `v` is a register of the callee's
-                // frame, which is still inside regs.
-                match (frame.results, values) {
-                    ([d], [v]) => r!(*d) = unsafe { *callee_fp.add(usize::from(*v)) },
-                    (results, values) => {
-                        for (&d, &v) in results.iter().zip(values) {
-                            r!(d) = unsafe { *callee_fp.add(usize::from(v)) };
-                        }
-                    }
-                }
                 continue;
             }
             Op::Exit { status } => {
@@ -434,8 +493,11 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             }
             Op::Unreachable => trap!(TrapKind::Unreachable),
             Op::Dev { code: c, dst, list, nargs } => {
-                let list = list as usize;
-                let args = &funcs[func as usize].lists[list..list + usize::from(nargs)];
+                // SAFETY: the list lies inside the function's (see `callees`).
+                let args = unsafe {
+                    let lists = callees.get_unchecked(func as usize).lists;
+                    std::slice::from_raw_parts(lists.add(list as usize), usize::from(nargs))
+                };
                 let vals: Vec<u64> = args.iter().map(|&a| r!(a)).collect();
                 let result = janus_runtime::devices::call(machine, c, &vals);
                 memory = machine.memory.base();

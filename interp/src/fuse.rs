@@ -16,11 +16,12 @@ macro_rules! define_fusions {
      binary { $($bin:ident $bin_imm:ident;)* }
      reversed { $($rev_of:ident $rev:ident;)* }
      compare { $($cmp:ident $cmp_imm:ident $cmp_br:ident $cmp_imm_br:ident;)* }
+     step_compare { $($step_cmp:ident $step_cmp_br:ident $add_br:ident $add_imm_br:ident;)* }
      test { $($test:ident $test_br:ident;)* }
      unary { $($un:tt)* }
      select { $($sel:tt)* }
      load { $($load:ident $lbytes:literal $lext:ident $load_at:ident $load_imm_at:ident;)* }
-     store { $($store:ident $sbytes:literal $store_imm:ident $store_at:ident $store_imm_at:ident;)* }
+     store { $($store:ident $sbytes:literal $store_imm:ident $store_at:ident $store_imm_at:ident $store_at_imm:ident;)* }
     ) => {
         /// A comparison whose result `cond` the branch after it tests, as
         /// one op (the branch's `target` taken from the compare's place);
@@ -62,6 +63,32 @@ macro_rules! define_fusions {
                 })*
                 $(Op::$store { value, addr, offset } if addr == t => {
                     Op::$store_at { t, a, b, value, offset }
+                })*
+                _ => return None,
+            })
+        }
+
+        /// The op after `i32.add t, a, b`, fused with it: a store of a
+        /// constant to address `t` (fused as `XImm`), or an `i32`
+        /// compare-branch (a loop's step and test); `None` for the rest.
+        fn after_add(t: Reg, a: Reg, b: Reg, next: Op) -> Option<Op> {
+            Some(match next {
+                $(Op::$store_imm { c, addr, offset, imm } if addr == t => {
+                    Op::$store_at_imm { t, a, b, c, offset, imm }
+                })*
+                $(Op::$step_cmp_br { dst, a: x, b: y, target, branch_if } => {
+                    Op::$add_br { t, a, b, dst, x, y, target: target + 1, branch_if }
+                })*
+                _ => return None,
+            })
+        }
+
+        /// An `i32` compare-branch after `i32.const c, imm` and
+        /// `i32.add t, a, c` (fused as `I32AddImm`), fused with them.
+        fn after_add_imm(c: Reg, t: Reg, a: Reg, imm: u32, next: Op) -> Option<Op> {
+            Some(match next {
+                $(Op::$step_cmp_br { dst, a: x, b: y, target, branch_if } => {
+                    Op::$add_imm_br { c, t, a, imm, dst, x, y, target: target + 2, branch_if }
                 })*
                 _ => return None,
             })
@@ -113,15 +140,20 @@ pub fn constants(code: &mut [Op]) {
 }
 
 /// Folds each `i32.add` (with its constant, if it has one) into the load or
-/// store after it whose address it computes. Runs after [`constants`].
-pub fn addresses(code: &mut [Op]) {
+/// store after it whose address it computes, the constant store after it
+/// to that address, or the compare-branch after it. Runs after
+/// [`constants`].
+pub fn adds(code: &mut [Op]) {
     for i in 0..code.len() {
+        let at = |j: usize| code.get(j).copied();
         let fused = match code[i] {
-            Op::I32Add { dst, a, b } => code.get(i + 1).and_then(|&next| with_add(dst, a, b, next)),
+            Op::I32Add { dst, a, b } => at(i + 1)
+                .and_then(|next| with_add(dst, a, b, next).or_else(|| after_add(dst, a, b, next))),
             // An `i32` constant: 32 bits.
-            Op::I32AddImm { c, dst, a, imm } => code
-                .get(i + 2)
-                .and_then(|&next| with_add_imm(c, dst, a, imm as u32, next)),
+            Op::I32AddImm { c, dst, a, imm } => at(i + 2).and_then(|next| {
+                let imm = imm as u32;
+                with_add_imm(c, dst, a, imm, next).or_else(|| after_add_imm(c, dst, a, imm, next))
+            }),
             _ => None,
         };
         if let Some(fused) = fused {

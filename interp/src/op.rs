@@ -34,6 +34,9 @@ pub type Delta = i32;
 /// - `compare`: a binary operation giving 0 or 1, its `XImm`, and `XBr`,
 ///   fused with the `br_if`/`br_ifz` on its result, and `XImmBr`, the
 ///   constant, the compare and the branch;
+/// - `step_compare`: an `i32` compare-branch `XBr`, and `I32AddYBr` and
+///   `I32AddImmYBr`, fused with the `i32.add` (and its constant) before it
+///   (a loop's step and its test);
 /// - `test`: `eqz`, and `XBr` with the branch on its result;
 /// - `unary`: `dst := op a`;
 /// - `select`: `dst := c != 0 ? a : b`;
@@ -43,7 +46,8 @@ pub type Delta = i32;
 ///   that computes its address, and `XImmAt`, with the `i32.const` and
 ///   `i32.add` that do;
 /// - `store`: a store by width (the register's low bytes); `XImm` fused
-///   with the constant it stores, and `XAt` and `XImmAt` as a load's.
+///   with the constant it stores, `XAt` and `XImmAt` as a load's, and
+///   `XAtImm`, the `i32.add` of its address and the constant it stores.
 macro_rules! for_each_shape {
     ($m:ident $($pass:tt)*) => {
         $m! {
@@ -87,6 +91,13 @@ macro_rules! for_each_shape {
                 F64Lt F64LtImm F64LtBr F64LtImmBr; F64Le F64LeImm F64LeBr F64LeImmBr;
                 F64Gt F64GtImm F64GtBr F64GtImmBr; F64Ge F64GeImm F64GeBr F64GeImmBr;
             }
+            step_compare {
+                I32Eq I32EqBr I32AddEqBr I32AddImmEqBr; I32Ne I32NeBr I32AddNeBr I32AddImmNeBr;
+                I32LtS I32LtSBr I32AddLtSBr I32AddImmLtSBr; I32LtU I32LtUBr I32AddLtUBr I32AddImmLtUBr;
+                I32LeS I32LeSBr I32AddLeSBr I32AddImmLeSBr; I32LeU I32LeUBr I32AddLeUBr I32AddImmLeUBr;
+                I32GtS I32GtSBr I32AddGtSBr I32AddImmGtSBr; I32GtU I32GtUBr I32AddGtUBr I32AddImmGtUBr;
+                I32GeS I32GeSBr I32AddGeSBr I32AddImmGeSBr; I32GeU I32GeUBr I32AddGeUBr I32AddImmGeUBr;
+            }
             test {
                 I32Eqz I32EqzBr; I64Eqz I64EqzBr;
             }
@@ -113,8 +124,8 @@ macro_rules! for_each_shape {
                 Load32S64 4 sign64 Load32S64At Load32S64ImmAt;
             }
             store {
-                Store8 1 Store8Imm Store8At Store8ImmAt; Store16 2 Store16Imm Store16At Store16ImmAt;
-                Store32 4 Store32Imm Store32At Store32ImmAt; Store64 8 Store64Imm Store64At Store64ImmAt;
+                Store8 1 Store8Imm Store8At Store8ImmAt Store8AtImm; Store16 2 Store16Imm Store16At Store16ImmAt Store16AtImm;
+                Store32 4 Store32Imm Store32At Store32ImmAt Store32AtImm; Store64 8 Store64Imm Store64At Store64ImmAt Store64AtImm;
             }
         }
     };
@@ -125,11 +136,12 @@ macro_rules! define_op {
      binary { $($bin:ident $bin_imm:ident;)* }
      reversed { $($rev_of:ident $rev:ident;)* }
      compare { $($cmp:ident $cmp_imm:ident $cmp_br:ident $cmp_imm_br:ident;)* }
+     step_compare { $($step_cmp:ident $step_cmp_br:ident $add_br:ident $add_imm_br:ident;)* }
      test { $($test:ident $test_br:ident;)* }
      unary { $($un:ident;)* }
      select { $($sel:ident;)* }
      load { $($load:ident $lbytes:literal $lext:ident $load_at:ident $load_imm_at:ident;)* }
-     store { $($store:ident $sbytes:literal $store_imm:ident $store_at:ident $store_imm_at:ident;)* }
+     store { $($store:ident $sbytes:literal $store_imm:ident $store_at:ident $store_imm_at:ident $store_at_imm:ident;)* }
     ) => {
         /// One pre-decoded instruction; see the module documentation.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,6 +165,12 @@ macro_rules! define_op {
                 $cmp_br { dst: Reg, a: Reg, b: Reg, target: Delta, branch_if: bool },
                 #[doc = concat!("`const`, `", stringify!($cmp), "` and a branch")]
                 $cmp_imm_br { c: Reg, dst: Reg, a: Reg, imm: u64, target: Delta, branch_if: bool },
+            )*
+            $(
+                #[doc = concat!("`i32.add t, a, b` and `", stringify!($step_cmp_br), "`")]
+                $add_br { t: Reg, a: Reg, b: Reg, dst: Reg, x: Reg, y: Reg, target: Delta, branch_if: bool },
+                #[doc = concat!("`i32.const c, imm`, `i32.add t, a, c` and `", stringify!($step_cmp_br), "`")]
+                $add_imm_br { c: Reg, t: Reg, a: Reg, imm: u32, dst: Reg, x: Reg, y: Reg, target: Delta, branch_if: bool },
             )*
             $(
                 #[doc = concat!("`", stringify!($test), "`")]
@@ -185,6 +203,8 @@ macro_rules! define_op {
                 $store_at { t: Reg, a: Reg, b: Reg, value: Reg, offset: u32 },
                 #[doc = concat!("`i32.const c, imm`, `i32.add t, a, c` and `", stringify!($store), " value, t, offset`")]
                 $store_imm_at { c: Reg, t: Reg, a: Reg, imm: u32, value: Reg, offset: u32 },
+                #[doc = concat!("`i32.add t, a, b`, `const c, imm` and `", stringify!($store), " c, t, offset`")]
+                $store_at_imm { t: Reg, a: Reg, b: Reg, c: Reg, offset: u32, imm: u64 },
             )*
             /// `nop`.
             Nop,
