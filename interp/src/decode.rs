@@ -156,6 +156,7 @@ pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Fun
     fuse::compare_branches(&mut code);
     fuse::constants(&mut code);
     fuse::adds(&mut code);
+    fuse::pairs(&mut code);
     Function {
         code,
         pcs: pcs[..pcs.len() - 1].to_vec(),
@@ -355,6 +356,7 @@ macro_rules! define_decode_pure {
      test { $($test:ident $test_br:ident;)* }
      unary { $($un:ident;)* }
      select { $($sel:ident;)* }
+     pair { $($pair:tt)* }
      load { $($load:tt)* }
      store { $($store:tt)* }
     ) => {

@@ -195,6 +195,7 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
          test { $($test:ident $test_br:ident;)* }
          unary { $($un:ident;)* }
          select { $($sel:ident;)* }
+         pair { $($first:ident $second:ident $pair:ident;)* }
          load { $($load:ident $lbytes:literal $lext:ident $load_at:ident $load_imm_at:ident;)* }
          store { $($store:ident $sbytes:literal $store_imm:ident $store_at:ident $store_imm_at:ident $store_at_imm:ident;)* }
         ) => {
@@ -274,6 +275,21 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 )*
                 $(Op::$un { dst, a } => r!(dst) = pure!($un, r!(a)),)*
                 $(Op::$sel { dst, cond, a, b } => r!(dst) = pure!($sel, r!(cond), r!(a), r!(b)),)*
+                $(
+                    Op::$pair { d1, a1, b1, d2, a2, b2 } => {
+                        r!(d1) = pure!($first, r!(a1), r!(b1));
+                        r!(d2) = pure!($second, r!(a2), r!(b2));
+                        skip!(1);
+                    }
+                )*
+                Op::I32AddImm2 { c1, t1, a1, imm1, c2, t2, a2, imm2 } => {
+                    let (imm1, imm2) = (u64::from(imm1), u64::from(imm2));
+                    r!(c1) = imm1;
+                    r!(t1) = pure!(I32Add, r!(a1), imm1);
+                    r!(c2) = imm2;
+                    r!(t2) = pure!(I32Add, r!(a2), imm2);
+                    skip!(3);
+                }
                 $(
                     Op::$load { dst, addr, offset } => {
                         let p = address!(addr, offset, $lbytes);

@@ -20,6 +20,7 @@ macro_rules! define_fusions {
      test { $($test:ident $test_br:ident;)* }
      unary { $($un:tt)* }
      select { $($sel:tt)* }
+     pair { $($first:ident $second:ident $pair:ident;)* }
      load { $($load:ident $lbytes:literal $lext:ident $load_at:ident $load_imm_at:ident;)* }
      store { $($store:ident $sbytes:literal $store_imm:ident $store_at:ident $store_imm_at:ident $store_at_imm:ident;)* }
     ) => {
@@ -79,6 +80,30 @@ macro_rules! define_fusions {
                 $(Op::$step_cmp_br { dst, a: x, b: y, target, branch_if } => {
                     Op::$add_br { t, a, b, dst, x, y, target: target + 1, branch_if }
                 })*
+                _ => return None,
+            })
+        }
+
+        /// Two ops in a row as one, where the table pairs them.
+        fn paired(first: Op, second: Op) -> Option<Op> {
+            Some(match (first, second) {
+                $((Op::$first { dst: d1, a: a1, b: b1 }, Op::$second { dst: d2, a: a2, b: b2 }) => {
+                    Op::$pair { d1, a1, b1, d2, a2, b2 }
+                })*
+                (
+                    Op::I32AddImm { c: c1, dst: t1, a: a1, imm: imm1 },
+                    Op::I32AddImm { c: c2, dst: t2, a: a2, imm: imm2 },
+                ) => Op::I32AddImm2 {
+                    c1,
+                    t1,
+                    a1,
+                    // `i32` constants: 32 bits.
+                    imm1: imm1 as u32,
+                    c2,
+                    t2,
+                    a2,
+                    imm2: imm2 as u32,
+                },
                 _ => return None,
             })
         }
@@ -159,5 +184,117 @@ pub fn adds(code: &mut [Op]) {
         if let Some(fused) = fused {
             code[i] = fused;
         }
+    }
+}
+
+/// Runs two ops the table pairs as one: each float operation and the one
+/// after it (the second of them is in place for jumps to it), and each
+/// `I32AddImm` and the one after the instruction it skips. Runs last.
+pub fn pairs(code: &mut [Op]) {
+    for i in 0..code.len() {
+        // An `I32AddImm` stands for two instructions.
+        let next = if matches!(code[i], Op::I32AddImm { .. }) {
+            i + 2
+        } else {
+            i + 1
+        };
+        if let Some(fused) = code.get(next).and_then(|&second| paired(code[i], second)) {
+            code[i] = fused;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Fused ops keep every effect of the instructions they stand for: the
+    //! registers each writes, the pc a trap names, and the instructions
+    //! after the first for code that jumps to them.
+
+    use crate::Outcome;
+    use janus_runtime::abi::TrapKind;
+
+    fn run(body: &str) -> (Outcome, Vec<u32>) {
+        let text = format!(
+            "memory 1, 1\nexport main\nfunc main() -> i32\n    reg r0..r9: i32\n{body}end\n"
+        );
+        let loaded = janus_bytecode::load(text.as_bytes()).expect("a valid test program");
+        let mut machine = crate::machine_for(&loaded.module, Vec::new()).expect("a machine");
+        let pcs = loaded.module.functions[0].pcs();
+        (crate::run(&loaded.module, &mut machine), pcs)
+    }
+
+    fn trap_at(outcome: Outcome, pcs: &[u32], index: usize, want: TrapKind) {
+        match outcome {
+            Outcome::Trap { kind, pc, .. } => {
+                assert_eq!(
+                    (kind, pc),
+                    (want, pcs[index]),
+                    "trap at instruction {index}"
+                );
+            }
+            other => panic!("expected a trap, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn fused_constants_still_write_their_registers() {
+        // const + add, const + compare-branch, const + store, add + load.
+        let (outcome, _) = run("    i32.const r1, 5
+    i32.add r2, r0, r1
+    i32.const r3, 9
+    i32.lt_s r4, r2, r3
+    br_if r4, done
+    unreachable
+done:
+    i32.const r5, 100
+    i32.store r5, r0, 8
+    i32.const r6, 8
+    i32.add r7, r0, r6
+    i32.load r8, r7, 0
+    i32.add r9, r1, r3
+    i32.add r9, r9, r4
+    i32.add r9, r9, r8
+    i32.add r9, r9, r7
+    ret [r9]
+");
+        // 5 + 9 + 1 + 100 + 8
+        assert_eq!(outcome, Outcome::Exit(123));
+    }
+
+    #[test]
+    fn a_jump_into_a_fused_group_runs_from_there() {
+        // `again` is the add of a const + add pair: the second pass reads
+        // r1 as the loop left it, not the constant.
+        let (outcome, _) = run("    i32.const r1, 3
+again:
+    i32.add r2, r2, r1
+    i32.const r1, 40
+    i32.lt_u r3, r2, r1
+    br_if r3, again
+    ret [r2]
+");
+        assert_eq!(outcome, Outcome::Exit(43));
+    }
+
+    #[test]
+    fn fused_ops_trap_at_the_trapping_instruction() {
+        let (outcome, pcs) = run("    i32.const r1, 0
+    i32.div_s r2, r0, r1
+    ret [r2]
+");
+        trap_at(outcome, &pcs, 1, TrapKind::DivideByZero);
+        let (outcome, pcs) = run("    i32.const r1, 65536
+    i32.add r2, r0, r1
+    i32.load r3, r2, 0
+    ret [r3]
+");
+        trap_at(outcome, &pcs, 2, TrapKind::OutOfBounds);
+        let (outcome, pcs) = run("    i32.const r1, 65535
+    i32.add r2, r0, r1
+    i32.const r3, 7
+    i32.store16 r3, r2, 0
+    ret [r3]
+");
+        trap_at(outcome, &pcs, 3, TrapKind::OutOfBounds);
     }
 }

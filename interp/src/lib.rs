@@ -1,16 +1,14 @@
 //! The reference interpreter: runs verified bytecode directly, the
 //! independent implementation the compiler is checked against.
 //!
-//! Each function is decoded once into [`Op`]s with register numbers made
-//! frame-relative and jump targets made instruction indices, so the dispatch
-//! loop does no decoding, no allocation and no map lookups. Registers of all
-//! active calls live in one `u64` stack (values as bits: `i32`/`f32`
-//! zero-extended), a slot for each register the function's code names;
-//! calls push a frame record and count the callee's frame bytes, so the
-//! stack is bounded by the same rule as every engine's (`MAX_STACK_BYTES`). Pure operations without a fast
-//! path go through `bytecode::semantics::eval`, the executable definition of
-//! the VM's arithmetic; memory, heap and devices are the runtime's
-//! [`Machine`], shared with compiled code.
+//! Each function is decoded once (`decode.rs`) into [`op::Op`]s, one per
+//! instruction or fused group (`fuse.rs`), with register numbers made
+//! frame slots and jump targets made offsets, so the dispatch loop
+//! (`exec.rs`) does no decoding, no allocation and no map lookups. Every
+//! pure operation has its own op, computed by
+//! `bytecode::semantics::eval_inline`, the executable definition of the VM's
+//! arithmetic; memory, heap and devices are the runtime's [`Machine`],
+//! shared with compiled code.
 
 #[macro_use]
 mod op;

@@ -40,6 +40,9 @@ pub type Delta = i32;
 /// - `test`: `eqz`, and `XBr` with the branch on its result;
 /// - `unary`: `dst := op a`;
 /// - `select`: `dst := c != 0 ? a : b`;
+/// - `pair`: two float operations in a row, run by one op (`F64MulAdd`:
+///   an `f64.mul` and the `f64.add` after it, whatever registers they name),
+///   the multiply-add chains of numeric code;
 /// - `load`: a load by access shape: its bytes, and how the little-endian
 ///   value read becomes register bits (`zero`-extended, or `sign32`/`sign64`
 ///   sign-extended to 32 or 64 bits); then `XAt`, fused with the `i32.add`
@@ -116,6 +119,11 @@ macro_rules! for_each_shape {
             select {
                 I32Select; I64Select; F32Select; F64Select;
             }
+            pair {
+                F64Add F64Add F64AddAdd; F64Add F64Sub F64AddSub; F64Add F64Mul F64AddMul;
+                F64Sub F64Add F64SubAdd; F64Sub F64Sub F64SubSub; F64Sub F64Mul F64SubMul;
+                F64Mul F64Add F64MulAdd; F64Mul F64Sub F64MulSub; F64Mul F64Mul F64MulMul;
+            }
             load {
                 Load8U 1 zero Load8UAt Load8UImmAt; Load16U 2 zero Load16UAt Load16UImmAt;
                 Load32 4 zero Load32At Load32ImmAt; Load64 8 zero Load64At Load64ImmAt;
@@ -140,6 +148,7 @@ macro_rules! define_op {
      test { $($test:ident $test_br:ident;)* }
      unary { $($un:ident;)* }
      select { $($sel:ident;)* }
+     pair { $($first:ident $second:ident $pair:ident;)* }
      load { $($load:ident $lbytes:literal $lext:ident $load_at:ident $load_imm_at:ident;)* }
      store { $($store:ident $sbytes:literal $store_imm:ident $store_at:ident $store_imm_at:ident $store_at_imm:ident;)* }
     ) => {
@@ -186,6 +195,13 @@ macro_rules! define_op {
                 #[doc = concat!("`", stringify!($sel), "`")]
                 $sel { dst: Reg, cond: Reg, a: Reg, b: Reg },
             )*
+            $(
+                #[doc = concat!("`", stringify!($first), " d1, a1, b1` and `", stringify!($second), " d2, a2, b2`")]
+                $pair { d1: Reg, a1: Reg, b1: Reg, d2: Reg, a2: Reg, b2: Reg },
+            )*
+            /// Two `I32AddImm` in a row (a loop's two pointer or counter
+            /// steps).
+            I32AddImm2 { c1: Reg, t1: Reg, a1: Reg, imm1: u32, c2: Reg, t2: Reg, a2: Reg, imm2: u32 },
             $(
                 #[doc = concat!("A ", stringify!($lbytes), "-byte load, ", stringify!($lext))]
                 $load { dst: Reg, addr: Reg, offset: u32 },
