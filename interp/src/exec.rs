@@ -186,6 +186,23 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             unsafe { memory.add(ea as usize) }
         }};
     }
+    // A load into `dst` and a store of a value, of the table's shape.
+    macro_rules! load {
+        ($dst:expr, $addr:expr, $offset:expr, $bytes:literal, $ext:ident) => {{
+            let p = address!($addr, $offset, $bytes);
+            // SAFETY: `address!` checked the bytes.
+            let raw = unsafe { read_le::<$bytes>(p) };
+            r!($dst) = extend!($ext, raw, $bytes);
+        }};
+    }
+    macro_rules! store {
+        ($value:expr, $addr:expr, $offset:expr, $bytes:literal) => {{
+            let p = address!($addr, $offset, $bytes);
+            let v = $value;
+            // SAFETY: `address!` checked the bytes.
+            unsafe { write_le::<$bytes>(p, v) };
+        }};
+    }
     macro_rules! dispatch {
         (($op:expr, { $($rest:tt)* })
          binary { $($bin:ident $bin_imm:ident;)* }
@@ -292,69 +309,47 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 }
                 $(
                     Op::$load { dst, addr, offset } => {
-                        let p = address!(addr, offset, $lbytes);
-                        // SAFETY: `address!` checked the bytes.
-                        let raw = unsafe { read_le::<$lbytes>(p) };
-                        r!(dst) = extend!($lext, raw, $lbytes);
+                        load!(dst, addr, offset, $lbytes, $lext);
                     }
                     Op::$load_at { t, a, b, dst, offset } => {
                         r!(t) = pure!(I32Add, r!(a), r!(b));
                         skip!(1);
-                        let p = address!(t, offset, $lbytes);
-                        // SAFETY: `address!` checked the bytes.
-                        let raw = unsafe { read_le::<$lbytes>(p) };
-                        r!(dst) = extend!($lext, raw, $lbytes);
+                        load!(dst, t, offset, $lbytes, $lext);
                     }
                     Op::$load_imm_at { c, t, a, imm, dst, offset } => {
                         let imm = u64::from(imm);
                         r!(c) = imm;
                         r!(t) = pure!(I32Add, r!(a), imm);
                         skip!(2);
-                        let p = address!(t, offset, $lbytes);
-                        // SAFETY: `address!` checked the bytes.
-                        let raw = unsafe { read_le::<$lbytes>(p) };
-                        r!(dst) = extend!($lext, raw, $lbytes);
+                        load!(dst, t, offset, $lbytes, $lext);
                     }
                 )*
                 $(
-                    Op::$store { value, addr, offset } => {
-                        let p = address!(addr, offset, $sbytes);
-                        let v = r!(value);
-                        // SAFETY: `address!` checked the bytes.
-                        unsafe { write_le::<$sbytes>(p, v) };
+                    Op::$store { src, addr, offset } => {
+                        store!(r!(src), addr, offset, $sbytes);
                     }
                     Op::$store_imm { c, addr, offset, imm } => {
                         r!(c) = imm;
                         skip!(1);
-                        let p = address!(addr, offset, $sbytes);
-                        // SAFETY: `address!` checked the bytes.
-                        unsafe { write_le::<$sbytes>(p, imm) };
+                        store!(imm, addr, offset, $sbytes);
                     }
-                    Op::$store_at { t, a, b, value, offset } => {
+                    Op::$store_at { t, a, b, src, offset } => {
                         r!(t) = pure!(I32Add, r!(a), r!(b));
                         skip!(1);
-                        let p = address!(t, offset, $sbytes);
-                        let v = r!(value);
-                        // SAFETY: `address!` checked the bytes.
-                        unsafe { write_le::<$sbytes>(p, v) };
+                        store!(r!(src), t, offset, $sbytes);
                     }
                     Op::$store_at_imm { t, a, b, c, offset, imm } => {
                         r!(t) = pure!(I32Add, r!(a), r!(b));
                         r!(c) = imm;
                         skip!(2);
-                        let p = address!(t, offset, $sbytes);
-                        // SAFETY: `address!` checked the bytes.
-                        unsafe { write_le::<$sbytes>(p, imm) };
+                        store!(imm, t, offset, $sbytes);
                     }
-                    Op::$store_imm_at { c, t, a, imm, value, offset } => {
+                    Op::$store_imm_at { c, t, a, imm, src, offset } => {
                         let imm = u64::from(imm);
                         r!(c) = imm;
                         r!(t) = pure!(I32Add, r!(a), imm);
                         skip!(2);
-                        let p = address!(t, offset, $sbytes);
-                        let v = r!(value);
-                        // SAFETY: `address!` checked the bytes.
-                        unsafe { write_le::<$sbytes>(p, v) };
+                        store!(r!(src), t, offset, $sbytes);
                     }
                 )*
                 $($rest)*

@@ -48,7 +48,7 @@ macro_rules! define_fusions {
                 $(Op::$cmp_br { dst, a, b, target, branch_if } if b == c && a != c => {
                     Op::$cmp_imm_br { c, dst, a, imm, target: target + 1, branch_if }
                 })*
-                $(Op::$store { value, addr, offset } if value == c && addr != c => {
+                $(Op::$store { src, addr, offset } if src == c && addr != c => {
                     Op::$store_imm { c, addr, offset, imm }
                 })*
                 _ => return None,
@@ -62,8 +62,8 @@ macro_rules! define_fusions {
                 $(Op::$load { dst, addr, offset } if addr == t => {
                     Op::$load_at { t, a, b, dst, offset }
                 })*
-                $(Op::$store { value, addr, offset } if addr == t => {
-                    Op::$store_at { t, a, b, value, offset }
+                $(Op::$store { src, addr, offset } if addr == t => {
+                    Op::$store_at { t, a, b, src, offset }
                 })*
                 _ => return None,
             })
@@ -126,8 +126,8 @@ macro_rules! define_fusions {
                 $(Op::$load { dst, addr, offset } if addr == t => {
                     Op::$load_imm_at { c, t, a, imm, dst, offset }
                 })*
-                $(Op::$store { value, addr, offset } if addr == t => {
-                    Op::$store_imm_at { c, t, a, imm, value, offset }
+                $(Op::$store { src, addr, offset } if addr == t => {
+                    Op::$store_imm_at { c, t, a, imm, src, offset }
                 })*
                 _ => return None,
             })

@@ -212,13 +212,13 @@ macro_rules! define_op {
             )*
             $(
                 #[doc = concat!("A ", stringify!($sbytes), "-byte store")]
-                $store { value: Reg, addr: Reg, offset: u32 },
+                $store { src: Reg, addr: Reg, offset: u32 },
                 #[doc = concat!("`const c, imm` and `", stringify!($store), " c, addr, offset`")]
                 $store_imm { c: Reg, addr: Reg, offset: u32, imm: u64 },
-                #[doc = concat!("`i32.add t, a, b` and `", stringify!($store), " value, t, offset`")]
-                $store_at { t: Reg, a: Reg, b: Reg, value: Reg, offset: u32 },
-                #[doc = concat!("`i32.const c, imm`, `i32.add t, a, c` and `", stringify!($store), " value, t, offset`")]
-                $store_imm_at { c: Reg, t: Reg, a: Reg, imm: u32, value: Reg, offset: u32 },
+                #[doc = concat!("`i32.add t, a, b` and `", stringify!($store), " src, t, offset`")]
+                $store_at { t: Reg, a: Reg, b: Reg, src: Reg, offset: u32 },
+                #[doc = concat!("`i32.const c, imm`, `i32.add t, a, c` and `", stringify!($store), " src, t, offset`")]
+                $store_imm_at { c: Reg, t: Reg, a: Reg, imm: u32, src: Reg, offset: u32 },
                 #[doc = concat!("`i32.add t, a, b`, `const c, imm` and `", stringify!($store), " c, t, offset`")]
                 $store_at_imm { t: Reg, a: Reg, b: Reg, c: Reg, offset: u32, imm: u64 },
             )*
