@@ -90,6 +90,29 @@ macro_rules! extend {
     };
 }
 
+/// How many slots past a callee's frame the register stack always has.
+const ZEROED: usize = 8;
+
+/// Runs `copy(i)` for each of `n` list entries: the lists of calls and
+/// returns are short, and a loop would cost more than its copies.
+#[inline(always)]
+fn copy_list(n: usize, mut copy: impl FnMut(usize)) {
+    match n {
+        0 => {}
+        1 => copy(0),
+        2 => {
+            copy(0);
+            copy(1);
+        }
+        3 => {
+            copy(0);
+            copy(1);
+            copy(2);
+        }
+        _ => (0..n).for_each(copy),
+    }
+}
+
 /// The low `bytes` bytes of `raw` as a signed number.
 #[inline(always)]
 fn sign_extend(raw: u64, bytes: u32) -> i64 {
@@ -371,7 +394,9 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             // SAFETY: `func` is always a function index.
             let caller = unsafe { callees.get_unchecked(func as usize) };
             let new_base = base + caller.registers as usize;
-            let end = new_base + f.registers as usize;
+            // The stack keeps `ZEROED` slots past the top frame, so that a
+            // small frame is zeroed by one fixed-size write.
+            let end = new_base + f.registers as usize + ZEROED;
             if regs.len() < end {
                 regs.resize(end, 0);
             }
@@ -383,10 +408,17 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             unsafe {
                 let args = results.add(nresults);
                 let stack = regs.as_mut_ptr();
-                for i in 0..nargs {
+                copy_list(nargs, |i| {
                     *stack.add(new_base + i) = *stack.add(base + usize::from(*args.add(i)));
+                });
+                let zeros = f.registers as usize - nargs;
+                let first = stack.add(new_base + nargs);
+                if zeros <= ZEROED {
+                    // Slots past the callee's frame belong to no frame.
+                    first.cast::<[u64; ZEROED]>().write_unaligned([0; ZEROED]);
+                } else {
+                    std::ptr::write_bytes(first, 0, zeros);
                 }
-                std::ptr::write_bytes(stack.add(new_base + nargs), 0, f.registers as usize - nargs);
                 fp = stack.add(new_base);
             }
             frames.push(Frame {
@@ -478,10 +510,10 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 // regs, and the lists' registers inside the frames.
                 unsafe {
                     let stack = regs.as_mut_ptr();
-                    for i in 0..usize::from(n) {
+                    copy_list(usize::from(n), |i| {
                         let d = frame.base + usize::from(*frame.results.add(i));
                         *stack.add(d) = *fp.add(usize::from(*values.add(i)));
-                    }
+                    });
                     fp = stack.add(frame.base);
                 }
                 stack_bytes = frame.stack_bytes;
