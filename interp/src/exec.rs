@@ -322,6 +322,16 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                         skip!(1);
                     }
                 )*
+                Op::I32AddImmBr { c, t, a, imm, target, branch_if } => {
+                    let imm = u64::from(imm);
+                    r!(c) = imm;
+                    let v = pure!(I32Add, r!(a), imm);
+                    r!(t) = v;
+                    if (v != 0) == branch_if {
+                        jump!(target);
+                    }
+                    skip!(2);
+                }
                 Op::I32AddImm2 { c1, t1, a1, imm1, c2, t2, a2, imm2 } => {
                     let (imm1, imm2) = (u64::from(imm1), u64::from(imm2));
                     r!(c1) = imm1;

@@ -108,10 +108,17 @@ macro_rules! define_fusions {
             })
         }
 
-        /// An `i32` compare-branch after `i32.const c, imm` and
-        /// `i32.add t, a, c` (fused as `I32AddImm`), fused with them.
+        /// An `i32` compare-branch, or a branch on `t`, after
+        /// `i32.const c, imm` and `i32.add t, a, c` (fused as `I32AddImm`),
+        /// fused with them.
         fn after_add_imm(c: Reg, t: Reg, a: Reg, imm: u32, next: Op) -> Option<Op> {
             Some(match next {
+                Op::BrIf { cond, target } if cond == t => {
+                    Op::I32AddImmBr { c, t, a, imm, target: target + 2, branch_if: true }
+                }
+                Op::BrIfz { cond, target } if cond == t => {
+                    Op::I32AddImmBr { c, t, a, imm, target: target + 2, branch_if: false }
+                }
                 $(Op::$step_cmp_br { dst, a: x, b: y, target, branch_if } => {
                     Op::$add_imm_br { c, t, a, imm, dst, x, y, target: target + 2, branch_if }
                 })*
@@ -274,6 +281,23 @@ again:
     ret [r2]
 ");
         assert_eq!(outcome, Outcome::Exit(43));
+    }
+
+    #[test]
+    fn a_fused_count_down_branches_on_the_sum() {
+        let (outcome, _) = run("    i32.const r1, 5
+again:
+    i32.const r6, 1
+    i32.add r5, r5, r6
+    i32.const r2, -1
+    i32.add r1, r1, r2
+    br_if r1, again
+    i32.add r4, r5, r2
+    i32.add r4, r4, r1
+    ret [r4]
+");
+        // Five passes, then r1 = 0 and r2 = -1.
+        assert_eq!(outcome, Outcome::Exit(4));
     }
 
     #[test]

@@ -199,6 +199,9 @@ macro_rules! define_op {
                 #[doc = concat!("`", stringify!($first), " d1, a1, b1` and `", stringify!($second), " d2, a2, b2`")]
                 $pair { d1: Reg, a1: Reg, b1: Reg, d2: Reg, a2: Reg, b2: Reg },
             )*
+            /// `I32AddImm` and a `br_if`/`br_ifz` on its result (a
+            /// counted-down loop's step and test).
+            I32AddImmBr { c: Reg, t: Reg, a: Reg, imm: u32, target: Delta, branch_if: bool },
             /// Two `I32AddImm` in a row (a loop's two pointer or counter
             /// steps).
             I32AddImm2 { c1: Reg, t1: Reg, a1: Reg, imm1: u32, c2: Reg, t2: Reg, a2: Reg, imm2: u32 },
