@@ -72,12 +72,14 @@ hot_binaries! {
     i64_le_s "i64.le_s" (a, b) => u64::from((a as i64) <= (b as i64));
 }
 
+#[inline(always)]
 fn b(c: bool) -> u64 {
     u64::from(c)
 }
 
 macro_rules! fmin_fmax {
     ($name:ident, $t:ty, $is_min:expr) => {
+        #[inline]
         fn $name(a: $t, b: $t) -> $t {
             if a.is_nan() || b.is_nan() {
                 return <$t>::NAN;
@@ -103,6 +105,7 @@ fmin_fmax!(fmax64, f64, false);
 /// A checked float-to-int conversion of `x`, by the range the opcode table
 /// gives `op`: NaN traps `invalid conversion`, a value outside the range
 /// traps `integer overflow`.
+#[inline(always)]
 fn checked(op: PureOp, x: f64) -> Result<f64, TrapKind> {
     let range = op
         .conversion_range()
@@ -120,6 +123,15 @@ fn checked(op: PureOp, x: f64) -> Result<f64, TrapKind> {
 /// Evaluates a pure operation on its operand bits. Returns the trap the VM
 /// raises for these operands, if it raises one.
 pub fn eval(op: PureOp, args: &[u64]) -> Result<u64, TrapKind> {
+    eval_inline(op, args)
+}
+
+/// [`eval`], always inlined: for a caller that names the operation as a
+/// constant (the interpreter's dispatch loop gives each operation its own
+/// arm), so that only that operation's arm is compiled there and the one
+/// definition of the VM's arithmetic serves every engine.
+#[inline(always)]
+pub fn eval_inline(op: PureOp, args: &[u64]) -> Result<u64, TrapKind> {
     use PureOp::*;
     let i32a = |i: usize| args[i] as u32 as i32;
     let u32a = |i: usize| args[i] as u32;
