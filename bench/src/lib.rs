@@ -6,6 +6,7 @@ pub mod child;
 pub mod games;
 pub mod machine;
 pub mod shapes;
+pub mod startup;
 pub mod wasm;
 
 use janus_compiler::bytecode::builder::ModuleBuilder;

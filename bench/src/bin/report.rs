@@ -4,7 +4,8 @@
 //! rounds (every engine once per round, so a slow spell of the machine hits
 //! them all) and reported as medians and ratios, with the targets of the
 //! engines and benchmarks issues. Also: `janusc build` times and sizes, the
-//! start-up time of hello, and what the bounds checks cost; last, the
+//! start-up time of hello and of janusc itself (the section the `startup`
+//! bin measured and wrote), and what the bounds checks cost; last, the
 //! WebAssembly section that the `wasm` bin measured and wrote.
 //!
 //! Prints the report and writes it to `bench/results.md`, with the chart
@@ -326,21 +327,21 @@ fn startup_ms(exe: &Path, tools: &Tools, dir: &Path) -> f64 {
         * 1e3
 }
 
-/// Appends the WebAssembly section the `wasm` bin wrote to
-/// `target/bench/wasm.md` (`make bench` runs it just before this one), or
+/// Appends a section another bin of `make bench` measured and wrote to
+/// `target/bench/FILE` just before this one (`bin`: `wasm`, `startup`), or
 /// says how to produce it.
-fn webassembly_section(root: &Path, out: &mut String) {
-    let path = root.join("target/bench/wasm.md");
+fn measured_section(root: &Path, out: &mut String, file: &str, title: &str, bin: &str) {
+    let path = root.join("target/bench").join(file);
     match std::fs::read_to_string(&path) {
         Ok(section) => {
             let _ = write!(out, "\n{}", section.trim_end());
             let _ = writeln!(out);
         }
         Err(e) => {
-            eprintln!("report: no WebAssembly section: {}: {e}", path.display());
+            eprintln!("report: no {title} section: {}: {e}", path.display());
             let _ = writeln!(
                 out,
-                "\n## WebAssembly\n\nNot measured: `cargo run --release -p janus-bench --bin wasm` \
+                "\n## {title}\n\nNot measured: `cargo run --release -p janus-bench --bin {bin}` \
                  (part of `make bench`) writes this section."
             );
         }
@@ -599,6 +600,7 @@ fn main() {
         );
     }
     let _ = writeln!(out);
+    measured_section(&root, &mut out, "startup.md", "janusc start-up", "startup");
 
     let _ = writeln!(out, "\n## Bounds checks\n");
     let _ = writeln!(
@@ -650,7 +652,7 @@ fn main() {
         Err(e) => eprintln!("report: cannot draw {}: {e}", chart_path.display()),
     }
 
-    webassembly_section(&root, &mut out);
+    measured_section(&root, &mut out, "wasm.md", "WebAssembly", "wasm");
 
     print!("{out}");
     let results = root.join("bench/results.md");
