@@ -116,3 +116,19 @@ pub fn median_time(runs: usize, mut f: impl FnMut()) -> Duration {
 pub fn geomean(ratios: &[f64]) -> f64 {
     (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp()
 }
+
+/// The workspace root and the release janusc in it, which every report
+/// measures; panics when janusc is not built, naming the fix.
+pub fn released_janusc() -> (std::path::PathBuf, std::path::PathBuf) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("repository root");
+    let janusc = root.join("target/release/janusc");
+    assert!(
+        janusc.exists(),
+        "{} is missing: run `make bench`, which builds it",
+        janusc.display()
+    );
+    (root, janusc)
+}

@@ -5,7 +5,7 @@
 //! the C hello, which the janusc binary can only meet because it links no
 //! LLVM (docs/ARCHITECTURE.md, "The backend library").
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,23 @@ const WARMUP_ROUNDS: usize = 10;
 
 /// Measured rounds.
 const ROUNDS: usize = 200;
+
+/// Builds a C hello with gcc -O2 in `dir`; `None` when gcc cannot.
+pub fn build_c_hello(dir: &Path) -> Option<PathBuf> {
+    let source = dir.join("hello.c");
+    let exe = dir.join("hello-c");
+    std::fs::write(
+        &source,
+        "#include <stdio.h>\nint main(void) { puts(\"Hello, world!\"); return 0; }\n",
+    )
+    .ok()?;
+    let built = Command::new("gcc")
+        .args(["-O2", "-o"])
+        .arg(&exe)
+        .arg(&source)
+        .status();
+    built.is_ok_and(|s| s.success()).then_some(exe)
+}
 
 /// One command's median wall time.
 #[derive(Clone, Debug)]

@@ -13,7 +13,7 @@
 //! `BENCH_ONLY=fib,nbody` limits the programs.
 
 use janus_bench::games::{Benchmark, BENCHMARKS};
-use janus_bench::{chart, geomean, machine, median_time};
+use janus_bench::{chart, geomean, machine, median_time, startup};
 use janus_compiler::driver::{self, Options, Wanted};
 use janus_compiler::llvm::{BoundsChecks, OptLevel};
 use std::fmt::Write as _;
@@ -349,16 +349,7 @@ fn measured_section(root: &Path, out: &mut String, file: &str, title: &str, bin:
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .expect("repository root");
-    let janusc = root.join("target/release/janusc");
-    assert!(
-        janusc.exists(),
-        "{} is missing: run `make bench`, which builds it",
-        janusc.display()
-    );
+    let (root, janusc) = janus_bench::released_janusc();
     let dir = tempfile::tempdir().expect("temporary directory");
     let rounds: usize = std::env::var("BENCH_ROUNDS")
         .ok()
@@ -560,20 +551,10 @@ fn main() {
             "janusc build hello",
         );
     }
-    let c_hello = dir.path().join("hello-c");
-    let c_source = dir.path().join("hello.c");
-    std::fs::write(
-        &c_source,
-        "#include <stdio.h>\nint main(void) { puts(\"Hello, world!\"); return 0; }\n",
-    )
-    .expect("writable");
-    let c_built = tools.gcc
-        && Command::new("gcc")
-            .args(["-O2", "-o"])
-            .arg(&c_hello)
-            .arg(&c_source)
-            .status()
-            .is_ok_and(|s| s.success());
+    let c_hello = tools
+        .gcc
+        .then(|| startup::build_c_hello(dir.path()))
+        .flatten();
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     let _ = writeln!(
         out,
@@ -592,8 +573,8 @@ fn main() {
             "51 runs"
         }
     );
-    if c_built {
-        let c_start = startup_ms(&c_hello, &tools, dir.path());
+    if let Some(c_hello) = &c_hello {
+        let c_start = startup_ms(c_hello, &tools, dir.path());
         let _ = write!(
             out,
             "; a C hello built by gcc -O2, the same way: {c_start:.2} ms"
