@@ -45,6 +45,7 @@ fn commands_without_llvm_work_without_the_library() {
     ok(&["asm", "hello.jasm", "-o", "hello.jbc"]);
     ok(&["disasm", "hello.jbc"]);
     ok(&["print", "host-triple"]);
+    ok(&["build", "hello.jasm", "--emit", "dep-info"]);
     let out = ok(&["run", "--engine", "interp", "hello.jasm"]);
     assert_eq!(out.stdout, b"Hello, JanusVM!\n");
     let out = ok(&["-vV"]);

@@ -44,10 +44,12 @@ pub fn build(session: &Session, args: BuildArgs) -> Result<(), Failure> {
         .map(|e| outputs.plan(&e.path, e.kind.content()))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let loaded = session.load(&input)?;
+    // Only the encoding crosses to the backend, which loads it again; the
+    // decoded module is dropped here rather than held through the compile.
+    let module = session.load(&input)?.bytes;
     let wants = |kind: EmitKind| emits.iter().any(|e| e.kind == kind);
     let request = protocol::CompileRequest {
-        module: loaded.bytes,
+        module,
         opt: opt.into(),
         target: args.target.clone(),
         linker: args.linker.clone(),
@@ -64,7 +66,15 @@ pub fn build(session: &Session, args: BuildArgs) -> Result<(), Failure> {
             executable: wants_exe,
         },
     };
-    let response = backend::backend()?.compile(&request)?;
+    let response = if request.wanted == protocol::Wanted::default() {
+        // Only `dep-info`: nothing for the backend to make.
+        protocol::CompileResponse {
+            link_command: None,
+            result: Ok(protocol::Artefacts::default()),
+        }
+    } else {
+        backend::backend()?.compile(&request)?
+    };
     if let Ok(artefacts) = &response.result {
         for note in &artefacts.notes {
             session.note(note);

@@ -28,12 +28,12 @@ pub fn run(
         "aot" => run_aot(session, input, opt, args, invoke),
         "jit" => {
             // The program sees its own name first, as an executable does.
-            let loaded = session.load_run(input, invoke, args)?;
+            let module = session.load_run(input, invoke, args)?.bytes;
             let argv: Vec<String> = std::iter::once(input.name.clone())
                 .chain(args.iter().cloned())
                 .collect();
             let request = protocol::RunJitRequest {
-                module: loaded.bytes,
+                module,
                 opt: opt.into(),
                 argv,
             };
@@ -87,9 +87,9 @@ fn run_aot(
     args: &[String],
     invoke: Option<&str>,
 ) -> Result<i32, Failure> {
-    let loaded = session.load_run(input, invoke, args)?;
+    let module = session.load_run(input, invoke, args)?.bytes;
     let request = protocol::CompileRequest {
-        module: loaded.bytes,
+        module,
         opt: opt.into(),
         wanted: protocol::Wanted {
             executable: true,
