@@ -72,6 +72,7 @@ bench: build
 	$(CARGO) run --release -q -p janus-bench --bin ssa_speed
 	$(CARGO) run --release -q -p janus-bench --bin aot
 	$(CARGO) run --release -q -p janus-bench --bin globals
+	$(CARGO) run --release -q -p janus-bench --bin startup
 	BENCH_PYTHON=$(PYTHON) $(CARGO) run --release -q -p janus-bench --bin wasm
 	$(CARGO) run --release -q -p janus-bench --bin report
 

@@ -1,6 +1,7 @@
-//! The commit janusc is built from, for `janusc -vV`. (The runtime archive
-//! janusc links executables with is built by the compiler library's
-//! build script and carried by `janus_compiler::driver`.)
+//! The commit janusc is built from, for `janusc -vV`, and the target the
+//! runtime archive is built for (`janusc print host-triple`). (The archive
+//! itself is built by the compiler library's build script and carried by
+//! `janus_compiler::driver`, inside the backend library.)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,6 +10,8 @@ fn main() {
     let manifest_dir =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     commit_info(&manifest_dir);
+    let target = std::env::var("TARGET").expect("cargo sets TARGET");
+    println!("cargo:rustc-env=JANUS_RUNTIME_TARGET={target}");
 }
 
 /// The commit janusc is built from, for `janusc -vV`: `unknown` outside a

@@ -6,6 +6,7 @@ pub mod child;
 pub mod games;
 pub mod machine;
 pub mod shapes;
+pub mod startup;
 pub mod wasm;
 
 use janus_compiler::bytecode::builder::ModuleBuilder;
@@ -114,4 +115,20 @@ pub fn median_time(runs: usize, mut f: impl FnMut()) -> Duration {
 /// 0.5× symmetrically, as ratios should be averaged.
 pub fn geomean(ratios: &[f64]) -> f64 {
     (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp()
+}
+
+/// The workspace root and the release janusc in it, which every report
+/// measures; panics when janusc is not built, naming the fix.
+pub fn released_janusc() -> (std::path::PathBuf, std::path::PathBuf) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("repository root");
+    let janusc = root.join("target/release/janusc");
+    assert!(
+        janusc.exists(),
+        "{} is missing: run `make bench`, which builds it",
+        janusc.display()
+    );
+    (root, janusc)
 }

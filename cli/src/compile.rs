@@ -2,22 +2,27 @@
 //! `--emit` asks for, written as one transaction.
 
 use crate::args::BuildArgs;
+use crate::backend::{self, protocol};
 use crate::emit::{self, Emit, EmitKind};
 use crate::failure::Failure;
 use crate::input::Input;
 use crate::output::Outputs;
 use crate::session::Session;
-use janus_compiler::driver::{self, DriverError, Options, Wanted};
-use janus_compiler::link::{LinkError, LinkOptions};
-use janus_compiler::llvm::{self, BoundsChecks, OptLevel};
 
-/// Parses `-O`.
-pub fn opt_level(text: &str) -> Result<OptLevel, Failure> {
-    OptLevel::parse(text).ok_or_else(|| {
-        Failure::Usage(format!(
-            "-O{text}: expected an optimisation level 0, 1, 2, 3 or s"
-        ))
-    })
+/// The target triple the runtime archive is built for (cargo's spelling of
+/// the host), the one target executables can be linked for.
+pub const RUNTIME_TARGET: &str = env!("JANUS_RUNTIME_TARGET");
+
+/// Parses `-O`: its canonical spelling, one of [`protocol::OPT_LEVELS`].
+pub fn opt_level(text: &str) -> Result<&'static str, Failure> {
+    protocol::OPT_LEVELS
+        .into_iter()
+        .find(|level| *level == text)
+        .ok_or_else(|| {
+            Failure::Usage(format!(
+                "-O{text}: expected an optimisation level 0, 1, 2, 3 or s"
+            ))
+        })
 }
 
 /// Runs `janusc build`.
@@ -27,10 +32,9 @@ pub fn build(session: &Session, args: BuildArgs) -> Result<(), Failure> {
     let emits = emit::parse(&args.emit, &input.stem(), args.output.as_deref())?;
     let wants_exe = emits.iter().any(|e| e.kind == EmitKind::Exe);
     if let (true, Some(t)) = (wants_exe, &args.target) {
-        if t != driver::RUNTIME_TARGET && *t != llvm::host_triple() {
+        if t != RUNTIME_TARGET && !is_llvm_host(t)? {
             return Err(Failure::Usage(format!(
-                "--target {t}: this janusc carries a runtime for `{}` only, so it cannot link an executable for `{t}` (try --emit obj or asm)",
-                driver::RUNTIME_TARGET
+                "--target {t}: this janusc carries a runtime for `{RUNTIME_TARGET}` only, so it cannot link an executable for `{t}` (try --emit obj or asm)"
             )));
         }
     }
@@ -40,74 +44,69 @@ pub fn build(session: &Session, args: BuildArgs) -> Result<(), Failure> {
         .map(|e| outputs.plan(&e.path, e.kind.content()))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let loaded = session.load(&input)?;
+    // Only the encoding crosses to the backend, which loads it again; the
+    // decoded module is dropped here rather than held through the compile.
+    let module = session.load(&input)?.bytes;
     let wants = |kind: EmitKind| emits.iter().any(|e| e.kind == kind);
-    let wanted = Wanted {
-        ssa_raw: wants(EmitKind::SsaRaw),
-        ssa: wants(EmitKind::Ssa),
-        llvm_ir_raw: wants(EmitKind::LlvmIrRaw),
-        llvm_ir: wants(EmitKind::LlvmIr),
-        asm: wants(EmitKind::Asm),
-        object: wants(EmitKind::Obj),
-        executable: wants_exe,
-    };
-    let options = Options {
-        opt,
+    let request = protocol::CompileRequest {
+        module,
+        opt: opt.into(),
         target: args.target.clone(),
-        bounds: BoundsChecks::Explicit,
-        link: LinkOptions {
-            linker: args.linker.clone(),
-            static_: args.static_,
-            strip: args.strip,
-            extra_args: args.linker_args.clone(),
+        linker: args.linker.clone(),
+        static_: args.static_,
+        strip: args.strip,
+        linker_args: args.linker_args.clone(),
+        wanted: protocol::Wanted {
+            ssa_raw: wants(EmitKind::SsaRaw),
+            ssa: wants(EmitKind::Ssa),
+            llvm_ir_raw: wants(EmitKind::LlvmIrRaw),
+            llvm_ir: wants(EmitKind::LlvmIr),
+            asm: wants(EmitKind::Asm),
+            object: wants(EmitKind::Obj),
+            executable: wants_exe,
         },
     };
-    let result = driver::compile(&loaded, &options, wanted);
-    match &result {
-        Ok(artefacts) => {
-            for reduced in &artefacts.reduced {
-                session.note(&format!("note: {reduced}"));
-            }
-            if artefacts.units > 1 {
-                session.note(&format!(
-                    "note: built in {} codegen units of at most {} IR instructions each",
-                    artefacts.units,
-                    janus_compiler::llvm::units::MAX_UNIT_INSTRUCTIONS
-                ));
-            }
-            if let Some(linked) = &artefacts.executable {
-                session.note(&linked.command);
-            }
+    let response = if request.wanted == protocol::Wanted::default() {
+        // Only `dep-info`: nothing for the backend to make.
+        protocol::CompileResponse {
+            link_command: None,
+            result: Ok(protocol::Artefacts::default()),
         }
-        Err(DriverError::Link(LinkError::Failed { command, .. })) => session.note(command),
-        Err(_) => {}
+    } else {
+        backend::backend()?.compile(&request)?
+    };
+    if let Ok(artefacts) = &response.result {
+        for note in &artefacts.notes {
+            session.note(note);
+        }
     }
-    let artefacts = result?;
+    if let Some(command) = &response.link_command {
+        session.note(command);
+    }
+    let artefacts = response.result?;
     for (emit, slot) in emits.iter().zip(slots) {
-        let text = |ir: &Option<janus_compiler::ir::Module>| {
-            ir.as_ref()
-                .map_or_else(Vec::new, |ir| ir.to_string().into_bytes())
-        };
+        let text = |text: &Option<String>| text.clone().unwrap_or_default().into_bytes();
+        let bytes = |bytes: &Option<Vec<u8>>| bytes.clone().unwrap_or_default();
         let bytes = match emit.kind {
             EmitKind::SsaRaw => text(&artefacts.ssa_raw),
             EmitKind::Ssa => text(&artefacts.ssa),
-            EmitKind::LlvmIr => artefacts.llvm_ir.clone().unwrap_or_default().into_bytes(),
-            EmitKind::LlvmIrRaw => artefacts
-                .llvm_ir_raw
-                .clone()
-                .unwrap_or_default()
-                .into_bytes(),
-            EmitKind::Asm => artefacts.asm.clone().unwrap_or_default(),
-            EmitKind::Obj => artefacts.object.clone().unwrap_or_default(),
+            EmitKind::LlvmIr => text(&artefacts.llvm_ir),
+            EmitKind::LlvmIrRaw => text(&artefacts.llvm_ir_raw),
+            EmitKind::Asm => bytes(&artefacts.asm),
+            EmitKind::Obj => bytes(&artefacts.object),
             EmitKind::DepInfo => dep_info(&emits, &input).into_bytes(),
-            EmitKind::Exe => artefacts
-                .executable
-                .as_ref()
-                .map_or_else(Vec::new, |linked| linked.executable.clone()),
+            EmitKind::Exe => bytes(&artefacts.executable),
         };
         outputs.stage(slot, bytes)?;
     }
     outputs.commit()
+}
+
+/// Whether `triple` is LLVM's spelling of the host, which the runtime
+/// archive also links for.
+fn is_llvm_host(triple: &str) -> Result<bool, Failure> {
+    let host = backend::backend()?.fact(protocol::Fact::HostTriple)?;
+    Ok(host == triple.as_bytes())
 }
 
 /// The dependency rule for this build's file outputs.

@@ -13,7 +13,7 @@
 
 use crate::failure::{Failure, LoadFailure};
 use annotate_snippets::{Level as SnippetLevel, Renderer, Snippet};
-use janus_compiler::LoadError;
+use janus_bytecode::LoadError;
 use std::io::Write;
 use std::ops::Range;
 
@@ -365,7 +365,7 @@ pub fn diagnostics_of(failure: &Failure) -> Vec<Diagnostic> {
             "engines disagree: {first} and {other}: {what}"
         ))],
         Failure::Backend(e) => vec![Diagnostic::error(e.to_string())],
-        Failure::Link(e) => vec![Diagnostic::error(e.to_string())],
+        Failure::Library(e) => vec![Diagnostic::error(e.to_string())],
         Failure::Io {
             path,
             action,
@@ -528,7 +528,7 @@ mod tests {
         for offset in offsets {
             assert_eq!(
                 index.line_col(source, offset),
-                janus_compiler::asm::error::line_col(source, offset),
+                janus_bytecode::asm::error::line_col(source, offset),
                 "offset {offset}"
             );
         }

@@ -1,7 +1,9 @@
 //! Everything that can make a command fail, as the driver sees it; the
 //! diagnostics module turns each into what the user reads.
 
-use janus_compiler::LoadError;
+use crate::backend::protocol::{BackendFailure, FailureKind};
+use crate::backend::CallError;
+use janus_bytecode::LoadError;
 use std::path::PathBuf;
 
 /// Why a command failed.
@@ -18,10 +20,10 @@ pub enum Failure {
         /// How they differ: `stdout differs at byte 3`, `exit status 0 vs 1`...
         what: String,
     },
-    /// The LLVM backend failed.
-    Backend(janus_compiler::llvm::BackendError),
-    /// Linking failed.
-    Link(janus_compiler::link::LinkError),
+    /// The LLVM backend or the link failed, as the backend library says.
+    Backend(BackendFailure),
+    /// The backend library could not be loaded or called.
+    Library(CallError),
     /// A file could not be read or written.
     Io {
         /// The file.
@@ -45,14 +47,29 @@ pub enum Failure {
     Reported,
 }
 
-impl From<janus_compiler::driver::DriverError> for Failure {
-    fn from(error: janus_compiler::driver::DriverError) -> Self {
-        use janus_compiler::driver::DriverError;
-        match error {
-            DriverError::Backend(e) => Failure::Backend(e),
-            DriverError::Link(e) => Failure::Link(e),
-            DriverError::NoRuntime { .. } => Failure::Usage(error.to_string()),
+impl From<BackendFailure> for Failure {
+    fn from(failure: BackendFailure) -> Self {
+        match failure.kind {
+            FailureKind::Usage => Failure::Usage(failure.message),
+            FailureKind::Backend | FailureKind::Link | FailureKind::Internal => {
+                Failure::Backend(failure)
+            }
         }
+    }
+}
+
+impl From<CallError> for Failure {
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::Failed(failure) => failure.into(),
+            other => Failure::Library(other),
+        }
+    }
+}
+
+impl From<crate::backend::LibraryError> for Failure {
+    fn from(error: crate::backend::LibraryError) -> Self {
+        Failure::Library(error.into())
     }
 }
 

@@ -2,10 +2,10 @@
 //! is told by the contents (the `.jbc` magic), never by the name.
 
 use crate::failure::{Failure, LoadFailure};
-use janus_compiler::bytecode::format::MAGIC;
-use janus_compiler::bytecode::limits::MAX_FILE_SIZE;
-use janus_compiler::bytecode::{DecodeError, DecodeErrorKind};
-use janus_compiler::LoadError;
+use janus_bytecode::bytecode::format::MAGIC;
+use janus_bytecode::bytecode::limits::MAX_FILE_SIZE;
+use janus_bytecode::bytecode::{DecodeError, DecodeErrorKind};
+use janus_bytecode::LoadError;
 use std::io::{Read, Seek};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};

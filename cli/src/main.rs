@@ -4,6 +4,7 @@
 //! invocation).
 
 mod args;
+mod backend;
 mod compile;
 mod diagnostics;
 mod emit;
@@ -14,17 +15,17 @@ mod run;
 mod session;
 
 use args::{Cli, ColorWhen, Command, ErrorFormatArg, PrintKind};
+use backend::protocol::Fact;
 use clap::{CommandFactory, FromArgMatches};
+use compile::RUNTIME_TARGET;
 use diagnostics::{Diagnostic, Emitter, ErrorFormat};
 use failure::Failure;
 use input::Input;
-use janus_compiler::{asm, bytecode};
+use janus_bytecode::{asm, bytecode};
 use output::{Content, Outputs};
 use session::Session;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-use janus_compiler::driver::{RUNTIME_ARCHIVE, RUNTIME_TARGET};
 
 fn main() -> ExitCode {
     let cli = match parse_command_line() {
@@ -196,7 +197,7 @@ fn dispatch(session: &Session, cli: Cli) -> Result<(), Failure> {
         }
         Command::Inspect { input } => {
             let input = Input::read(&input)?;
-            let report = janus_compiler::inspect::inspect(&input.bytes)
+            let report = janus_meta::inspect::inspect(&input.bytes)
                 .map_err(|e| Failure::Usage(format!("`{}`: {e}", input.name)))?;
             output::write_stdout(report.to_string().as_bytes())
         }
@@ -227,18 +228,18 @@ fn write_one(
 /// `janusc print KIND` and `janusc --print KIND`.
 fn print(kind: PrintKind, output: Option<&Path>) -> Result<(), Failure> {
     let (bytes, content, default) = match kind {
-        PrintKind::TargetList => {
-            let mut text = janus_compiler::llvm::target_list().join("\n");
-            text.push('\n');
-            (text.into_bytes(), Content::Text, "-")
-        }
+        PrintKind::TargetList => (
+            backend::backend()?.fact(Fact::TargetList)?,
+            Content::Text,
+            "-",
+        ),
         PrintKind::HostTriple => (
             format!("{RUNTIME_TARGET}\n").into_bytes(),
             Content::Text,
             "-",
         ),
         PrintKind::RuntimeLib => (
-            RUNTIME_ARCHIVE.to_vec(),
+            backend::backend()?.fact(Fact::RuntimeArchive)?,
             Content::Archive,
             "libjanus_runtime.a",
         ),
@@ -272,8 +273,20 @@ fn version_text(verbose: bool) -> String {
         text.push_str(&format!(
             "binary: janusc\ncommit-hash: {commit}\ncommit-date: {date}\nhost: {}\nrelease: {version}\nLLVM version: {}\n",
             RUNTIME_TARGET,
-            janus_compiler::llvm::llvm_version()
+            llvm_version()
         ));
     }
     text
+}
+
+/// The LLVM version `-vV` shows: the backend library's, or why there is
+/// none (janusc itself runs without it).
+fn llvm_version() -> String {
+    let version = backend::backend()
+        .map_err(backend::CallError::from)
+        .and_then(|library| library.fact(Fact::LlvmVersion));
+    match version {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(error) => format!("unavailable ({error})"),
+    }
 }

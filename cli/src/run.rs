@@ -2,11 +2,10 @@
 //! their stdout, exit status and trap compared. Every engine prints traps the
 //! same way (`janus: trap: ...` on stderr) and exits with the same status.
 
+use crate::backend::{self, protocol};
 use crate::failure::Failure;
 use crate::input::Input;
 use crate::session::Session;
-use janus_compiler::driver::{self, Options, Wanted};
-use janus_compiler::llvm::OptLevel;
 use janus_interp::{self as interp, Outcome};
 use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
@@ -20,7 +19,7 @@ pub fn run(
     session: &Session,
     input: &Input,
     engine: &str,
-    opt: OptLevel,
+    opt: &'static str,
     args: &[String],
     invoke: Option<&str>,
 ) -> Result<i32, Failure> {
@@ -29,11 +28,16 @@ pub fn run(
         "aot" => run_aot(session, input, opt, args, invoke),
         "jit" => {
             // The program sees its own name first, as an executable does.
-            let loaded = session.load_run(input, invoke, args)?;
+            let module = session.load_run(input, invoke, args)?.bytes;
             let argv: Vec<String> = std::iter::once(input.name.clone())
                 .chain(args.iter().cloned())
                 .collect();
-            Ok(driver::run_jit(&loaded, opt, &argv)?)
+            let request = protocol::RunJitRequest {
+                module,
+                opt: opt.into(),
+                argv,
+            };
+            Ok(backend::backend()?.run_jit(&request)??)
         }
         "all" => run_all(session, input, opt, args, invoke),
         other => Err(Failure::Usage(format!(
@@ -79,30 +83,37 @@ fn run_interp(
 fn run_aot(
     session: &Session,
     input: &Input,
-    opt: OptLevel,
+    opt: &'static str,
     args: &[String],
     invoke: Option<&str>,
 ) -> Result<i32, Failure> {
-    let loaded = session.load_run(input, invoke, args)?;
-    let options = Options {
-        opt,
-        ..Options::default()
+    let module = session.load_run(input, invoke, args)?.bytes;
+    let request = protocol::CompileRequest {
+        module,
+        opt: opt.into(),
+        wanted: protocol::Wanted {
+            executable: true,
+            ..protocol::Wanted::default()
+        },
+        ..protocol::CompileRequest::default()
     };
-    let artefacts = driver::compile(&loaded, &options, Wanted::EXECUTABLE)?;
-    let linked = artefacts.executable.expect("the executable was asked for");
+    let response = backend::backend()?.compile(&request)?;
+    let executable = response.result?.executable.unwrap_or_default();
     let dir = tempfile::tempdir().map_err(|error| Failure::Io {
         path: "<temporary directory>".into(),
         action: "create",
         error,
     })?;
     let exe = dir.path().join("program");
-    session.note(&linked.command);
+    if let Some(command) = &response.link_command {
+        session.note(command);
+    }
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o700)
         .open(&exe)
-        .and_then(|mut file| file.write_all(&linked.executable))
+        .and_then(|mut file| file.write_all(&executable))
         .map_err(|error| Failure::Io {
             path: exe.clone(),
             action: "write",
@@ -137,7 +148,7 @@ struct Run {
 fn run_all(
     session: &Session,
     input: &Input,
-    opt: OptLevel,
+    opt: &'static str,
     args: &[String],
     invoke: Option<&str>,
 ) -> Result<i32, Failure> {
@@ -179,7 +190,7 @@ fn run_all(
             .arg("run")
             .arg("--engine")
             .arg(engine)
-            .arg(format!("-O{}", opt.name()));
+            .arg(format!("-O{opt}"));
         if let Some(name) = invoke {
             child.arg("--invoke").arg(name);
         }

@@ -5,7 +5,7 @@
 use crate::diagnostics::{Diagnostic, Emitter, Level, LineIndex, SourceSpan};
 use crate::failure::{Failure, LoadFailure};
 use crate::input::Input;
-use janus_compiler::Loaded;
+use janus_bytecode::Loaded;
 
 /// One invocation's settings.
 #[derive(Debug)]
@@ -29,7 +29,7 @@ impl Session {
                     error: Box::new(error),
                 });
         }
-        let loaded = janus_compiler::load(&input.bytes).map_err(|error| {
+        let loaded = janus_bytecode::load(&input.bytes).map_err(|error| {
             Failure::Load(Box::new(LoadFailure {
                 name: input.name.clone(),
                 contents: std::sync::Arc::clone(&input.bytes),

@@ -2,18 +2,20 @@
 //!
 //! The SSA IR ([`ir`]: construction, passes, printer and parser), the LLVM
 //! backend and JIT ([`llvm`]), linking ([`link`]), the metadata embedded in
-//! executables ([`meta`]) and reading it back ([`inspect`]), and the one
+//! executables ([`meta`]) and reading it back ([`inspect`]), both from the
+//! LLVM-free `janus-meta` crate and re-exported here, and the one
 //! pipeline entry point over all of them ([`driver`]), which also carries
 //! the runtime archive executables are linked with. The bytecode
 //! stage is the `janus-bytecode` crate, re-exported here ([`bytecode`],
 //! [`asm`], [`verify`], [`load`]) so a user of the compiler needs one crate.
 
 pub mod driver;
-pub mod inspect;
 pub mod ir;
 pub mod link;
 pub mod llvm;
-pub mod meta;
+
+pub use janus_meta as meta;
+pub use janus_meta::inspect;
 
 pub use janus_bytecode::{asm, bytecode, load, verify, LoadError, Loaded, SourceKind};
 

@@ -4,7 +4,8 @@
 //! rounds (every engine once per round, so a slow spell of the machine hits
 //! them all) and reported as medians and ratios, with the targets of the
 //! engines and benchmarks issues. Also: `janusc build` times and sizes, the
-//! start-up time of hello, and what the bounds checks cost; last, the
+//! start-up time of hello and of janusc itself (the section the `startup`
+//! bin measured and wrote), and what the bounds checks cost; last, the
 //! WebAssembly section that the `wasm` bin measured and wrote.
 //!
 //! Prints the report and writes it to `bench/results.md`, with the chart
@@ -12,7 +13,7 @@
 //! `BENCH_ONLY=fib,nbody` limits the programs.
 
 use janus_bench::games::{Benchmark, BENCHMARKS};
-use janus_bench::{chart, geomean, machine, median_time};
+use janus_bench::{chart, geomean, machine, median_time, startup};
 use janus_compiler::driver::{self, Options, Wanted};
 use janus_compiler::llvm::{BoundsChecks, OptLevel};
 use std::fmt::Write as _;
@@ -326,21 +327,21 @@ fn startup_ms(exe: &Path, tools: &Tools, dir: &Path) -> f64 {
         * 1e3
 }
 
-/// Appends the WebAssembly section the `wasm` bin wrote to
-/// `target/bench/wasm.md` (`make bench` runs it just before this one), or
+/// Appends a section another bin of `make bench` measured and wrote to
+/// `target/bench/FILE` just before this one (`bin`: `wasm`, `startup`), or
 /// says how to produce it.
-fn webassembly_section(root: &Path, out: &mut String) {
-    let path = root.join("target/bench/wasm.md");
+fn measured_section(root: &Path, out: &mut String, file: &str, title: &str, bin: &str) {
+    let path = root.join("target/bench").join(file);
     match std::fs::read_to_string(&path) {
         Ok(section) => {
             let _ = write!(out, "\n{}", section.trim_end());
             let _ = writeln!(out);
         }
         Err(e) => {
-            eprintln!("report: no WebAssembly section: {}: {e}", path.display());
+            eprintln!("report: no {title} section: {}: {e}", path.display());
             let _ = writeln!(
                 out,
-                "\n## WebAssembly\n\nNot measured: `cargo run --release -p janus-bench --bin wasm` \
+                "\n## {title}\n\nNot measured: `cargo run --release -p janus-bench --bin {bin}` \
                  (part of `make bench`) writes this section."
             );
         }
@@ -348,16 +349,7 @@ fn webassembly_section(root: &Path, out: &mut String) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .canonicalize()
-        .expect("repository root");
-    let janusc = root.join("target/release/janusc");
-    assert!(
-        janusc.exists(),
-        "{} is missing: run `make bench`, which builds it",
-        janusc.display()
-    );
+    let (root, janusc) = janus_bench::released_janusc();
     let dir = tempfile::tempdir().expect("temporary directory");
     let rounds: usize = std::env::var("BENCH_ROUNDS")
         .ok()
@@ -559,20 +551,10 @@ fn main() {
             "janusc build hello",
         );
     }
-    let c_hello = dir.path().join("hello-c");
-    let c_source = dir.path().join("hello.c");
-    std::fs::write(
-        &c_source,
-        "#include <stdio.h>\nint main(void) { puts(\"Hello, world!\"); return 0; }\n",
-    )
-    .expect("writable");
-    let c_built = tools.gcc
-        && Command::new("gcc")
-            .args(["-O2", "-o"])
-            .arg(&c_hello)
-            .arg(&c_source)
-            .status()
-            .is_ok_and(|s| s.success());
+    let c_hello = tools
+        .gcc
+        .then(|| startup::build_c_hello(dir.path()))
+        .flatten();
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     let _ = writeln!(
         out,
@@ -591,14 +573,15 @@ fn main() {
             "51 runs"
         }
     );
-    if c_built {
-        let c_start = startup_ms(&c_hello, &tools, dir.path());
+    if let Some(c_hello) = &c_hello {
+        let c_start = startup_ms(c_hello, &tools, dir.path());
         let _ = write!(
             out,
             "; a C hello built by gcc -O2, the same way: {c_start:.2} ms"
         );
     }
     let _ = writeln!(out);
+    measured_section(&root, &mut out, "startup.md", "janusc start-up", "startup");
 
     let _ = writeln!(out, "\n## Bounds checks\n");
     let _ = writeln!(
@@ -650,7 +633,7 @@ fn main() {
         Err(e) => eprintln!("report: cannot draw {}: {e}", chart_path.display()),
     }
 
-    webassembly_section(&root, &mut out);
+    measured_section(&root, &mut out, "wasm.md", "WebAssembly", "wasm");
 
     print!("{out}");
     let results = root.join("bench/results.md");

@@ -10,7 +10,7 @@
 //! stripped. A file with neither `.janus.meta` nor `.janus.code` was not
 //! built by janusc, and says so.
 
-use crate::meta::{CodeSizes, Metadata, CODE_SECTION, SECTION};
+use crate::{CodeSizes, Metadata, CODE_SECTION, SECTION};
 use goblin::elf::Elf;
 use std::fmt;
 use thiserror::Error;
@@ -57,7 +57,7 @@ pub struct Report {
 }
 
 /// The name a report gives a function symbol of the program object.
-fn display_name(symbol: &str) -> String {
+pub fn display_name(symbol: &str) -> String {
     match symbol {
         "janus.entry" => "<entry>".to_string(),
         "main" => "<C main>".to_string(),
@@ -220,59 +220,6 @@ impl fmt::Display for Report {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::{self, Options, Wanted};
-    use crate::llvm::OptLevel;
-
-    fn object(src: &str, opt: OptLevel) -> Vec<u8> {
-        let loaded = crate::load(src.as_bytes()).expect("loads");
-        let options = Options {
-            opt,
-            ..Options::default()
-        };
-        let wanted = Wanted {
-            object: true,
-            ..Wanted::default()
-        };
-        driver::compile(&loaded, &options, wanted)
-            .expect("compiles")
-            .object
-            .expect("asked for")
-    }
-
-    const TWO: &str = "export main\nfunc helper(r0: i32) -> i32\n    ret [r0]\nend\n\
-        func main() -> i32\n    reg r0: i32\n    i32.const r0, 7\n    call helper, [r0], [r0]\n    ret [r0]\nend\n";
-
-    #[test]
-    fn the_code_table_holds_each_function_symbol_size() {
-        for opt in [OptLevel::O0, OptLevel::O2] {
-            let object = object(TWO, opt);
-            let report = inspect(&object).expect("janusc's object");
-            assert!(report.code_table, "{opt:?}");
-            let elf = Elf::parse(&object).expect("ELF");
-            let mut symbols: Vec<(String, u64)> = elf
-                .syms
-                .iter()
-                .filter(|s| s.is_function() && s.st_shndx != 0)
-                .map(|s| {
-                    let name = elf.strtab.get_at(s.st_name).unwrap_or("");
-                    (display_name(name), s.st_size)
-                })
-                .collect();
-            symbols.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            assert_eq!(report.functions, symbols, "{opt:?}");
-            assert!(report.functions.iter().all(|(_, size)| *size > 0));
-            assert!(report.functions.iter().any(|(n, _)| n == "<entry>"));
-            assert!(report.functions.iter().any(|(n, _)| n == "<C main>"));
-            if opt == OptLevel::O0 {
-                assert!(report.functions.iter().any(|(n, _)| n == "helper"));
-            }
-        }
-    }
-
-    #[test]
-    fn objects_are_reproducible() {
-        assert_eq!(object(TWO, OptLevel::O2), object(TWO, OptLevel::O2));
-    }
 
     #[test]
     fn an_executable_janusc_did_not_build_says_so() {

@@ -13,6 +13,8 @@
 //! the program's code), so they travel in a second section, `.janus.code`
 //! ([`CodeSizes`]), which the backend puts into the program's own object.
 
+pub mod inspect;
+
 use object::write::{Object, StreamingBuffer};
 use object::{Architecture, BinaryFormat, Endianness, FileFlags, SectionFlags, SectionKind};
 use sha2::{Digest, Sha256};
@@ -35,7 +37,11 @@ pub struct Metadata {
 
 impl Metadata {
     /// The metadata of a program.
-    pub fn new(bytecode: &[u8], module: &crate::bytecode::Module, opt_level: &str) -> Self {
+    pub fn new(
+        bytecode: &[u8],
+        module: &janus_bytecode::bytecode::Module,
+        opt_level: &str,
+    ) -> Self {
         Metadata {
             compiler: format!("janusc {}", env!("CARGO_PKG_VERSION")),
             bytecode_sha256: hex(&Sha256::digest(bytecode)),

@@ -1,0 +1,114 @@
+//! The split between janusc and its LLVM backend library: the janusc
+//! executable links no LLVM, the commands that need none work without the
+//! library, and those that need it fail clearly when it is missing or is
+//! not the library.
+
+mod common;
+
+use common::{dir_with, root, stderr};
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs janusc in `dir` with `JANUS_LLVM_LIBRARY` set to `library`.
+fn janusc_with_library(args: &[&str], dir: &Path, library: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_janusc"))
+        .args(args)
+        .current_dir(dir)
+        .env("JANUS_LLVM_LIBRARY", library)
+        .output()
+        .expect("janusc runs")
+}
+
+#[test]
+fn the_janusc_executable_needs_no_llvm() {
+    let bytes = std::fs::read(env!("CARGO_BIN_EXE_janusc")).expect("janusc is readable");
+    let elf = goblin::elf::Elf::parse(&bytes).expect("janusc is ELF");
+    assert!(!elf.libraries.is_empty(), "janusc is linked dynamically");
+    let llvm: Vec<&&str> = elf
+        .libraries
+        .iter()
+        .filter(|name| name.to_ascii_lowercase().contains("llvm"))
+        .collect();
+    assert!(llvm.is_empty(), "janusc needs {llvm:?}");
+}
+
+#[test]
+fn commands_without_llvm_work_without_the_library() {
+    let tmp = dir_with(&["samples/hello.jasm"]);
+    let missing = tmp.path().join("no-such-libjanus_llvm.so");
+    let ok = |args: &[&str]| {
+        let out = janusc_with_library(args, tmp.path(), &missing);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    };
+    ok(&["check", "hello.jasm"]);
+    ok(&["asm", "hello.jasm", "-o", "hello.jbc"]);
+    ok(&["disasm", "hello.jbc"]);
+    ok(&["print", "host-triple"]);
+    ok(&["build", "hello.jasm", "--emit", "dep-info"]);
+    let out = ok(&["run", "--engine", "interp", "hello.jasm"]);
+    assert_eq!(out.stdout, b"Hello, JanusVM!\n");
+    let out = ok(&["-vV"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("LLVM version: unavailable ("), "{text}");
+    let out = janusc_with_library(&["inspect", "hello.jbc"], tmp.path(), &missing);
+    assert!(
+        stderr(&out).contains("not an ELF executable"),
+        "inspect reads without the backend: {}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn commands_needing_llvm_name_the_missing_library() {
+    let tmp = dir_with(&["samples/hello.jasm"]);
+    let missing = tmp.path().join("no-such-libjanus_llvm.so");
+    for args in [
+        &["build", "hello.jasm", "-o", "hello"][..],
+        &["build", "hello.jasm", "--emit", "ssa=-"],
+        &["run", "--engine", "jit", "hello.jasm"],
+        &["run", "--engine", "aot", "hello.jasm"],
+        &["print", "target-list"],
+    ] {
+        let out = janusc_with_library(args, tmp.path(), &missing);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.starts_with("error: the LLVM backend library is missing")
+                && err.contains(&format!("`{}`", missing.display()))
+                && err.contains("cargo build --release -p janusc"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+    assert!(!tmp.path().join("hello").exists(), "nothing is written");
+}
+
+#[test]
+fn a_file_that_is_not_the_library_is_refused() {
+    let tmp = dir_with(&["samples/hello.jasm"]);
+    let not_a_library = root().join("samples/hello.jasm");
+    let out = janusc_with_library(&["build", "hello.jasm"], tmp.path(), &not_a_library);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: cannot load the LLVM backend library `"),
+        "{err}"
+    );
+    let libc = [
+        "/lib/x86_64-linux-gnu/libc.so.6",
+        "/lib/aarch64-linux-gnu/libc.so.6",
+    ]
+    .into_iter()
+    .map(Path::new)
+    .find(|p| p.exists());
+    if let Some(libc) = libc {
+        let out = janusc_with_library(&["build", "hello.jasm"], tmp.path(), libc);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("is not a JanusVM LLVM backend library: it has no symbol `janus_llvm_interface_version`"),
+            "{err}"
+        );
+    }
+}
