@@ -9,6 +9,7 @@
 
 mod device_table;
 mod source_offsets;
+pub mod tier;
 
 pub use device_table::*;
 pub use source_offsets::{decode_source_offsets, encode_source_offsets};
