@@ -25,8 +25,10 @@ mod funnel;
 mod nan;
 mod runtime;
 mod select;
+mod tier;
 
 pub use frame::lower_unit;
+pub use tier::{lower_tier_unit, TierUnit};
 
 use super::LowerError;
 use crate::bytecode::{Extend, PureOp, RuntimeOp};
