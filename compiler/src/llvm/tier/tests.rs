@@ -9,11 +9,13 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Functions 0 `add3`, 1 `sum` (a loop, a call of `add3`, a global), 2
-/// `twice` (two calls of 3 `ext`), 4 `pair` (floats, two results), 5
-/// `main`. None touches memory.
+/// `twice` (two calls of 3 `ext`), 4 `pair` (floats, two results, the
+/// table's one entry), 5 `main`, 6 `dispatch` (calls `pair` through the
+/// table). None touches memory.
 const PROGRAM: &str = "\
 global mut total: i64 = 0
 global step: i64 = 1000
+table pair
 export main
 
 func add3(r0: i64, r1: i64, r2: i64) -> i64
@@ -74,6 +76,13 @@ func main() -> i32
     i32.wrap_i64 r0, r1
     ret [r0]
 end
+
+func dispatch(r0: i32, r1: f32, r2: f64) -> (f64, f32)
+    reg r3: f64
+    reg r4: f32
+    call_indirect (f32, f64) -> (f64, f32), r0, [r3, r4], [r1, r2]
+    ret [r3, r4]
+end
 ";
 
 /// The frame bytes the tests say are in use: far below the limit.
@@ -93,12 +102,11 @@ impl Machine {
         }
     }
 
-    /// A session on [`PROGRAM`] at `-O2` with this machine's addresses.
-    fn open(&self) -> Session {
-        let loaded = crate::load(PROGRAM.as_bytes()).expect("assembles");
+    /// This machine's address of every symbol a session asks for.
+    fn addresses(&self) -> impl Fn(&str) -> Option<usize> {
         let globals = self.globals.as_ptr() as usize;
         let functions = self.functions.as_ptr() as usize;
-        let address = |symbol: &str| -> Option<usize> {
+        move |symbol: &str| -> Option<usize> {
             match symbol {
                 "janus_vm" => Some(std::ptr::addr_of!(exports::janus_vm) as usize),
                 tier::GLOBALS_SYMBOL => Some(globals),
@@ -109,8 +117,13 @@ impl Machine {
                     .find(|f| f.info().symbol == other)
                     .map(|&f| runtime_address(f)),
             }
-        };
-        Session::open(loaded.module, OptLevel::O2, &address).expect("opens")
+        }
+    }
+
+    /// A session on [`PROGRAM`] at `-O2` with this machine's addresses.
+    fn open(&self) -> Session {
+        let loaded = crate::load(PROGRAM.as_bytes()).expect("assembles");
+        Session::open(loaded.module, OptLevel::O2, &self.addresses()).expect("opens")
     }
 }
 
@@ -120,14 +133,29 @@ thread_local! {
     static INTERPRETED: RefCell<Vec<(u32, u32, Vec<u64>)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A stand-in interpreter for `ext` (one `i64` in, one out): records the
-/// call and answers `10 × x + 1`, which compiled `ext` never does.
+/// A stand-in interpreter for `ext` and `pair`: records the call and
+/// answers what the compiled function never does (`10 × x + 1` for `ext`,
+/// ten times the sum and the `f32` for `pair`).
 unsafe extern "C" fn interp_call(func: u32, stack_bytes: u32, args: *const u64, results: *mut u64) {
-    // SAFETY: `ext` takes one slot and returns one.
-    let x = unsafe { *args };
-    INTERPRETED.with(|calls| calls.borrow_mut().push((func, stack_bytes, vec![x])));
-    // SAFETY: as above.
-    unsafe { *results = x.wrapping_mul(10) + 1 };
+    // SAFETY: `ext` takes one slot and returns one, `pair` takes two and
+    // returns two.
+    unsafe {
+        match func {
+            3 => {
+                let x = *args;
+                INTERPRETED.with(|calls| calls.borrow_mut().push((func, stack_bytes, vec![x])));
+                *results = x.wrapping_mul(10) + 1;
+            }
+            4 => {
+                let (a, b) = (*args, *args.add(1));
+                INTERPRETED.with(|calls| calls.borrow_mut().push((func, stack_bytes, vec![a, b])));
+                let sum = f64::from(f32::from_bits(a as u32)) + f64::from_bits(b);
+                *results = (sum * 10.0).to_bits();
+                *results.add(1) = a;
+            }
+            other => panic!("function {other} is not interpreted in these tests"),
+        }
+    }
 }
 
 /// Calls a boxed or OSR entry with `args`, returning `n` result slots.
@@ -234,4 +262,63 @@ fn bad_requests_are_errors() {
         .err()
         .expect("no addresses");
     assert!(missing.to_string().contains("no address for"), "{missing}");
+}
+
+#[test]
+fn an_indirect_call_reaches_the_table_entrys_thunk_and_then_its_code() {
+    let machine = Machine::new();
+    let mut session = machine.open();
+    session.set_callee_budget(0);
+    let dispatch = session.compile(6, None).expect("compiles");
+    let (a, b) = (u64::from(1.5f32.to_bits()), 2.25f64.to_bits());
+    INTERPRETED.with(|calls| calls.borrow_mut().clear());
+    assert_eq!(
+        call(dispatch.boxed, &[0, a, b], 2),
+        [37.5f64.to_bits(), a],
+        "the interpreter's answer"
+    );
+    assert_eq!(INTERPRETED.with(|calls| calls.borrow().len()), 1);
+    let pair = session.compile(4, None).expect("compiles");
+    machine.functions[4].store(pair.native as usize, Ordering::Release);
+    assert_eq!(call(dispatch.boxed, &[0, a, b], 2), [3.75f64.to_bits(), a]);
+    assert_eq!(INTERPRETED.with(|calls| calls.borrow().len()), 1);
+}
+
+#[test]
+fn a_function_over_the_guardrails_compiles_alone_with_the_reduced_pipeline() {
+    let mut text = String::from(
+        "export main\nfunc big(r0: i64) -> i64\n    reg r1: i64\n    i64.const r1, 1\n",
+    );
+    for _ in 0..guard::MAX_FULL_INSTRUCTIONS + 10 {
+        text.push_str("    i64.add r0, r0, r1\n");
+    }
+    text.push_str("    ret [r0]\nend\nfunc main() -> i32\n    reg r0: i32\n    ret [r0]\nend\n");
+    let loaded = crate::load(text.as_bytes()).expect("assembles");
+    let machine = Machine::new();
+    let address = machine.addresses();
+    let mut session = Session::open(loaded.module, OptLevel::O2, &address).expect("opens");
+    let code = session.compile(0, None).expect("compiles");
+    let n = guard::MAX_FULL_INSTRUCTIONS as u64 + 10;
+    assert_eq!(call(code.boxed, &[5], 1), [5 + n]);
+}
+
+#[test]
+fn sessions_on_several_threads_compile_at_once() {
+    let threads: Vec<_> = (0..2)
+        .map(|_| {
+            std::thread::spawn(|| {
+                let machine = Machine::new();
+                let mut session = machine.open();
+                let mut results = Vec::new();
+                for func in [1, 4, 1, 2] {
+                    let code = session.compile(func, None).expect("compiles");
+                    results.push(code.boxed);
+                }
+                call(results[0], &[10], 1)
+            })
+        })
+        .collect();
+    for thread in threads {
+        assert_eq!(thread.join().expect("no panic"), [45]);
+    }
 }
