@@ -21,8 +21,12 @@ const LOW_MEMORY: libc::c_int = libc::MAP_32BIT;
 const LOW_MEMORY: libc::c_int = 0;
 
 /// The page size sections are rounded to, so that code and data never
-/// share a page (code pages become read-execute).
-const PAGE: usize = 4096;
+/// share a page (code pages become read-execute): the system's.
+fn page() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    usize::try_from(size).unwrap_or(4096).max(4096)
+}
 
 /// The shared reservation: 256 MiB of address space (`MAP_NORESERVE`),
 /// half the 1 GiB `MAP_32BIT` window, leaving the rest to the
@@ -68,7 +72,7 @@ fn allocate(size: usize) -> *mut u8 {
     let Some(reservation) = shared.as_mut() else {
         return std::ptr::null_mut();
     };
-    let length = size.max(1).div_ceil(PAGE) * PAGE;
+    let length = size.max(1).div_ceil(page()) * page();
     if reservation.used + length > RESERVATION {
         return std::ptr::null_mut();
     }
@@ -96,7 +100,7 @@ impl McjitMemoryManager for TierMemory {
         let p = allocate(size);
         if !p.is_null() {
             self.code
-                .push((p as usize, size.max(1).div_ceil(PAGE) * PAGE));
+                .push((p as usize, size.max(1).div_ceil(page()) * page()));
         }
         p
     }

@@ -322,3 +322,38 @@ fn sessions_on_several_threads_compile_at_once() {
         assert_eq!(thread.join().expect("no panic"), [45]);
     }
 }
+
+#[test]
+fn memory_accesses_go_to_the_machine_janus_vm_names() {
+    let text = "\
+memory 1, 1
+export main
+func poke(r0: i32, r1: i32) -> i32
+    reg r2: i32
+    i32.store r1, r0, 4
+    i32.load r2, r0, 4
+    i32.add r2, r2, r1
+    ret [r2]
+end
+func main() -> i32
+    reg r0: i32
+    ret [r0]
+end
+";
+    let memory: &'static mut [u8] = Box::leak(vec![0u8; 65536].into_boxed_slice());
+    let base = memory.as_mut_ptr();
+    // SAFETY: only this test's code reads `janus_vm` (no other test's
+    // functions touch memory), and the buffer lives for the process.
+    unsafe {
+        std::ptr::addr_of_mut!(exports::janus_vm).write(abi::VmState { base, size: 65536 });
+    }
+    let loaded = crate::load(text.as_bytes()).expect("assembles");
+    let machine = Machine::new();
+    let mut session =
+        Session::open(loaded.module, OptLevel::O2, &machine.addresses()).expect("opens");
+    let code = session.compile(0, None).expect("compiles");
+    assert_eq!(call(code.boxed, &[100, 21], 1), [42]);
+    // SAFETY: the buffer is this test's; the call has returned.
+    let stored = unsafe { std::slice::from_raw_parts(base.add(104), 4) };
+    assert_eq!(stored, 21u32.to_le_bytes());
+}
