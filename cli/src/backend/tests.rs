@@ -170,3 +170,18 @@ fn a_tier_session_compiles_through_the_library_and_its_code_runs() {
     }
     assert_eq!(result, [3]);
 }
+
+#[test]
+fn a_tier_session_moves_to_a_compiler_thread_and_bad_requests_fail() {
+    fn send<T: Send>() {}
+    send::<TierSession>();
+    let request = TierOpenRequest {
+        module: janus_bytecode::load(PROGRAM.as_bytes())
+            .expect("assembles")
+            .bytes,
+        opt: "2".into(),
+        addresses: Vec::new(),
+    };
+    let err = TierSession::open(&request).expect_err("no addresses");
+    assert!(format!("{err:?}").contains("no address for"), "{err:?}");
+}

@@ -357,3 +357,9 @@ end
     let stored = unsafe { std::slice::from_raw_parts(base.add(104), 4) };
     assert_eq!(stored, 21u32.to_le_bytes());
 }
+
+#[test]
+fn a_session_is_send() {
+    fn send<T: Send>() {}
+    send::<Session>();
+}
