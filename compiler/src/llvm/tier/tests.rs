@@ -363,3 +363,38 @@ fn a_session_is_send() {
     fn send<T: Send>() {}
     send::<Session>();
 }
+
+#[test]
+fn a_recursive_function_takes_its_recursion_ring_along() {
+    let text = "\
+export main
+func fib(r0: i64) -> i64
+    reg r1..r3: i64
+    reg r4: i32
+    i64.const r1, 2
+    i64.lt_s r4, r0, r1
+    br_if r4, base
+    i64.const r1, 1
+    i64.sub r2, r0, r1
+    call fib, [r2], [r2]
+    i64.const r1, 2
+    i64.sub r3, r0, r1
+    call fib, [r3], [r3]
+    i64.add r0, r2, r3
+base:
+    ret [r0]
+end
+func main() -> i32
+    reg r0: i32
+    ret [r0]
+end
+";
+    let loaded = crate::load(text.as_bytes()).expect("assembles");
+    let machine = Machine::new();
+    let mut session =
+        Session::open(loaded.module, OptLevel::O2, &machine.addresses()).expect("opens");
+    session.set_callee_budget(0);
+    let code = session.compile(0, None).expect("compiles");
+    assert_eq!(code.functions, [0], "the ring's copies are fib's code");
+    assert_eq!(call(code.boxed, &[20], 1), [6765]);
+}
