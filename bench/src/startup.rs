@@ -4,6 +4,12 @@
 //! machine slows all three alike). The target (issue 16): each within 3x
 //! the C hello, which the janusc binary can only meet because it links no
 //! LLVM (docs/ARCHITECTURE.md, "The backend library").
+//!
+//! Also the hybrid engine's short runs: `janusc run --engine hybrid` of
+//! hello and of every benchmark at its small size against `--engine
+//! interp` of the same, interleaved (target, issue 16: within
+//! [`SHORT_TARGET_RATIO`], geometric mean and each program): a run that
+//! ends before anything is hot must cost what the interpreter costs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -11,6 +17,13 @@ use std::time::{Duration, Instant};
 
 /// The ratio to a C hello each janusc command must stay within.
 pub const TARGET_RATIO: f64 = 3.0;
+
+/// The ratio to the interpreter the hybrid engine's short runs must stay
+/// within.
+pub const SHORT_TARGET_RATIO: f64 = 1.1;
+
+/// Measured rounds of the short runs (each a pair of runs per program).
+const SHORT_ROUNDS: usize = 40;
 
 /// Unmeasured rounds before the measured ones (page cache, CPU frequency).
 const WARMUP_ROUNDS: usize = 10;
@@ -114,5 +127,102 @@ pub fn section(measured: &[Startup]) -> String {
             m.median.as_secs_f64() * 1e3
         ));
     }
+    text
+}
+
+/// One program's short run under both engines: median wall times.
+#[derive(Clone, Debug)]
+pub struct ShortRun {
+    /// The program and its size argument, as the report shows them.
+    pub label: String,
+    /// `janusc run --engine interp`.
+    pub interp: Duration,
+    /// `janusc run --engine hybrid`.
+    pub hybrid: Duration,
+}
+
+/// Times `janusc run --engine interp` and `--engine hybrid` of each
+/// `(label, program, size)` in interleaved rounds (the two engines back to
+/// back for each program, so a busy moment of the machine hits both).
+pub fn measure_short(
+    janusc: &Path,
+    programs: &[(String, PathBuf, Option<String>)],
+) -> Vec<ShortRun> {
+    let command = |engine: &str, program: &Path, size: &Option<String>| {
+        let mut c = Command::new(janusc);
+        c.args(["run", "--engine", engine]).arg(program);
+        if let Some(size) = size {
+            c.arg("--").arg(size);
+        }
+        c
+    };
+    let mut times: Vec<[Vec<Duration>; 2]> = vec![[Vec::new(), Vec::new()]; programs.len()];
+    for round in 0..WARMUP_ROUNDS / 2 + SHORT_ROUNDS {
+        for (i, (label, program, size)) in programs.iter().enumerate() {
+            for (e, engine) in ["interp", "hybrid"].iter().enumerate() {
+                let start = Instant::now();
+                let status = command(engine, program, size)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                let elapsed = start.elapsed();
+                assert!(
+                    status.as_ref().is_ok_and(|s| s.success()),
+                    "{label} under {engine} failed: {status:?}"
+                );
+                if round >= WARMUP_ROUNDS / 2 {
+                    times[i][e].push(elapsed);
+                }
+            }
+        }
+    }
+    let median = |mut runs: Vec<Duration>| {
+        runs.sort();
+        runs[runs.len() / 2]
+    };
+    programs
+        .iter()
+        .zip(times)
+        .map(|((label, _, _), [interp, hybrid])| ShortRun {
+            label: label.clone(),
+            interp: median(interp),
+            hybrid: median(hybrid),
+        })
+        .collect()
+}
+
+/// The report's section on short runs: each program's medians, the ratio
+/// hybrid/interp, and the geometric mean with the target's verdict.
+pub fn short_section(measured: &[ShortRun]) -> String {
+    let verdict = |ratio: f64| {
+        if ratio <= SHORT_TARGET_RATIO {
+            "met"
+        } else {
+            "MISSED"
+        }
+    };
+    let mut text = format!(
+        "## Hybrid engine, short runs\n\nWall time, median of {SHORT_ROUNDS} interleaved rounds, of \
+         `janusc run --engine hybrid` against `janusc run --engine interp` on hello and on each \
+         benchmark at a small size (target: hybrid within {SHORT_TARGET_RATIO}x the interpreter).\n\n\
+         | program | interp ms | hybrid ms | hybrid/interp | within {SHORT_TARGET_RATIO}x |\n|:--|--:|--:|--:|--:|\n"
+    );
+    let mut ratios = Vec::new();
+    for m in measured {
+        let ratio = m.hybrid.as_secs_f64() / m.interp.as_secs_f64();
+        ratios.push(ratio);
+        text.push_str(&format!(
+            "| {} | {:.2} | {:.2} | {ratio:.2} | {} |\n",
+            m.label,
+            m.interp.as_secs_f64() * 1e3,
+            m.hybrid.as_secs_f64() * 1e3,
+            verdict(ratio)
+        ));
+    }
+    let mean = crate::geomean(&ratios);
+    text.push_str(&format!(
+        "| **geometric mean** | | | **{mean:.2}** | {} |\n",
+        verdict(mean)
+    ));
     text
 }
