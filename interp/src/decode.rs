@@ -31,7 +31,16 @@ pub struct Function {
     pub registers: usize,
     /// What a call of it costs of the call stack (`abi::frame_bytes`).
     pub frame_bytes: u32,
+    /// The frame slot of each bytecode register, [`UNUSED_SLOT`] for one
+    /// its code never names: how the tiered interpreter hands a frame to
+    /// compiled code, which numbers registers as the bytecode does.
+    pub slot_of: Vec<Reg>,
+    /// How many results it returns.
+    pub nresults: usize,
 }
+
+/// What [`Function::slot_of`] holds for a register without a slot.
+pub const UNUSED_SLOT: Reg = Slots::UNUSED;
 
 /// Where each register of a function lives in its frame: the parameters
 /// where the caller puts the arguments, then only the registers its code
@@ -159,6 +168,8 @@ pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Fun
     fuse::pairs(&mut code);
     Function {
         code,
+        slot_of: cx.slots.0,
+        nresults: module.signatures[f.sig as usize].results.len(),
         pcs: pcs[..pcs.len() - 1].to_vec(),
         lists: pools.lists,
         tables: pools.tables,

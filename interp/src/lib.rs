@@ -15,8 +15,9 @@ mod op;
 mod decode;
 mod exec;
 mod fuse;
+pub mod tier;
 
-pub use exec::run;
+pub use exec::{run, Program};
 use janus_bytecode::bytecode::Module;
 use janus_runtime::abi::{self, TrapKind};
 use janus_runtime::machine::Machine;
