@@ -187,7 +187,8 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
     // The globals' values as bits; verified code names only globals the
     // module has, of the instruction's type, and sets only mutable ones.
     let mut globals: Vec<u64> = module.globals.iter().map(|g| g.init).collect();
-    match exec::<false>(&program, machine, globals.as_mut_ptr(), None, Start::Main) {
+    let slots: *mut u64 = globals.as_mut_ptr();
+    match exec::<false>(&program, machine, &slots, None, Start::Main) {
         Ended::Program(outcome) => outcome,
         Ended::Returned => unreachable!("main's return ends the program"),
     }
@@ -200,14 +201,19 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
 /// raw pointer at each use, so nothing of it is cached across a call into
 /// compiled code, which changes the same machine; `globals` is the slot
 /// array of the module's globals.
+#[inline(always)]
 pub(crate) fn exec<const TIERED: bool>(
     program: &Program,
     machine: *mut Machine,
-    globals: *mut u64,
+    globals: &*mut u64,
     tier: Option<&Tiered>,
     start: Start,
 ) -> Ended {
-    let (module, funcs, callees) = (program.module, &program.funcs, &program.callees);
+    // Slices, not the Vecs: their pointers stay in locals the loop keeps in
+    // registers, not in memory a register store might alias.
+    let module: &Module = program.module;
+    let funcs: &[Function] = &program.funcs;
+    let callees: &[Callee] = &program.callees;
     let (first, stack_start, args, out) = match start {
         Start::Main => (
             module.export("main").expect("verified modules export main"),
@@ -232,8 +238,6 @@ pub(crate) fn exec<const TIERED: bool>(
         // a slot for each parameter, the first ones of its frame.
         unsafe { std::ptr::copy_nonoverlapping(args, regs.as_mut_ptr(), params) };
     }
-    // Results of an on-stack replacement (tiered loop only).
-    let mut scratch: Vec<u64> = if TIERED { vec![0; 256] } else { Vec::new() };
     let mut frames: Vec<Frame> = Vec::with_capacity(64);
     let mut func = first;
     let mut base = 0usize;
@@ -329,8 +333,9 @@ pub(crate) fn exec<const TIERED: bool>(
             if t.count_back_edge(func) {
                 let f = &funcs[func as usize];
                 if let Some(entry) = t.loop_header(func, pc_at(f, ip)) {
-                    // SAFETY: the frame holds the function's registers;
-                    // `scratch` has room for any result list.
+                    // Room for any result list (at most 255).
+                    let mut scratch = [0u64; 256];
+                    // SAFETY: the frame holds the function's registers.
                     unsafe {
                         crate::tier::enter_osr(entry, stack_bytes, f, fp, scratch.as_mut_ptr())
                     };

@@ -134,7 +134,7 @@ impl<'m> Tiered<'m> {
         match exec::<true>(
             &self.program,
             self.machine,
-            self.globals,
+            &self.globals,
             Some(self),
             Start::Main,
         ) {
@@ -164,15 +164,22 @@ impl<'m> Tiered<'m> {
             args,
             results,
         };
-        match exec::<true>(&self.program, self.machine, self.globals, Some(self), start) {
+        match exec::<true>(
+            &self.program,
+            self.machine,
+            &self.globals,
+            Some(self),
+            start,
+        ) {
             Ended::Returned => Ok(()),
             Ended::Program(outcome) => Err(outcome),
         }
     }
 
-    /// The boxed entry a call of `func` should take, 0 for none (counted).
+    /// The boxed entry a call of `func` should take, 0 for none (then the
+    /// call is counted, and may reach the threshold: [`Hooks::hot_call`]).
     #[inline(always)]
-    pub(crate) fn entry_for_call(&self, func: u32) -> usize {
+    pub fn entry_for_call(&self, func: u32) -> usize {
         // SAFETY: verified call targets are function indices.
         let entry = unsafe { self.boxed.get_unchecked(func as usize) }.load(Ordering::Acquire);
         if entry != 0 {
