@@ -15,6 +15,7 @@ mod op;
 mod decode;
 mod exec;
 mod fuse;
+mod outline;
 pub mod tier;
 
 pub use exec::{run, Program};
