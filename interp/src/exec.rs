@@ -282,48 +282,6 @@ pub(crate) fn exec<const TIERED: bool>(
             }
         }};
     }
-    // A `ret` of `n` values, value `i` being `$value`: back to the caller,
-    // or the end of the program (or of a call from compiled code).
-    macro_rules! ret {
-        ($n:expr, |$i:ident| $value:expr) => {{
-            let n: usize = $n;
-            let Some(frame) = frames.pop() else {
-                if TIERED && nested {
-                    // SAFETY: the caller has room for the results.
-                    copy_list(n, |$i| unsafe { *out.add($i) = $value });
-                    return Ended::Returned;
-                }
-                // `main` returns exactly one i32.
-                let v = if n == 0 {
-                    0
-                } else {
-                    let $i = 0usize;
-                    // SAFETY: as for the value read below.
-                    unsafe { $value }
-                };
-                unsafe { &mut *machine }.stdout.flush();
-                return Ended::Program(Outcome::Exit((v as u32 as i32) & 0xff));
-            };
-            // The verifier matched both lists to the callee's results,
-            // so they have one length; the frames are disjoint, so the
-            // copies read the callee's registers as it left them.
-            // SAFETY: the caller's frame lies below the callee's, inside
-            // regs, and the lists' registers inside the frames.
-            unsafe {
-                let stack = regs.as_mut_ptr();
-                copy_list(n, |$i| {
-                    let d = frame.base + usize::from(*frame.results.add($i));
-                    *stack.add(d) = $value;
-                });
-                fp = stack.add(frame.base);
-            }
-            stack_bytes = frame.stack_bytes;
-            func = frame.func;
-            base = frame.base;
-            ip = frame.ret;
-            continue;
-        }};
-    }
     // A backward jump just taken to `ip` (tiered loop only): counted, and
     // past the function's threshold a loop header where the call may move
     // to compiled code, which then runs the rest of it.
@@ -334,15 +292,13 @@ pub(crate) fn exec<const TIERED: bool>(
             if t.count_back_edge(func) {
                 let f = &funcs[func as usize];
                 if let Some(entry) = t.loop_header(func, pc_at(f, ip)) {
-                    // Room for any result list (at most 255).
-                    let mut scratch = [0u64; 256];
-                    // SAFETY: the frame holds the function's registers.
-                    unsafe {
-                        crate::tier::enter_osr(entry, stack_bytes, f, fp, scratch.as_mut_ptr())
-                    };
+                    // SAFETY: the frame holds the function's registers, and
+                    // at least a slot per result.
+                    unsafe { crate::tier::enter_osr(entry, stack_bytes, f, fp) };
                     refresh!();
-                    let results = scratch.as_ptr();
-                    ret!(f.nresults, |i| *results.add(i));
+                    // SAFETY: the function's last op; it returns the
+                    // results enter_osr put in the frame.
+                    ip = unsafe { f.code.as_ptr().add(f.osr_ret as usize) };
                 }
             }
         }};
@@ -704,7 +660,42 @@ pub(crate) fn exec<const TIERED: bool>(
             Op::Ret { list, n } => {
                 // SAFETY: the list lies inside the function's (see `callees`).
                 let values = unsafe { callees.get_unchecked(func as usize).lists.add(list as usize) };
-                ret!(usize::from(n), |i| *fp.add(usize::from(*values.add(i))));
+                let Some(frame) = frames.pop() else {
+                    if TIERED && nested {
+                        // SAFETY: the caller has room for the results.
+                        copy_list(usize::from(n), |i| unsafe {
+                            *out.add(i) = *fp.add(usize::from(*values.add(i)))
+                        });
+                        return Ended::Returned;
+                    }
+                    // `main` returns exactly one i32.
+                    let v = if n == 0 {
+                        0
+                    } else {
+                        let value = unsafe { *values };
+                        r!(value)
+                    };
+                    unsafe { &mut *machine }.stdout.flush();
+                    return Ended::Program(Outcome::Exit((v as u32 as i32) & 0xff));
+                };
+                // The verifier matched both lists to the callee's results,
+                // so they have one length; the frames are disjoint, so the
+                // copies read the callee's registers as it left them.
+                // SAFETY: the caller's frame lies below the callee's, inside
+                // regs, and the lists' registers inside the frames.
+                unsafe {
+                    let stack = regs.as_mut_ptr();
+                    copy_list(usize::from(n), |i| {
+                        let d = frame.base + usize::from(*frame.results.add(i));
+                        *stack.add(d) = *fp.add(usize::from(*values.add(i)));
+                    });
+                    fp = stack.add(frame.base);
+                }
+                stack_bytes = frame.stack_bytes;
+                func = frame.func;
+                base = frame.base;
+                ip = frame.ret;
+                continue;
             }
             Op::Exit { status } => {
                 unsafe { &mut *machine }.stdout.flush();

@@ -266,20 +266,14 @@ pub(crate) unsafe fn call_boxed(
 
 /// Moves the call running `f` in the frame at `fp` into compiled code at a
 /// loop header: its registers, in bytecode order, go to `entry`, which
-/// runs the rest of the call and writes its results to `results`.
+/// runs the rest of the call; its results are left in the frame's first
+/// slots, for `f`'s last op ([`Function::osr_ret`]) to return.
 ///
 /// # Safety
 /// `entry` must be an [`OsrEntry`] of `f` at the header the loop just
-/// jumped to; `fp` must point at `f`'s frame; `results` must have room for
-/// `f`'s results.
+/// jumped to; `fp` must point at `f`'s frame.
 #[inline(never)]
-pub(crate) unsafe fn enter_osr(
-    entry: OsrEntry,
-    stack_bytes: u32,
-    f: &Function,
-    fp: *const u64,
-    results: *mut u64,
-) {
+pub(crate) unsafe fn enter_osr(entry: OsrEntry, stack_bytes: u32, f: &Function, fp: *mut u64) {
     let registers: Vec<u64> = f
         .slot_of
         .iter()
@@ -290,8 +284,13 @@ pub(crate) unsafe fn enter_osr(
             slot => unsafe { *fp.add(usize::from(slot)) },
         })
         .collect();
-    // SAFETY: per the contract.
-    unsafe { entry(stack_bytes, registers.as_ptr(), results) };
+    // At most 255 results.
+    let mut results = [0u64; 256];
+    // SAFETY: per the contract; the frame has a slot per result.
+    unsafe {
+        entry(stack_bytes, registers.as_ptr(), results.as_mut_ptr());
+        std::ptr::copy_nonoverlapping(results.as_ptr(), fp, f.nresults);
+    }
 }
 
 #[cfg(test)]
