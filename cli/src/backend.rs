@@ -16,9 +16,12 @@ pub mod protocol;
 
 use protocol::{
     BackendFailure, CompileRequest, CompileResponse, Entry, Fact, FactResponse, Free, Message,
-    RunJitRequest, RunJitResponse,
+    RunJitRequest, RunJitResponse, TierClose, TierCode, TierCompileEntry, TierCompileRequest,
+    TierCompileResponse, TierOpenRequest, TierOpenResponse,
 };
+use std::cell::Cell;
 use std::ffi::{CStr, CString};
+use std::marker::PhantomData;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -92,6 +95,9 @@ pub struct Backend {
     compile: Entry,
     run_jit: Entry,
     fact: Entry,
+    tier_open: Entry,
+    tier_compile: TierCompileEntry,
+    tier_close: TierClose,
     free: Free,
 }
 
@@ -128,12 +134,23 @@ impl Backend {
         entry: Entry,
         request: &impl Message,
     ) -> Result<Response, CallError> {
-        let request = request.to_bytes();
-        let mut len = 0usize;
         // SAFETY: `entry` is one of the protocol's entry points of a library
         // whose interface version matched; the request lives across the call
         // and `len` is a writable usize, as the protocol requires.
-        let response = unsafe { entry(request.as_ptr(), request.len(), &mut len) };
+        self.exchange(request, |bytes, len, out| unsafe { entry(bytes, len, out) })
+    }
+
+    /// Sends `request`'s bytes through `send` (an entry point given the
+    /// bytes, their length and where to write the response's), copies the
+    /// response and frees the library's copy.
+    fn exchange<Response: Message>(
+        &self,
+        request: &impl Message,
+        send: impl FnOnce(*const u8, usize, *mut usize) -> *mut u8,
+    ) -> Result<Response, CallError> {
+        let request = request.to_bytes();
+        let mut len = 0usize;
+        let response = send(request.as_ptr(), request.len(), &mut len);
         let bytes = match len {
             0 => Vec::new(),
             // SAFETY: the library returned `len` readable bytes at `response`.
@@ -145,6 +162,56 @@ impl Backend {
             path: self.path.clone(),
             error,
         })
+    }
+}
+
+/// A tiered session of the hybrid engine in the backend library: a program
+/// opened once, then compiled one function (and OSR entry) at a time. Used
+/// by one thread at a time (`Send`, not `Sync`); closed when dropped, its
+/// code staying valid until the process exits.
+#[derive(Debug)]
+pub struct TierSession {
+    handle: u64,
+    backend: &'static Backend,
+    /// Not `Sync`: the library's session is not to be used by two threads
+    /// at once.
+    _one_thread: PhantomData<Cell<()>>,
+}
+
+impl TierSession {
+    /// Opens a session on `request`'s program, loading the library on
+    /// first use.
+    pub fn open(request: &TierOpenRequest) -> Result<TierSession, crate::failure::Failure> {
+        let backend = backend()?;
+        let response: TierOpenResponse = backend.call(backend.tier_open, request)?;
+        Ok(TierSession {
+            handle: response?,
+            backend,
+            _one_thread: PhantomData,
+        })
+    }
+
+    /// Compiles a function, and optionally its OSR entry, returning their
+    /// addresses in this process.
+    pub fn compile(
+        &mut self,
+        request: &TierCompileRequest,
+    ) -> Result<TierCode, crate::failure::Failure> {
+        let (entry, handle) = (self.backend.tier_compile, self.handle);
+        // SAFETY: `handle` is this session's, open, and `&mut self` keeps
+        // other threads out; the rest as for every entry point.
+        let response: TierCompileResponse =
+            self.backend.exchange(request, |bytes, len, out| unsafe {
+                entry(handle, bytes, len, out)
+            })?;
+        Ok(response?)
+    }
+}
+
+impl Drop for TierSession {
+    fn drop(&mut self) {
+        // SAFETY: the handle the library gave this session, closed once.
+        unsafe { (self.backend.tier_close)(self.handle) };
     }
 }
 
@@ -239,6 +306,19 @@ fn open() -> Result<Backend, LibraryError> {
         compile: entry(protocol::COMPILE_SYMBOL)?,
         run_jit: entry(protocol::RUN_JIT_SYMBOL)?,
         fact: entry(protocol::FACT_SYMBOL)?,
+        tier_open: entry(protocol::TIER_OPEN_SYMBOL)?,
+        // SAFETY: in this interface version the symbol is a TierCompileEntry.
+        tier_compile: unsafe {
+            std::mem::transmute::<*mut libc::c_void, TierCompileEntry>(symbol(
+                protocol::TIER_COMPILE_SYMBOL,
+            )?)
+        },
+        // SAFETY: in this interface version the symbol is a TierClose.
+        tier_close: unsafe {
+            std::mem::transmute::<*mut libc::c_void, TierClose>(symbol(
+                protocol::TIER_CLOSE_SYMBOL,
+            )?)
+        },
         // SAFETY: in this interface version the symbol is a `Free`.
         free: unsafe { std::mem::transmute::<*mut libc::c_void, Free>(free) },
         path,
@@ -268,3 +348,6 @@ fn list(paths: &[PathBuf]) -> String {
         [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -277,6 +277,24 @@ pub fn run_jit<'a>(
     Ok(llvm::jit::run(&ir, opt, args)?)
 }
 
+/// Opens `program` for the hybrid engine's tiered compiles at `opt`
+/// ([`llvm::tier::Session`]): its IR is built and optimised once, as for
+/// [`run_jit`], and functions are then compiled one at a time. `addresses`
+/// gives this process's address of every runtime symbol, `janus_vm` and
+/// the three `abi::tier` symbols.
+pub fn open_tier<'a>(
+    program: impl Into<Program<'a>>,
+    opt: OptLevel,
+    addresses: &dyn Fn(&str) -> Option<usize>,
+) -> Result<llvm::tier::Session, DriverError> {
+    let program = program.into();
+    Ok(llvm::tier::Session::open(
+        program.module.clone(),
+        opt,
+        addresses,
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ mod serve;
 
 use protocol::{BackendFailure, Fact, Message};
 use protocol::{CompileRequest, CompileResponse, RunJitRequest};
+use protocol::{TierCompileRequest, TierOpenRequest, TierOpenResponse};
 use std::panic::{self, AssertUnwindSafe};
 
 /// The protocol version this library speaks ([`protocol::INTERFACE_VERSION`]).
@@ -92,6 +93,72 @@ pub unsafe extern "C" fn janus_llvm_fact(
             Ok::<_, BackendFailure>(serve::fact(fact))
         })
     }
+}
+
+/// Opens a tiered session for the hybrid engine: a [`TierOpenRequest`]'s
+/// bytes in, a [`TierOpenResponse`]'s out, whose handle names the session
+/// to [`janus_llvm_tier_compile`] and [`janus_llvm_tier_close`].
+///
+/// # Safety
+/// As [`janus_llvm_compile`].
+#[no_mangle]
+pub unsafe extern "C" fn janus_llvm_tier_open(
+    request: *const u8,
+    request_len: usize,
+    response_len: *mut usize,
+) -> *mut u8 {
+    // SAFETY: the caller's promise, passed on.
+    unsafe {
+        answer(
+            request,
+            request_len,
+            response_len,
+            Err,
+            |request: TierOpenRequest| -> TierOpenResponse {
+                let session = serve::tier_open(&request)?;
+                Ok(Box::into_raw(Box::new(session)) as u64)
+            },
+        )
+    }
+}
+
+/// Compiles in a tiered session: a [`TierCompileRequest`]'s bytes in, a
+/// [`protocol::TierCompileResponse`]'s out.
+///
+/// # Safety
+/// `handle` is one [`janus_llvm_tier_open`] returned and not yet closed,
+/// used by one thread at a time; the rest as [`janus_llvm_compile`].
+#[no_mangle]
+pub unsafe extern "C" fn janus_llvm_tier_compile(
+    handle: u64,
+    request: *const u8,
+    request_len: usize,
+    response_len: *mut usize,
+) -> *mut u8 {
+    // SAFETY: the caller's promise: a live session no other thread uses.
+    let session = unsafe { &mut *(handle as *mut janus_compiler::llvm::tier::Session) };
+    // SAFETY: the caller's promise, passed on.
+    unsafe {
+        answer(
+            request,
+            request_len,
+            response_len,
+            Err,
+            |request: TierCompileRequest| serve::tier_compile(session, &request),
+        )
+    }
+}
+
+/// Closes a tiered session. Its code stays mapped, so code compiled in it
+/// that is still running or still referred to keeps working.
+///
+/// # Safety
+/// `handle` is one [`janus_llvm_tier_open`] returned, closed once, and no
+/// other thread is using it.
+#[no_mangle]
+pub unsafe extern "C" fn janus_llvm_tier_close(handle: u64) {
+    // SAFETY: the box `janus_llvm_tier_open` leaked, freed once.
+    drop(unsafe { Box::from_raw(handle as *mut janus_compiler::llvm::tier::Session) });
 }
 
 /// Frees a response this library returned.

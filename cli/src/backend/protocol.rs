@@ -18,8 +18,14 @@
 use std::ffi::CStr;
 use thiserror::Error;
 
+mod tier;
+
+pub use tier::{
+    TierCode, TierCompileRequest, TierCompileResponse, TierOpenRequest, TierOpenResponse,
+};
+
 /// The version of this protocol: the library's must equal the front end's.
-pub const INTERFACE_VERSION: u32 = 1;
+pub const INTERFACE_VERSION: u32 = 2;
 
 /// The library's file name.
 pub const LIBRARY_FILE: &str = "libjanus_llvm.so";
@@ -35,6 +41,14 @@ pub const RUN_JIT_SYMBOL: &CStr = c"janus_llvm_run_jit";
 pub const FACT_SYMBOL: &CStr = c"janus_llvm_fact";
 /// A [`Free`]: gives a response's bytes back to the library.
 pub const FREE_SYMBOL: &CStr = c"janus_llvm_free";
+/// An [`Entry`]: a [`TierOpenRequest`] in, a [`TierOpenResponse`] out
+/// (the session's handle).
+pub const TIER_OPEN_SYMBOL: &CStr = c"janus_llvm_tier_open";
+/// A [`TierCompileEntry`]: a session's handle and a [`TierCompileRequest`]
+/// in, a [`TierCompileResponse`] out.
+pub const TIER_COMPILE_SYMBOL: &CStr = c"janus_llvm_tier_compile";
+/// A [`TierClose`]: ends a session (its code stays mapped, unused).
+pub const TIER_CLOSE_SYMBOL: &CStr = c"janus_llvm_tier_close";
 
 /// An entry point: the request's bytes and length in; the response's
 /// bytes out, their length written through the last argument.
@@ -42,6 +56,12 @@ pub type Entry = unsafe extern "C" fn(*const u8, usize, *mut usize) -> *mut u8;
 
 /// Frees a response an [`Entry`] returned, given its pointer and length.
 pub type Free = unsafe extern "C" fn(*mut u8, usize);
+
+/// An entry point on a tiered session: its handle first, then as [`Entry`].
+pub type TierCompileEntry = unsafe extern "C" fn(u64, *const u8, usize, *mut usize) -> *mut u8;
+
+/// Closes a tiered session, given its handle.
+pub type TierClose = unsafe extern "C" fn(u64);
 
 /// The spellings `-O` accepts, each the name the backend parses.
 pub const OPT_LEVELS: [&str; 5] = ["0", "1", "2", "3", "s"];
@@ -241,6 +261,10 @@ impl Writer {
         self.bytes.extend_from_slice(&value.to_le_bytes());
     }
 
+    fn u64(&mut self, value: u64) {
+        self.bytes.extend_from_slice(&value.to_le_bytes());
+    }
+
     fn bytes(&mut self, value: &[u8]) {
         self.bytes
             .extend_from_slice(&(value.len() as u64).to_le_bytes());
@@ -305,6 +329,10 @@ impl<'a> Reader<'a> {
 
     fn i32(&mut self, what: &'static str) -> Result<i32, ProtocolError> {
         Ok(i32::from_le_bytes(self.array(what)?))
+    }
+
+    fn u64(&mut self, what: &'static str) -> Result<u64, ProtocolError> {
+        Ok(u64::from_le_bytes(self.array(what)?))
     }
 
     fn bytes(&mut self, what: &'static str) -> Result<Vec<u8>, ProtocolError> {

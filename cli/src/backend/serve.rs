@@ -9,13 +9,16 @@
 
 use crate::protocol::{
     Artefacts, BackendFailure, CompileRequest, CompileResponse, Fact, FailureKind, ProtocolError,
-    RunJitRequest, RunJitResponse,
+    RunJitRequest, RunJitResponse, TierCode, TierCompileRequest, TierCompileResponse,
+    TierOpenRequest,
 };
 use janus_compiler::driver::{self, DriverError, Options, Wanted};
 use janus_compiler::link::{LinkError, LinkOptions};
+use janus_compiler::llvm::tier::Session;
 use janus_compiler::llvm::{self, OptLevel};
 use janus_compiler::Loaded;
 use std::any::Any;
+use std::collections::HashMap;
 
 /// Makes what a [`CompileRequest`] asks for.
 pub fn compile(request: &CompileRequest) -> CompileResponse {
@@ -97,6 +100,33 @@ pub fn run_jit(request: &RunJitRequest) -> RunJitResponse {
     let loaded = load(&request.module)?;
     let opt = opt_level(&request.opt)?;
     driver::run_jit(&loaded, opt, &request.argv).map_err(|error| failure(&error))
+}
+
+/// Opens a tiered session on a [`TierOpenRequest`]'s program.
+pub fn tier_open(request: &TierOpenRequest) -> Result<Session, BackendFailure> {
+    let loaded = load(&request.module)?;
+    let opt = opt_level(&request.opt)?;
+    let addresses: HashMap<&str, usize> = request
+        .addresses
+        .iter()
+        .map(|(symbol, address)| (symbol.as_str(), *address as usize))
+        .collect();
+    driver::open_tier(&loaded, opt, &|symbol| addresses.get(symbol).copied())
+        .map_err(|error| failure(&error))
+}
+
+/// Compiles what a [`TierCompileRequest`] asks for in `session`.
+pub fn tier_compile(session: &mut Session, request: &TierCompileRequest) -> TierCompileResponse {
+    let code = session
+        .compile(request.func, request.osr_pc)
+        .map_err(|error| failure(&DriverError::Backend(error)))?;
+    Ok(TierCode {
+        native: code.native,
+        boxed: code.boxed,
+        osr: code.osr,
+        compile_nanos: code.compile_nanos,
+        functions: code.functions,
+    })
 }
 
 /// A fact's bytes.

@@ -17,7 +17,7 @@ use janus_runtime::exports;
 use std::ffi::CString;
 
 /// The address of each runtime function in this process, by [`Rt`].
-fn runtime_address(f: Rt) -> usize {
+pub(crate) fn runtime_address(f: Rt) -> usize {
     match f {
         Rt::Start => exports::janus_start as *const () as usize,
         Rt::Trap => exports::janus_trap as *const () as usize,
@@ -36,7 +36,7 @@ fn runtime_address(f: Rt) -> usize {
 }
 
 /// Every runtime function, for mapping them all.
-const ALL_RUNTIME: [Rt; 13] = [
+pub(crate) const ALL_RUNTIME: [Rt; 13] = [
     Rt::Start,
     Rt::Trap,
     Rt::Exit,

@@ -16,6 +16,7 @@ mod codegen;
 pub mod guard;
 pub mod jit;
 mod lower;
+pub mod tier;
 pub mod units;
 
 use crate::bytecode::Signature;
@@ -145,6 +146,10 @@ pub enum BackendError {
     /// LLVM failed to optimise or emit.
     #[error("LLVM failed: {0}")]
     Llvm(String),
+    /// A tiered compile was asked for something the program does not have
+    /// (a function, an OSR entry at a pc that starts no block, an address).
+    #[error("cannot compile for the hybrid engine: {0}")]
+    Tier(String),
 }
 
 /// Why an IR module could not be lowered to LLVM IR. For IR built from

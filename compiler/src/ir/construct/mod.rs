@@ -39,6 +39,7 @@ use crate::bytecode::{
 };
 use janus_runtime::abi::{self, TrapKind, ValType};
 use rustc_hash::FxHashMap;
+use thiserror::Error;
 
 /// Builds the IR of every function of a verified module, and copies what
 /// the backend needs besides code (memory, signatures, data, table,
@@ -131,6 +132,85 @@ struct Builder<'a> {
 
 /// Builds the IR of function `index` of a verified module.
 pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) -> Function {
+    build(module, ctx, index, None)
+}
+
+/// Why an on-stack-replacement entry cannot be built.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum OsrError {
+    /// The module has no function of that index.
+    #[error("the module has no function {index}")]
+    NoFunction {
+        /// The index asked for.
+        index: usize,
+    },
+    /// The pc does not start a block of the function's code.
+    #[error("pc {pc} of function `{function}` does not start a block (a jump target or the instruction after a branch)")]
+    NotABlock {
+        /// The function's name.
+        function: String,
+        /// The pc asked for.
+        pc: u32,
+    },
+}
+
+/// Builds the IR of function `index` of a verified module entered at the
+/// instruction at `header_pc` (a loop header) with every register's value
+/// given: an on-stack-replacement entry. Its signature takes the
+/// registers' types in order and returns the function's results; its entry
+/// block's parameters define every register and it jumps to the block at
+/// `header_pc`, and only what that block reaches is built. It is a copy of
+/// the function ([`Function::copy_of`]): traps name the original and keep
+/// their pcs, and a call of it costs the original's frame.
+pub fn build_osr_function(
+    module: &bc::Module,
+    ctx: &ModuleContext,
+    index: usize,
+    header_pc: u32,
+) -> Result<Function, OsrError> {
+    let bfunc = module
+        .functions
+        .get(index)
+        .ok_or(OsrError::NoFunction { index })?;
+    let pcs = bfunc.pcs();
+    let not_a_block = || OsrError::NotABlock {
+        function: bfunc.name.clone(),
+        pc: header_pc,
+    };
+    let start = pcs[..bfunc.code.len()]
+        .binary_search(&header_pc)
+        .map_err(|_| not_a_block())?;
+    if !leaders(&bfunc.code, &pcs)[start] {
+        return Err(not_a_block());
+    }
+    Ok(build(module, ctx, index, Some(start)))
+}
+
+/// Which instructions start a block: the first, every target, everything
+/// after a branch or terminator (one more entry than instructions).
+fn leaders(code: &bc::Code, pcs: &[u32]) -> Vec<bool> {
+    let n = code.len();
+    let index_of_pc = |pc: u32| {
+        pcs[..n]
+            .binary_search(&pc)
+            .expect("verified targets start instructions")
+    };
+    let mut leader = vec![false; n + 1];
+    leader[0] = true;
+    for (i, inst) in code.iter().enumerate() {
+        for t in inst.targets() {
+            leader[index_of_pc(t)] = true;
+        }
+        if inst.opcode.is_terminator() || matches!(inst.opcode, Opcode::BrIf | Opcode::BrIfz) {
+            leader[i + 1] = true;
+        }
+    }
+    leader
+}
+
+/// Builds function `index`, entered at its start or, for `osr`, at the
+/// instruction of that index with every register a parameter.
+fn build(module: &bc::Module, ctx: &ModuleContext, index: usize, osr: Option<usize>) -> Function {
     let bfunc = &module.functions[index];
     let sig = module.signatures[bfunc.sig as usize].clone();
     let pcs = bfunc.pcs();
@@ -142,18 +222,7 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
             .expect("verified targets start instructions")
     };
 
-    // Leaders: the first instruction, every target, everything after a
-    // branch or terminator.
-    let mut leader = vec![false; n + 1];
-    leader[0] = true;
-    for (i, inst) in code.iter().enumerate() {
-        for t in inst.targets() {
-            leader[index_of_pc(t)] = true;
-        }
-        if inst.opcode.is_terminator() || matches!(inst.opcode, Opcode::BrIf | Opcode::BrIfz) {
-            leader[i + 1] = true;
-        }
-    }
+    let leader = leaders(code, &pcs);
     let successors = |i_end: usize| -> Vec<usize> {
         let inst = code.at(pcs[i_end]).expect("blocks end at instructions");
         let mut s: Vec<usize> = inst.targets().into_iter().map(index_of_pc).collect();
@@ -172,10 +241,12 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
 
     // Reachable bytecode blocks in reverse postorder, found without recursion.
     let mut order = Vec::new();
+    // An OSR entry's walk starts at its header.
+    let first = osr.unwrap_or(0);
     let mut visited = vec![false; n];
     let mut stack: Vec<(usize, Vec<usize>)> = Vec::new();
-    visited[0] = true;
-    stack.push((0, successors(block_end(0))));
+    visited[first] = true;
+    stack.push((first, successors(block_end(first))));
     while let Some((start, succs)) = stack.last_mut() {
         if let Some(s) = succs.pop() {
             if !visited[s] {
@@ -190,10 +261,23 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
     }
     order.reverse();
 
-    let mut func = Function::new(&bfunc.name, sig.clone());
+    let mut func = match osr {
+        None => Function::new(&bfunc.name, sig.clone()),
+        Some(_) => {
+            let osr_sig = bc::Signature {
+                params: bfunc.registers.clone(),
+                results: sig.results.clone(),
+            };
+            let mut f = Function::new(&format!("{}.osr.{}", bfunc.name, pcs[first]), osr_sig);
+            f.copy_of = Some(FuncRef(index as u32));
+            f
+        }
+    };
     func.frame_bytes = abi::frame_bytes(bfunc.registers.len() as u32, code.size());
     let mut block_of = FxHashMap::default();
-    let needs_separate_entry = code.iter().any(|inst| inst.targets().contains(&0));
+    // An OSR entry's header is a loop's, so the entry, which no branch may
+    // target, is a block of its own.
+    let needs_separate_entry = osr.is_some() || code.iter().any(|inst| inst.targets().contains(&0));
     let entry = func.dfg.make_block();
     func.layout.append_block(entry);
     if !needs_separate_entry {
@@ -214,7 +298,7 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
     let mut spans = vec![None; blocks];
     let mut succs = vec![Vec::new(); blocks];
     if needs_separate_entry {
-        succs[entry.index()].push(block_of[&0]);
+        succs[entry.index()].push(block_of[&first]);
     }
     for &start in &order {
         let block = block_of[&start];
@@ -245,7 +329,11 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
         entry,
         zeros: [None; 4],
     };
-    for (i, &ty) in sig.params.iter().enumerate() {
+    let defined = match osr {
+        None => &sig.params,
+        Some(_) => &bfunc.registers,
+    };
+    for (i, &ty) in defined.iter().enumerate() {
         let p = builder.func.dfg.append_param(entry, ty);
         builder.def_var(entry, i as Reg, p);
     }
@@ -255,7 +343,7 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
             entry,
             InstData::Jump {
                 dest: BlockCall {
-                    block: block_of[&0],
+                    block: block_of[&first],
                     args: vec![],
                 },
             },
@@ -299,3 +387,6 @@ pub fn build_function(module: &bc::Module, ctx: &ModuleContext, index: usize) ->
     super::passes::renumber::renumber(&mut func);
     func
 }
+
+#[cfg(test)]
+mod tests;

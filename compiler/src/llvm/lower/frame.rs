@@ -43,7 +43,7 @@ pub(super) struct Frame<'ctx> {
     /// The function table `janus.table`.
     pub(super) table: GlobalValue<'ctx>,
     /// The LLVM global of each IR global this unit uses, by index.
-    pub(super) globals: Vec<Option<GlobalValue<'ctx>>>,
+    pub(super) globals: Vec<Option<PointerValue<'ctx>>>,
     /// The type of a table entry: (function pointer, signature index,
     /// frame bytes of a call of it).
     pub(super) table_entry: StructType<'ctx>,
@@ -108,25 +108,24 @@ pub(super) fn fn_type<'ctx>(context: &'ctx Context, sig: &Signature) -> Function
     }
 }
 
-/// Builds the LLVM module of codegen unit `unit` of `plan`: the functions
-/// it defines, declarations of those it calls in other units, and, in the
-/// first unit, the program's frame. With `jit`, runtime symbols are at the
-/// addresses it gives (see [`crate::llvm::jit`]).
-pub fn lower_unit<'ctx>(
+/// The type of the runtime's `janus_vm` state: memory base and size.
+pub(super) fn vm_type(context: &Context) -> StructType<'_> {
+    let ptr = context.ptr_type(AddressSpace::default());
+    context.struct_type(&[ptr.into(), context.i64_type().into()], false)
+}
+
+/// Declares the runtime's functions in `module`, and gives the pointer to
+/// its `janus_vm` state. With `jit`, both are at the addresses it gives:
+/// each function an internal thunk calling its address, the state a
+/// constant pointer.
+pub(super) fn declare_runtime<'ctx>(
     context: &'ctx Context,
-    ir: &ir::Module,
-    plan: &Plan,
-    unit: usize,
-    check_bounds: bool,
+    module: &Module<'ctx>,
     jit: Option<&dyn Fn(&str) -> usize>,
-) -> Result<Module<'ctx>, LowerError> {
-    let module = context.create_module("janus");
+) -> Result<(Vec<FunctionValue<'ctx>>, PointerValue<'ctx>), LowerError> {
     let i32t = context.i32_type();
     let i64t = context.i64_type();
     let ptr = context.ptr_type(AddressSpace::default());
-    let has_frame = unit == 0;
-    let defined = &plan.units[unit].functions;
-
     // Runtime functions, from the list the runtime exports.
     let noreturn = Attribute::get_named_enum_kind_id("noreturn");
     let cold = Attribute::get_named_enum_kind_id("cold");
@@ -167,7 +166,6 @@ pub fn lower_unit<'ctx>(
         })
         .collect();
 
-    let vm_type = context.struct_type(&[ptr.into(), i64t.into()], false);
     let vm = match jit {
         // In-process, the runtime is at known addresses: the state is a
         // constant pointer, and each runtime function an internal thunk
@@ -198,35 +196,39 @@ pub fn lower_unit<'ctx>(
                 .const_to_pointer(ptr)
         }
         None => {
-            let vm = module.add_global(vm_type, None, "janus_vm");
+            let vm = module.add_global(vm_type(context), None, "janus_vm");
             vm.set_linkage(Linkage::External);
             vm.as_pointer_value()
         }
     };
+    Ok((runtime, vm))
+}
+
+/// Builds the LLVM module of codegen unit `unit` of `plan`: the functions
+/// it defines, declarations of those it calls in other units, and, in the
+/// first unit, the program's frame. With `jit`, runtime symbols are at the
+/// addresses it gives (see [`crate::llvm::jit`]).
+pub fn lower_unit<'ctx>(
+    context: &'ctx Context,
+    ir: &ir::Module,
+    plan: &Plan,
+    unit: usize,
+    check_bounds: bool,
+    jit: Option<&dyn Fn(&str) -> usize>,
+) -> Result<Module<'ctx>, LowerError> {
+    let module = context.create_module("janus");
+    let has_frame = unit == 0;
+    let defined = &plan.units[unit].functions;
+    let (runtime, vm) = declare_runtime(context, &module, jit)?;
+    let vm_type = vm_type(context);
 
     // Program functions, named after their bytecode names: internal, or
     // external and hidden where another unit refers to them. A unit
     // declares only what it defines or refers to, in the IR's order
     // (copies, the recursion ring, follow the bytecode functions).
-    let mut needed = vec![false; ir.functions.len()];
-    let mut globals_used = vec![has_frame; ir.globals.len()];
-    for &index in defined {
-        needed[index] = true;
-        let f = &ir.functions[index];
-        for &inst in f.layout.insts.iter().flatten() {
-            let slot = match f.dfg.inst(inst) {
-                InstData::Call { func, .. } => needed.get_mut(func.index()),
-                InstData::GlobalGet { global, .. } | InstData::GlobalSet { global, .. } => {
-                    globals_used.get_mut(*global as usize)
-                }
-                _ => None,
-            };
-            if let Some(slot) = slot {
-                *slot = true;
-            }
-        }
-    }
+    let (mut needed, mut globals_used) = uses(ir, defined);
     if has_frame {
+        globals_used.fill(true);
         for f in ir.table.iter().flatten().copied().chain(ir.export("main")) {
             if let Some(slot) = needed.get_mut(f.index()) {
                 *slot = true;
@@ -241,15 +243,7 @@ pub fn lower_unit<'ctx>(
             if !needed[index] {
                 return None;
             }
-            let func = module.add_function(
-                &super::function_symbol(&f.name),
-                fn_type(context, &f.signature),
-                Some(Linkage::Internal),
-            );
-            func.add_attribute(
-                AttributeLoc::Function,
-                context.create_enum_attribute(nounwind, 0),
-            );
+            let func = declare_function(context, &module, f);
             if plan.unit_of[index] != unit || plan.shared[index] {
                 share(func.as_global_value());
             }
@@ -259,51 +253,13 @@ pub fn lower_unit<'ctx>(
 
     // The function table: (function pointer, signature index, frame
     // bytes) per entry.
-    let table_entry = context.struct_type(&[ptr.into(), i32t.into(), i32t.into()], false);
+    let table_entry = table_entry_type(context);
     let table_type = table_entry.array_type(ir.table.len() as u32);
     let table = module.add_global(table_type, None, "janus.table");
     table.set_constant(true);
     if has_frame {
-        let entries = ir
-            .table
-            .iter()
-            .enumerate()
-            .map(|(entry, &f)| {
-                // A null entry: no function, and a signature index no
-                // signature has, so `table_check` finds it on its slow path.
-                let Some(f) = f else {
-                    return Ok(table_entry.const_named_struct(&[
-                        ptr.const_null().into(),
-                        i32t.const_int(u64::from(NULL_ENTRY_SIGNATURE), false)
-                            .into(),
-                        i32t.const_zero().into(),
-                    ]));
-                };
-                let (func, sig) = functions
-                    .get(f.index())
-                    .copied()
-                    .flatten()
-                    .zip(ir.ctx.signature(f))
-                    .ok_or(LowerError::UnknownFunction {
-                        what: "the function table",
-                        func: f,
-                    })?;
-                let sig = ir.signatures.iter().position(|s| s == sig).ok_or_else(|| {
-                    LowerError::UndeclaredSignature {
-                        entry,
-                        function: ir.ctx.name(f).unwrap_or_default().to_string(),
-                        signature: sig.clone(),
-                    }
-                })?;
-                let frame_bytes = ir.functions[f.index()].frame_bytes;
-                Ok(table_entry.const_named_struct(&[
-                    func.as_global_value().as_pointer_value().into(),
-                    i32t.const_int(sig as u64, false).into(),
-                    i32t.const_int(u64::from(frame_bytes), false).into(),
-                ]))
-            })
-            .collect::<Result<Vec<_>, LowerError>>()?;
-        private_constant(table, &table_entry.const_array(&entries));
+        let entries = table_entries(context, ir, &functions)?;
+        private_constant(table, &entries);
     }
     if plan.is_split() {
         share(table);
@@ -313,7 +269,7 @@ pub fn lower_unit<'ctx>(
     // payloads included, go in and out by bitcasts). A constant one is a
     // private constant in every unit that reads it, so LLVM folds it; a
     // mutable one is defined by the first unit and declared by the others.
-    let globals: Vec<Option<GlobalValue>> = ir
+    let globals: Vec<Option<PointerValue>> = ir
         .globals
         .iter()
         .enumerate()
@@ -331,7 +287,7 @@ pub fn lower_unit<'ctx>(
             if g.mutable && plan.is_split() {
                 share(global);
             }
-            Some(global)
+            Some(global.as_pointer_value())
         })
         .collect();
 
@@ -350,25 +306,9 @@ pub fn lower_unit<'ctx>(
         signatures: ir.signatures.clone(),
         ctx: ir.ctx.clone(),
         check_bounds,
-        fixed_size: match ir.memory {
-            None => Some(0),
-            Some(m) if m.initial_pages == m.max_pages => {
-                Some(u64::from(m.initial_pages) * janus_runtime::abi::PAGE_SIZE)
-            }
-            Some(_) => None,
-        },
+        fixed_size: fixed_size(ir),
     };
-    for &index in defined {
-        let f = &ir.functions[index];
-        let trap_index = ir.trap_index(ir::FuncRef::new(index)).index();
-        let func = frame.function(index)?;
-        FnLowering::new(&frame, trap_index, func, f)
-            .map_err(|message| LowerError::Function {
-                function: f.name.clone(),
-                message,
-            })?
-            .lower(f)?;
-    }
+    lower_functions(&frame, ir, defined)?;
     if has_frame {
         frame.descriptor_and_main(ir)?;
     }
@@ -376,10 +316,147 @@ pub fn lower_unit<'ctx>(
     Ok(frame.module)
 }
 
+/// Which functions and globals the functions `defined` (IR indices) use:
+/// the functions themselves and their direct callees, and the globals they
+/// read or write, as flags by index.
+pub(super) fn uses(ir: &ir::Module, defined: &[usize]) -> (Vec<bool>, Vec<bool>) {
+    let mut needed = vec![false; ir.functions.len()];
+    let mut globals_used = vec![false; ir.globals.len()];
+    for &index in defined {
+        needed[index] = true;
+        let f = &ir.functions[index];
+        for &inst in f.layout.insts.iter().flatten() {
+            let slot = match f.dfg.inst(inst) {
+                InstData::Call { func, .. } => needed.get_mut(func.index()),
+                InstData::GlobalGet { global, .. } | InstData::GlobalSet { global, .. } => {
+                    globals_used.get_mut(*global as usize)
+                }
+                _ => None,
+            };
+            if let Some(slot) = slot {
+                *slot = true;
+            }
+        }
+    }
+    (needed, globals_used)
+}
+
+/// Declares the LLVM function of IR function `f`: internal, `nounwind`,
+/// named after it.
+pub(super) fn declare_function<'ctx>(
+    context: &'ctx Context,
+    module: &Module<'ctx>,
+    f: &ir::Function,
+) -> FunctionValue<'ctx> {
+    let nounwind = Attribute::get_named_enum_kind_id("nounwind");
+    let func = module.add_function(
+        &super::function_symbol(&f.name),
+        fn_type(context, &f.signature),
+        Some(Linkage::Internal),
+    );
+    func.add_attribute(
+        AttributeLoc::Function,
+        context.create_enum_attribute(nounwind, 0),
+    );
+    func
+}
+
+/// The type of a function table entry: (function pointer, signature
+/// index, frame bytes of a call of it).
+pub(super) fn table_entry_type(context: &Context) -> StructType<'_> {
+    let i32t = context.i32_type();
+    let ptr = context.ptr_type(AddressSpace::default());
+    context.struct_type(&[ptr.into(), i32t.into(), i32t.into()], false)
+}
+
+/// The function table's contents, its entries pointing at `functions`
+/// (which declares every function the table names).
+pub(super) fn table_entries<'ctx>(
+    context: &'ctx Context,
+    ir: &ir::Module,
+    functions: &[Option<FunctionValue<'ctx>>],
+) -> Result<inkwell::values::ArrayValue<'ctx>, LowerError> {
+    let i32t = context.i32_type();
+    let ptr = context.ptr_type(AddressSpace::default());
+    let table_entry = table_entry_type(context);
+    let entries = ir
+        .table
+        .iter()
+        .enumerate()
+        .map(|(entry, &f)| {
+            // A null entry: no function, and a signature index no
+            // signature has, so `table_check` finds it on its slow path.
+            let Some(f) = f else {
+                return Ok(table_entry.const_named_struct(&[
+                    ptr.const_null().into(),
+                    i32t.const_int(u64::from(NULL_ENTRY_SIGNATURE), false)
+                        .into(),
+                    i32t.const_zero().into(),
+                ]));
+            };
+            let (func, sig) = functions
+                .get(f.index())
+                .copied()
+                .flatten()
+                .zip(ir.ctx.signature(f))
+                .ok_or(LowerError::UnknownFunction {
+                    what: "the function table",
+                    func: f,
+                })?;
+            let sig = ir.signatures.iter().position(|s| s == sig).ok_or_else(|| {
+                LowerError::UndeclaredSignature {
+                    entry,
+                    function: ir.ctx.name(f).unwrap_or_default().to_string(),
+                    signature: sig.clone(),
+                }
+            })?;
+            let frame_bytes = ir.functions[f.index()].frame_bytes;
+            Ok(table_entry.const_named_struct(&[
+                func.as_global_value().as_pointer_value().into(),
+                i32t.const_int(sig as u64, false).into(),
+                i32t.const_int(u64::from(frame_bytes), false).into(),
+            ]))
+        })
+        .collect::<Result<Vec<_>, LowerError>>()?;
+    Ok(table_entry.const_array(&entries))
+}
+
+/// The memory's size in bytes when it can never change.
+pub(super) fn fixed_size(ir: &ir::Module) -> Option<u64> {
+    match ir.memory {
+        None => Some(0),
+        Some(m) if m.initial_pages == m.max_pages => {
+            Some(u64::from(m.initial_pages) * janus_runtime::abi::PAGE_SIZE)
+        }
+        Some(_) => None,
+    }
+}
+
+/// Lowers the bodies of the functions `defined` (IR indices) into their
+/// declarations in `frame`.
+pub(super) fn lower_functions(
+    frame: &Frame<'_>,
+    ir: &ir::Module,
+    defined: &[usize],
+) -> Result<(), LowerError> {
+    for &index in defined {
+        let f = &ir.functions[index];
+        let trap_index = ir.trap_index(ir::FuncRef::new(index)).index();
+        let func = frame.function(index)?;
+        FnLowering::new(frame, trap_index, func, f)
+            .map_err(|message| LowerError::Function {
+                function: f.name.clone(),
+                message,
+            })?
+            .lower(f)?;
+    }
+    Ok(())
+}
+
 /// Gives every function the unit defines LLVM's inline stack probes, so a
 /// frame larger than a page touches each page on its way down and can
 /// never step over the guard below the program's stack (`runtime::stack`).
-fn probe_stack(context: &Context, module: &Module<'_>) {
+pub(super) fn probe_stack(context: &Context, module: &Module<'_>) {
     let probe = context.create_string_attribute("probe-stack", "inline-asm");
     for f in module.get_functions() {
         if f.count_basic_blocks() > 0 {
@@ -399,9 +476,9 @@ impl<'ctx> Frame<'ctx> {
             .ok_or_else(|| format!("function {index} is not declared in this codegen unit"))
     }
 
-    /// The LLVM global of the IR module's global `index`, which this unit
+    /// The address of the IR module's global `index`, which this unit
     /// uses.
-    pub(super) fn global(&self, index: u32) -> Result<GlobalValue<'ctx>, String> {
+    pub(super) fn global(&self, index: u32) -> Result<PointerValue<'ctx>, String> {
         self.globals
             .get(index as usize)
             .copied()
@@ -584,14 +661,14 @@ impl<'ctx> Frame<'ctx> {
 
 /// Gives `g` external linkage and hidden visibility: visible to the other
 /// codegen units, not outside the executable.
-fn share(g: GlobalValue<'_>) {
+pub(super) fn share(g: GlobalValue<'_>) {
     g.set_linkage(Linkage::External);
     g.set_visibility(GlobalVisibility::Hidden);
 }
 
 /// Makes `global` a private constant holding `value` (the frame's tables,
 /// data and names are all such globals).
-fn private_constant<'ctx>(
+pub(super) fn private_constant<'ctx>(
     global: GlobalValue<'ctx>,
     value: &dyn BasicValue<'ctx>,
 ) -> GlobalValue<'ctx> {

@@ -404,9 +404,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
             InstData::GlobalGet { ty, global } => {
                 let global = self.frame.global(*global)?;
                 let storage = frame::global_storage(self.c, *ty);
-                let bits = b
-                    .build_load(storage, global.as_pointer_value(), "global")
-                    .map_err(e)?;
+                let bits = b.build_load(storage, global, "global").map_err(e)?;
                 Some(match ty {
                     ValType::I32 | ValType::I64 => bits,
                     ValType::F32 | ValType::F64 => b
@@ -429,7 +427,7 @@ impl<'a, 'ctx> FnLowering<'a, 'ctx> {
                     }
                     other => other,
                 };
-                b.build_store(global.as_pointer_value(), bits).map_err(e)?;
+                b.build_store(global, bits).map_err(e)?;
                 None
             }
             InstData::Pure { op, args } => {

@@ -9,7 +9,10 @@
 //!
 //! The lowering is split by job: `frame` builds the module around the
 //! functions from the IR module's header (declarations, the function table,
-//! data, the module descriptor and C `main`); `function` lowers one
+//! data, the module descriptor and C `main`); `tier` builds instead the
+//! module of one tiered compile for the hybrid engine (boxed and OSR
+//! wrappers, dispatch thunks, globals in the interpreter's slots, no data,
+//! descriptor or `main`) from the same pieces; `function` lowers one
 //! function's blocks and instructions; `select` picks the LLVM instructions
 //! for each `pure` operation; `runtime` marshals the calls into the runtime
 //! for memory, heap and device operations; `nan` finds where a float's NaN
@@ -25,8 +28,10 @@ mod funnel;
 mod nan;
 mod runtime;
 mod select;
+mod tier;
 
 pub use frame::lower_unit;
+pub use tier::{lower_tier_unit, TierUnit};
 
 use super::LowerError;
 use crate::bytecode::{Extend, PureOp, RuntimeOp};
