@@ -9,7 +9,7 @@
 //! interpreted. Each (function, loop header) is compiled at most once.
 
 use super::log::{self, JitLog, Reason};
-use super::shim::{protocol, TierSession};
+use crate::backend::{protocol, TierSession};
 use super::tables::{Ready, Tables};
 use crate::failure::Failure;
 use janus_bytecode::bytecode::Module;

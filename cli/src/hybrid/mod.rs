@@ -13,13 +13,11 @@
 //! One job per module: `thresholds` (who compiles when), `tables` (where
 //! compiled code is published), `compiler` (the queue, threads and
 //! sessions), `engine` (the interpreter's hooks, `InterpCall`, the end of
-//! a run), `log` (`--jit-log`). `shim` stands in for the compiler side's
-//! API until it is merged.
+//! a run), `log` (`--jit-log`). The compiler side is `crate::backend::TierSession`.
 
 mod compiler;
 mod engine;
 mod log;
-mod shim;
 mod tables;
 mod thresholds;
 
@@ -34,7 +32,7 @@ use janus_interp::tier::{Thresholds, Tiered};
 use janus_runtime::abi::{self, tier, Rt};
 use janus_runtime::host;
 use log::{JitLog, Reason};
-use shim::protocol;
+use crate::backend::protocol;
 use std::cell::OnceCell;
 use tables::Tables;
 
