@@ -143,7 +143,10 @@ fn the_jit_log_has_a_line_per_compile() {
     // The lazy JIT: `main` first (its unit holds the callees it inlines or
     // copies; any other function gets a line at its first call).
     let log = fib_log(&["--engine", "jit"]);
-    assert!(log.starts_with("jit: function 2 `main`: first call, "), "{log}");
+    assert!(
+        log.starts_with("jit: function 2 `main`: first call, "),
+        "{log}"
+    );
 }
 
 /// `f` returns its argument unless it is 0; then it returns `g`'s result,
@@ -223,4 +226,64 @@ fn compiles_on_a_thread_switch_without_changing_the_result() {
         ));
         assert_eq!(got, reference, "{threads}");
     }
+}
+
+/// `a` and `b` call each other until the call stack is exhausted, `a`
+/// calling `b` through the table (so `a`'s compiled unit cannot hold a copy
+/// of `b`). Under `--tier-seed=77` (calls up to 4) `a` is compiled at its
+/// first call and `b` never is, so every other frame is the interpreter's,
+/// run below compiled code: the trap must still come at the depth the frame
+/// accounting sets, not from the machine stack running out.
+const DEEP: &str = "table b
+export main
+func a(r0: i32) -> i32
+    reg r1..r2: i32
+    i32.const r2, 0
+    call_indirect (i32) -> i32, r2, [r0], [r0]
+    i32.const r1, 1
+    i32.add r0, r0, r1
+    ret [r0]
+end
+func b(r0: i32) -> i32
+    reg r1: i32
+    call a, [r0], [r0]
+    i32.const r1, 1
+    i32.add r0, r0, r1
+    ret [r0]
+end
+func main() -> i32
+    reg r0: i32
+    i32.const r0, 0
+    call a, [r0], [r0]
+    ret [r0]
+end
+";
+
+#[test]
+fn interpreted_frames_below_compiled_code_overflow_as_the_interpreter_does() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let file = tmp.path().join("deep.jasm");
+    std::fs::write(&file, DEEP).expect("write");
+    let reference = seen(&janusc(&["--engine", "interp"], &file));
+    assert!(
+        reference.2.contains("call stack exhausted"),
+        "{reference:?}"
+    );
+    let log = tmp.path().join("jit.log");
+    let log_arg = format!("--jit-log={}", log.display());
+    let args = [
+        "--engine",
+        "hybrid",
+        "--call-threshold=4",
+        "--loop-threshold=64",
+        "--compiler-threads=0",
+        "--tier-seed=77",
+        &log_arg,
+    ];
+    assert_eq!(seen(&janusc(&args, &file)), reference);
+    let log = std::fs::read_to_string(&log).expect("log");
+    assert!(
+        log.contains("`a`: calls, ") && !log.contains("`b`"),
+        "{log}"
+    );
 }

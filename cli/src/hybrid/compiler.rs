@@ -9,8 +9,8 @@
 //! interpreted. Each (function, loop header) is compiled at most once.
 
 use super::log::{self, JitLog, Reason};
-use crate::backend::{protocol, TierSession};
 use super::tables::{Ready, Tables};
+use crate::backend::{protocol, TierSession};
 use crate::failure::Failure;
 use janus_bytecode::bytecode::Module;
 use std::collections::{HashSet, VecDeque};

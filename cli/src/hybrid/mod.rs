@@ -24,6 +24,7 @@ mod thresholds;
 pub use engine::Mode;
 
 use crate::args::TierArgs;
+use crate::backend::protocol;
 use crate::failure::Failure;
 use compiler::{Compiler, Job};
 use engine::Engine;
@@ -32,7 +33,6 @@ use janus_interp::tier::{Thresholds, Tiered};
 use janus_runtime::abi::{self, tier, Rt};
 use janus_runtime::host;
 use log::{JitLog, Reason};
-use crate::backend::protocol;
 use std::cell::OnceCell;
 use tables::Tables;
 
