@@ -42,8 +42,20 @@ pub trait Hooks {
     fn hot_call(&self, func: u32) -> Option<BoxedEntry>;
     /// `func` ran out of its loop budget at the loop header at bytecode
     /// `pc`: start compiling an on-stack-replacement entry there (or
-    /// compile it now); the entry, if it is ready.
-    fn hot_loop(&self, func: u32, pc: u32) -> Option<OsrEntry>;
+    /// compile it now); what the loop should do.
+    fn hot_loop(&self, func: u32, pc: u32) -> LoopAnswer;
+}
+
+/// What [`Hooks::hot_loop`] tells the loop.
+#[derive(Clone, Copy, Debug)]
+pub enum LoopAnswer {
+    /// Move the call into compiled code here.
+    Enter(OsrEntry),
+    /// Nothing here yet: ask again after [`LOOP_POLL`] backward jumps.
+    Wait,
+    /// Nothing here, but the function has an entry at another header: ask
+    /// again at the next backward jump (which may reach that header).
+    Next,
 }
 
 /// A function's thresholds: how many calls, and how many backward jumps
@@ -217,8 +229,13 @@ impl<'m> Tiered<'m> {
     /// if ready (the budget starts again, [`LOOP_POLL`], when it is not).
     #[inline(never)]
     pub(crate) fn loop_header(&self, func: u32, pc: u32) -> Option<OsrEntry> {
-        self.budgets[func as usize].loops.set(LOOP_POLL);
-        self.hooks.hot_loop(func, pc)
+        let (entry, budget) = match self.hooks.hot_loop(func, pc) {
+            LoopAnswer::Enter(entry) => (Some(entry), LOOP_POLL),
+            LoopAnswer::Wait => (None, LOOP_POLL),
+            LoopAnswer::Next => (None, 1),
+        };
+        self.budgets[func as usize].loops.set(budget);
+        entry
     }
 }
 

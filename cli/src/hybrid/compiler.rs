@@ -33,6 +33,8 @@ struct Queue {
     asked: HashSet<(u32, Option<u32>)>,
     /// Compiler threads started.
     started: u32,
+    /// Functions with a loop's compile queued or running on a thread.
+    loops_in_flight: HashSet<u32>,
 }
 
 /// The compiler side of the engine.
@@ -99,6 +101,9 @@ impl Compiler {
         if !queue.asked.insert((job.func, job.reason.osr_pc())) {
             return;
         }
+        if job.reason.osr_pc().is_some() {
+            queue.loops_in_flight.insert(job.func);
+        }
         queue.pending.push_back(job);
         if queue.started < self.threads {
             queue.started += 1;
@@ -111,6 +116,14 @@ impl Compiler {
         }
         drop(queue);
         self.wake.notify_one();
+    }
+
+    /// Whether a compile of one of `func`'s loops is queued or running on a
+    /// thread: the function's other loop headers wait for it rather than
+    /// queue compiles of their own (each compiles the whole function).
+    pub fn loop_in_flight(&self, func: u32) -> bool {
+        let queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queue.loops_in_flight.contains(&func)
     }
 
     /// Compiles `job` on this thread and publishes it: `Ok(false)` if it
@@ -150,6 +163,10 @@ impl Compiler {
             match self.compile(&mut session, job) {
                 Ok(code) => self.finish(job, Ok(&code)),
                 Err(failure) => self.finish(job, Err(&message(&failure))),
+            }
+            if job.reason.osr_pc().is_some() {
+                let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+                queue.loops_in_flight.remove(&job.func);
             }
         }
     }

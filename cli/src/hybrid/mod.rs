@@ -108,6 +108,7 @@ pub fn run(
         compiler,
         tables,
         tiered: OnceCell::new(),
+        misses: Default::default(),
     });
     // SAFETY: one program per process; nothing else touches the machine.
     let machine = unsafe { host::install(machine) };

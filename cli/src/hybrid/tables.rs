@@ -68,6 +68,15 @@ impl Tables {
         self.boxed[func as usize].load(Ordering::Acquire)
     }
 
+    /// Whether `func` has an OSR entry at any loop header.
+    pub fn has_osr(&self, func: u32) -> bool {
+        self.osr
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .any(|&(f, _)| f == func)
+    }
+
     /// `func`'s OSR entry at the loop header at `pc`, if ready.
     pub fn osr(&self, func: u32, pc: u32) -> Option<usize> {
         self.osr

@@ -71,9 +71,9 @@ impl Hooks for Fakes<'_> {
         self.0[0].store(fake_add as *const () as usize, Ordering::Release);
         Some(fake_add)
     }
-    fn hot_loop(&self, _func: u32, pc: u32) -> Option<OsrEntry> {
+    fn hot_loop(&self, _func: u32, pc: u32) -> LoopAnswer {
         OSR_PC.store(pc, Ordering::SeqCst);
-        Some(fake_osr)
+        LoopAnswer::Enter(fake_osr)
     }
 }
 
