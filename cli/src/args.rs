@@ -130,7 +130,9 @@ pub enum Command {
         /// hybrid (the interpreter, moving hot functions and loops to
         /// JIT-compiled code as it runs), interp (the reference interpreter
         /// alone), jit (every function compiled at its first call), aot, or
-        /// all (each of them, hybrid with switching forced, compared).
+        /// all (each of them, hybrid with switching forced, compared);
+        /// jit-whole compiles the whole program before it starts (the
+        /// backend's one-shot JIT, for comparisons).
         #[arg(long, default_value = "hybrid")]
         engine: String,
         /// The hybrid engine's settings.

@@ -9,6 +9,11 @@
 //! `bytecode::semantics::eval_inline`, the executable definition of the VM's
 //! arithmetic; memory, heap and devices are the runtime's [`Machine`],
 //! shared with compiled code.
+//!
+//! The same loop, monomorphised with tiering on ([`tier`]), is the
+//! interpreter of the hybrid engine: it calls compiled code where a function
+//! has some, counts calls and backward jumps, moves hot loops to compiled
+//! code by on-stack replacement, and runs re-entrantly below compiled code.
 
 #[macro_use]
 mod op;
