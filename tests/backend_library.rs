@@ -48,6 +48,9 @@ fn commands_without_llvm_work_without_the_library() {
     ok(&["build", "hello.jasm", "--emit", "dep-info"]);
     let out = ok(&["run", "--engine", "interp", "hello.jasm"]);
     assert_eq!(out.stdout, b"Hello, JanusVM!\n");
+    // The hybrid engine (run's default) loads the library only to compile.
+    let out = ok(&["run", "hello.jasm"]);
+    assert_eq!(out.stdout, b"Hello, JanusVM!\n");
     let out = ok(&["-vV"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("LLVM version: unavailable ("), "{text}");

@@ -1,7 +1,8 @@
 //! The engines agree: every sample and every program of the trap corpus runs
-//! under `janusc run --engine all` (interpreter, JIT and AOT executable, their
-//! stdout, exit status and trap compared by janusc itself), and what they
-//! agree on is the expected output.
+//! under `janusc run --engine all` (interpreter, hybrid engine with switching
+//! forced, JIT and AOT executable, their stdout, exit status and trap
+//! compared by janusc itself), and what they agree on is the expected
+//! output.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -60,7 +61,7 @@ fn run_reports_bad_engines_and_inputs() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr)
-        .contains("--engine warp: expected interp, jit, aot or all"));
+        .contains("--engine warp: expected hybrid, interp, jit, aot or all"));
     let bad = root().join("tests/bad/unknown_opcode.jbc");
     let out = Command::new(env!("CARGO_BIN_EXE_janusc"))
         .args(["run", "--engine", "all"])
@@ -82,7 +83,7 @@ fn program_arguments_reach_every_engine() {
          dev console.write, [r5], [r1, r3, r2]\n    ret [r0]\nend\n",
     )
     .expect("write");
-    for engine in ["interp", "jit", "aot", "all"] {
+    for engine in ["interp", "hybrid", "jit", "aot", "all"] {
         let out = Command::new(env!("CARGO_BIN_EXE_janusc"))
             .args(["run", "--engine", engine])
             .arg(&src)
@@ -114,7 +115,7 @@ fn env_entries_and_a_random_seed_reach_every_engine() {
          dev console.write_i64, [r2], [r1, r6]\n    i32.const r0, 0\n    ret [r0]\nend\n",
     )
     .expect("write");
-    for engine in ["interp", "jit", "aot", "all"] {
+    for engine in ["interp", "hybrid", "jit", "aot", "all"] {
         let out = Command::new(env!("CARGO_BIN_EXE_janusc"))
             .args(["run", "--engine", engine])
             .args(["--env", "A=x,y=z", "--env", "B_2=", "--random-seed", "0"])
@@ -232,7 +233,7 @@ fn preopened_directories_confine_every_engine() {
         names.sort();
         assert_eq!(names, ["escapes.wasm", "outside", "root"], "{what}");
     };
-    for engine in ["interp", "jit", "aot", "all"] {
+    for engine in ["interp", "hybrid", "jit", "aot", "all"] {
         let out = Command::new(env!("CARGO_BIN_EXE_janusc"))
             .current_dir(tmp.path())
             .args(["run", "--engine", engine, "--dir", "root"])
@@ -315,7 +316,7 @@ fn poll_sees_stdin_stdout_and_files_under_every_engine() {
     std::fs::create_dir(tmp.path().join("root")).expect("mkdir");
     std::fs::write(tmp.path().join("root/b.txt"), "bee").expect("write");
     let expected = std::fs::read_to_string(root().join("tests/wasi/poll.out")).expect("read");
-    for engine in ["interp", "jit", "aot", "all"] {
+    for engine in ["interp", "hybrid", "jit", "aot", "all"] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_janusc"))
             .current_dir(tmp.path())
             .args(["run", "--engine", engine, "--dir", "root"])

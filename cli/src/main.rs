@@ -9,6 +9,7 @@ mod compile;
 mod diagnostics;
 mod emit;
 mod failure;
+mod hybrid;
 mod input;
 mod output;
 mod run;
@@ -181,6 +182,7 @@ fn dispatch(session: &Session, cli: Cli) -> Result<(), Failure> {
         Command::Run {
             input,
             engine,
+            tier,
             opt_level,
             env,
             dir,
@@ -192,7 +194,15 @@ fn dispatch(session: &Session, cli: Cli) -> Result<(), Failure> {
             run::preopen_environment(&dir)?;
             let opt = compile::opt_level(&opt_level)?;
             let input = Input::read(&input)?;
-            let status = run::run(session, &input, &engine, opt, &args, invoke.as_deref())?;
+            let status = run::run(
+                session,
+                &input,
+                &engine,
+                &tier,
+                opt,
+                &args,
+                invoke.as_deref(),
+            )?;
             std::process::exit(status);
         }
         Command::Inspect { input } => {

@@ -2,8 +2,10 @@
 //! their stdout, exit status and trap compared. Every engine prints traps the
 //! same way (`janus: trap: ...` on stderr) and exits with the same status.
 
+use crate::args::TierArgs;
 use crate::backend::{self, protocol};
 use crate::failure::Failure;
+use crate::hybrid::{self, Mode};
 use crate::input::Input;
 use crate::session::Session;
 use janus_interp::{self as interp, Outcome};
@@ -11,14 +13,30 @@ use std::io::{Read, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::process::{Command, Stdio};
 
-/// The engines `--engine all` compares, in order.
-const ENGINES: [&str; 3] = ["interp", "jit", "aot"];
+/// The hybrid engine's settings under `--engine all`: every function
+/// compiled at its first call and every loop at its first backward jump,
+/// on the program's thread, so that as much as possible switches.
+const FORCED: &[&str] = &[
+    "--call-threshold=1",
+    "--loop-threshold=1",
+    "--compiler-threads=0",
+];
+
+/// The engines `--engine all` compares, in order, with their extra
+/// arguments.
+const ENGINES: [(&str, &[&str]); 4] = [
+    ("interp", &[]),
+    ("hybrid", FORCED),
+    ("jit", &[]),
+    ("aot", &[]),
+];
 
 /// Runs `input` under `engine`; returns the process exit status to use.
 pub fn run(
     session: &Session,
     input: &Input,
     engine: &str,
+    tier: &TierArgs,
     opt: &'static str,
     args: &[String],
     invoke: Option<&str>,
@@ -26,24 +44,43 @@ pub fn run(
     match engine {
         "interp" => run_interp(session, input, args, invoke),
         "aot" => run_aot(session, input, opt, args, invoke),
-        "jit" => {
-            // The program sees its own name first, as an executable does.
-            let module = session.load_run(input, invoke, args)?.bytes;
-            let argv: Vec<String> = std::iter::once(input.name.clone())
-                .chain(args.iter().cloned())
-                .collect();
-            let request = protocol::RunJitRequest {
-                module,
-                opt: opt.into(),
-                argv,
+        "hybrid" | "jit" => {
+            let loaded = session.load_run(input, invoke, args)?;
+            let mode = match engine {
+                "jit" => Mode::Jit,
+                _ => Mode::Hybrid,
             };
-            Ok(backend::backend()?.run_jit(&request)??)
+            hybrid::run(loaded, args, tier, opt, mode)
         }
+        "jit-whole" => run_jit_whole(session, input, opt, args, invoke),
         "all" => run_all(session, input, opt, args, invoke),
         other => Err(Failure::Usage(format!(
-            "--engine {other}: expected interp, jit, aot or all"
+            "--engine {other}: expected hybrid, interp, jit, aot or all"
         ))),
     }
+}
+
+/// The whole-program JIT of the backend library (`RunJit`), which the
+/// lazy `--engine jit` replaced; kept for the benchmarks' comparisons as
+/// `--engine jit-whole`.
+fn run_jit_whole(
+    session: &Session,
+    input: &Input,
+    opt: &'static str,
+    args: &[String],
+    invoke: Option<&str>,
+) -> Result<i32, Failure> {
+    // The program sees its own name first, as an executable does.
+    let module = session.load_run(input, invoke, args)?.bytes;
+    let argv: Vec<String> = std::iter::once(input.name.clone())
+        .chain(args.iter().cloned())
+        .collect();
+    let request = protocol::RunJitRequest {
+        module,
+        opt: opt.into(),
+        argv,
+    };
+    Ok(backend::backend()?.run_jit(&request)??)
 }
 
 fn run_interp(
@@ -184,12 +221,13 @@ fn run_all(
         error,
     })?;
     let mut runs = Vec::new();
-    for engine in ENGINES {
+    for (engine, extra) in ENGINES {
         let mut child = Command::new(&me);
         child
             .arg("run")
             .arg("--engine")
             .arg(engine)
+            .args(extra)
             .arg(format!("-O{opt}"));
         if let Some(name) = invoke {
             child.arg("--invoke").arg(name);

@@ -31,7 +31,21 @@ pub struct Function {
     pub registers: usize,
     /// What a call of it costs of the call stack (`abi::frame_bytes`).
     pub frame_bytes: u32,
+    /// The frame slot of each bytecode register, [`UNUSED_SLOT`] for one
+    /// its code never names: how the tiered interpreter hands a frame to
+    /// compiled code, which numbers registers as the bytecode does.
+    pub slot_of: Vec<Reg>,
+    /// The index of its last op, a `ret` of slots `0..n` for its `n`
+    /// results that no bytecode instruction becomes: where the tiered loop
+    /// finishes a call that on-stack replacement moved to compiled code,
+    /// once it has put the results there (a frame has at least `n` slots).
+    pub osr_ret: u32,
+    /// How many results it returns.
+    pub nresults: usize,
 }
+
+/// What [`Function::slot_of`] holds for a register without a slot.
+pub const UNUSED_SLOT: Reg = Slots::UNUSED;
 
 /// Where each register of a function lives in its frame: the parameters
 /// where the caller puts the arguments, then only the registers its code
@@ -141,6 +155,7 @@ impl Context<'_> {
 pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Function {
     let params = module.signatures[f.sig as usize].params.len();
     let (slots, registers) = Slots::of(f, params);
+    let nresults = module.signatures[f.sig as usize].results.len();
     let pcs = f.pcs();
     let mut cx = Context {
         slots,
@@ -157,12 +172,24 @@ pub fn decode_function(module: &bytecode::Module, f: &bytecode::Function) -> Fun
     fuse::constants(&mut code);
     fuse::adds(&mut code);
     fuse::pairs(&mut code);
+    let osr_ret = code.len() as u32;
+    let list = pools.lists.len() as u32;
+    // At most 255 results (a `u8` count).
+    pools.lists.extend((0..nresults).map(|i| i as Reg));
+    code.push(Op::Ret {
+        list,
+        n: nresults as u8,
+    });
     Function {
         code,
-        pcs: pcs[..pcs.len() - 1].to_vec(),
+        slot_of: cx.slots.0,
+        osr_ret,
+        nresults,
+        // The last op's pc: the end of the code (it never traps).
+        pcs,
         lists: pools.lists,
         tables: pools.tables,
-        registers,
+        registers: registers.max(nresults),
         frame_bytes: abi::frame_bytes(f.registers.len() as u32, f.code.size()),
     }
 }

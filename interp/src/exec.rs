@@ -15,11 +15,73 @@
 
 use crate::decode::Function;
 use crate::op::{Op, Reg};
+use crate::outline::{indirect_callee, runtime};
+use crate::tier::Tiered;
 use crate::Outcome;
 use janus_bytecode::bytecode::semantics::eval_inline;
-use janus_bytecode::bytecode::{Module, PureOp, RuntimeOp};
+use janus_bytecode::bytecode::{Module, PureOp};
 use janus_runtime::abi::{TrapKind, MAX_STACK_BYTES};
 use janus_runtime::machine::Machine;
+
+/// A module's functions decoded for the dispatch loop, made once per run
+/// (and shared by every re-entry of the tiered loop).
+pub struct Program<'m> {
+    pub(crate) module: &'m Module,
+    pub(crate) funcs: Vec<Function>,
+    callees: Vec<Callee>,
+}
+
+impl<'m> Program<'m> {
+    /// Decodes every function of a verified module.
+    pub fn new(module: &'m Module) -> Program<'m> {
+        let funcs: Vec<Function> = module
+            .functions
+            .iter()
+            .map(|f| crate::decode::decode_function(module, f))
+            .collect();
+        // The functions' code and register lists live in `funcs`, which
+        // nothing changes while the loop runs; the decoder made every list
+        // an op names lie inside its function's lists.
+        let callees = funcs
+            .iter()
+            .map(|f| Callee {
+                code: f.code.as_ptr(),
+                lists: f.lists.as_ptr(),
+                // At most 65,535 slots.
+                registers: f.registers as u32,
+                frame_bytes: f.frame_bytes,
+            })
+            .collect();
+        Program {
+            module,
+            funcs,
+            callees,
+        }
+    }
+}
+
+/// Where a run of the loop starts.
+pub(crate) enum Start {
+    /// `main`, with no frame below it: its `ret` ends the program.
+    Main,
+    /// A call from compiled code (tiered loop only): `args` are the
+    /// parameters, and the outermost `ret` writes the results to `results`
+    /// and returns [`Ended::Returned`].
+    Call {
+        func: u32,
+        stack_bytes: u32,
+        args: *const u64,
+        results: *mut u64,
+    },
+}
+
+/// How a run of the loop ended.
+pub(crate) enum Ended {
+    /// The program ended (a trap, `exit`, or `main`'s return).
+    Program(Outcome),
+    /// A [`Start::Call`]'s function returned.
+    Returned,
+}
 
 /// A call in progress, as its caller resumes it.
 struct Frame {
@@ -122,37 +184,71 @@ fn sign_extend(raw: u64, bytes: u32) -> i64 {
 
 /// Runs a verified module's `main` on `machine`.
 pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
-    let funcs: Vec<Function> = module
-        .functions
-        .iter()
-        .map(|f| crate::decode::decode_function(module, f))
-        .collect();
-    // The functions' code and register lists live in `funcs`, which
-    // nothing changes while the loop runs; the decoder made every list an
-    // op names lie inside its function's lists.
-    let callees: Vec<Callee> = funcs
-        .iter()
-        .map(|f| Callee {
-            code: f.code.as_ptr(),
-            lists: f.lists.as_ptr(),
-            // At most 65,535 slots.
-            registers: f.registers as u32,
-            frame_bytes: f.frame_bytes,
-        })
-        .collect();
-    let main = module.export("main").expect("verified modules export main");
-    let mut regs: Vec<u64> = vec![0; funcs[main as usize].registers];
+    let program = Program::new(module);
     // The globals' values as bits; verified code names only globals the
     // module has, of the instruction's type, and sets only mutable ones.
     let mut globals: Vec<u64> = module.globals.iter().map(|g| g.init).collect();
+    let slots: *mut u64 = globals.as_mut_ptr();
+    match exec::<false>(&program, machine, &slots, None, Start::Main) {
+        Ended::Program(outcome) => outcome,
+        Ended::Returned => unreachable!("main's return ends the program"),
+    }
+}
+
+/// The dispatch loop, plain (`TIERED` false: `interp::run`, no work added
+/// for tiering) or tiered (with `tier`: calls go to compiled code where a
+/// function has it, calls and back-edges are counted, and hot loops move to
+/// compiled code by on-stack replacement). `machine` is read through the
+/// raw pointer at each use, so nothing of it is cached across a call into
+/// compiled code, which changes the same machine; `globals` is the slot
+/// array of the module's globals.
+#[inline(always)]
+pub(crate) fn exec<const TIERED: bool>(
+    program: &Program,
+    machine: *mut Machine,
+    globals: &*mut u64,
+    tier: Option<&Tiered>,
+    start: Start,
+) -> Ended {
+    // Slices, not the Vecs: their pointers stay in locals the loop keeps in
+    // registers, not in memory a register store might alias.
+    let module: &Module = program.module;
+    let funcs: &[Function] = &program.funcs;
+    let callees: &[Callee] = &program.callees;
+    let (first, stack_start, args, out) = match start {
+        Start::Main => (
+            module.export("main").expect("verified modules export main"),
+            None,
+            std::ptr::null(),
+            std::ptr::null_mut(),
+        ),
+        Start::Call {
+            func,
+            stack_bytes,
+            args,
+            results,
+        } => (func, Some(stack_bytes), args, results),
+    };
+    let nested = stack_start.is_some();
+    let mut regs: Vec<u64> = vec![0; funcs[first as usize].registers];
+    if nested {
+        let params = module.signatures[module.functions[first as usize].sig as usize]
+            .params
+            .len();
+        // SAFETY: the caller passes one slot per parameter; a function has
+        // a slot for each parameter, the first ones of its frame.
+        unsafe { std::ptr::copy_nonoverlapping(args, regs.as_mut_ptr(), params) };
+    }
     let mut frames: Vec<Frame> = Vec::with_capacity(64);
-    let mut func = main;
+    let mut func = first;
     let mut base = 0usize;
     // Frame bytes of the active calls (docs/ISA.md §6.5, "Depth").
-    let mut stack_bytes: u32 = funcs[main as usize].frame_bytes;
-    let mut ip: *const Op = funcs[main as usize].code.as_ptr();
-    let mut memory: *mut u8 = machine.memory.base();
-    let mut memory_size: u64 = machine.memory.size();
+    let mut stack_bytes: u32 = stack_start.unwrap_or(funcs[first as usize].frame_bytes);
+    let mut ip: *const Op = funcs[first as usize].code.as_ptr();
+    // SAFETY (every `&mut *machine`): the caller's machine, alive for the
+    // run; each borrow lasts one operation.
+    let mut memory: *mut u8 = unsafe { &*machine }.memory.base();
+    let mut memory_size: u64 = unsafe { &*machine }.memory.size();
     // The current frame's registers. Verified code names only registers its
     // function declares, and the stack always holds the current frame in
     // full, so these accesses stay inside `regs`; `fp` is recomputed
@@ -166,13 +262,46 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
     }
     macro_rules! trap {
         ($kind:expr) => {
-            return Outcome::Trap {
+            return Ended::Program(Outcome::Trap {
                 kind: $kind,
                 func,
                 pc: pc_at(&funcs[func as usize], ip),
                 code: 0,
-            }
+            })
         };
+    }
+    // After anything that may have grown memory: the machine's memory as
+    // the loop caches it, and (tiered) as compiled code reads it.
+    macro_rules! refresh {
+        () => {{
+            let m = unsafe { &*machine };
+            memory = m.memory.base();
+            memory_size = m.memory.size();
+            if TIERED {
+                janus_runtime::exports::sync_vm_state();
+            }
+        }};
+    }
+    // A backward jump just taken to `ip` (tiered loop only): counted, and
+    // past the function's threshold a loop header where the call may move
+    // to compiled code, which then runs the rest of it.
+    macro_rules! back_edge {
+        () => {{
+            // SAFETY: the tiered loop always has a tier.
+            let t = unsafe { tier.unwrap_unchecked() };
+            if t.count_back_edge(func) {
+                let f = &funcs[func as usize];
+                if let Some(entry) = t.loop_header(func, pc_at(f, ip)) {
+                    // SAFETY: the frame holds the function's registers, and
+                    // at least a slot per result.
+                    unsafe { crate::tier::enter_osr(entry, stack_bytes, f, fp) };
+                    refresh!();
+                    // SAFETY: the function's last op; it returns the
+                    // results enter_osr put in the frame.
+                    ip = unsafe { f.code.as_ptr().add(f.osr_ret as usize) };
+                }
+            }
+        }};
     }
     macro_rules! pure {
         ($op:ident, $($arg:expr),*) => {
@@ -186,7 +315,12 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
     // function, and fused ops skip only instructions that follow them.
     macro_rules! jump {
         ($delta:expr) => {{
-            ip = unsafe { ip.offset($delta as isize) };
+            let delta = $delta as isize;
+            ip = unsafe { ip.offset(delta) };
+            // A fused loop body may jump to itself: 0 is backward too.
+            if TIERED && delta <= 0 {
+                back_edge!();
+            }
             continue;
         }};
     }
@@ -403,6 +537,30 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             let nargs = usize::from($nargs);
             // SAFETY: `func` is always a function index.
             let caller = unsafe { callees.get_unchecked(func as usize) };
+            if TIERED {
+                // SAFETY: the tiered loop always has a tier.
+                let t = unsafe { tier.unwrap_unchecked() };
+                let entry = t.entry_for_call($callee);
+                if entry != 0 {
+                    // SAFETY: the lists lie inside the caller's, their
+                    // registers inside its frame (see below).
+                    unsafe {
+                        let lists = caller.lists.add($list as usize);
+                        crate::tier::call_boxed(
+                            entry,
+                            stack_bytes + f.frame_bytes,
+                            fp,
+                            lists,
+                            nresults,
+                            nargs,
+                        );
+                    }
+                    refresh!();
+                    // SAFETY: a call is never the last op of its function.
+                    ip = unsafe { ip.add(1) };
+                    continue;
+                }
+            }
             let new_base = base + caller.registers as usize;
             // The stack keeps `ZEROED` slots past the top frame, so that a
             // small frame is zeroed by one fixed-size write.
@@ -457,10 +615,11 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             Op::Mov { dst, src } => r!(dst) = r!(src),
             // SAFETY (both): verified code names only globals the module has.
             Op::GlobalGet { dst, global } => {
-                r!(dst) = *unsafe { globals.get_unchecked(global as usize) }
+                r!(dst) = unsafe { *globals.add(global as usize) }
             }
             Op::GlobalSet { global, src } => {
-                *unsafe { globals.get_unchecked_mut(global as usize) } = r!(src)
+                let v = r!(src);
+                unsafe { *globals.add(global as usize) = v }
             }
             Op::Jump { target } => jump!(target),
             Op::BrIf { cond, target } => {
@@ -482,7 +641,12 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     .copied()
                     .unwrap_or(table.default);
                 // SAFETY: verified targets are instructions of the function.
-                ip = unsafe { f.code.as_ptr().add(target as usize) };
+                let to = unsafe { f.code.as_ptr().add(target as usize) };
+                let backward = to <= ip;
+                ip = to;
+                if TIERED && backward {
+                    back_edge!();
+                }
                 continue;
             }
             Op::Call { callee, list, nresults, nargs } => call!(callee, list, nresults, nargs),
@@ -497,15 +661,22 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 // SAFETY: the list lies inside the function's (see `callees`).
                 let values = unsafe { callees.get_unchecked(func as usize).lists.add(list as usize) };
                 let Some(frame) = frames.pop() else {
+                    if TIERED && nested {
+                        // SAFETY: the caller has room for the results.
+                        copy_list(usize::from(n), |i| unsafe {
+                            *out.add(i) = *fp.add(usize::from(*values.add(i)))
+                        });
+                        return Ended::Returned;
+                    }
                     // `main` returns exactly one i32.
-                        let v = if n == 0 {
+                    let v = if n == 0 {
                         0
                     } else {
                         let value = unsafe { *values };
                         r!(value)
                     };
-                    machine.stdout.flush();
-                    return Outcome::Exit((v as u32 as i32) & 0xff);
+                    unsafe { &mut *machine }.stdout.flush();
+                    return Ended::Program(Outcome::Exit((v as u32 as i32) & 0xff));
                 };
                 // The verifier matched both lists to the callee's results,
                 // so they have one length; the frames are disjoint, so the
@@ -527,16 +698,16 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                 continue;
             }
             Op::Exit { status } => {
-                machine.stdout.flush();
-                return Outcome::Exit((r!(status) as u32 as i32) & 0xff);
+                unsafe { &mut *machine }.stdout.flush();
+                return Ended::Program(Outcome::Exit((r!(status) as u32 as i32) & 0xff));
             }
             Op::Trap { code: c } => {
-                return Outcome::Trap {
+                return Ended::Program(Outcome::Trap {
                     kind: TrapKind::User,
                     func,
                     pc: pc_at(&funcs[func as usize], ip),
                     code: c,
-                }
+                })
             }
             Op::Unreachable => trap!(TrapKind::Unreachable),
             Op::Dev { code: c, dst, list, nargs } => {
@@ -546,9 +717,8 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
                     std::slice::from_raw_parts(lists.add(list as usize), usize::from(nargs))
                 };
                 let vals: Vec<u64> = args.iter().map(|&a| r!(a)).collect();
-                let result = janus_runtime::devices::call(machine, c, &vals);
-                memory = machine.memory.base();
-                memory_size = machine.memory.size();
+                let result = janus_runtime::devices::call(unsafe { &mut *machine }, c, &vals);
+                refresh!();
                 match result {
                     Ok(v) => {
                         if let Some(d) = dst {
@@ -560,16 +730,15 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             }
             Op::MemoryInit { segment, dst, src, len } => {
                 let (dst, src, len) = (r!(dst) as u32, r!(src) as u32, r!(len) as u32);
-                if let Err(kind) = machine.memory_init(segment, dst, src, len) {
+                if let Err(kind) = unsafe { &mut *machine }.memory_init(segment, dst, src, len) {
                     trap!(kind);
                 }
             }
-            Op::DataDrop { segment } => machine.data_drop(segment),
+            Op::DataDrop { segment } => unsafe { &mut *machine }.data_drop(segment),
             Op::Runtime { op, dst, args } => {
                 let vals = [r!(args[0]) as u32, r!(args[1]) as u32, r!(args[2]) as u32];
-                let result = runtime(machine, op, vals);
-                memory = machine.memory.base();
-                memory_size = machine.memory.size();
+                let result = runtime(unsafe { &mut *machine }, op, vals);
+                refresh!();
                 match result {
                     Ok(v) => {
                         if let (Some(d), Some(v)) = (dst, v) {
@@ -581,46 +750,5 @@ pub fn run(module: &Module, machine: &mut Machine) -> Outcome {
             }
         });
         skip!(1);
-    }
-}
-
-/// The function `call_indirect` calls through table entry `index`, checked
-/// in the order docs/ISA.md §6.5 gives, or its trap. Out of line: inlined,
-/// the table's address would be a loop invariant the dispatch loop reloads
-/// for every op.
-#[inline(never)]
-fn indirect_callee(module: &Module, sig: u32, index: u32) -> Result<u32, TrapKind> {
-    let entry = *module
-        .table
-        .get(index as usize)
-        .ok_or(TrapKind::TableOutOfBounds)?;
-    let target = entry.ok_or(TrapKind::NullTableEntry)?;
-    if module.functions[target as usize].sig != sig {
-        return Err(TrapKind::SignatureMismatch);
-    }
-    Ok(target)
-}
-
-/// A memory or heap operation on its (up to three) operands: its result,
-/// if it has one, or its trap.
-fn runtime(machine: &mut Machine, op: RuntimeOp, a: [u32; 3]) -> Result<Option<u64>, TrapKind> {
-    match op {
-        RuntimeOp::MemorySize => Ok(Some(u64::from(machine.memory.pages()))),
-        RuntimeOp::MemoryGrow => Ok(Some(u64::from(machine.memory.grow(a[0]) as u32))),
-        RuntimeOp::MemoryCopy => machine.memory_copy(a[0], a[1], a[2]).map(|()| None),
-        RuntimeOp::MemoryFill => machine.memory_fill(a[0], a[1] as u8, a[2]).map(|()| None),
-        RuntimeOp::HeapAlloc => Ok(Some(u64::from(
-            machine.heap.alloc(&mut machine.memory, a[0]),
-        ))),
-        RuntimeOp::HeapFree => machine
-            .heap
-            .free(a[0])
-            .map(|()| None)
-            .map_err(|_| TrapKind::InvalidFree),
-        RuntimeOp::HeapRealloc => machine
-            .heap
-            .realloc(&mut machine.memory, a[0], a[1])
-            .map(|v| Some(u64::from(v)))
-            .map_err(|_| TrapKind::InvalidFree),
     }
 }

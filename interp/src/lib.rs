@@ -9,14 +9,21 @@
 //! `bytecode::semantics::eval_inline`, the executable definition of the VM's
 //! arithmetic; memory, heap and devices are the runtime's [`Machine`],
 //! shared with compiled code.
+//!
+//! The same loop, monomorphised with tiering on ([`tier`]), is the
+//! interpreter of the hybrid engine: it calls compiled code where a function
+//! has some, counts calls and backward jumps, moves hot loops to compiled
+//! code by on-stack replacement, and runs re-entrantly below compiled code.
 
 #[macro_use]
 mod op;
 mod decode;
 mod exec;
 mod fuse;
+mod outline;
+pub mod tier;
 
-pub use exec::run;
+pub use exec::{run, Program};
 use janus_bytecode::bytecode::Module;
 use janus_runtime::abi::{self, TrapKind};
 use janus_runtime::machine::Machine;

@@ -20,12 +20,12 @@ pub static mut janus_vm: VmState = VmState {
     size: 0,
 };
 
-struct Global(UnsafeCell<Option<Machine>>);
+pub(crate) struct Global(pub(crate) UnsafeCell<Option<Machine>>);
 
 // SAFETY: one program thread touches the machine (see the module doc).
 unsafe impl Sync for Global {}
 
-static MACHINE: Global = Global(UnsafeCell::new(None));
+pub(crate) static MACHINE: Global = Global(UnsafeCell::new(None));
 
 /// The running program's machine.
 ///
@@ -40,11 +40,22 @@ unsafe fn machine() -> &'static mut Machine {
     }
 }
 
-fn sync_vm(m: &Machine) {
+pub(crate) fn sync_vm(m: &Machine) {
     // SAFETY: the program's thread is the only reader and writer.
     unsafe {
         janus_vm.base = m.memory.base();
         janus_vm.size = m.memory.size();
+    }
+}
+
+/// Copies the installed machine's memory base and size to [`janus_vm`],
+/// where compiled code reads them: for a host (janusc's tiered
+/// interpreter) that changes the machine's memory without these exports.
+/// Does nothing while no machine is installed.
+pub fn sync_vm_state() {
+    // SAFETY: program thread (see the module doc).
+    if let Some(m) = unsafe { (*MACHINE.0.get()).as_ref() } {
+        sync_vm(m);
     }
 }
 

@@ -22,6 +22,7 @@ pub mod disk;
 pub mod display;
 pub mod exports;
 pub mod heap;
+pub mod host;
 pub mod keyboard;
 pub mod machine;
 pub mod memory;

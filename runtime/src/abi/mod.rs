@@ -253,6 +253,9 @@ macro_rules! runtime_functions {
         ];
 
         impl Rt {
+            /// Every runtime function, in [`RUNTIME_FUNCTIONS`]'s order.
+            pub const ALL: &'static [Rt] = &[$(Rt::$name),*];
+
             /// The function's entry in [`RUNTIME_FUNCTIONS`].
             pub fn info(self) -> &'static RuntimeFunction {
                 &RUNTIME_FUNCTIONS[self as usize]

@@ -1,0 +1,124 @@
+//! `--jit-log`: a line per compile, on standard error or in a file,
+//! written whole as each compile ends (from whichever thread ran it):
+//!
+//! ```text
+//! jit: function 3 `fib`: calls, 12.345 ms, switch at call
+//! jit: function 0 `main`: loop at pc 12, 20.100 ms, switch at loop pc 12
+//! jit: function 2 `f`: calls, failed: <why>
+//! ```
+
+use crate::failure::Failure;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Why a function was compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// It reached its call threshold (hybrid).
+    Calls,
+    /// A loop of it reached the loop threshold at the header at `pc`
+    /// (hybrid): the compile has an OSR entry there.
+    Loop {
+        /// The loop header's bytecode pc.
+        pc: u32,
+    },
+    /// It is called for the first time (`--engine jit`; `main` before the
+    /// program starts).
+    FirstCall,
+}
+
+impl Reason {
+    /// The loop header, for a loop's compile.
+    pub fn osr_pc(self) -> Option<u32> {
+        match self {
+            Reason::Loop { pc } => Some(pc),
+            Reason::Calls | Reason::FirstCall => None,
+        }
+    }
+}
+
+/// The report's line for a compile of function `func` named `name`: how
+/// long it took, or why it failed.
+pub fn line(func: u32, name: &str, reason: Reason, result: Result<u64, &str>) -> String {
+    let why = match reason {
+        Reason::Calls => "calls".to_string(),
+        Reason::Loop { pc } => format!("loop at pc {pc}"),
+        Reason::FirstCall => "first call".to_string(),
+    };
+    let switch = match reason {
+        Reason::Calls | Reason::FirstCall => "switch at call".to_string(),
+        Reason::Loop { pc } => format!("switch at loop pc {pc}"),
+    };
+    match result {
+        Ok(nanos) => format!(
+            "jit: function {func} `{name}`: {why}, {}.{:03} ms, {switch}",
+            nanos / 1_000_000,
+            nanos / 1_000 % 1_000
+        ),
+        Err(message) => format!("jit: function {func} `{name}`: {why}, failed: {message}"),
+    }
+}
+
+/// Where the lines go.
+enum Sink {
+    Stderr,
+    File(std::fs::File),
+}
+
+/// The report.
+pub struct JitLog {
+    sink: Mutex<Sink>,
+}
+
+impl JitLog {
+    /// The report into `path`, `-` for standard error.
+    pub fn open(path: &Path) -> Result<JitLog, Failure> {
+        let sink = if path == Path::new("-") {
+            Sink::Stderr
+        } else {
+            let file = std::fs::File::create(path).map_err(|error| Failure::Io {
+                path: path.to_path_buf(),
+                action: "create",
+                error,
+            })?;
+            Sink::File(file)
+        };
+        Ok(JitLog {
+            sink: Mutex::new(sink),
+        })
+    }
+
+    /// Writes one line (errors ignored: the report must not stop the
+    /// program).
+    pub fn write(&self, line: &str) {
+        let mut bytes = line.as_bytes().to_vec();
+        bytes.push(b'\n');
+        let mut sink = self.sink.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = match &mut *sink {
+            Sink::Stderr => std::io::stderr().write_all(&bytes),
+            Sink::File(file) => file.write_all(&bytes),
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_name_the_function_reason_time_and_switch() {
+        assert_eq!(
+            line(3, "fib", Reason::Calls, Ok(12_345_678)),
+            "jit: function 3 `fib`: calls, 12.345 ms, switch at call"
+        );
+        assert_eq!(
+            line(0, "main", Reason::Loop { pc: 12 }, Ok(20_100_000)),
+            "jit: function 0 `main`: loop at pc 12, 20.100 ms, switch at loop pc 12"
+        );
+        assert_eq!(
+            line(2, "f", Reason::FirstCall, Err("no")),
+            "jit: function 2 `f`: first call, failed: no"
+        );
+    }
+}

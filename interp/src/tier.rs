@@ -1,0 +1,314 @@
+//! The tiered interpreter: the dispatch loop of `exec.rs` run with
+//! `TIERED`, for an engine (janusc's hybrid engine) that compiles hot
+//! functions while the program runs.
+//!
+//! What it adds to the plain loop, all behind that constant:
+//! - a call whose callee has a [`BoxedEntry`] calls it with the arguments
+//!   as slots (`runtime/src/abi/tier.rs`) and copies its results back;
+//!   otherwise it counts down the callee's call budget and, when that runs
+//!   out, asks [`Hooks::hot_call`] (out of line) for compiled code;
+//! - a backward jump counts down the function's loop budget and, when that
+//!   runs out, asks [`Hooks::hot_loop`] for an [`OsrEntry`] at the loop
+//!   header it jumped to, which then runs the rest of the call from the
+//!   frame's registers;
+//! - [`Tiered::call`] runs a function from its argument slots until it
+//!   returns: how compiled code calls a function that has none
+//!   ([`janus_runtime::abi::tier::InterpCall`]).
+//!
+//! Counters live here, in cells: only the program's thread runs the loop.
+//! The entry table is the engine's, filled by its compiler threads.
+
+use crate::decode::{Function, UNUSED_SLOT};
+use crate::exec::{exec, Ended, Program, Start};
+use crate::op::Reg;
+use crate::Outcome;
+use janus_bytecode::bytecode::Module;
+use janus_runtime::abi::tier::{BoxedEntry, OsrEntry};
+use janus_runtime::machine::Machine;
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// How many more backward jumps a function whose loop found no compiled
+/// code yet (its compile still running, or failed) makes before it asks
+/// again: often enough to switch soon after the code is ready, rarely
+/// enough that asking costs nothing measurable.
+pub const LOOP_POLL: u32 = 1 << 12;
+
+/// What the tiered loop asks of the engine that compiles for it. Both are
+/// called on the program's thread, out of the loop's hot path.
+pub trait Hooks {
+    /// `func` ran out of its call budget: start compiling it (or compile it
+    /// now); its boxed entry, if it has one now.
+    fn hot_call(&self, func: u32) -> Option<BoxedEntry>;
+    /// `func` ran out of its loop budget at the loop header at bytecode
+    /// `pc`: start compiling an on-stack-replacement entry there (or
+    /// compile it now); what the loop should do.
+    fn hot_loop(&self, func: u32, pc: u32) -> LoopAnswer;
+}
+
+/// What [`Hooks::hot_loop`] tells the loop.
+#[derive(Clone, Copy, Debug)]
+pub enum LoopAnswer {
+    /// Move the call into compiled code here.
+    Enter(OsrEntry),
+    /// Nothing here yet: ask again after [`LOOP_POLL`] backward jumps.
+    Wait,
+    /// Nothing here, but the function has an entry at another header: ask
+    /// again at the next backward jump (which may reach that header).
+    Next,
+}
+
+/// A function's thresholds: how many calls, and how many backward jumps
+/// (in all its calls), before it asks for compiled code. 0 means never.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Thresholds {
+    /// Calls.
+    pub calls: u32,
+    /// Backward jumps.
+    pub loops: u32,
+}
+
+/// A function's budgets: what is left of its thresholds.
+struct Budget {
+    calls: Cell<u32>,
+    loops: Cell<u32>,
+}
+
+/// A budget for `threshold` events: the `threshold`-th runs it out.
+fn budget(threshold: u32) -> u32 {
+    match threshold {
+        0 => u32::MAX,
+        n => n,
+    }
+}
+
+/// A module ready to run under the tiered loop, re-entrantly.
+pub struct Tiered<'m> {
+    program: Program<'m>,
+    machine: *mut Machine,
+    globals: *mut u64,
+    /// Each function's [`BoxedEntry`] as an address, 0 while it has none.
+    boxed: &'m [AtomicUsize],
+    hooks: &'m dyn Hooks,
+    budgets: Box<[Budget]>,
+}
+
+impl<'m> Tiered<'m> {
+    /// Prepares `module` (verified) to run on `machine` with its globals in
+    /// the slot array `globals` (initialised by the caller), calling
+    /// compiled code through `boxed` (one entry per function) and asking
+    /// `hooks` for more past each function's `thresholds`.
+    ///
+    /// # Safety
+    /// `machine` and `globals` (one slot per global of the module) must stay
+    /// valid for as long as the result runs anything, and be used by
+    /// nothing else meanwhile but compiled code on this thread; every
+    /// non-zero entry of `boxed` must be a [`BoxedEntry`] of the function.
+    pub unsafe fn new(
+        module: &'m Module,
+        machine: *mut Machine,
+        globals: *mut u64,
+        boxed: &'m [AtomicUsize],
+        hooks: &'m dyn Hooks,
+        thresholds: &[Thresholds],
+    ) -> Tiered<'m> {
+        assert_eq!(boxed.len(), module.functions.len(), "an entry per function");
+        assert_eq!(
+            thresholds.len(),
+            module.functions.len(),
+            "thresholds per function"
+        );
+        let budgets = thresholds
+            .iter()
+            .map(|t| Budget {
+                calls: Cell::new(budget(t.calls)),
+                loops: Cell::new(budget(t.loops)),
+            })
+            .collect();
+        Tiered {
+            program: Program::new(module),
+            machine,
+            globals,
+            boxed,
+            hooks,
+            budgets,
+        }
+    }
+
+    /// The module.
+    pub fn module(&self) -> &'m Module {
+        self.program.module
+    }
+
+    /// Runs `main` (which may move to compiled code) to the end of the
+    /// program.
+    pub fn run_main(&self) -> Outcome {
+        match exec::<true>(
+            &self.program,
+            self.machine,
+            &self.globals,
+            Some(self),
+            Start::Main,
+        ) {
+            Ended::Program(outcome) => outcome,
+            Ended::Returned => unreachable!("main's return ends the program"),
+        }
+    }
+
+    /// Runs `func` from its parameters `args` with `stack_bytes` of frames
+    /// active (its own included) until it returns, writing its results to
+    /// `results`; `Err` with how the program ended if it ended inside.
+    ///
+    /// # Safety
+    /// `args` must hold a slot for each of `func`'s parameters and `results`
+    /// room for each of its results; `stack_bytes` must not exceed
+    /// `MAX_STACK_BYTES`.
+    pub unsafe fn call(
+        &self,
+        func: u32,
+        stack_bytes: u32,
+        args: *const u64,
+        results: *mut u64,
+    ) -> Result<(), Outcome> {
+        let start = Start::Call {
+            func,
+            stack_bytes,
+            args,
+            results,
+        };
+        match exec::<true>(
+            &self.program,
+            self.machine,
+            &self.globals,
+            Some(self),
+            start,
+        ) {
+            Ended::Returned => Ok(()),
+            Ended::Program(outcome) => Err(outcome),
+        }
+    }
+
+    /// The boxed entry a call of `func` should take, 0 for none (then the
+    /// call is counted, and may reach the threshold: [`Hooks::hot_call`]).
+    #[inline(always)]
+    pub fn entry_for_call(&self, func: u32) -> usize {
+        // SAFETY: verified call targets are function indices.
+        let entry = unsafe { self.boxed.get_unchecked(func as usize) }.load(Ordering::Acquire);
+        if entry != 0 {
+            return entry;
+        }
+        // SAFETY: as above.
+        let left = unsafe { self.budgets.get_unchecked(func as usize) };
+        let n = left.calls.get() - 1;
+        left.calls.set(n);
+        if n == 0 {
+            return self.hot_call(func);
+        }
+        0
+    }
+
+    #[inline(never)]
+    fn hot_call(&self, func: u32) -> usize {
+        // The engine keeps its own record of what it was asked for; the
+        // entry table tells the loop when the code is ready.
+        self.budgets[func as usize].calls.set(u32::MAX);
+        self.hooks.hot_call(func).map_or(0, |e| e as usize)
+    }
+
+    /// Counts a backward jump in `func`: whether its loop budget ran out.
+    #[inline(always)]
+    pub(crate) fn count_back_edge(&self, func: u32) -> bool {
+        // SAFETY: `func` is always a function index.
+        let left = unsafe { self.budgets.get_unchecked(func as usize) };
+        let n = left.loops.get() - 1;
+        left.loops.set(n);
+        n == 0
+    }
+
+    /// A loop header at `pc` of `func` whose budget ran out: its OSR entry,
+    /// if ready (the budget starts again, [`LOOP_POLL`], when it is not).
+    #[inline(never)]
+    pub(crate) fn loop_header(&self, func: u32, pc: u32) -> Option<OsrEntry> {
+        let (entry, budget) = match self.hooks.hot_loop(func, pc) {
+            LoopAnswer::Enter(entry) => (Some(entry), LOOP_POLL),
+            LoopAnswer::Wait => (None, LOOP_POLL),
+            LoopAnswer::Next => (None, 1),
+        };
+        self.budgets[func as usize].loops.set(budget);
+        entry
+    }
+}
+
+/// Calls compiled code's boxed entry for a call whose result registers and
+/// then argument registers are `lists` (frame slots of `fp`'s frame).
+///
+/// # Safety
+/// `entry` must be a [`BoxedEntry`] of the callee; `lists` must hold
+/// `nresults + nargs` slots of the frame at `fp`, matching the callee's
+/// signature.
+#[inline(never)]
+pub(crate) unsafe fn call_boxed(
+    entry: usize,
+    stack_bytes: u32,
+    fp: *mut u64,
+    lists: *const Reg,
+    nresults: usize,
+    nargs: usize,
+) {
+    // SAFETY: a non-zero entry is a BoxedEntry (see `Tiered::new`).
+    let entry: BoxedEntry = unsafe { std::mem::transmute::<usize, BoxedEntry>(entry) };
+    const SHORT: usize = 8;
+    let mut args = [0u64; SHORT];
+    let mut results = [0u64; SHORT];
+    let mut long_args;
+    let mut long_results;
+    let (args, results) = if nargs <= SHORT && nresults <= SHORT {
+        (&mut args[..], &mut results[..])
+    } else {
+        long_args = vec![0u64; nargs];
+        long_results = vec![0u64; nresults];
+        (&mut long_args[..], &mut long_results[..])
+    };
+    // SAFETY: per the contract.
+    unsafe {
+        for (i, a) in args.iter_mut().enumerate().take(nargs) {
+            *a = *fp.add(usize::from(*lists.add(nresults + i)));
+        }
+        entry(stack_bytes, args.as_ptr(), results.as_mut_ptr());
+        for (i, r) in results.iter().enumerate().take(nresults) {
+            *fp.add(usize::from(*lists.add(i))) = *r;
+        }
+    }
+}
+
+/// Moves the call running `f` in the frame at `fp` into compiled code at a
+/// loop header: its registers, in bytecode order, go to `entry`, which
+/// runs the rest of the call; its results are left in the frame's first
+/// slots, for `f`'s last op ([`Function::osr_ret`]) to return.
+///
+/// # Safety
+/// `entry` must be an [`OsrEntry`] of `f` at the header the loop just
+/// jumped to; `fp` must point at `f`'s frame.
+#[inline(never)]
+pub(crate) unsafe fn enter_osr(entry: OsrEntry, stack_bytes: u32, f: &Function, fp: *mut u64) {
+    let registers: Vec<u64> = f
+        .slot_of
+        .iter()
+        .map(|&slot| match slot {
+            // A register the code never names was never written.
+            UNUSED_SLOT => 0,
+            // SAFETY: a named register has a slot in the frame.
+            slot => unsafe { *fp.add(usize::from(slot)) },
+        })
+        .collect();
+    // At most 255 results.
+    let mut results = [0u64; 256];
+    // SAFETY: per the contract; the frame has a slot per result.
+    unsafe {
+        entry(stack_bytes, registers.as_ptr(), results.as_mut_ptr());
+        std::ptr::copy_nonoverlapping(results.as_ptr(), fp, f.nresults);
+    }
+}
+
+#[cfg(test)]
+mod tests;
