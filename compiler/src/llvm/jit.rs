@@ -16,41 +16,12 @@ use janus_runtime::abi::Rt;
 use janus_runtime::exports;
 use std::ffi::CString;
 
-/// The address of each runtime function in this process, by [`Rt`].
-pub(crate) fn runtime_address(f: Rt) -> usize {
-    match f {
-        Rt::Start => exports::janus_start as *const () as usize,
-        Rt::Trap => exports::janus_trap as *const () as usize,
-        Rt::Exit => exports::janus_exit as *const () as usize,
-        Rt::MemoryGrow => exports::janus_memory_grow as *const () as usize,
-        Rt::MemoryCopy => exports::janus_memory_copy as *const () as usize,
-        Rt::MemoryFill => exports::janus_memory_fill as *const () as usize,
-        Rt::MemoryInit => exports::janus_memory_init as *const () as usize,
-        Rt::DataDrop => exports::janus_data_drop as *const () as usize,
-        Rt::HeapAlloc => exports::janus_heap_alloc as *const () as usize,
-        Rt::HeapFree => exports::janus_heap_free as *const () as usize,
-        Rt::HeapRealloc => exports::janus_heap_realloc as *const () as usize,
-        Rt::Device => exports::janus_device as *const () as usize,
-        Rt::WasiFiles => exports::janus_wasi_files as *const () as usize,
-    }
-}
+/// The address of each runtime function in this process, by [`Rt`]: the
+/// runtime's own table, shared with the hybrid engine.
+pub(crate) use janus_runtime::host::runtime_address;
 
 /// Every runtime function, for mapping them all.
-pub(crate) const ALL_RUNTIME: [Rt; 13] = [
-    Rt::Start,
-    Rt::Trap,
-    Rt::Exit,
-    Rt::MemoryGrow,
-    Rt::MemoryCopy,
-    Rt::MemoryFill,
-    Rt::MemoryInit,
-    Rt::DataDrop,
-    Rt::HeapAlloc,
-    Rt::HeapFree,
-    Rt::HeapRealloc,
-    Rt::Device,
-    Rt::WasiFiles,
-];
+pub(crate) const ALL_RUNTIME: &[Rt] = Rt::ALL;
 
 /// Compiles and runs a program's `main` in this process with `args` (the
 /// first is the program's name); returns its exit status. A trap or `exit`
