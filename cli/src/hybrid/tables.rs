@@ -23,9 +23,10 @@ pub struct Tables {
 /// What one compile made ready.
 #[derive(Clone, Copy, Debug)]
 pub struct Ready {
-    /// The function's `NativeEntry`.
+    /// The function's `NativeEntry`; 0 (none: a loop's compile makes only
+    /// the OSR entry) leaves the slot as it is.
     pub native: usize,
-    /// Its `BoxedEntry`.
+    /// Its `BoxedEntry`; 0 likewise.
     pub boxed: usize,
     /// Its `OsrEntry` at a loop header, with the header's pc.
     pub osr: Option<(u32, usize)>,

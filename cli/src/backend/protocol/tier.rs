@@ -33,9 +33,10 @@ pub struct TierCompileRequest {
 /// it exits.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TierCode {
-    /// The function's `abi::tier::NativeEntry`, for its functions slot.
+    /// The function's `abi::tier::NativeEntry`, for its functions slot; 0
+    /// for a loop's compile, which makes only the OSR entry.
     pub native: u64,
-    /// Its `abi::tier::BoxedEntry`.
+    /// Its `abi::tier::BoxedEntry`; 0 for a loop's compile.
     pub boxed: u64,
     /// The `abi::tier::OsrEntry` asked for, if one was.
     pub osr: Option<u64>,

@@ -202,6 +202,8 @@ fn an_osr_entry_resumes_the_loop_from_the_registers_given() {
         .expect("sum has a loop");
     let code = session.compile(1, Some(header)).expect("compiles");
     let osr = code.osr.expect("asked for");
+    // A loop's compile makes the OSR entry alone.
+    assert_eq!((code.native, code.boxed), (0, 0));
     // n = 10, acc = 100, i = 5: the loop adds 5 + 6 + 7 + 8 + 9.
     assert_eq!(call(osr, &[10, 100, 5, 0, 0, 0], 1), [135]);
     assert_eq!(machine.globals[0].load(Ordering::Relaxed), 135);
