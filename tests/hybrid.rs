@@ -84,7 +84,8 @@ fn without_the_backend_hot_code_stays_interpreted() {
 }
 
 /// Checks one `--jit-log` line: `jit: function N `NAME`: REASON, T ms,
-/// switch at WHERE`.
+/// switch at WHERE, asked at T ms, ready at T ms`, the compile no longer
+/// than from asked to ready.
 fn check_line(line: &str) {
     let rest = line
         .strip_prefix("jit: function ")
@@ -93,7 +94,7 @@ fn check_line(line: &str) {
     assert!(index.parse::<u32>().is_ok(), "{line}");
     let (_name, rest) = rest.split_once("`: ").unwrap_or_else(|| panic!("{line}"));
     let parts: Vec<&str> = rest.split(", ").collect();
-    assert_eq!(parts.len(), 3, "{line}");
+    assert_eq!(parts.len(), 5, "{line}");
     let loop_pc = parts[0].strip_prefix("loop at pc ");
     assert!(
         parts[0] == "calls"
@@ -101,14 +102,25 @@ fn check_line(line: &str) {
             || loop_pc.is_some_and(|pc| pc.parse::<u32>().is_ok()),
         "{line}"
     );
-    let ms = parts[1]
-        .strip_suffix(" ms")
-        .unwrap_or_else(|| panic!("{line}"));
-    let (whole, fraction) = ms.split_once('.').unwrap_or_else(|| panic!("{line}"));
-    assert!(
-        whole.parse::<u64>().is_ok() && fraction.len() == 3,
-        "{line}"
+    let micros = |part: &str| -> u64 {
+        let ms = part.strip_suffix(" ms").unwrap_or_else(|| panic!("{line}"));
+        let (whole, fraction) = ms.split_once('.').unwrap_or_else(|| panic!("{line}"));
+        assert_eq!(fraction.len(), 3, "{line}");
+        let parse = |digits: &str| digits.parse::<u64>().unwrap_or_else(|_| panic!("{line}"));
+        parse(whole) * 1_000 + parse(fraction)
+    };
+    let compile = micros(parts[1]);
+    let asked = micros(
+        parts[3]
+            .strip_prefix("asked at ")
+            .unwrap_or_else(|| panic!("{line}")),
     );
+    let ready = micros(
+        parts[4]
+            .strip_prefix("ready at ")
+            .unwrap_or_else(|| panic!("{line}")),
+    );
+    assert!(asked + compile <= ready + 2, "{line}");
     match loop_pc {
         Some(pc) => assert_eq!(parts[2], format!("switch at loop pc {pc}"), "{line}"),
         None => assert_eq!(parts[2], "switch at call", "{line}"),

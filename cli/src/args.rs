@@ -198,22 +198,24 @@ pub enum Command {
 
 /// How `--engine hybrid` decides what to compile, and what it says about
 /// it. The defaults keep short runs entirely interpreted: a function is
-/// compiled only after 100,000 calls or 1,000,000 backward jumps, a few
-/// milliseconds of interpretation at the least, about what loading LLVM
-/// (on the compiler thread; unloading it at exit costs the program's
-/// thread too) and compiling one function cost. Every benchmark at its
-/// small size stays below both by 4x or more (fib 20 makes 22,000 calls;
-/// 10,000 and 100,000 compiled fib, binary_trees, fasta, sieve and
-/// mandelbrot there), so nothing of LLVM is loaded for them.
+/// compiled only after 100,000 calls or 4,000,000 instructions looped
+/// over (each backward jump counts its loop's length), a few milliseconds
+/// of interpretation at the least, about what loading LLVM (on the
+/// compiler thread; unloading it at exit costs the program's thread too:
+/// 0.2-0.3 ms) and compiling one function cost. Every benchmark at its
+/// small size stays below both (fib 20 makes 22,000 calls; 10,000 calls
+/// compiled fib, binary_trees and fasta there), so nothing of LLVM is
+/// loaded for them.
 #[derive(Args, Debug, Clone)]
 pub struct TierArgs {
     /// Compile a function after this many calls of it (0: never for calls).
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub call_threshold: u32,
     /// Compile a loop of a function, entering the compiled code at the loop
-    /// header (on-stack replacement), after this many backward jumps in the
-    /// function (0: never for loops).
-    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    /// header (on-stack replacement), once the function's backward jumps
+    /// have looped over this many instructions, each jump counting its
+    /// loop's length (0: never for loops).
+    #[arg(long, value_name = "N", default_value_t = 4_000_000)]
     pub loop_threshold: u32,
     /// Compiler threads beside the program's; 0 compiles on the program's
     /// thread at the moment a threshold is reached, which makes the switch
@@ -221,14 +223,16 @@ pub struct TierArgs {
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub compiler_threads: u32,
     /// Draw each function's thresholds at random from seed N: calls in
-    /// 1..=--call-threshold and backward jumps in 1..=--loop-threshold, or
+    /// 1..=--call-threshold and instructions looped over in
+    /// 1..=--loop-threshold, or
     /// never (one function in four, for each), so that a differential test
     /// switches at arbitrary points.
     #[arg(long, value_name = "N")]
     pub tier_seed: Option<u64>,
     /// Report each compile on standard error (or, with `=FILE`, in FILE),
     /// a line each: the function, why (calls, or a loop at pc N), how
-    /// long it took, and where execution switches to it (a call or a loop).
+    /// long it took, where execution switches to it (a call or a loop),
+    /// and when it was asked for and ready (since the program started).
     #[arg(long, value_name = "FILE", num_args = 0..=1, require_equals = true, default_missing_value = "-")]
     pub jit_log: Option<PathBuf>,
 }

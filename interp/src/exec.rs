@@ -282,14 +282,15 @@ pub(crate) fn exec<const TIERED: bool>(
             }
         }};
     }
-    // A backward jump just taken to `ip` (tiered loop only): counted, and
-    // past the function's threshold a loop header where the call may move
-    // to compiled code, which then runs the rest of it.
+    // A backward jump just taken to `ip` over a loop of `$length` ops
+    // (tiered loop only): counted, and past the function's threshold a loop
+    // header where the call may move to compiled code, which then runs the
+    // rest of it.
     macro_rules! back_edge {
-        () => {{
+        ($length:expr) => {{
             // SAFETY: the tiered loop always has a tier.
             let t = unsafe { tier.unwrap_unchecked() };
-            if t.count_back_edge(func) {
+            if t.count_back_edge(func, $length) {
                 let f = &funcs[func as usize];
                 if let Some(entry) = t.loop_header(func, pc_at(f, ip)) {
                     // SAFETY: the frame holds the function's registers, and
@@ -319,7 +320,7 @@ pub(crate) fn exec<const TIERED: bool>(
             ip = unsafe { ip.offset(delta) };
             // A fused loop body may jump to itself: 0 is backward too.
             if TIERED && delta <= 0 {
-                back_edge!();
+                back_edge!(1 + delta.unsigned_abs() as u64);
             }
             continue;
         }};
@@ -643,9 +644,11 @@ pub(crate) fn exec<const TIERED: bool>(
                 // SAFETY: verified targets are instructions of the function.
                 let to = unsafe { f.code.as_ptr().add(target as usize) };
                 let backward = to <= ip;
+                // SAFETY: both are ops of the function.
+                let length = 1 + unsafe { ip.offset_from(to) }.unsigned_abs() as u64;
                 ip = to;
                 if TIERED && backward {
-                    back_edge!();
+                    back_edge!(length);
                 }
                 continue;
             }

@@ -7,8 +7,10 @@
 //!   as slots (`runtime/src/abi/tier.rs`) and copies its results back;
 //!   otherwise it counts down the callee's call budget and, when that runs
 //!   out, asks [`Hooks::hot_call`] (out of line) for compiled code;
-//! - a backward jump counts down the function's loop budget and, when that
-//!   runs out, asks [`Hooks::hot_loop`] for an [`OsrEntry`] at the loop
+//! - a backward jump counts down the function's loop budget by the length
+//!   of the loop it closes (the instructions it jumps back over, so that
+//!   the budget measures work done in loops, whatever their size) and,
+//!   when that runs out, asks [`Hooks::hot_loop`] for an [`OsrEntry`] at the loop
 //!   header it jumped to, which then runs the rest of the call from the
 //!   frame's registers;
 //! - [`Tiered::call`] runs a function from its argument slots until it
@@ -29,10 +31,16 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How many more backward jumps a function whose loop found no compiled
-/// code yet (its compile still running, or failed) makes before it asks
-/// again: often enough to switch soon after the code is ready, rarely
-/// enough that asking costs nothing measurable.
+/// code at a header asks at the next headers it reaches before it compiles
+/// for this one (see the engine's `hot_loop`).
 pub const LOOP_POLL: u32 = 1 << 12;
+
+/// The loop budget, in instructions looped over, a function whose loop
+/// found no compiled code yet (its compile still running, or failed) gets
+/// before it asks again: often enough to switch soon after the code is
+/// ready (about a millisecond of interpreting), rarely enough that asking
+/// costs nothing measurable.
+pub const LOOP_POLL_INSTRUCTIONS: u64 = 1 << 18;
 
 /// What the tiered loop asks of the engine that compiles for it. Both are
 /// called on the program's thread, out of the loop's hot path.
@@ -51,34 +59,39 @@ pub trait Hooks {
 pub enum LoopAnswer {
     /// Move the call into compiled code here.
     Enter(OsrEntry),
-    /// Nothing here yet: ask again after [`LOOP_POLL`] backward jumps.
+    /// Nothing here yet: ask again after [`LOOP_POLL_INSTRUCTIONS`].
     Wait,
     /// Nothing here, but the function has an entry at another header: ask
     /// again at the next backward jump (which may reach that header).
     Next,
 }
 
-/// A function's thresholds: how many calls, and how many backward jumps
-/// (in all its calls), before it asks for compiled code. 0 means never.
+/// A function's thresholds: how many calls, and how many instructions
+/// looped over by backward jumps (in all its calls; each jump counts the
+/// instructions from its target to itself), before it asks for compiled
+/// code. 0 means never.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Thresholds {
     /// Calls.
     pub calls: u32,
-    /// Backward jumps.
+    /// Instructions looped over.
     pub loops: u32,
 }
 
-/// A function's budgets: what is left of its thresholds.
+/// A function's budgets: what is left of its thresholds. `u64::MAX`, for
+/// a threshold of 0, is never spent: at most 2^32 a jump, it would take
+/// billions of jumps a second for centuries.
 struct Budget {
-    calls: Cell<u32>,
-    loops: Cell<u32>,
+    calls: Cell<u64>,
+    loops: Cell<u64>,
 }
 
-/// A budget for `threshold` events: the `threshold`-th runs it out.
-fn budget(threshold: u32) -> u32 {
+/// A budget for `threshold`: the call, or the jump, that reaches it runs it
+/// out.
+fn budget(threshold: u32) -> u64 {
     match threshold {
-        0 => u32::MAX,
-        n => n,
+        0 => u64::MAX,
+        n => u64::from(n),
     }
 }
 
@@ -211,27 +224,29 @@ impl<'m> Tiered<'m> {
     fn hot_call(&self, func: u32) -> usize {
         // The engine keeps its own record of what it was asked for; the
         // entry table tells the loop when the code is ready.
-        self.budgets[func as usize].calls.set(u32::MAX);
+        self.budgets[func as usize].calls.set(u64::MAX);
         self.hooks.hot_call(func).map_or(0, |e| e as usize)
     }
 
-    /// Counts a backward jump in `func`: whether its loop budget ran out.
+    /// Counts a backward jump in `func` over a loop of `length`
+    /// instructions (at least 1): whether its loop budget ran out.
     #[inline(always)]
-    pub(crate) fn count_back_edge(&self, func: u32) -> bool {
+    pub(crate) fn count_back_edge(&self, func: u32, length: u64) -> bool {
         // SAFETY: `func` is always a function index.
         let left = unsafe { self.budgets.get_unchecked(func as usize) };
-        let n = left.loops.get() - 1;
+        let n = left.loops.get().saturating_sub(length);
         left.loops.set(n);
         n == 0
     }
 
     /// A loop header at `pc` of `func` whose budget ran out: its OSR entry,
-    /// if ready (the budget starts again, [`LOOP_POLL`], when it is not).
+    /// if ready (the budget starts again, [`LOOP_POLL_INSTRUCTIONS`], when
+    /// it is not).
     #[inline(never)]
     pub(crate) fn loop_header(&self, func: u32, pc: u32) -> Option<OsrEntry> {
         let (entry, budget) = match self.hooks.hot_loop(func, pc) {
-            LoopAnswer::Enter(entry) => (Some(entry), LOOP_POLL),
-            LoopAnswer::Wait => (None, LOOP_POLL),
+            LoopAnswer::Enter(entry) => (Some(entry), LOOP_POLL_INSTRUCTIONS),
+            LoopAnswer::Wait => (None, LOOP_POLL_INSTRUCTIONS),
             LoopAnswer::Next => (None, 1),
         };
         self.budgets[func as usize].loops.set(budget);

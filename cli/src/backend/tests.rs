@@ -135,10 +135,19 @@ fn a_tier_session_compiles_through_the_library_and_its_code_runs() {
     let code = session
         .compile(&TierCompileRequest {
             func: 0,
-            osr_pc: Some(header),
+            osr_pc: None,
         })
         .expect("compiles");
     assert_eq!(code.functions, [0]);
+    assert_eq!(code.osr, None);
+    // A loop's compile makes its OSR entry alone.
+    let loop_code = session
+        .compile(&TierCompileRequest {
+            func: 0,
+            osr_pc: Some(header),
+        })
+        .expect("compiles");
+    assert_eq!((loop_code.native, loop_code.boxed), (0, 0));
     let mut result = [0u64];
     // SAFETY: the entries the library compiled for sum, of the ABI's types,
     // with its one argument and result (and for OSR its five registers).
@@ -146,7 +155,7 @@ fn a_tier_session_compiles_through_the_library_and_its_code_runs() {
         let boxed: tier::BoxedEntry = std::mem::transmute(code.boxed as usize);
         boxed(4096, [10u64].as_ptr(), result.as_mut_ptr());
         assert_eq!(result, [45]);
-        let osr: tier::OsrEntry = std::mem::transmute(code.osr.expect("asked for") as usize);
+        let osr: tier::OsrEntry = std::mem::transmute(loop_code.osr.expect("asked for") as usize);
         osr(4096, [10u64, 40, 9, 0, 0].as_ptr(), result.as_mut_ptr());
         assert_eq!(result, [49]);
     }

@@ -15,6 +15,7 @@ use crate::failure::Failure;
 use janus_bytecode::bytecode::Module;
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 /// One compile asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +29,8 @@ pub struct Job {
 /// What the queue's lock guards.
 #[derive(Default)]
 struct Queue {
-    pending: VecDeque<Job>,
+    /// Jobs waiting for a thread, with when each was asked for.
+    pending: VecDeque<(Job, Duration)>,
     /// Every (function, loop header) asked for, so each is compiled once.
     asked: HashSet<(u32, Option<u32>)>,
     /// Compiler threads started.
@@ -50,6 +52,8 @@ pub struct Compiler {
     tables: &'static Tables,
     log: Option<&'static JitLog>,
     module: &'static Module,
+    /// When the engine started: the report's times count from it.
+    started: Instant,
 }
 
 /// A failure's message, for the report.
@@ -80,6 +84,7 @@ impl Compiler {
             tables,
             log,
             module,
+            started: Instant::now(),
         }
     }
 
@@ -104,7 +109,7 @@ impl Compiler {
         if job.reason.osr_pc().is_some() {
             queue.loops_in_flight.insert(job.func);
         }
-        queue.pending.push_back(job);
+        queue.pending.push_back((job, self.started.elapsed()));
         if queue.started < self.threads {
             queue.started += 1;
             let spawned = std::thread::Builder::new()
@@ -132,16 +137,17 @@ impl Compiler {
         if !self.first_ask(job) {
             return Ok(false);
         }
+        let asked = self.started.elapsed();
         let mut local = self.local.lock().unwrap_or_else(|e| e.into_inner());
         let result = self.compile(&mut local, job);
         drop(local);
         match result {
             Ok(code) => {
-                self.finish(job, Ok(&code));
+                self.finish(job, asked, Ok(&code));
                 Ok(true)
             }
             Err(failure) => {
-                self.finish(job, Err(&message(&failure)));
+                self.finish(job, asked, Err(&message(&failure)));
                 Err(failure)
             }
         }
@@ -151,18 +157,18 @@ impl Compiler {
     fn serve(&'static self) {
         let mut session = None;
         loop {
-            let job = {
+            let (job, asked) = {
                 let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
                 loop {
-                    if let Some(job) = queue.pending.pop_front() {
-                        break job;
+                    if let Some(pending) = queue.pending.pop_front() {
+                        break pending;
                     }
                     queue = self.wake.wait(queue).unwrap_or_else(|e| e.into_inner());
                 }
             };
             match self.compile(&mut session, job) {
-                Ok(code) => self.finish(job, Ok(&code)),
-                Err(failure) => self.finish(job, Err(&message(&failure))),
+                Ok(code) => self.finish(job, asked, Ok(&code)),
+                Err(failure) => self.finish(job, asked, Err(&message(&failure))),
             }
             if job.reason.osr_pc().is_some() {
                 let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
@@ -197,8 +203,8 @@ impl Compiler {
         })
     }
 
-    /// Publishes a finished compile and reports it.
-    fn finish(&self, job: Job, result: Result<&protocol::TierCode, &str>) {
+    /// Publishes a finished compile, asked for at `asked`, and reports it.
+    fn finish(&self, job: Job, asked: Duration, result: Result<&protocol::TierCode, &str>) {
         if let Ok(code) = result {
             let osr = match (job.reason.osr_pc(), code.osr) {
                 (Some(pc), Some(entry)) => Some((pc, entry as usize)),
@@ -213,6 +219,7 @@ impl Compiler {
                 },
             );
         }
+        let ready = self.started.elapsed();
         if let Some(log) = self.log {
             let name = self
                 .module
@@ -223,7 +230,11 @@ impl Compiler {
                 job.func,
                 name,
                 job.reason,
-                result.map(|code| code.compile_nanos),
+                result.map(|code| log::Timing {
+                    compile: Duration::from_nanos(code.compile_nanos),
+                    asked,
+                    ready,
+                }),
             ));
         }
     }

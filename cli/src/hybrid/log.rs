@@ -2,15 +2,20 @@
 //! written whole as each compile ends (from whichever thread ran it):
 //!
 //! ```text
-//! jit: function 3 `fib`: calls, 12.345 ms, switch at call
-//! jit: function 0 `main`: loop at pc 12, 20.100 ms, switch at loop pc 12
+//! jit: function 3 `fib`: calls, 12.345 ms, switch at call, asked at 4.020 ms, ready at 35.112 ms
+//! jit: function 0 `main`: loop at pc 12, 20.100 ms, switch at loop pc 12, asked at 9.000 ms, ready at 29.100 ms
 //! jit: function 2 `f`: calls, failed: <why>
 //! ```
+//!
+//! The first time is the compile's own; `asked at` and `ready at` are
+//! since the engine started, so their difference less the compile is the
+//! wait: for the queue, and for the first compile, loading the backend.
 
 use crate::failure::Failure;
 use std::io::Write;
 use std::path::Path;
 use std::sync::Mutex;
+use std::time::Duration;
 
 /// Why a function was compiled.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,9 +43,25 @@ impl Reason {
     }
 }
 
+/// When a compile that succeeded happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timing {
+    /// How long the compile itself took.
+    pub compile: Duration,
+    /// When it was asked for, since the engine started.
+    pub asked: Duration,
+    /// When its code was published, since the engine started.
+    pub ready: Duration,
+}
+
+/// Milliseconds with three decimals, as the report writes times.
+fn millis(time: Duration) -> String {
+    format!("{}.{:03} ms", time.as_millis(), time.as_micros() % 1_000)
+}
+
 /// The report's line for a compile of function `func` named `name`: how
-/// long it took, or why it failed.
-pub fn line(func: u32, name: &str, reason: Reason, result: Result<u64, &str>) -> String {
+/// long it took and when, or why it failed.
+pub fn line(func: u32, name: &str, reason: Reason, result: Result<Timing, &str>) -> String {
     let why = match reason {
         Reason::Calls => "calls".to_string(),
         Reason::Loop { pc } => format!("loop at pc {pc}"),
@@ -51,10 +72,11 @@ pub fn line(func: u32, name: &str, reason: Reason, result: Result<u64, &str>) ->
         Reason::Loop { pc } => format!("switch at loop pc {pc}"),
     };
     match result {
-        Ok(nanos) => format!(
-            "jit: function {func} `{name}`: {why}, {}.{:03} ms, {switch}",
-            nanos / 1_000_000,
-            nanos / 1_000 % 1_000
+        Ok(timing) => format!(
+            "jit: function {func} `{name}`: {why}, {}, {switch}, asked at {}, ready at {}",
+            millis(timing.compile),
+            millis(timing.asked),
+            millis(timing.ready)
         ),
         Err(message) => format!("jit: function {func} `{name}`: {why}, failed: {message}"),
     }
@@ -106,15 +128,31 @@ impl JitLog {
 mod tests {
     use super::*;
 
+    /// A timing from microseconds.
+    fn timing(compile: u64, asked: u64, ready: u64) -> Timing {
+        Timing {
+            compile: Duration::from_micros(compile),
+            asked: Duration::from_micros(asked),
+            ready: Duration::from_micros(ready),
+        }
+    }
+
     #[test]
-    fn lines_name_the_function_reason_time_and_switch() {
+    fn lines_name_the_function_reason_times_and_switch() {
         assert_eq!(
-            line(3, "fib", Reason::Calls, Ok(12_345_678)),
-            "jit: function 3 `fib`: calls, 12.345 ms, switch at call"
+            line(3, "fib", Reason::Calls, Ok(timing(12_345, 4_020, 35_112))),
+            "jit: function 3 `fib`: calls, 12.345 ms, switch at call, \
+             asked at 4.020 ms, ready at 35.112 ms"
         );
         assert_eq!(
-            line(0, "main", Reason::Loop { pc: 12 }, Ok(20_100_000)),
-            "jit: function 0 `main`: loop at pc 12, 20.100 ms, switch at loop pc 12"
+            line(
+                0,
+                "main",
+                Reason::Loop { pc: 12 },
+                Ok(timing(20_100, 9_000, 1_029_100))
+            ),
+            "jit: function 0 `main`: loop at pc 12, 20.100 ms, switch at loop pc 12, \
+             asked at 9.000 ms, ready at 1029.100 ms"
         );
         assert_eq!(
             line(2, "f", Reason::FirstCall, Err("no")),

@@ -128,14 +128,42 @@ fn no_threshold_means_the_plain_result() {
     assert_eq!(FAKE_CALLS.load(Ordering::SeqCst), 0);
 }
 
+/// The backward jump at which LOOP's loop moves to compiled code under a
+/// loop threshold of `threshold` (r0 is that count at the header).
+fn switch_at(threshold: u32) -> u32 {
+    let (outcome, loaded) = tiered(
+        LOOP,
+        Thresholds {
+            calls: 0,
+            loops: threshold,
+        },
+    );
+    let header = loaded.module.functions[0].pcs()[2];
+    assert_eq!(
+        OSR_PC.load(Ordering::SeqCst),
+        header,
+        "threshold {threshold}"
+    );
+    match outcome {
+        Outcome::Exit(status) if status > 200 => status as u32 - 200,
+        other => panic!("threshold {threshold}: no switch, {other:?}"),
+    }
+}
+
 #[test]
 fn a_hot_loop_moves_to_compiled_code_at_its_header() {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    let (outcome, loaded) = tiered(LOOP, Thresholds { calls: 0, loops: 4 });
-    // The fourth backward jump: r0 is 4 at the header.
-    assert_eq!(outcome, Outcome::Exit(204));
-    let header = loaded.module.functions[0].pcs()[2];
-    assert_eq!(OSR_PC.load(Ordering::SeqCst), header);
+    assert_eq!(switch_at(1), 1);
+    // Each backward jump counts the loop's length in decoded ops (fusion
+    // may make it fewer than its four instructions): the largest threshold
+    // the first jump reaches.
+    let length = (1..=8)
+        .take_while(|&t| switch_at(t) == 1)
+        .last()
+        .expect("1 does");
+    assert!((1..=4).contains(&length), "{length}");
+    assert_eq!(switch_at(3 * length), 3);
+    assert_eq!(switch_at(3 * length + 1), 4);
 }
 
 #[test]
