@@ -241,11 +241,14 @@ impl<'m> Tiered<'m> {
 
     /// A loop header at `pc` of `func` whose budget ran out: its OSR entry,
     /// if ready (the budget starts again, [`LOOP_POLL_INSTRUCTIONS`], when
-    /// it is not).
+    /// it is not). Once the function has entered compiled code, its next
+    /// backward jump asks again: a later call of it (one that has no
+    /// native entry yet) moves to the compiled loop at once rather than
+    /// after interpreting another budget.
     #[inline(never)]
     pub(crate) fn loop_header(&self, func: u32, pc: u32) -> Option<OsrEntry> {
         let (entry, budget) = match self.hooks.hot_loop(func, pc) {
-            LoopAnswer::Enter(entry) => (Some(entry), LOOP_POLL_INSTRUCTIONS),
+            LoopAnswer::Enter(entry) => (Some(entry), 1),
             LoopAnswer::Wait => (None, LOOP_POLL_INSTRUCTIONS),
             LoopAnswer::Next => (None, 1),
         };
