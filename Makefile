@@ -7,10 +7,11 @@ export LLVM_SYS_191_PREFIX ?= /usr/lib/llvm-19
 .PHONY: setup build demo test bench fuzz fmt clean man
 
 ## setup: install what a fresh Debian machine lacks, idempotently: LLVM 19
-## (the back end) and the WebAssembly producers the tests compile C with
+## (the back end, linked statically into libjanus_llvm.so, hence Polly's
+## and zstd's static libraries too) and the WebAssembly producers the tests compile C with
 ## (clang-19 for wasm32-wasi, lld-19, wasi-libc, the wasm32 compiler-rt
 ## builtins, and wabt).
-SETUP_PACKAGES := llvm-19-dev clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 wabt
+SETUP_PACKAGES := llvm-19-dev libpolly-19-dev libzstd-dev clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 wabt
 setup:
 	@missing=""; for p in $(SETUP_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \

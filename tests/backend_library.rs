@@ -30,6 +30,17 @@ fn the_janusc_executable_needs_no_llvm() {
         .filter(|name| name.to_ascii_lowercase().contains("llvm"))
         .collect();
     assert!(llvm.is_empty(), "janusc needs {llvm:?}");
+    // LLVM is linked statically into the library: none of it may reach
+    // the executable that way either (its C API and its C++ namespace).
+    assert!(!elf.syms.is_empty(), "janusc keeps its symbol table");
+    let linked: Vec<&str> = elf
+        .syms
+        .iter()
+        .filter_map(|sym| elf.strtab.get_at(sym.st_name))
+        .filter(|name| name.starts_with("LLVM") || name.starts_with("_ZN4llvm"))
+        .take(5)
+        .collect();
+    assert!(linked.is_empty(), "janusc contains LLVM: {linked:?}");
 }
 
 #[test]

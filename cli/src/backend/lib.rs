@@ -1,8 +1,9 @@
 //! `libjanus_llvm.so`, janusc's LLVM backend as a shared library: the one
-//! part of the toolchain that links libLLVM, loaded by `janusc` with
-//! `dlopen` only for the commands that compile (`build`, `run --engine
-//! jit|aot|all`, `print target-list`). Every other command starts without
-//! relocating LLVM's 129 MB or running its static constructors.
+//! part of the toolchain that contains LLVM (linked statically into it),
+//! loaded by `janusc` with `dlopen` only for the commands that compile
+//! (`build`, `run --engine jit|aot|all`, the hybrid engine's first
+//! compile, `print target-list`). Every other command starts without
+//! relocating LLVM or running its static constructors.
 //!
 //! Its interface is a small C ABI ([`protocol`]'s symbols): an interface
 //! version, and entry points that take a request's bytes and return a
