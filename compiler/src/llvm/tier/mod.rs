@@ -6,9 +6,10 @@
 //! A compile is one LLVM module (`lower::lower_tier_unit`): the function
 //! itself (external: its [`TierCode::native`] entry) and `janus.boxed.F`
 //! (its [`TierCode::boxed`] entry), or for a loop only the OSR entry
-//! function and `janus.osr.F.PC` ([`TierCode::osr`]); internal copies of its callees up
-//! to [`MAX_CALLEE_INSTRUCTIONS`] so LLVM inlines across calls as in AOT,
-//! and a dispatch thunk for every other function. The IR passes and the
+//! function and `janus.osr.F.PC` ([`TierCode::osr`]); internal copies of
+//! its callees of up to [`MAX_CALLEE_COPY_INSTRUCTIONS`] each and
+//! [`MAX_CALLEE_INSTRUCTIONS`] in all, so LLVM inlines across calls as in
+//! AOT, and a dispatch thunk for every other function. The IR passes and the
 //! LLVM pipeline are the JIT's at the session's `-O` level; a function over
 //! the guardrails' limits (`guard`) is compiled alone with the reduced
 //! pipeline and LLVM's `-O0` code generator.
@@ -44,6 +45,14 @@ pub use memory::RESERVATION;
 /// in): enough for the small helpers that inlining pays for, little
 /// enough that a compile stays a few milliseconds.
 pub const MAX_CALLEE_INSTRUCTIONS: usize = 4_000;
+
+/// The largest callee (in IR instructions) a unit copies in. LLVM's -O2
+/// inliner takes a callee this size only at its one call site, where the
+/// call it saves is small beside the body; the copy itself is compiled
+/// again in every unit that calls it. Every callee of the benchmarks is
+/// under 110; wasi-libc's `dlmalloc` (1,916) and `memcpy` (487) made a C
+/// program's `main` under the JIT a 500 ms compile.
+pub const MAX_CALLEE_COPY_INSTRUCTIONS: usize = 400;
 
 /// The addresses one tiered compile returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -335,7 +344,9 @@ impl Session {
                     continue;
                 };
                 let size = units::instructions(g);
-                if size <= budget && guard::excess(g, self.opt).is_none() {
+                if size <= budget.min(MAX_CALLEE_COPY_INSTRUCTIONS)
+                    && guard::excess(g, self.opt).is_none()
+                {
                     budget -= size;
                     defined.push(callee);
                 }
