@@ -643,11 +643,12 @@ pub(crate) fn exec<const TIERED: bool>(
                     .unwrap_or(table.default);
                 // SAFETY: verified targets are instructions of the function.
                 let to = unsafe { f.code.as_ptr().add(target as usize) };
-                let backward = to <= ip;
+                // A backward jump's loop length, counted by the tiered loop.
                 // SAFETY: both are ops of the function.
-                let length = 1 + unsafe { ip.offset_from(to) }.unsigned_abs() as u64;
+                let backward = (TIERED && to <= ip)
+                    .then(|| 1 + unsafe { ip.offset_from(to) }.unsigned_abs() as u64);
                 ip = to;
-                if TIERED && backward {
+                if let Some(length) = backward {
                     back_edge!(length);
                 }
                 continue;
