@@ -126,3 +126,66 @@ fn a_file_that_is_not_the_library_is_refused() {
         );
     }
 }
+
+/// The backend library janusc would load: the newer of the one beside it
+/// and the one in `deps/` (as `backend::candidates`).
+fn backend_library() -> std::path::PathBuf {
+    let exe = Path::new(env!("CARGO_BIN_EXE_janusc"));
+    let dir = exe.parent().expect("janusc is in a directory");
+    [
+        dir.join("libjanus_llvm.so"),
+        dir.join("deps/libjanus_llvm.so"),
+    ]
+    .into_iter()
+    .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+    .max_by_key(|(modified, _)| *modified)
+    .map(|(_, p)| p)
+    .expect("cargo built the backend library")
+}
+
+#[test]
+fn the_library_carries_only_the_three_llvm_targets() {
+    // Each object linked into the library that has a static constructor
+    // names it `_GLOBAL__sub_I_<source file>`; a source of another target
+    // (or of Polly) means the link pulled it in, with its constructors
+    // run at every load (llvm::targets says how that happened once).
+    let bytes = std::fs::read(backend_library()).expect("the library is readable");
+    let elf = goblin::elf::Elf::parse(&bytes).expect("the library is ELF");
+    let names: Vec<&str> = elf
+        .syms
+        .iter()
+        .filter_map(|sym| elf.strtab.get_at(sym.st_name))
+        .collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("_GLOBAL__sub_I_X86")),
+        "the library keeps its symbol table and the x86-64 backend"
+    );
+    const OTHERS: [&str; 16] = [
+        "AMDGPU",
+        "ARM",
+        "AVR",
+        "BPF",
+        "Hexagon",
+        "Lanai",
+        "LoongArch",
+        "M68k",
+        "MSP430",
+        "Mips",
+        "NVPTX",
+        "PPC",
+        "Sparc",
+        "SystemZ",
+        "WebAssembly",
+        "XCore",
+    ];
+    let foreign: Vec<&&str> = names
+        .iter()
+        .filter(|n| {
+            n.strip_prefix("_GLOBAL__sub_I_")
+                .is_some_and(|file| OTHERS.iter().any(|t| file.starts_with(t)))
+                || n.starts_with("_ZN5polly")
+        })
+        .take(5)
+        .collect();
+    assert!(foreign.is_empty(), "the library links {foreign:?}");
+}

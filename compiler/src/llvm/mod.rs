@@ -16,6 +16,7 @@ mod codegen;
 pub mod guard;
 pub mod jit;
 mod lower;
+pub mod targets;
 pub mod tier;
 pub mod units;
 
