@@ -7,6 +7,8 @@
 //!   as slots (`runtime/src/abi/tier.rs`) and copies its results back;
 //!   otherwise it counts down the callee's call budget and, when that runs
 //!   out, asks [`Hooks::hot_call`] (out of line) for compiled code;
+//! - halfway to either threshold, a function tells [`Hooks::warm`], so that
+//!   the engine can get its compiler ready while the interpreter goes on;
 //! - a backward jump counts down the function's loop budget by the length
 //!   of the loop it closes (the instructions it jumps back over, so that
 //!   the budget measures work done in loops, whatever their size) and,
@@ -40,11 +42,16 @@ pub const LOOP_POLL: u32 = 1 << 12;
 /// before it asks again: often enough to switch soon after the code is
 /// ready (about a millisecond of interpreting), rarely enough that asking
 /// costs nothing measurable.
-pub const LOOP_POLL_INSTRUCTIONS: u64 = 1 << 18;
+pub const LOOP_POLL_INSTRUCTIONS: i64 = 1 << 18;
 
-/// What the tiered loop asks of the engine that compiles for it. Both are
+/// What the tiered loop asks of the engine that compiles for it. All are
 /// called on the program's thread, out of the loop's hot path.
 pub trait Hooks {
+    /// A function has gone half its way to its call or its loop threshold
+    /// (once for each of the two): the engine may get ready to compile
+    /// (load its backend), so that a compile asked for at the threshold
+    /// starts at once. Changes nothing the program sees.
+    fn warm(&self);
     /// `func` ran out of its call budget: start compiling it (or compile it
     /// now); its boxed entry, if it has one now.
     fn hot_call(&self, func: u32) -> Option<BoxedEntry>;
@@ -78,20 +85,32 @@ pub struct Thresholds {
     pub loops: u32,
 }
 
-/// A function's budgets: what is left of its thresholds. `u64::MAX`, for
-/// a threshold of 0, is never spent: at most 2^32 a jump, it would take
-/// billions of jumps a second for centuries.
+/// A function's budgets: what is left of its thresholds, up to the warm
+/// point first ([`Hooks::warm`]), then past it. A budget is spent when it
+/// is at most 0; a backward jump can overshoot, and what it overshoots by
+/// counts against the next stage, so the switch comes exactly at the
+/// threshold.
 struct Budget {
-    calls: Cell<u64>,
-    loops: Cell<u64>,
+    calls: Cell<i64>,
+    loops: Cell<i64>,
+    /// The rest of each threshold past its warm point, added to the budget
+    /// there; 0 once that point is passed (or for a threshold with none).
+    calls_after_warm: Cell<i64>,
+    loops_after_warm: Cell<i64>,
 }
 
-/// A budget for `threshold`: the call, or the jump, that reaches it runs it
-/// out.
-fn budget(threshold: u32) -> u64 {
+/// The budget of a threshold of 0: never spent. A backward jump counts at
+/// most 2^32 instructions, each of which runs, so it would take centuries.
+const NEVER: i64 = i64::MAX;
+
+/// The two stages of `threshold`: up to its warm point (half of it), and
+/// the rest. A threshold of 1 has no warm point; 0 is [`NEVER`].
+fn stages(threshold: u32) -> (i64, i64) {
+    let n = i64::from(threshold);
     match threshold {
-        0 => u64::MAX,
-        n => u64::from(n),
+        0 => (NEVER, 0),
+        1 => (1, 0),
+        _ => (n / 2, n - n / 2),
     }
 }
 
@@ -133,9 +152,15 @@ impl<'m> Tiered<'m> {
         );
         let budgets = thresholds
             .iter()
-            .map(|t| Budget {
-                calls: Cell::new(budget(t.calls)),
-                loops: Cell::new(budget(t.loops)),
+            .map(|t| {
+                let (calls, calls_after_warm) = stages(t.calls);
+                let (loops, loops_after_warm) = stages(t.loops);
+                Budget {
+                    calls: Cell::new(calls),
+                    loops: Cell::new(loops),
+                    calls_after_warm: Cell::new(calls_after_warm),
+                    loops_after_warm: Cell::new(loops_after_warm),
+                }
             })
             .collect();
         Tiered {
@@ -222,9 +247,16 @@ impl<'m> Tiered<'m> {
 
     #[inline(never)]
     fn hot_call(&self, func: u32) -> usize {
+        let budget = &self.budgets[func as usize];
+        let rest = budget.calls_after_warm.replace(0);
+        if rest > 0 {
+            budget.calls.set(rest);
+            self.hooks.warm();
+            return 0;
+        }
         // The engine keeps its own record of what it was asked for; the
         // entry table tells the loop when the code is ready.
-        self.budgets[func as usize].calls.set(u64::MAX);
+        budget.calls.set(NEVER);
         self.hooks.hot_call(func).map_or(0, |e| e as usize)
     }
 
@@ -234,9 +266,9 @@ impl<'m> Tiered<'m> {
     pub(crate) fn count_back_edge(&self, func: u32, length: u64) -> bool {
         // SAFETY: `func` is always a function index.
         let left = unsafe { self.budgets.get_unchecked(func as usize) };
-        let n = left.loops.get().saturating_sub(length);
+        let n = left.loops.get() - length as i64;
         left.loops.set(n);
-        n == 0
+        n <= 0
     }
 
     /// A loop header at `pc` of `func` whose budget ran out: its OSR entry,
@@ -247,12 +279,23 @@ impl<'m> Tiered<'m> {
     /// after interpreting another budget.
     #[inline(never)]
     pub(crate) fn loop_header(&self, func: u32, pc: u32) -> Option<OsrEntry> {
-        let (entry, budget) = match self.hooks.hot_loop(func, pc) {
+        let budget = &self.budgets[func as usize];
+        let rest = budget.loops_after_warm.replace(0);
+        if rest > 0 {
+            // What the jump overshot the warm point by counts.
+            let left = budget.loops.get() + rest;
+            budget.loops.set(left);
+            self.hooks.warm();
+            if left > 0 {
+                return None;
+            }
+        }
+        let (entry, next) = match self.hooks.hot_loop(func, pc) {
             LoopAnswer::Enter(entry) => (Some(entry), 1),
             LoopAnswer::Wait => (None, LOOP_POLL_INSTRUCTIONS),
             LoopAnswer::Next => (None, 1),
         };
-        self.budgets[func as usize].loops.set(budget);
+        budget.loops.set(next);
         entry
     }
 }

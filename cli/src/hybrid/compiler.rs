@@ -1,8 +1,10 @@
 //! Compiling for the hybrid engine: a queue of requests served by compiler
 //! threads, each with its own backend session (LLVM state is per thread),
 //! or compiles on the calling thread (`--compiler-threads 0`, and the lazy
-//! JIT's). Threads and sessions start at the first request, so a run that
-//! compiles nothing never loads the backend library.
+//! JIT's). Threads and sessions start at the first request, or when a
+//! function is halfway to a threshold ([`Compiler::prepare`]), so a run
+//! that compiles nothing never loads the backend library unless it comes
+//! close to.
 //!
 //! A finished compile publishes its entries ([`Tables::publish`]) and
 //! writes its `--jit-log` line; a failed one leaves the function
@@ -111,16 +113,35 @@ impl Compiler {
         }
         queue.pending.push_back((job, self.started.elapsed()));
         if queue.started < self.threads {
-            queue.started += 1;
-            let spawned = std::thread::Builder::new()
-                .name("janus-compiler".into())
-                .spawn(move || self.serve());
-            if spawned.is_err() {
-                queue.started -= 1;
-            }
+            self.start_thread(&mut queue);
         }
         drop(queue);
         self.wake.notify_one();
+    }
+
+    /// Gets ready to compile: starts the first compiler thread, which loads
+    /// the backend and opens its session before any job arrives, so that
+    /// the first compile does not wait for them. Nothing on the calling
+    /// thread, nor if a thread runs already or compiles run on the calling
+    /// thread (`--compiler-threads 0`: its load stays where the first
+    /// compile is, keeping the switch points deterministic).
+    pub fn prepare(&'static self) {
+        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        if queue.started == 0 && self.threads > 0 {
+            self.start_thread(&mut queue);
+        }
+    }
+
+    /// Starts a compiler thread (a failure to start one leaves the jobs
+    /// to the threads that run, or queued).
+    fn start_thread(&'static self, queue: &mut Queue) {
+        queue.started += 1;
+        let spawned = std::thread::Builder::new()
+            .name("janus-compiler".into())
+            .spawn(move || self.serve());
+        if spawned.is_err() {
+            queue.started -= 1;
+        }
     }
 
     /// Whether a compile of one of `func`'s loops is queued or running on a
@@ -156,6 +177,8 @@ impl Compiler {
     /// A compiler thread: serves the queue until the process ends.
     fn serve(&'static self) {
         let mut session = None;
+        // A failure is kept in `broken`, for the first job to report.
+        let _ = self.session(&mut session);
         loop {
             let (job, asked) = {
                 let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
@@ -177,30 +200,39 @@ impl Compiler {
         }
     }
 
+    /// `session`, opened first if it is not yet (loading the backend the
+    /// first time): the failure if it cannot be, now or before.
+    fn session<'s>(
+        &self,
+        session: &'s mut Option<TierSession>,
+    ) -> Result<&'s mut TierSession, Failure> {
+        if let Some(why) = &*self.broken.lock().unwrap_or_else(|e| e.into_inner()) {
+            return Err(Failure::Usage(why.clone()));
+        }
+        match session {
+            Some(session) => Ok(session),
+            None => match TierSession::open(&self.open) {
+                Ok(opened) => Ok(session.insert(opened)),
+                Err(failure) => {
+                    *self.broken.lock().unwrap_or_else(|e| e.into_inner()) =
+                        Some(message(&failure));
+                    Err(failure)
+                }
+            },
+        }
+    }
+
     /// Compiles `job` in `session`, opening it first if needed.
     fn compile(
         &self,
         session: &mut Option<TierSession>,
         job: Job,
     ) -> Result<protocol::TierCode, Failure> {
-        if let Some(why) = &*self.broken.lock().unwrap_or_else(|e| e.into_inner()) {
-            return Err(Failure::Usage(why.clone()));
-        }
-        let session = match session {
-            Some(session) => session,
-            None => match TierSession::open(&self.open) {
-                Ok(opened) => session.insert(opened),
-                Err(failure) => {
-                    *self.broken.lock().unwrap_or_else(|e| e.into_inner()) =
-                        Some(message(&failure));
-                    return Err(failure);
-                }
-            },
-        };
-        session.compile(&protocol::TierCompileRequest {
-            func: job.func,
-            osr_pc: job.reason.osr_pc(),
-        })
+        self.session(session)?
+            .compile(&protocol::TierCompileRequest {
+                func: job.func,
+                osr_pc: job.reason.osr_pc(),
+            })
     }
 
     /// Publishes a finished compile, asked for at `asked`, and reports it.

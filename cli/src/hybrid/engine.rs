@@ -148,6 +148,10 @@ impl Engine {
 }
 
 impl Hooks for Engine {
+    fn warm(&self) {
+        self.compiler.prepare();
+    }
+
     fn hot_call(&self, func: u32) -> Option<BoxedEntry> {
         self.want(Job {
             func,

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 static LOCK: Mutex<()> = Mutex::new(());
 static FAKE_CALLS: AtomicU32 = AtomicU32::new(0);
 static OSR_PC: AtomicU32 = AtomicU32::new(u32::MAX);
+static WARMS: AtomicU32 = AtomicU32::new(0);
 
 const CALLS: &str = "export main
 func add(r0: i32, r1: i32) -> i32
@@ -66,6 +67,10 @@ unsafe extern "C" fn fake_osr(_stack: u32, registers: *const u64, results: *mut 
 struct Fakes<'a>(&'a [AtomicUsize]);
 
 impl Hooks for Fakes<'_> {
+    fn warm(&self) {
+        WARMS.fetch_add(1, Ordering::SeqCst);
+    }
+
     fn hot_call(&self, func: u32) -> Option<BoxedEntry> {
         assert_eq!(func, 0, "only add is called");
         self.0[0].store(fake_add as *const () as usize, Ordering::Release);
@@ -115,6 +120,43 @@ fn calls_switch_to_compiled_code_at_the_threshold() {
     // Calls 1 and 2 interpreted, 3 to 10 compiled: 45 + 8 * 100.
     assert_eq!(outcome, Outcome::Exit(845 & 0xff));
     assert_eq!(FAKE_CALLS.load(Ordering::SeqCst), 8);
+}
+
+#[test]
+fn halfway_to_a_threshold_the_engine_is_told_once_and_the_switch_stays() {
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    for (calls, warms, compiled) in [(1, 0, 10u32), (2, 1, 9), (3, 1, 8), (6, 1, 5), (11, 1, 0)] {
+        FAKE_CALLS.store(0, Ordering::SeqCst);
+        WARMS.store(0, Ordering::SeqCst);
+        let (outcome, _) = tiered(CALLS, Thresholds { calls, loops: 0 });
+        let expected = (45 + 100 * compiled) as i32;
+        assert_eq!(outcome, Outcome::Exit(expected & 0xff), "threshold {calls}");
+        assert_eq!(
+            FAKE_CALLS.load(Ordering::SeqCst),
+            compiled,
+            "threshold {calls}"
+        );
+        assert_eq!(WARMS.load(Ordering::SeqCst), warms, "threshold {calls}");
+    }
+    // A loop threshold too: once, and the jumps that follow still count
+    // what the one at the warm point overshot it by.
+    let expected = switch_at_without_warm(7);
+    WARMS.store(0, Ordering::SeqCst);
+    assert_eq!(switch_at(1), 1);
+    assert_eq!(WARMS.load(Ordering::SeqCst), 0);
+    assert_eq!(switch_at(7), expected);
+    assert_eq!(WARMS.load(Ordering::SeqCst), 1);
+}
+
+/// Where a threshold of `threshold` instructions switches, by counting the
+/// loop's length (as `a_hot_loop_moves_to_compiled_code_at_its_header`):
+/// the first backward jump whose running total reaches it.
+fn switch_at_without_warm(threshold: u32) -> u32 {
+    let length = (1..=8)
+        .take_while(|&t| switch_at(t) == 1)
+        .last()
+        .expect("1 does");
+    threshold.div_ceil(length)
 }
 
 #[test]
