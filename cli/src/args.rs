@@ -209,6 +209,9 @@ pub enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct TierArgs {
     /// Compile a function after this many calls of it (0: never for calls).
+    /// The first time, if that call is in a loop of an interpreted caller,
+    /// the caller's loop is compiled instead (with the function copied in)
+    /// and the function's own compile waits this many calls more.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub call_threshold: u32,
     /// Compile a loop of a function, entering the compiled code at the loop

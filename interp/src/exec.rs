@@ -541,7 +541,8 @@ pub(crate) fn exec<const TIERED: bool>(
             if TIERED {
                 // SAFETY: the tiered loop always has a tier.
                 let t = unsafe { tier.unwrap_unchecked() };
-                let entry = t.entry_for_call($callee);
+                let entry =
+                    t.entry_for_call($callee, || Some((func, pc_at(&funcs[func as usize], ip))));
                 if entry != 0 {
                     // SAFETY: the lists lie inside the caller's, their
                     // registers inside its frame (see below).

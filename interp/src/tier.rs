@@ -9,6 +9,11 @@
 //!   out, asks [`Hooks::hot_call`] (out of line) for compiled code;
 //! - halfway to either threshold, a function tells [`Hooks::warm`], so that
 //!   the engine can get its compiler ready while the interpreter goes on;
+//! - a callee that runs out of its call budget at a call inside a loop of
+//!   its caller first hands the compile to that loop: the caller's next
+//!   backward jump asks for its OSR entry, whose unit copies the callee in
+//!   (so one compile covers the loop and what it calls), and the callee's
+//!   own compile waits another threshold's worth of calls;
 //! - a backward jump counts down the function's loop budget by the length
 //!   of the loop it closes (the instructions it jumps back over, so that
 //!   the budget measures work done in loops, whatever their size) and,
@@ -93,6 +98,10 @@ pub struct Thresholds {
 struct Budget {
     calls: Cell<i64>,
     loops: Cell<i64>,
+    /// The thresholds, as given.
+    thresholds: Thresholds,
+    /// Whether its call compile has once given way to a caller's loop.
+    deferred: Cell<bool>,
     /// The rest of each threshold past its warm point, added to the budget
     /// there; 0 once that point is passed (or for a threshold with none).
     calls_after_warm: Cell<i64>,
@@ -158,6 +167,8 @@ impl<'m> Tiered<'m> {
                 Budget {
                     calls: Cell::new(calls),
                     loops: Cell::new(loops),
+                    thresholds: *t,
+                    deferred: Cell::new(false),
                     calls_after_warm: Cell::new(calls_after_warm),
                     loops_after_warm: Cell::new(loops_after_warm),
                 }
@@ -228,8 +239,10 @@ impl<'m> Tiered<'m> {
 
     /// The boxed entry a call of `func` should take, 0 for none (then the
     /// call is counted, and may reach the threshold: [`Hooks::hot_call`]).
+    /// `site` gives the calling function and the call's bytecode pc, when
+    /// the call is interpreted (asked only when the budget runs out).
     #[inline(always)]
-    pub fn entry_for_call(&self, func: u32) -> usize {
+    pub fn entry_for_call(&self, func: u32, site: impl FnOnce() -> Option<(u32, u32)>) -> usize {
         // SAFETY: verified call targets are function indices.
         let entry = unsafe { self.boxed.get_unchecked(func as usize) }.load(Ordering::Acquire);
         if entry != 0 {
@@ -240,13 +253,13 @@ impl<'m> Tiered<'m> {
         let n = left.calls.get() - 1;
         left.calls.set(n);
         if n == 0 {
-            return self.hot_call(func);
+            return self.hot_call(func, site());
         }
         0
     }
 
     #[inline(never)]
-    fn hot_call(&self, func: u32) -> usize {
+    fn hot_call(&self, func: u32, site: Option<(u32, u32)>) -> usize {
         let budget = &self.budgets[func as usize];
         let rest = budget.calls_after_warm.replace(0);
         if rest > 0 {
@@ -254,10 +267,39 @@ impl<'m> Tiered<'m> {
             self.hooks.warm();
             return 0;
         }
+        if let Some((caller, pc)) = site {
+            if self.hand_to_caller_loop(func, caller, pc) {
+                return 0;
+            }
+        }
         // The engine keeps its own record of what it was asked for; the
         // entry table tells the loop when the code is ready.
         budget.calls.set(NEVER);
         self.hooks.hot_call(func).map_or(0, |e| e as usize)
+    }
+
+    /// Whether `func`'s compile, its call budget spent at a call at `pc` of
+    /// `caller`, goes to the caller's loop around that call: once per
+    /// callee, when the caller compiles loops and the call is inside one.
+    /// Then the caller's loop budget runs out at its next backward jump,
+    /// and the callee's starts again.
+    fn hand_to_caller_loop(&self, func: u32, caller: u32, pc: u32) -> bool {
+        let budget = &self.budgets[func as usize];
+        let at_caller = &self.budgets[caller as usize];
+        if caller == func
+            || budget.deferred.get()
+            || at_caller.thresholds.loops == 0
+            || !call_in_loop(&self.program.module.functions[caller as usize], pc)
+        {
+            return false;
+        }
+        budget.deferred.set(true);
+        budget.calls.set(i64::from(budget.thresholds.calls));
+        if at_caller.loops_after_warm.replace(0) > 0 {
+            self.hooks.warm();
+        }
+        at_caller.loops.set(1);
+        true
     }
 
     /// Counts a backward jump in `func` over a loop of `length`
@@ -298,6 +340,15 @@ impl<'m> Tiered<'m> {
         budget.loops.set(next);
         entry
     }
+}
+
+/// Whether the instruction at `pc` of `f` lies inside a loop: between a
+/// backward jump and its target (a scan of the code, done once per callee
+/// that reaches its call threshold).
+fn call_in_loop(f: &janus_bytecode::bytecode::Function, pc: u32) -> bool {
+    f.code
+        .with_pcs()
+        .any(|(at, inst)| at >= pc && inst.targets().iter().any(|&target| target <= pc))
 }
 
 /// Calls compiled code's boxed entry for a call whose result registers and

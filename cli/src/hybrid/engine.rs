@@ -132,7 +132,8 @@ impl Engine {
                     });
                     self.tables.boxed(func)
                 }
-                Mode::Hybrid => tiered.entry_for_call(func),
+                // Called from compiled code: no interpreted call site.
+                Mode::Hybrid => tiered.entry_for_call(func, || None),
             };
         }
         if entry != 0 {

@@ -159,6 +159,48 @@ fn switch_at_without_warm(threshold: u32) -> u32 {
     threshold.div_ceil(length)
 }
 
+/// Four calls of `add` in a row, none inside a loop.
+const STRAIGHT_CALLS: &str = "export main
+func add(r0: i32, r1: i32) -> i32
+    i32.add r0, r0, r1
+    ret [r0]
+end
+func main() -> i32
+    reg r0..r1: i32
+    i32.const r0, 0
+    i32.const r1, 1
+    call add, [r0], [r0, r1]
+    call add, [r0], [r0, r1]
+    call add, [r0], [r0, r1]
+    call add, [r0], [r0, r1]
+    ret [r0]
+end
+";
+
+#[test]
+fn a_hot_call_in_a_loop_hands_its_compile_to_the_loop() {
+    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    FAKE_CALLS.store(0, Ordering::SeqCst);
+    OSR_PC.store(u32::MAX, Ordering::SeqCst);
+    let thresholds = Thresholds {
+        calls: 3,
+        loops: 1_000_000,
+    };
+    let (outcome, loaded) = tiered(CALLS, thresholds);
+    // The third call of `add` runs out its budget inside main's loop: the
+    // jump back after it moves main to compiled code (the fake OSR entry
+    // returns the counter, 3, plus 200), and `add` is never compiled.
+    assert_eq!(outcome, Outcome::Exit(203));
+    assert_eq!(FAKE_CALLS.load(Ordering::SeqCst), 0);
+    let header = loaded.module.functions[1].pcs()[3];
+    assert_eq!(OSR_PC.load(Ordering::SeqCst), header);
+    // Outside a loop the callee compiles at its threshold as before:
+    // calls 1 and 2 interpreted (+1 each), 3 and 4 compiled (+101 each).
+    let (outcome, _) = tiered(STRAIGHT_CALLS, thresholds);
+    assert_eq!(outcome, Outcome::Exit(204));
+    assert_eq!(FAKE_CALLS.load(Ordering::SeqCst), 2);
+}
+
 #[test]
 fn no_threshold_means_the_plain_result() {
     let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
