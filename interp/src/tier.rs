@@ -8,7 +8,8 @@
 //!   otherwise it counts down the callee's call budget and, when that runs
 //!   out, asks [`Hooks::hot_call`] (out of line) for compiled code;
 //! - halfway to either threshold, a function tells [`Hooks::warm`], so that
-//!   the engine can get its compiler ready while the interpreter goes on;
+//!   the engine can get its compiler ready while the interpreter goes on
+//!   (once it is, halfway is the threshold);
 //! - a callee that runs out of its call budget at a call inside a loop of
 //!   its caller first hands the compile to that loop: the caller's next
 //!   backward jump asks for its OSR entry, whose unit copies the callee in
@@ -55,8 +56,11 @@ pub trait Hooks {
     /// A function has gone half its way to its call or its loop threshold
     /// (once for each of the two): the engine may get ready to compile
     /// (load its backend), so that a compile asked for at the threshold
-    /// starts at once. Changes nothing the program sees.
-    fn warm(&self);
+    /// starts at once. True if it is ready already: then the halfway point
+    /// counts as the threshold, since a compile no longer pays for loading
+    /// the backend, only for itself, on a thread of its own. Changes
+    /// nothing the program sees.
+    fn warm(&self) -> bool;
     /// `func` ran out of its call budget: start compiling it (or compile it
     /// now); its boxed entry, if it has one now.
     fn hot_call(&self, func: u32) -> Option<BoxedEntry>;
@@ -262,9 +266,8 @@ impl<'m> Tiered<'m> {
     fn hot_call(&self, func: u32, site: Option<(u32, u32)>) -> usize {
         let budget = &self.budgets[func as usize];
         let rest = budget.calls_after_warm.replace(0);
-        if rest > 0 {
+        if rest > 0 && !self.hooks.warm() {
             budget.calls.set(rest);
-            self.hooks.warm();
             return 0;
         }
         if let Some((caller, pc)) = site {
@@ -296,7 +299,8 @@ impl<'m> Tiered<'m> {
         budget.deferred.set(true);
         budget.calls.set(i64::from(budget.thresholds.calls));
         if at_caller.loops_after_warm.replace(0) > 0 {
-            self.hooks.warm();
+            // The caller's budget runs out at its next jump either way.
+            let _ = self.hooks.warm();
         }
         at_caller.loops.set(1);
         true
@@ -323,11 +327,10 @@ impl<'m> Tiered<'m> {
     pub(crate) fn loop_header(&self, func: u32, pc: u32) -> Option<OsrEntry> {
         let budget = &self.budgets[func as usize];
         let rest = budget.loops_after_warm.replace(0);
-        if rest > 0 {
+        if rest > 0 && !self.hooks.warm() {
             // What the jump overshot the warm point by counts.
             let left = budget.loops.get() + rest;
             budget.loops.set(left);
-            self.hooks.warm();
             if left > 0 {
                 return None;
             }

@@ -16,6 +16,7 @@ use crate::backend::{protocol, TierSession};
 use crate::failure::Failure;
 use janus_bytecode::bytecode::Module;
 use std::collections::{HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -56,6 +57,8 @@ pub struct Compiler {
     module: &'static Module,
     /// When the engine started: the report's times count from it.
     started: Instant,
+    /// Whether a compiler thread has opened its session.
+    ready: AtomicBool,
 }
 
 /// A failure's message, for the report.
@@ -87,6 +90,7 @@ impl Compiler {
             log,
             module,
             started: Instant::now(),
+            ready: AtomicBool::new(false),
         }
     }
 
@@ -124,12 +128,14 @@ impl Compiler {
     /// the first compile does not wait for them. Nothing on the calling
     /// thread, nor if a thread runs already or compiles run on the calling
     /// thread (`--compiler-threads 0`: its load stays where the first
-    /// compile is, keeping the switch points deterministic).
-    pub fn prepare(&'static self) {
+    /// compile is, keeping the switch points deterministic). True once a
+    /// thread has its session open: compiles then cost only themselves.
+    pub fn prepare(&'static self) -> bool {
         let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         if queue.started == 0 && self.threads > 0 {
             self.start_thread(&mut queue);
         }
+        self.ready.load(Ordering::Acquire)
     }
 
     /// Starts a compiler thread (a failure to start one leaves the jobs
@@ -178,7 +184,9 @@ impl Compiler {
     fn serve(&'static self) {
         let mut session = None;
         // A failure is kept in `broken`, for the first job to report.
-        let _ = self.session(&mut session);
+        if self.session(&mut session).is_ok() {
+            self.ready.store(true, Ordering::Release);
+        }
         loop {
             let (job, asked) = {
                 let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());

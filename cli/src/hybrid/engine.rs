@@ -149,8 +149,8 @@ impl Engine {
 }
 
 impl Hooks for Engine {
-    fn warm(&self) {
-        self.compiler.prepare();
+    fn warm(&self) -> bool {
+        self.compiler.prepare()
     }
 
     fn hot_call(&self, func: u32) -> Option<BoxedEntry> {

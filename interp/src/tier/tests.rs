@@ -11,6 +11,8 @@ static LOCK: Mutex<()> = Mutex::new(());
 static FAKE_CALLS: AtomicU32 = AtomicU32::new(0);
 static OSR_PC: AtomicU32 = AtomicU32::new(u32::MAX);
 static WARMS: AtomicU32 = AtomicU32::new(0);
+/// What the fakes' `warm` answers: whether the engine is ready to compile.
+static READY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 const CALLS: &str = "export main
 func add(r0: i32, r1: i32) -> i32
@@ -67,8 +69,9 @@ unsafe extern "C" fn fake_osr(_stack: u32, registers: *const u64, results: *mut 
 struct Fakes<'a>(&'a [AtomicUsize]);
 
 impl Hooks for Fakes<'_> {
-    fn warm(&self) {
+    fn warm(&self) -> bool {
         WARMS.fetch_add(1, Ordering::SeqCst);
+        READY.load(Ordering::SeqCst)
     }
 
     fn hot_call(&self, func: u32) -> Option<BoxedEntry> {
@@ -138,6 +141,14 @@ fn halfway_to_a_threshold_the_engine_is_told_once_and_the_switch_stays() {
         );
         assert_eq!(WARMS.load(Ordering::SeqCst), warms, "threshold {calls}");
     }
+    // An engine ready to compile takes the halfway point as the threshold:
+    // with 6, calls 1 to 2 interpreted, 3 to 10 compiled.
+    READY.store(true, Ordering::SeqCst);
+    FAKE_CALLS.store(0, Ordering::SeqCst);
+    let (outcome, _) = tiered(CALLS, Thresholds { calls: 6, loops: 0 });
+    READY.store(false, Ordering::SeqCst);
+    assert_eq!(outcome, Outcome::Exit((45 + 800) & 0xff));
+    assert_eq!(FAKE_CALLS.load(Ordering::SeqCst), 8);
     // A loop threshold too: once, and the jumps that follow still count
     // what the one at the warm point overshot it by.
     let expected = switch_at_without_warm(7);
