@@ -222,7 +222,9 @@ pub struct TierArgs {
     pub loop_threshold: u32,
     /// Compiler threads beside the program's; 0 compiles on the program's
     /// thread at the moment a threshold is reached, which makes the switch
-    /// points deterministic (for tests).
+    /// points deterministic (for tests). With threads, the first starts when
+    /// a function is halfway to a threshold, to load the backend early, and
+    /// once it has, halfway is the threshold.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub compiler_threads: u32,
     /// Draw each function's thresholds at random from seed N: calls in
