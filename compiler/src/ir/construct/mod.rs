@@ -27,6 +27,7 @@
 //! opcode table for each one's class, access and trap conditions, and emits
 //! IR through the builder.
 
+mod header_constants;
 mod ssa;
 mod translate;
 
@@ -158,8 +159,10 @@ pub enum OsrError {
 /// instruction at `header_pc` (a loop header) with every register's value
 /// given: an on-stack-replacement entry. Its signature takes the
 /// registers' types in order and returns the function's results; its entry
-/// block's parameters define every register and it jumps to the block at
-/// `header_pc`, and only what that block reaches is built. It is a copy of
+/// block's parameters define every register (but those that hold one
+/// known constant at the header, `header_constants`, which are that
+/// constant) and it jumps to the block at `header_pc`, and only what that
+/// block reaches is built. It is a copy of
 /// the function ([`Function::copy_of`]): traps name the original and keep
 /// their pcs, and a call of it costs the original's frame.
 pub fn build_osr_function(
@@ -333,9 +336,29 @@ fn build(module: &bc::Module, ctx: &ModuleContext, index: usize, osr: Option<usi
         None => &sig.params,
         Some(_) => &bfunc.registers,
     };
+    let constants = match osr {
+        None => Vec::new(),
+        Some(header) => {
+            let starts: Vec<usize> = (0..n).filter(|&i| leader[i]).collect();
+            header_constants::constants_at_header(
+                code,
+                &pcs,
+                bfunc.registers.len(),
+                sig.params.len(),
+                header,
+                &starts,
+                block_end,
+                successors,
+            )
+        }
+    };
     for (i, &ty) in defined.iter().enumerate() {
         let p = builder.func.dfg.append_param(entry, ty);
-        builder.def_var(entry, i as Reg, p);
+        let v = match constants.get(i).copied().flatten() {
+            Some(bits) => builder.konst(entry, ty, bits, 0),
+            None => p,
+        };
+        builder.def_var(entry, i as Reg, v);
     }
     builder.place_params(&writes, &frontiers);
     if needs_separate_entry {

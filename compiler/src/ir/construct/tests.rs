@@ -1,5 +1,6 @@
 //! On-stack-replacement entries: the IR of a function entered at a loop
-//! header with every register given.
+//! header with every register given, those known to be one constant there
+//! taken as that constant.
 
 use super::*;
 
@@ -51,17 +52,79 @@ fn an_osr_entry_takes_every_register_and_starts_at_the_header() {
     assert_eq!(f.signature.results, [ValType::I32]);
     let plain = build_function(&module, &ctx, 0);
     assert_eq!(f.frame_bytes, plain.frame_bytes);
-    // The multiplication before the loop is not reached from the header.
+    // The multiplication before the loop is not reached from the header;
+    // r1 is 7 at every arrival there (its one write, a constant, comes
+    // before the loop on every path), so the entry ignores its slot. r2 is
+    // set to 1 only inside the loop: 0 at the first arrival.
     let expected = "\
 function count.osr.14(i32, i32, i32) -> i32 copies count {
 block0(v0: i32, v1: i32, v2: i32):
+    v3 = const.i32 7                        @0
     jump block1(v0)                         @0
-block1(v3: i32):
-    v4 = const.i32 1                        @14
-    v5 = i32.sub v3, v4                     @21
-    brif v5, block1(v5), block2             @28
+block1(v4: i32):
+    v5 = const.i32 1                        @14
+    v6 = i32.sub v4, v5                     @21
+    brif v6, block1(v6), block2             @28
 block2:
-    return v1                               @35
+    return v3                               @35
+}
+";
+    assert_eq!(f.display(&ctx), expected);
+}
+
+/// r1 is 5 on one path to the loop and 0 on the other; r2 is 1 or 2; r3
+/// is 4 on every path; r4 is 0 (written with 0, or never).
+const BRANCHES: &str = "\
+export main
+
+func pick(r0: i32) -> i32
+    reg r1..r4: i32
+    i32.const r2, 1
+    i32.const r3, 4
+    br_ifz r0, skip
+    i32.const r1, 5
+    i32.const r2, 2
+    i32.const r4, 0
+skip:
+loop:
+    i32.sub r0, r0, r3
+    i32.add r0, r0, r1
+    i32.add r0, r0, r2
+    i32.add r0, r0, r4
+    br_if r0, loop
+    ret [r0]
+end
+
+func main() -> i32
+    reg r0: i32
+    i32.const r0, 3
+    call pick, [r0], [r0]
+    ret [r0]
+end
+";
+
+#[test]
+fn an_osr_entry_takes_a_constant_only_where_every_path_sets_it() {
+    let module = crate::load(BRANCHES.as_bytes()).expect("assembles").module;
+    let ctx = context(&module);
+    let pc = header(&module);
+    let f = build_osr_function(&module, &ctx, 0, pc).expect("builds");
+    // Parameters v0..v4 are the registers: r3 and r4 become constants, r1
+    // and r2 come from the frame (v1, v2).
+    let expected = "\
+function pick.osr.42(i32, i32, i32, i32, i32) -> i32 copies pick {
+block0(v0: i32, v1: i32, v2: i32, v3: i32, v4: i32):
+    v5 = const.i32 4                        @0
+    v6 = const.i32 0                        @0
+    jump block1(v0)                         @0
+block1(v7: i32):
+    v8 = i32.sub v7, v5                     @42
+    v9 = i32.add v8, v1                     @49
+    v10 = i32.add v9, v2                    @56
+    v11 = i32.add v10, v6                   @63
+    brif v11, block1(v11), block2           @70
+block2:
+    return v11                              @77
 }
 ";
     assert_eq!(f.display(&ctx), expected);
