@@ -28,6 +28,9 @@ pub enum Runner {
     Aot,
     /// `janusc run --engine jit`, start-up and compilation included.
     Jit,
+    /// `janusc run --engine hybrid` (run's default): interpreting, then
+    /// compiling what is hot, compilation included.
+    Hybrid,
     /// `janusc run --engine interp`.
     Interp,
     /// wasmtime through its Python bindings, `_start` alone timed.
@@ -44,10 +47,11 @@ pub enum Runner {
 
 impl Runner {
     /// Every runner, in column order.
-    pub const ALL: [Runner; 8] = [
+    pub const ALL: [Runner; 9] = [
         Runner::Gcc,
         Runner::Aot,
         Runner::Jit,
+        Runner::Hybrid,
         Runner::Interp,
         Runner::Wasmtime,
         Runner::Wasmi,
@@ -61,6 +65,7 @@ impl Runner {
             Runner::Gcc => "gcc -O2",
             Runner::Aot => "janusc aot -O2",
             Runner::Jit => "janusc jit",
+            Runner::Hybrid => "janusc hybrid",
             Runner::Interp => "janusc interp",
             Runner::Wasmtime => "wasmtime",
             Runner::Wasmi => "wasmi",
@@ -76,6 +81,7 @@ impl Runner {
             Runner::Gcc
             | Runner::Aot
             | Runner::Jit
+            | Runner::Hybrid
             | Runner::Wasmtime
             | Runner::Wasm2c
             | Runner::AotUnchecked => false,
@@ -286,19 +292,9 @@ pub fn argv(tools: &Tools, runner: Runner, program: &Program, size: &str) -> Vec
         Runner::Aot => vec![program.aot.into()],
         Runner::Wasm2c => vec![program.w2c.into()],
         Runner::AotUnchecked => vec![program.unchecked.into()],
-        Runner::Jit | Runner::Interp => vec![
-            tools.janusc.clone().into(),
-            "run".into(),
-            "--engine".into(),
-            if runner == Runner::Jit {
-                "jit"
-            } else {
-                "interp"
-            }
-            .into(),
-            program.wasm.into(),
-            "--".into(),
-        ],
+        Runner::Jit => janusc_run(tools, "jit", program),
+        Runner::Hybrid => janusc_run(tools, "hybrid", program),
+        Runner::Interp => janusc_run(tools, "interp", program),
         Runner::Wasmtime => vec![
             tools.python.clone().into(),
             tools.root.join("bench/wasmtime_run.py").into(),
@@ -308,6 +304,19 @@ pub fn argv(tools: &Tools, runner: Runner, program: &Program, size: &str) -> Vec
     };
     v.push(size.into());
     v
+}
+
+/// `janusc run --engine ENGINE` of the program's `.wasm` file, up to its
+/// arguments.
+fn janusc_run(tools: &Tools, engine: &str, program: &Program) -> Vec<OsString> {
+    vec![
+        tools.janusc.clone().into(),
+        "run".into(),
+        "--engine".into(),
+        engine.into(),
+        program.wasm.into(),
+        "--".into(),
+    ]
 }
 
 /// What one run printed and how long it took.

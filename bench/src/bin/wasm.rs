@@ -227,7 +227,12 @@ fn prepare(av: &Available, dir: &Path, case: &'static Case) -> Result<Prepared, 
     };
     for runner in Runner::ALL {
         let present = match runner {
-            Runner::Gcc | Runner::Aot | Runner::Jit | Runner::Interp | Runner::AotUnchecked => true,
+            Runner::Gcc
+            | Runner::Aot
+            | Runner::Jit
+            | Runner::Hybrid
+            | Runner::Interp
+            | Runner::AotUnchecked => true,
             Runner::Wasmtime => av.wasmtime,
             Runner::Wasmi => av.wasmi,
             Runner::Wasm2c => av.wasm2c,
@@ -355,7 +360,7 @@ fn render(prepared: &[Prepared], av: &Available, rounds: usize, hello: (u64, u64
         out,
         "Written by bench/src/bin/wasm.rs. Each C twin compiled once by `clang-19 --target=wasm32-wasi -O2` \
          (with -mcpu=mvp -msign-ext -mnontrapping-fptoint -mbulk-memory); that `.wasm` file run by janusc \
-         (`janusc build -O2`, `janusc run --engine jit`, `--engine interp`), wasmtime (Python bindings; \
+         (`janusc build -O2`, `janusc run --engine jit`, `--engine hybrid`, `--engine interp`), wasmtime (Python bindings; \
          only `_start` timed, inside the process, after compilation), wasm2c + gcc -O2 (wabt's runtime, \
          bench/wasm2c/host.c for WASI) and wasmi (the `wasmi` executable of `cargo install wasmi_cli`); native gcc -O2 of the same C is the \
          reference. Peers with their own defaults: wasmtime and wasm2c use guard pages, janusc explicit \
@@ -376,6 +381,7 @@ fn render(prepared: &[Prepared], av: &Available, rounds: usize, hello: (u64, u64
         Runner::Gcc,
         Runner::Aot,
         Runner::Jit,
+        Runner::Hybrid,
         Runner::Wasmtime,
         Runner::Wasm2c,
     ];
@@ -403,7 +409,7 @@ fn render(prepared: &[Prepared], av: &Available, rounds: usize, hello: (u64, u64
     table(&mut out, &header, &rows);
 
     type Ratio = fn(&Prepared) -> Option<f64>;
-    let columns: [(&str, Ratio); 7] = [
+    let columns: [(&str, Ratio); 8] = [
         ("aot/gcc", |p| p.ratio(Runner::Aot, Runner::Gcc)),
         ("aot/wasm2c", |p| p.ratio(Runner::Aot, Runner::Wasm2c)),
         ("aot/wasmtime", |p| p.ratio(Runner::Aot, Runner::Wasmtime)),
@@ -411,6 +417,7 @@ fn render(prepared: &[Prepared], av: &Available, rounds: usize, hello: (u64, u64
         ("wasm2c/gcc", |p| p.ratio(Runner::Wasm2c, Runner::Gcc)),
         ("wasmtime/gcc", |p| p.ratio(Runner::Wasmtime, Runner::Gcc)),
         ("jit/aot", |p| p.ratio(Runner::Jit, Runner::Aot)),
+        ("hybrid/aot", |p| p.ratio(Runner::Hybrid, Runner::Aot)),
     ];
     let _ = writeln!(out, "\n### Ratios\n");
     let _ = writeln!(
