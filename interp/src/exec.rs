@@ -292,10 +292,10 @@ pub(crate) fn exec<const TIERED: bool>(
             let t = unsafe { tier.unwrap_unchecked() };
             if t.count_back_edge(func, $length) {
                 let f = &funcs[func as usize];
-                if let Some(entry) = t.loop_header(func, pc_at(f, ip)) {
+                if let Some((entry, header)) = t.loop_header(func, pc_at(f, ip)) {
                     // SAFETY: the frame holds the function's registers, and
                     // at least a slot per result.
-                    unsafe { crate::tier::enter_osr(entry, stack_bytes, f, fp) };
+                    unsafe { crate::tier::enter_osr(entry, header, stack_bytes, f, fp) };
                     refresh!();
                     // SAFETY: the function's last op; it returns the
                     // results enter_osr put in the frame.

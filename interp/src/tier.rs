@@ -38,11 +38,6 @@ use janus_runtime::machine::Machine;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// How many more backward jumps a function whose loop found no compiled
-/// code at a header asks at the next headers it reaches before it compiles
-/// for this one (see the engine's `hot_loop`).
-pub const LOOP_POLL: u32 = 1 << 12;
-
 /// The loop budget, in instructions looped over, a function whose loop
 /// found no compiled code yet (its compile still running, or failed) gets
 /// before it asks again: often enough to switch soon after the code is
@@ -73,13 +68,13 @@ pub trait Hooks {
 /// What [`Hooks::hot_loop`] tells the loop.
 #[derive(Clone, Copy, Debug)]
 pub enum LoopAnswer {
-    /// Move the call into compiled code here.
-    Enter(OsrEntry),
+    /// Move the call into compiled code here: the function's OSR entry,
+    /// and this header's index among its loop headers
+    /// (`Function::loop_headers`), which the entry takes after the
+    /// registers.
+    Enter(OsrEntry, u32),
     /// Nothing here yet: ask again after [`LOOP_POLL_INSTRUCTIONS`].
     Wait,
-    /// Nothing here, but the function has an entry at another header: ask
-    /// again at the next backward jump (which may reach that header).
-    Next,
 }
 
 /// A function's thresholds: how many calls, and how many instructions
@@ -324,7 +319,7 @@ impl<'m> Tiered<'m> {
     /// native entry yet) moves to the compiled loop at once rather than
     /// after interpreting another budget.
     #[inline(never)]
-    pub(crate) fn loop_header(&self, func: u32, pc: u32) -> Option<OsrEntry> {
+    pub(crate) fn loop_header(&self, func: u32, pc: u32) -> Option<(OsrEntry, u32)> {
         let budget = &self.budgets[func as usize];
         let rest = budget.loops_after_warm.replace(0);
         if rest > 0 && !self.hooks.warm() {
@@ -336,9 +331,8 @@ impl<'m> Tiered<'m> {
             }
         }
         let (entry, next) = match self.hooks.hot_loop(func, pc) {
-            LoopAnswer::Enter(entry) => (Some(entry), 1),
+            LoopAnswer::Enter(entry, header) => (Some((entry, header)), 1),
             LoopAnswer::Wait => (None, LOOP_POLL_INSTRUCTIONS),
-            LoopAnswer::Next => (None, 1),
         };
         budget.loops.set(next);
         entry
@@ -397,16 +391,23 @@ pub(crate) unsafe fn call_boxed(
 }
 
 /// Moves the call running `f` in the frame at `fp` into compiled code at a
-/// loop header: its registers, in bytecode order, go to `entry`, which
-/// runs the rest of the call; its results are left in the frame's first
-/// slots, for `f`'s last op ([`Function::osr_ret`]) to return.
+/// loop header: its registers, in bytecode order, then the header's index
+/// among the function's loop headers go to `entry`, which runs the rest of
+/// the call; its results are left in the frame's first slots, for `f`'s
+/// last op ([`Function::osr_ret`]) to return.
 ///
 /// # Safety
-/// `entry` must be an [`OsrEntry`] of `f` at the header the loop just
-/// jumped to; `fp` must point at `f`'s frame.
+/// `entry` must be an [`OsrEntry`] of `f`, and `header` the index of the
+/// header the loop just jumped to; `fp` must point at `f`'s frame.
 #[inline(never)]
-pub(crate) unsafe fn enter_osr(entry: OsrEntry, stack_bytes: u32, f: &Function, fp: *mut u64) {
-    let registers: Vec<u64> = f
+pub(crate) unsafe fn enter_osr(
+    entry: OsrEntry,
+    header: u32,
+    stack_bytes: u32,
+    f: &Function,
+    fp: *mut u64,
+) {
+    let mut registers: Vec<u64> = f
         .slot_of
         .iter()
         .map(|&slot| match slot {
@@ -416,6 +417,7 @@ pub(crate) unsafe fn enter_osr(entry: OsrEntry, stack_bytes: u32, f: &Function, 
             slot => unsafe { *fp.add(usize::from(slot)) },
         })
         .collect();
+    registers.push(u64::from(header));
     // At most 255 results.
     let mut results = [0u64; 256];
     // SAFETY: per the contract; the frame has a slot per result.

@@ -170,6 +170,75 @@ impl Function {
     pub fn pcs(&self) -> Vec<u32> {
         self.code.pcs()
     }
+
+    /// The loop headers reachable from the instruction at `pc` (itself
+    /// included), but those inside the loop `pc` heads: pcs that some
+    /// backward jump (one whose target is at or before it) targets, sorted,
+    /// each once. Where the hybrid engine can move a running call into
+    /// compiled code: the OSR entry compiled for a loop at `pc` serves them
+    /// all, the header chosen by its index in this list. The loop's own
+    /// inner headers are left out because entering one would give the loop
+    /// a second entry, which LLVM cannot optimise as a loop (the running
+    /// call reaches `pc` again at the loop's next iteration anyway).
+    /// Linear in the code's size.
+    pub fn loop_headers_from(&self, pc: u32) -> Vec<u32> {
+        let insts: Vec<(u32, Inst)> = self.code.with_pcs().collect();
+        let index_of = |pc: u32| insts.binary_search_by_key(&pc, |(at, _)| *at).ok();
+        let Some(start) = index_of(pc) else {
+            return Vec::new();
+        };
+        let successors = |i: usize| -> Vec<usize> {
+            let (_, inst) = &insts[i];
+            let mut next: Vec<usize> = inst.targets().into_iter().filter_map(index_of).collect();
+            if !inst.opcode.is_terminator() && i + 1 < insts.len() {
+                next.push(i + 1);
+            }
+            next
+        };
+        let mut preds: Vec<Vec<usize>> = vec![Vec::new(); insts.len()];
+        for i in 0..insts.len() {
+            for s in successors(i) {
+                preds[s].push(i);
+            }
+        }
+        // The loop `pc` heads: what reaches one of its backward jumps
+        // without passing through `pc`.
+        let mut in_loop = vec![false; insts.len()];
+        in_loop[start] = true;
+        let mut work: Vec<usize> = preds[start]
+            .iter()
+            .copied()
+            .filter(|&p| insts[p].0 >= pc)
+            .collect();
+        while let Some(i) = work.pop() {
+            if !in_loop[i] {
+                in_loop[i] = true;
+                work.extend(preds[i].iter().copied());
+            }
+        }
+        let mut reached = vec![false; insts.len()];
+        let mut work = vec![start];
+        reached[start] = true;
+        let mut headers = Vec::new();
+        while let Some(i) = work.pop() {
+            let (at, inst) = &insts[i];
+            for target in inst.targets() {
+                let inner = target != pc && index_of(target).is_some_and(|t| in_loop[t]);
+                if target <= *at && !inner {
+                    headers.push(target);
+                }
+            }
+            for n in successors(i) {
+                if !reached[n] {
+                    reached[n] = true;
+                    work.push(n);
+                }
+            }
+        }
+        headers.sort_unstable();
+        headers.dedup();
+        headers
+    }
 }
 
 /// Bytes a program starts with: copied into linear memory before `main`

@@ -8,12 +8,11 @@
 use super::compiler::{Compiler, Job};
 use super::log::Reason;
 use super::tables::Tables;
-use janus_interp::tier::{Hooks, LoopAnswer, Tiered, LOOP_POLL};
+use janus_interp::tier::{Hooks, LoopAnswer, Tiered};
 use janus_interp::Outcome;
 use janus_runtime::abi::tier::{BoxedEntry, OsrEntry};
 use janus_runtime::exports::{janus_exit, janus_trap};
-use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
+use std::cell::OnceCell;
 use std::sync::atomic::{AtomicPtr, Ordering};
 
 /// Which engine runs.
@@ -36,9 +35,6 @@ pub struct Engine {
     pub tables: &'static Tables,
     /// The interpreter, set once it exists (it needs the engine as hooks).
     pub tiered: OnceCell<&'static Tiered<'static>>,
-    /// Per function, backward jumps that found no entry at their header
-    /// while the function has one at another (see `hot_loop`).
-    pub misses: RefCell<HashMap<u32, u32>>,
 }
 
 /// The running engine, for [`interp_call`].
@@ -166,24 +162,13 @@ impl Hooks for Engine {
     }
 
     fn hot_loop(&self, func: u32, pc: u32) -> LoopAnswer {
-        if let Some(entry) = self.tables.osr(func, pc) {
+        if let Some((entry, header)) = self.tables.osr(func, pc) {
             // SAFETY: a published OSR entry.
-            return LoopAnswer::Enter(unsafe { osr(entry) });
+            return LoopAnswer::Enter(unsafe { osr(entry) }, header);
         }
+        // One compile serves every loop header of the function.
         if self.compiler.loop_in_flight(func) {
             return LoopAnswer::Wait;
-        }
-        // An entry at another header of the function: look for that
-        // header at the next backward jumps, for a while, before compiling
-        // the function again for this one.
-        if self.tables.has_osr(func) {
-            let mut misses = self.misses.borrow_mut();
-            let n = misses.entry(func).or_insert(0);
-            *n += 1;
-            if *n < LOOP_POLL {
-                return LoopAnswer::Next;
-            }
-            *n = 0;
         }
         self.want(Job {
             func,
@@ -191,7 +176,7 @@ impl Hooks for Engine {
         });
         match self.tables.osr(func, pc) {
             // SAFETY: a published OSR entry.
-            Some(entry) => LoopAnswer::Enter(unsafe { osr(entry) }),
+            Some((entry, header)) => LoopAnswer::Enter(unsafe { osr(entry) }, header),
             None => LoopAnswer::Wait,
         }
     }

@@ -86,7 +86,7 @@ pub fn run(
     };
     let globals: &'static mut [u64] =
         keep(module.globals.iter().map(|g| g.init).collect::<Vec<u64>>());
-    let tables: &'static Tables = keep(Tables::new(count));
+    let tables: &'static Tables = keep(Tables::new(module));
     let open = protocol::TierOpenRequest {
         module: bytes,
         opt: opt.into(),
@@ -108,7 +108,6 @@ pub fn run(
         compiler,
         tables,
         tiered: OnceCell::new(),
-        misses: Default::default(),
     });
     // SAFETY: one program per process; nothing else touches the machine.
     let machine = unsafe { host::install(machine) };

@@ -1,11 +1,13 @@
 //! What compiled code and the tiered interpreter read to find compiled
 //! code: the per-function native entries ([`FUNCTIONS_SYMBOL`]'s array,
 //! which compiled code calls through), the boxed entries the interpreter
-//! calls, and the OSR entries by loop header. Each is written once, when
-//! its code is ready, with release order, after the code itself.
+//! calls, and the OSR entries (each entering at any of the loop headers
+//! its loop reaches, `Function::loop_headers_from`). Each is written once,
+//! when its code is ready, with release order, after the code itself.
 //!
 //! [`FUNCTIONS_SYMBOL`]: janus_runtime::abi::tier::FUNCTIONS_SYMBOL
 
+use janus_bytecode::bytecode::Module;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -16,8 +18,11 @@ pub struct Tables {
     pub functions: Box<[AtomicUsize]>,
     /// Each function's `BoxedEntry`, 0 while it has none.
     pub boxed: Box<[AtomicUsize]>,
-    /// `OsrEntry`s by function and loop header pc.
-    osr: Mutex<HashMap<(u32, u32), usize>>,
+    /// `OsrEntry`s by function, each with the loop headers it enters at
+    /// (it takes the index of one in that list).
+    osr: Mutex<HashMap<u32, Vec<(usize, Vec<u32>)>>>,
+    /// The program, for its functions' loop headers.
+    module: &'static Module,
 }
 
 /// What one compile made ready.
@@ -28,18 +33,20 @@ pub struct Ready {
     pub native: usize,
     /// Its `BoxedEntry`; 0 likewise.
     pub boxed: usize,
-    /// Its `OsrEntry` at a loop header, with the header's pc.
+    /// Its `OsrEntry`, with the loop header it was compiled for.
     pub osr: Option<(u32, usize)>,
 }
 
 impl Tables {
-    /// Empty tables for `functions` functions.
-    pub fn new(functions: usize) -> Tables {
-        let zeros = || (0..functions).map(|_| AtomicUsize::new(0)).collect();
+    /// Empty tables for the functions of `module`.
+    pub fn new(module: &'static Module) -> Tables {
+        let count = module.functions.len();
+        let zeros = || (0..count).map(|_| AtomicUsize::new(0)).collect();
         Tables {
             functions: zeros(),
             boxed: zeros(),
             osr: Mutex::new(HashMap::new()),
+            module,
         }
     }
 
@@ -56,11 +63,13 @@ impl Tables {
         let _ =
             self.boxed[i].compare_exchange(0, ready.boxed, Ordering::Release, Ordering::Relaxed);
         if let Some((pc, entry)) = ready.osr {
+            let headers = self.module.functions[i].loop_headers_from(pc);
             self.osr
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .entry((func, pc))
-                .or_insert(entry);
+                .entry(func)
+                .or_default()
+                .push((entry, headers));
         }
     }
 
@@ -69,22 +78,14 @@ impl Tables {
         self.boxed[func as usize].load(Ordering::Acquire)
     }
 
-    /// Whether `func` has an OSR entry at any loop header.
-    pub fn has_osr(&self, func: u32) -> bool {
-        self.osr
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .keys()
-            .any(|&(f, _)| f == func)
-    }
-
-    /// `func`'s OSR entry at the loop header at `pc`, if ready.
-    pub fn osr(&self, func: u32, pc: u32) -> Option<usize> {
-        self.osr
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&(func, pc))
-            .copied()
+    /// An OSR entry of `func` that enters at the loop header at `pc`, if
+    /// one is ready, and the index of that header it takes.
+    pub fn osr(&self, func: u32, pc: u32) -> Option<(usize, u32)> {
+        let osr = self.osr.lock().unwrap_or_else(|e| e.into_inner());
+        osr.get(&func)?.iter().find_map(|(entry, headers)| {
+            let header = headers.binary_search(&pc).ok()?;
+            Some((*entry, header as u32))
+        })
     }
 }
 
@@ -92,16 +93,41 @@ impl Tables {
 mod tests {
     use super::*;
 
+    /// Two functions; `main`'s one loop header is `loop`.
+    const PROGRAM: &str = "export main
+func f() -> i32
+    reg r0: i32
+    i32.const r0, 1
+    ret [r0]
+end
+func main() -> i32
+    reg r0..r1: i32
+    i32.const r0, 3
+loop:
+    i32.const r1, 1
+    i32.sub r0, r0, r1
+    br_if r0, loop
+    ret [r0]
+end
+";
+
     #[test]
     fn entries_are_written_once() {
-        let t = Tables::new(2);
+        let module: &'static Module = Box::leak(Box::new(
+            janus_bytecode::load(PROGRAM.as_bytes())
+                .expect("valid")
+                .module,
+        ));
+        let header = module.functions[1].loop_headers_from(0)[0];
+        let t = Tables::new(module);
         assert_eq!(t.boxed(1), 0);
+        assert_eq!(t.osr(1, header), None);
         t.publish(
             1,
             Ready {
                 native: 1,
                 boxed: 2,
-                osr: Some((5, 3)),
+                osr: Some((header, 3)),
             },
         );
         t.publish(
@@ -109,13 +135,15 @@ mod tests {
             Ready {
                 native: 7,
                 boxed: 8,
-                osr: Some((5, 9)),
+                osr: Some((header, 9)),
             },
         );
         assert_eq!(t.boxed(1), 2);
         assert_eq!(t.functions[1].load(Ordering::Acquire), 1);
-        assert_eq!(t.osr(1, 5), Some(3));
-        assert_eq!(t.osr(1, 6), None);
+        // Both entries are kept; the first one found serves.
+        assert_eq!(t.osr(1, header), Some((3, 0)));
+        assert_eq!(t.osr(1, header + 1), None, "not a loop header");
+        assert_eq!(t.osr(0, 0), None);
         assert_eq!(t.boxed(0), 0);
     }
 }

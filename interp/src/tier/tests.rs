@@ -81,7 +81,7 @@ impl Hooks for Fakes<'_> {
     }
     fn hot_loop(&self, _func: u32, pc: u32) -> LoopAnswer {
         OSR_PC.store(pc, Ordering::SeqCst);
-        LoopAnswer::Enter(fake_osr)
+        LoopAnswer::Enter(fake_osr, 0)
     }
 }
 

@@ -47,7 +47,9 @@ pub type BoxedEntry = unsafe extern "C" fn(stack_bytes: u32, args: *const u64, r
 /// How the interpreter moves a running call into compiled code at a loop
 /// header (on-stack replacement): `registers` holds every register of the
 /// function as slots, as they are just before the instruction at the
-/// header's pc runs; the entry runs the rest of the call and writes its
+/// header's pc runs, then one more slot: the header's index among those
+/// the entry serves (`Function::loop_headers_from` of the header it was
+/// compiled for); the entry runs the rest of the call and writes its
 /// results.
 pub type OsrEntry =
     unsafe extern "C" fn(stack_bytes: u32, registers: *const u64, results: *mut u64);

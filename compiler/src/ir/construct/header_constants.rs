@@ -1,5 +1,5 @@
-//! The registers that hold one known constant whenever a loop header is
-//! reached, for an on-stack-replacement entry there: it takes every
+//! The registers that hold one known constant whenever any of a function's
+//! loop headers is reached, for an on-stack-replacement entry: it takes every
 //! register from the interpreter's frame, but a register the bytecode only
 //! ever sets to one constant is that constant in the entry too, so LLVM sees
 //! the loop as it does in the whole function (a step of `1`, not of an
@@ -9,8 +9,8 @@
 //! A register qualifies when it is not a parameter and every write to it
 //! is a `T.const` of the same value, and either that value is 0 (every
 //! register is 0 before its first write) or one of those writes lies in a
-//! block that strictly dominates the header's (so it ran on every path
-//! there). Linear in the function's size, plus its dominator tree.
+//! block that strictly dominates every header's (so it ran on every path
+//! to each). Linear in the function's size, plus its dominator tree.
 
 use super::DominatorTree;
 use crate::bytecode::{self as bc, Class, Operand, OperandKind, Reg};
@@ -22,24 +22,26 @@ enum Writes {
     /// None: it is 0 throughout.
     None,
     /// Only constants of these bits; whether one of them is in a block
-    /// that strictly dominates the header.
+    /// that strictly dominates every header.
     Constant { bits: u64, dominating: bool },
     /// Something else, or constants of two values.
     Varies,
 }
 
 /// For each of the `registers` registers of `code` (the first `params` of
-/// them parameters), the bits it holds at every arrival at the block that
-/// starts at instruction index `header`, if they are known. `block_starts`
+/// them parameters), the bits it holds at every arrival at any of the
+/// blocks that start at the instruction indices `headers` (at least one),
+/// if they are known. `block_starts`
 /// lists the instruction index of every block's first instruction in
 /// order, `block_end` gives a block's last instruction from its first, and
 /// `successors` a block's successors (first instructions) from its last.
-pub(super) fn constants_at_header(
+#[allow(clippy::too_many_arguments)]
+pub(super) fn constants_at_headers(
     code: &bc::Code,
     pcs: &[u32],
     registers: usize,
     params: usize,
-    header: usize,
+    headers: &[usize],
     block_starts: &[usize],
     block_end: impl Fn(usize) -> usize,
     successors: impl Fn(usize) -> Vec<usize>,
@@ -61,7 +63,19 @@ pub(super) fn constants_at_header(
         })
         .collect();
     let dom = DominatorTree::of_graph(Some(Block::new(0)), &succs);
-    let header_block = block_of_start(header);
+    let header_blocks: Vec<Block> = headers.iter().map(|&h| block_of_start(h)).collect();
+    // The nearest block dominating every header: a block strictly
+    // dominates them all if it dominates it and is not itself a header.
+    let mut common = header_blocks[0];
+    for &h in &header_blocks {
+        while !dom.dominates(common, h) {
+            match dom.idom(common) {
+                Some(up) if up != common => common = up,
+                _ => break,
+            }
+        }
+    }
+    let common_is_header = header_blocks.contains(&common);
 
     let mut writes = vec![Writes::None; registers];
     for w in writes.iter_mut().take(params) {
@@ -73,7 +87,7 @@ pub(super) fn constants_at_header(
         if !dom.is_reachable(block) {
             continue;
         }
-        let dominating = block != header_block && dom.dominates(block, header_block);
+        let dominating = dom.dominates(block, common) && !(block == common && common_is_header);
         for &pc in &pcs[start..=block_end(start)] {
             let inst = code.at(pc).expect("blocks hold instructions");
             let constant = match (inst.opcode.class(), inst.operands.get(1)) {

@@ -180,13 +180,38 @@ pub fn build_osr_function(
         function: bfunc.name.clone(),
         pc: header_pc,
     };
-    let start = pcs[..bfunc.code.len()]
-        .binary_search(&header_pc)
-        .map_err(|_| not_a_block())?;
-    if !leaders(&bfunc.code, &pcs)[start] {
+    let headers = bfunc.loop_headers_from(header_pc);
+    if headers.binary_search(&header_pc).is_err() {
         return Err(not_a_block());
     }
-    Ok(build(module, ctx, index, Some(start)))
+    let starts: Vec<usize> = headers
+        .iter()
+        .map(|pc| {
+            pcs[..bfunc.code.len()]
+                .binary_search(pc)
+                .expect("verified targets start instructions")
+        })
+        .collect();
+    Ok(build(
+        module,
+        ctx,
+        index,
+        Some(Osr {
+            headers: &starts,
+            asked: header_pc,
+        }),
+    ))
+}
+
+/// Where an on-stack-replacement entry enters: every loop header the one
+/// it was asked for reaches (`bc::Function::loop_headers_from`, as
+/// instruction indices, in order), chosen by an extra `i32` parameter
+/// after the registers, the header's index in that list; and the header
+/// it was asked for, which names it.
+#[derive(Clone, Copy)]
+struct Osr<'h> {
+    headers: &'h [usize],
+    asked: u32,
 }
 
 /// Which instructions start a block: the first, every target, everything
@@ -211,9 +236,9 @@ fn leaders(code: &bc::Code, pcs: &[u32]) -> Vec<bool> {
     leader
 }
 
-/// Builds function `index`, entered at its start or, for `osr`, at the
-/// instruction of that index with every register a parameter.
-fn build(module: &bc::Module, ctx: &ModuleContext, index: usize, osr: Option<usize>) -> Function {
+/// Builds function `index`, entered at its start or, for `osr`, at one of
+/// its loop headers with every register a parameter.
+fn build(module: &bc::Module, ctx: &ModuleContext, index: usize, osr: Option<Osr>) -> Function {
     let bfunc = &module.functions[index];
     let sig = module.signatures[bfunc.sig as usize].clone();
     let pcs = bfunc.pcs();
@@ -242,36 +267,47 @@ fn build(module: &bc::Module, ctx: &ModuleContext, index: usize, osr: Option<usi
         i
     };
 
-    // Reachable bytecode blocks in reverse postorder, found without recursion.
+    // Reachable bytecode blocks in reverse postorder, found without
+    // recursion. An OSR entry's walk starts at its headers, the entry
+    // block standing for a root above them.
+    let roots: Vec<usize> = match osr {
+        None => vec![0],
+        Some(o) => o.headers.to_vec(),
+    };
     let mut order = Vec::new();
-    // An OSR entry's walk starts at its header.
-    let first = osr.unwrap_or(0);
     let mut visited = vec![false; n];
     let mut stack: Vec<(usize, Vec<usize>)> = Vec::new();
-    visited[first] = true;
-    stack.push((first, successors(block_end(first))));
-    while let Some((start, succs)) = stack.last_mut() {
-        if let Some(s) = succs.pop() {
-            if !visited[s] {
-                visited[s] = true;
-                let next = successors(block_end(s));
-                stack.push((s, next));
+    for &root in roots.iter().rev() {
+        if visited[root] {
+            continue;
+        }
+        visited[root] = true;
+        stack.push((root, successors(block_end(root))));
+        while let Some((start, succs)) = stack.last_mut() {
+            if let Some(s) = succs.pop() {
+                if !visited[s] {
+                    visited[s] = true;
+                    let next = successors(block_end(s));
+                    stack.push((s, next));
+                }
+            } else {
+                order.push(*start);
+                stack.pop();
             }
-        } else {
-            order.push(*start);
-            stack.pop();
         }
     }
     order.reverse();
 
     let mut func = match osr {
         None => Function::new(&bfunc.name, sig.clone()),
-        Some(_) => {
+        Some(o) => {
+            let mut params = bfunc.registers.clone();
+            params.push(ValType::I32);
             let osr_sig = bc::Signature {
-                params: bfunc.registers.clone(),
+                params,
                 results: sig.results.clone(),
             };
-            let mut f = Function::new(&format!("{}.osr.{}", bfunc.name, pcs[first]), osr_sig);
+            let mut f = Function::new(&format!("{}.osr.{}", bfunc.name, o.asked), osr_sig);
             f.copy_of = Some(FuncRef(index as u32));
             f
         }
@@ -301,7 +337,7 @@ fn build(module: &bc::Module, ctx: &ModuleContext, index: usize, osr: Option<usi
     let mut spans = vec![None; blocks];
     let mut succs = vec![Vec::new(); blocks];
     if needs_separate_entry {
-        succs[entry.index()].push(block_of[&first]);
+        succs[entry.index()] = roots.iter().map(|r| block_of[r]).collect();
     }
     for &start in &order {
         let block = block_of[&start];
@@ -338,14 +374,14 @@ fn build(module: &bc::Module, ctx: &ModuleContext, index: usize, osr: Option<usi
     };
     let constants = match osr {
         None => Vec::new(),
-        Some(header) => {
+        Some(o) => {
             let starts: Vec<usize> = (0..n).filter(|&i| leader[i]).collect();
-            header_constants::constants_at_header(
+            header_constants::constants_at_headers(
                 code,
                 &pcs,
                 bfunc.registers.len(),
                 sig.params.len(),
-                header,
+                o.headers,
                 &starts,
                 block_end,
                 successors,
@@ -360,18 +396,23 @@ fn build(module: &bc::Module, ctx: &ModuleContext, index: usize, osr: Option<usi
         };
         builder.def_var(entry, i as Reg, v);
     }
+    let selector = osr.map(|_| builder.func.dfg.append_param(entry, ValType::I32));
     builder.place_params(&writes, &frontiers);
     if needs_separate_entry {
-        builder.branch(
-            entry,
-            InstData::Jump {
-                dest: BlockCall {
-                    block: block_of[&first],
-                    args: vec![],
-                },
+        let to = |start: &usize| BlockCall {
+            block: block_of[start],
+            args: vec![],
+        };
+        let data = match (selector, roots.as_slice()) {
+            (Some(index), [first, _, ..]) => InstData::BrTable {
+                index,
+                default: to(first),
+                targets: roots.iter().map(to).collect(),
             },
-            0,
-        );
+            (_, [first, ..]) => InstData::Jump { dest: to(first) },
+            (_, []) => unreachable!("a function or an OSR entry has a first block"),
+        };
+        builder.branch(entry, data, 0);
     }
 
     // Dominator-tree preorder: every block after its dominators, so each

@@ -89,7 +89,9 @@ pub struct Session {
     facts: passes::Facts,
     addresses: HashMap<String, usize>,
     machine: TargetMachine,
-    /// The IR index of each OSR entry function built, by (function, pc).
+    /// The IR index of each OSR entry function built, by the function and
+    /// the loop header it was asked for (it enters at every loop header
+    /// that one reaches).
     osr: HashMap<(u32, u32), usize>,
     /// How many IR instructions of callees a unit may copy in.
     callee_budget: usize,
@@ -284,8 +286,9 @@ impl Session {
         })
     }
 
-    /// The IR index of function `func`'s OSR entry at `pc`, built (and
-    /// optimised by the IR passes) the first time it is asked for.
+    /// The IR index of function `func`'s OSR entry asked for at `pc` (it
+    /// enters at any loop header `pc` reaches), built (and optimised by the
+    /// IR passes) the first time it is asked for.
     fn osr_function(&mut self, func: u32, pc: u32) -> Result<usize, BackendError> {
         if let Some(&index) = self.osr.get(&(func, pc)) {
             return Ok(index);
