@@ -8,6 +8,7 @@ use super::units::{Pipeline, Plan};
 use super::{guard, lower, BackendError, BoundsChecks, OptLevel, Wants};
 use crate::ir;
 use crate::meta::{CodeSizes, CODE_SECTION};
+use inkwell::attributes::AttributeLoc;
 use inkwell::context::Context;
 use inkwell::module::{FlagBehavior, Linkage, Module};
 use inkwell::passes::PassBuilderOptions;
@@ -50,20 +51,51 @@ impl TargetSpec {
         }
     }
 
+    /// Pins every function `module` defines to the spec's CPU and features
+    /// (the `target-cpu` and `target-features` attributes, which code
+    /// generation follows function by function). For the in-process
+    /// engines: MCJIT makes a target machine of its own, with no CPU, whose
+    /// code would otherwise be for the architecture's oldest machine while
+    /// the IR passes had tuned it for the machine they were given.
+    pub(super) fn pin(&self, context: &Context, module: &Module) {
+        let cpu = context.create_string_attribute("target-cpu", self.cpu);
+        let features = (!self.features.is_empty())
+            .then(|| context.create_string_attribute("target-features", self.features));
+        let mut next = module.get_first_function();
+        while let Some(function) = next {
+            if function.count_basic_blocks() > 0 {
+                function.add_attribute(AttributeLoc::Function, cpu);
+                if let Some(features) = features {
+                    function.add_attribute(AttributeLoc::Function, features);
+                }
+            }
+            next = function.get_next_function();
+        }
+    }
+
     /// A target machine for the spec at code-generation `level`, or LLVM's
     /// reason there is none.
     pub(super) fn machine(&self, level: OptimizationLevel) -> Result<TargetMachine, String> {
+        self.machine_with(level, RelocMode::PIC, CodeModel::Default)
+    }
+
+    /// The target machine the in-process engines run their IR passes with:
+    /// the spec's CPU and features, LLVM's default relocation model and its
+    /// JIT code model (MCJIT generates the code, [`TargetSpec::pin`]).
+    pub(super) fn jit_machine(&self, level: OptimizationLevel) -> Result<TargetMachine, String> {
+        self.machine_with(level, RelocMode::Default, CodeModel::JITDefault)
+    }
+
+    fn machine_with(
+        &self,
+        level: OptimizationLevel,
+        reloc: RelocMode,
+        model: CodeModel,
+    ) -> Result<TargetMachine, String> {
         let triple = TargetTriple::create(&self.triple);
         let target = Target::from_triple(&triple).map_err(|e| e.to_string())?;
         target
-            .create_target_machine(
-                &triple,
-                self.cpu,
-                self.features,
-                level,
-                RelocMode::PIC,
-                CodeModel::Default,
-            )
+            .create_target_machine(&triple, self.cpu, self.features, level, reloc, model)
             .ok_or_else(|| "no target machine".to_string())
     }
 }
@@ -234,4 +266,48 @@ fn add_code_table<'ctx>(context: &'ctx Context, module: &Module<'ctx>) {
     used.set_linkage(Linkage::Appending);
     used.set_section(Some("llvm.metadata"));
     used.set_initializer(&ptr.const_array(&[table.as_pointer_value()]));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinning_names_the_cpu_on_definitions_only() {
+        let context = Context::create();
+        let module = context.create_module("pinned");
+        let signature = context.void_type().fn_type(&[], false);
+        let defined = module.add_function("defined", signature, None);
+        let builder = context.create_builder();
+        builder.position_at_end(context.append_basic_block(defined, "entry"));
+        builder.build_return(None).expect("a return");
+        let declared = module.add_function("declared", signature, None);
+        let riscv = TargetSpec::new("riscv64gc-unknown-linux-gnu");
+        riscv.pin(&context, &module);
+        let attribute = |f: inkwell::values::FunctionValue, key: &str| {
+            f.get_string_attribute(AttributeLoc::Function, key)
+                .map(|a| a.get_string_value().to_string_lossy().into_owned())
+        };
+        assert_eq!(
+            attribute(defined, "target-cpu").as_deref(),
+            Some("generic-rv64")
+        );
+        assert_eq!(
+            attribute(defined, "target-features").as_deref(),
+            Some("+m,+a,+f,+d,+c")
+        );
+        assert_eq!(attribute(declared, "target-cpu"), None);
+        let x86 = TargetSpec::new("x86_64-unknown-linux-gnu");
+        let other = context.create_module("x86");
+        let f = other.add_function("f", signature, None);
+        builder.position_at_end(context.append_basic_block(f, "entry"));
+        builder.build_return(None).expect("a return");
+        x86.pin(&context, &other);
+        assert_eq!(attribute(f, "target-cpu").as_deref(), Some("x86-64"));
+        assert_eq!(
+            attribute(f, "target-features"),
+            None,
+            "no features: none named"
+        );
+    }
 }

@@ -4,13 +4,14 @@
 //! JIT module by address, so compiled and interpreted programs share one
 //! runtime implementation.
 
+use super::codegen::TargetSpec;
 use super::units::{self, Pipeline};
 use super::{guard, lower, BackendError, OptLevel};
 use crate::ir;
 use inkwell::context::Context;
 use inkwell::memory_manager::McjitMemoryManager;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{CodeModel, InitializationConfig, RelocMode, Target, TargetMachine};
+use inkwell::targets::{CodeModel, InitializationConfig, Target, TargetMachine};
 use inkwell::OptimizationLevel;
 use janus_runtime::abi::Rt;
 use janus_runtime::exports;
@@ -43,19 +44,8 @@ pub fn run(ir: &ir::Module, opt: OptLevel, args: &[String]) -> Result<i32, Backe
         opt.codegen()
     };
     let triple = TargetMachine::get_default_triple();
-    let target = Target::from_triple(&triple).map_err(|e| llvm(e.to_string()))?;
-    let cpu = TargetMachine::get_host_cpu_name().to_string();
-    let features = TargetMachine::get_host_cpu_features().to_string();
-    let machine = target
-        .create_target_machine(
-            &triple,
-            &cpu,
-            &features,
-            level,
-            RelocMode::Default,
-            CodeModel::JITDefault,
-        )
-        .ok_or_else(|| llvm("no target machine for the host".into()))?;
+    let target = TargetSpec::new(&super::host_triple());
+    let machine = target.jit_machine(level).map_err(llvm)?;
     let context = Context::create();
     let address = |symbol: &str| -> usize {
         if symbol == "janus_vm" {
@@ -69,6 +59,7 @@ pub fn run(ir: &ir::Module, opt: OptLevel, args: &[String]) -> Result<i32, Backe
     let mut modules = Vec::with_capacity(plan.units.len());
     for (unit, spec) in plan.units.iter().enumerate() {
         let module = lower::lower_unit(&context, ir, &plan, unit, true, Some(&address))?;
+        target.pin(&context, &module);
         module.set_triple(&triple);
         module.set_data_layout(&machine.get_target_data().get_data_layout());
         module

@@ -23,6 +23,7 @@
 
 mod memory;
 
+use super::codegen::TargetSpec;
 use super::lower::{self, TierUnit};
 use super::{guard, units, BackendError, OptLevel};
 use crate::bytecode as bc;
@@ -31,7 +32,7 @@ use inkwell::context::Context;
 use inkwell::execution_engine::ExecutionEngine;
 use inkwell::module::Module;
 use inkwell::passes::PassBuilderOptions;
-use inkwell::targets::{CodeModel, InitializationConfig, RelocMode, Target, TargetMachine};
+use inkwell::targets::{CodeModel, InitializationConfig, Target, TargetMachine};
 use inkwell::OptimizationLevel;
 use janus_runtime::abi::{self, tier};
 use std::collections::HashMap;
@@ -88,6 +89,8 @@ pub struct Session {
     opt: OptLevel,
     facts: passes::Facts,
     addresses: HashMap<String, usize>,
+    /// The CPU compiled for: an executable's (generic), as AOT's code is.
+    spec: TargetSpec,
     machine: TargetMachine,
     /// The IR index of each OSR entry function built, by the function and
     /// the loop header it was asked for (it enters at every loop header
@@ -136,23 +139,13 @@ impl Session {
                     .ok_or_else(|| BackendError::Tier(format!("no address for `{symbol}`")))
             })
             .collect::<Result<HashMap<_, _>, _>>()?;
+        let spec = TargetSpec::new(&super::host_triple());
         let machine = {
             let _setup = LLVM_SETUP.lock().unwrap_or_else(|p| p.into_inner());
             Target::initialize_native(&InitializationConfig::default())
                 .map_err(BackendError::Llvm)?;
-            let triple = TargetMachine::get_default_triple();
-            let target =
-                Target::from_triple(&triple).map_err(|e| BackendError::Llvm(e.to_string()))?;
-            target
-                .create_target_machine(
-                    &triple,
-                    &TargetMachine::get_host_cpu_name().to_string(),
-                    &TargetMachine::get_host_cpu_features().to_string(),
-                    opt.codegen(),
-                    RelocMode::Default,
-                    CodeModel::JITDefault,
-                )
-                .ok_or_else(|| BackendError::Llvm("no target machine for the host".into()))?
+            spec.jit_machine(opt.codegen())
+                .map_err(BackendError::Llvm)?
         };
         let mut ir = construct::build_module(&module);
         passes::optimize_module(&mut ir);
@@ -162,6 +155,7 @@ impl Session {
             ir,
             opt,
             addresses,
+            spec,
             machine,
             osr: HashMap::new(),
             callee_budget: MAX_CALLEE_INSTRUCTIONS,
@@ -226,6 +220,7 @@ impl Session {
         let addresses = &self.addresses;
         let address = |symbol: &str| addresses.get(symbol).copied().unwrap_or(0);
         let module = lower::lower_tier_unit(context_ref, &self.ir, &unit, &address)?;
+        self.spec.pin(context_ref, &module);
         module.set_triple(&TargetMachine::get_default_triple());
         module.set_data_layout(&self.machine.get_target_data().get_data_layout());
         module
