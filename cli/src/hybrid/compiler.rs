@@ -245,12 +245,13 @@ impl Compiler {
 
     /// Publishes a finished compile, asked for at `asked`, and reports it.
     fn finish(&self, job: Job, asked: Duration, result: Result<&protocol::TierCode, &str>) {
+        let mut headers = Vec::new();
         if let Ok(code) = result {
             let osr = match (job.reason.osr_pc(), code.osr) {
                 (Some(pc), Some(entry)) => Some((pc, entry as usize)),
                 _ => None,
             };
-            self.tables.publish(
+            headers = self.tables.publish(
                 job.func,
                 Ready {
                     native: code.native as usize,
@@ -270,6 +271,7 @@ impl Compiler {
                 job.func,
                 name,
                 job.reason,
+                &headers,
                 result.map(|code| log::Timing {
                     compile: Duration::from_nanos(code.compile_nanos),
                     asked,

@@ -4,6 +4,7 @@
 //! ```text
 //! jit: function 3 `fib`: calls, 12.345 ms, switch at call, asked at 4.020 ms, ready at 35.112 ms
 //! jit: function 0 `main`: loop at pc 12, 20.100 ms, switch at loop pc 12, asked at 9.000 ms, ready at 29.100 ms
+//! jit: function 1 `advance`: loop at pc 40, 22.900 ms, switch at loop pc 40 (or 12/139), asked at 6.248 ms, ready at 36.594 ms
 //! jit: function 2 `f`: calls, failed: <why>
 //! ```
 //!
@@ -60,8 +61,16 @@ fn millis(time: Duration) -> String {
 }
 
 /// The report's line for a compile of function `func` named `name`: how
-/// long it took and when, or why it failed.
-pub fn line(func: u32, name: &str, reason: Reason, result: Result<Timing, &str>) -> String {
+/// long it took and when, or why it failed. `headers` are the loop headers
+/// a loop's entry enters at (the one asked for among them): the switch
+/// comes at whichever of them the running call reaches first.
+pub fn line(
+    func: u32,
+    name: &str,
+    reason: Reason,
+    headers: &[u32],
+    result: Result<Timing, &str>,
+) -> String {
     let why = match reason {
         Reason::Calls => "calls".to_string(),
         Reason::Loop { pc } => format!("loop at pc {pc}"),
@@ -69,7 +78,17 @@ pub fn line(func: u32, name: &str, reason: Reason, result: Result<Timing, &str>)
     };
     let switch = match reason {
         Reason::Calls | Reason::FirstCall => "switch at call".to_string(),
-        Reason::Loop { pc } => format!("switch at loop pc {pc}"),
+        Reason::Loop { pc } => {
+            let others: Vec<String> = headers
+                .iter()
+                .filter(|&&h| h != pc)
+                .map(u32::to_string)
+                .collect();
+            match others.is_empty() {
+                true => format!("switch at loop pc {pc}"),
+                false => format!("switch at loop pc {pc} (or {})", others.join("/")),
+            }
+        }
     };
     match result {
         Ok(timing) => format!(
@@ -140,7 +159,13 @@ mod tests {
     #[test]
     fn lines_name_the_function_reason_times_and_switch() {
         assert_eq!(
-            line(3, "fib", Reason::Calls, Ok(timing(12_345, 4_020, 35_112))),
+            line(
+                3,
+                "fib",
+                Reason::Calls,
+                &[],
+                Ok(timing(12_345, 4_020, 35_112))
+            ),
             "jit: function 3 `fib`: calls, 12.345 ms, switch at call, \
              asked at 4.020 ms, ready at 35.112 ms"
         );
@@ -149,13 +174,25 @@ mod tests {
                 0,
                 "main",
                 Reason::Loop { pc: 12 },
+                &[12],
                 Ok(timing(20_100, 9_000, 1_029_100))
             ),
             "jit: function 0 `main`: loop at pc 12, 20.100 ms, switch at loop pc 12, \
              asked at 9.000 ms, ready at 1029.100 ms"
         );
         assert_eq!(
-            line(2, "f", Reason::FirstCall, Err("no")),
+            line(
+                1,
+                "advance",
+                Reason::Loop { pc: 40 },
+                &[12, 40, 139],
+                Ok(timing(22_900, 6_248, 36_594))
+            ),
+            "jit: function 1 `advance`: loop at pc 40, 22.900 ms, \
+             switch at loop pc 40 (or 12/139), asked at 6.248 ms, ready at 36.594 ms"
+        );
+        assert_eq!(
+            line(2, "f", Reason::FirstCall, &[], Err("no")),
             "jit: function 2 `f`: first call, failed: no"
         );
     }

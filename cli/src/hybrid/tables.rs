@@ -51,8 +51,9 @@ impl Tables {
     }
 
     /// Publishes `func`'s compiled code; entries a function already has
-    /// stay (each slot is written once).
-    pub fn publish(&self, func: u32, ready: Ready) {
+    /// stay (each slot is written once). Returns the loop headers the OSR
+    /// entry enters at (none without one), for the report.
+    pub fn publish(&self, func: u32, ready: Ready) -> Vec<u32> {
         let i = func as usize;
         let _ = self.functions[i].compare_exchange(
             0,
@@ -62,15 +63,17 @@ impl Tables {
         );
         let _ =
             self.boxed[i].compare_exchange(0, ready.boxed, Ordering::Release, Ordering::Relaxed);
-        if let Some((pc, entry)) = ready.osr {
-            let headers = self.module.functions[i].loop_headers_from(pc);
-            self.osr
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .entry(func)
-                .or_default()
-                .push((entry, headers));
-        }
+        let Some((pc, entry)) = ready.osr else {
+            return Vec::new();
+        };
+        let headers = self.module.functions[i].loop_headers_from(pc);
+        self.osr
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(func)
+            .or_default()
+            .push((entry, headers.clone()));
+        headers
     }
 
     /// `func`'s boxed entry, 0 for none.
